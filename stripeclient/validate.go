@@ -1,0 +1,164 @@
+package stripeclient
+
+import (
+	"strconv"
+	"strings"
+)
+
+// MaxIdempotencyKeyLen is the longest idempotency key Stripe accepts.
+const MaxIdempotencyKeyLen = 255
+
+// ID prefixes of the objects the flow handles.
+const (
+	PrefixPaymentIntent = "pi_"
+	PrefixPaymentMethod = "pm_"
+	PrefixCustomer      = "cus_"
+	PrefixCVCToken      = "cvctok_"
+)
+
+// maxIDLen bounds IDs; Stripe's are well under it.
+const maxIDLen = 255
+
+// ValidID reports whether id has the given prefix followed by 1 to 255-len(prefix)
+// ASCII letters, digits or underscores, the alphabet of Stripe's IDs.
+func ValidID(id, prefix string) bool {
+	if len(id) <= len(prefix) || len(id) > maxIDLen || !strings.HasPrefix(id, prefix) {
+		return false
+	}
+	for i := len(prefix); i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func checkID(op, param, id, prefix string, required bool) error {
+	if id == "" {
+		if required {
+			return &ParamError{Op: op, Param: param, Reason: "required"}
+		}
+		return nil
+	}
+	if !ValidID(id, prefix) {
+		return &ParamError{Op: op, Param: param, Reason: "not a valid " + prefix + "… ID"}
+	}
+	return nil
+}
+
+func checkKey(op, key string) error {
+	switch {
+	case key == "":
+		return &ParamError{Op: op, Param: "idempotency key", Reason: "required on every write"}
+	case len(key) > MaxIdempotencyKeyLen:
+		return &ParamError{Op: op, Param: "idempotency key", Reason: "longer than " + strconv.Itoa(MaxIdempotencyKeyLen) + " characters"}
+	}
+	return nil
+}
+
+func checkOneOf(op, param, v string, allowed ...string) error {
+	if v == "" {
+		return nil
+	}
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return &ParamError{Op: op, Param: param, Reason: "must be one of " + strings.Join(allowed, ", ")}
+}
+
+// Validate checks p as CreatePaymentIntent does before sending it.
+func (p CreateParams) Validate() error {
+	const op = "CreatePaymentIntent"
+	if err := checkKey(op, p.IdempotencyKey); err != nil {
+		return err
+	}
+	if p.Amount <= 0 {
+		return &ParamError{Op: op, Param: "amount", Reason: "must be positive"}
+	}
+	if p.Currency == "" {
+		return &ParamError{Op: op, Param: "currency", Reason: "required"}
+	}
+	if err := checkID(op, "customer", p.Customer, PrefixCustomer, false); err != nil {
+		return err
+	}
+	if err := checkID(op, "payment_method", p.PaymentMethod, PrefixPaymentMethod, p.Confirm); err != nil {
+		return err
+	}
+	if err := checkID(op, "cvc_token", p.CVCToken, PrefixCVCToken, false); err != nil {
+		return err
+	}
+	if err := checkOneOf(op, "confirmation_method", p.ConfirmationMethod, "automatic", "manual"); err != nil {
+		return err
+	}
+	if err := checkOneOf(op, "capture_method", p.CaptureMethod, "automatic", "automatic_async", "manual"); err != nil {
+		return err
+	}
+	if err := checkOneOf(op, "setup_future_usage", p.SetupFutureUsage, "on_session", "off_session"); err != nil {
+		return err
+	}
+	if p.SetupFutureUsage != "" && p.Customer == "" {
+		return &ParamError{Op: op, Param: "customer", Reason: "required with setup_future_usage"}
+	}
+	return nil
+}
+
+// Validate checks p as ConfirmPaymentIntent does before sending it.
+func (p ConfirmParams) Validate(id string) error {
+	const op = "ConfirmPaymentIntent"
+	if err := checkID(op, "id", id, PrefixPaymentIntent, true); err != nil {
+		return err
+	}
+	if err := checkKey(op, p.IdempotencyKey); err != nil {
+		return err
+	}
+	if err := checkID(op, "payment_method", p.PaymentMethod, PrefixPaymentMethod, false); err != nil {
+		return err
+	}
+	return checkID(op, "cvc_token", p.CVCToken, PrefixCVCToken, false)
+}
+
+// Validate checks p as CapturePaymentIntent does before sending it.
+func (p CaptureParams) Validate(id string) error {
+	const op = "CapturePaymentIntent"
+	if err := checkID(op, "id", id, PrefixPaymentIntent, true); err != nil {
+		return err
+	}
+	if err := checkKey(op, p.IdempotencyKey); err != nil {
+		return err
+	}
+	if p.AmountToCapture < 0 {
+		return &ParamError{Op: op, Param: "amount_to_capture", Reason: "must not be negative"}
+	}
+	return nil
+}
+
+// Validate checks p as CancelPaymentIntent does before sending it.
+func (p CancelParams) Validate(id string) error {
+	const op = "CancelPaymentIntent"
+	if err := checkID(op, "id", id, PrefixPaymentIntent, true); err != nil {
+		return err
+	}
+	if err := checkKey(op, p.IdempotencyKey); err != nil {
+		return err
+	}
+	return checkOneOf(op, "cancellation_reason", p.CancellationReason, "duplicate", "fraudulent", "requested_by_customer", "abandoned")
+}
+
+// ValidateIntentID checks id as RetrievePaymentIntent does before sending it.
+func ValidateIntentID(id string) error {
+	return checkID("RetrievePaymentIntent", "id", id, PrefixPaymentIntent, true)
+}
+
+// ValidatePaymentMethodID checks id as RetrievePaymentMethod does before
+// sending it.
+func ValidatePaymentMethodID(id string) error {
+	return checkID("RetrievePaymentMethod", "id", id, PrefixPaymentMethod, true)
+}
+
+// ValidateCustomerID checks id as ListCards does before sending it.
+func ValidateCustomerID(id string) error {
+	return checkID("ListCards", "customer", id, PrefixCustomer, true)
+}
