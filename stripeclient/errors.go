@@ -11,17 +11,17 @@ type Kind string
 // The kinds of *Error. Each has a sentinel of the same meaning for
 // errors.Is.
 const (
-	KindCardDeclined     Kind = "card_declined"          // 402 card_error: a normal payment outcome
-	KindInvalidRequest   Kind = "invalid_request"        // other 400/404 invalid_request_error
-	KindIdempotency      Kind = "idempotency_error"      // same key, different params
-	KindKeyInUse         Kind = "idempotency_key_in_use" // 409: the same key is running
-	KindRateLimit        Kind = "rate_limit"             // 429 rate_limit
-	KindLockTimeout      Kind = "lock_timeout"           // 429/409 lock_timeout: the object is busy
-	KindAuthentication   Kind = "authentication"         // 401/403: bad or restricted key
-	KindAPI              Kind = "api_error"              // 5xx
-	KindMalformed        Kind = "malformed_response"     // a response that could not be read
-	KindNetwork          Kind = "network"                // no response: the request may or may not have run
-	KindContext          Kind = "context"                // ctx canceled or past its deadline
+	KindCardDeclined   Kind = "card_declined"          // 402 card_error: a normal payment outcome
+	KindInvalidRequest Kind = "invalid_request"        // other 400/404 invalid_request_error
+	KindIdempotency    Kind = "idempotency_error"      // same key, different params
+	KindKeyInUse       Kind = "idempotency_key_in_use" // 409: the same key is running
+	KindRateLimit      Kind = "rate_limit"             // 429 rate_limit
+	KindLockTimeout    Kind = "lock_timeout"           // 429/409 lock_timeout: the object is busy
+	KindAuthentication Kind = "authentication"         // 401/403: bad or restricted key
+	KindAPI            Kind = "api_error"              // 5xx
+	KindMalformed      Kind = "malformed_response"     // a response that could not be read
+	KindNetwork        Kind = "network"                // no response: the request may or may not have run
+	KindContext        Kind = "context"                // ctx canceled or past its deadline
 )
 
 // Sentinels to branch on with errors.Is. An *Error matches the sentinel of

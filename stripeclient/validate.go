@@ -19,10 +19,15 @@ const (
 // maxIDLen bounds IDs; Stripe's are well under it.
 const maxIDLen = 255
 
-// ValidID reports whether id has the given prefix followed by 1 to 255-len(prefix)
-// ASCII letters, digits or underscores, the alphabet of Stripe's IDs.
+// ValidID reports whether id has the given prefix followed by ASCII
+// letters, digits or underscores (the alphabet of Stripe's IDs), is at most
+// 255 bytes long, and is not a client secret (pi_…_secret_…), which a
+// browser must never send back in place of an ID.
 func ValidID(id, prefix string) bool {
 	if len(id) <= len(prefix) || len(id) > maxIDLen || !strings.HasPrefix(id, prefix) {
+		return false
+	}
+	if strings.Contains(id, "_secret_") {
 		return false
 	}
 	for i := len(prefix); i < len(id); i++ {
