@@ -1,0 +1,140 @@
+package confirm
+
+import (
+	"errors"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// Sentinel errors to branch on with errors.Is. A card decline is not among
+// them: it is a Result with Outcome Failed.
+var (
+	// ErrInvalidRequest: what the browser sent is malformed (bad JSON,
+	// unknown fields, neither or both IDs, a malformed ID, too large). No
+	// Stripe call was made. Retrying the same request is pointless.
+	ErrInvalidRequest = errors.New("confirm: invalid request")
+
+	// ErrInvalidOrder: the host's Order is invalid (missing ID, amount out
+	// of range, bad currency …). No Stripe call was made. A bug in the host.
+	ErrInvalidOrder = errors.New("confirm: invalid order")
+
+	// ErrOrderMismatch: the intent named by the request was not created for
+	// this order, or its amount, currency or customer differ from the
+	// order's, or the order's terms changed after its payment began. No
+	// write call was made. Not retryable.
+	ErrOrderMismatch = errors.New("confirm: payment intent does not match the order")
+
+	// ErrPaymentInProgress: another attempt for the same order is running,
+	// or Stripe holds an attempt for it that this Flow has no record of. No
+	// charge was made by this call. Retry after a moment, or with the same
+	// payment method.
+	ErrPaymentInProgress = errors.New("confirm: a payment is already in progress for this order")
+
+	// ErrUnknownStatus: Stripe reported a status this version does not
+	// know. Never treated as success.
+	ErrUnknownStatus = errors.New("confirm: unknown payment intent status")
+
+	// ErrStripeUnavailable: Stripe could not be reached or answered with a
+	// transient error (network, 5xx, 429, lock timeout, canceled context).
+	// Retrying the same call is safe: every write carries a key that makes
+	// Stripe replay rather than repeat it.
+	ErrStripeUnavailable = errors.New("confirm: Stripe unavailable")
+
+	// ErrInvalidState: Capture or Cancel on an intent whose status does not
+	// allow it (e.g. capturing a succeeded payment).
+	ErrInvalidState = errors.New("confirm: payment intent state does not allow this")
+
+	// ErrStore: the Store failed. Retry-safe when no Stripe call followed.
+	ErrStore = errors.New("confirm: store failed")
+)
+
+// RequestError describes bad input from the browser. It matches
+// ErrInvalidRequest.
+type RequestError struct {
+	Field  string // JSON field or "body"
+	Reason string // never echoes the value
+}
+
+func (e *RequestError) Error() string {
+	return "confirm: invalid request: " + e.Field + ": " + e.Reason
+}
+
+// Is makes a *RequestError match ErrInvalidRequest.
+func (e *RequestError) Is(target error) bool { return target == ErrInvalidRequest }
+
+// OrderError describes an invalid Order. It matches ErrInvalidOrder.
+type OrderError struct {
+	Field  string
+	Reason string
+}
+
+func (e *OrderError) Error() string {
+	return "confirm: invalid order: " + e.Field + ": " + e.Reason
+}
+
+// Is makes an *OrderError match ErrInvalidOrder.
+func (e *OrderError) Is(target error) bool { return target == ErrInvalidOrder }
+
+// RetrySafe reports whether repeating the call that returned err (same order,
+// same request) is safe and may succeed.
+func RetrySafe(err error) bool {
+	if errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrPaymentInProgress) {
+		return true
+	}
+	var se *stripeclient.Error
+	return errors.As(err, &se) && se.RetrySafe()
+}
+
+// wrapStripe classifies an error from the Client: transient ones become
+// ErrStripeUnavailable (keeping the *stripeclient.Error for errors.As).
+func wrapStripe(op string, err error) error {
+	var se *stripeclient.Error
+	if errors.As(err, &se) && se.RetrySafe() {
+		if se.Kind == stripeclient.KindKeyInUse {
+			return &flowError{op: op, sentinel: ErrPaymentInProgress, err: err}
+		}
+		return &flowError{op: op, sentinel: ErrStripeUnavailable, err: err}
+	}
+	return &flowError{op: op, err: err}
+}
+
+// flowError adds the step and a sentinel to an underlying error.
+type flowError struct {
+	op       string
+	sentinel error
+	err      error
+}
+
+func (e *flowError) Error() string {
+	s := "confirm: " + e.op
+	if e.sentinel != nil {
+		s += ": " + trimPrefix(e.sentinel.Error())
+	}
+	if e.err != nil {
+		s += ": " + e.err.Error()
+	}
+	return s
+}
+
+func (e *flowError) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	if e.sentinel != nil {
+		errs = append(errs, e.sentinel)
+	}
+	if e.err != nil {
+		errs = append(errs, e.err)
+	}
+	return errs
+}
+
+func trimPrefix(s string) string {
+	const p = "confirm: "
+	if len(s) > len(p) && s[:len(p)] == p {
+		return s[len(p):]
+	}
+	return s
+}
+
+func mismatch(reason string) error {
+	return &flowError{op: reason, sentinel: ErrOrderMismatch}
+}
