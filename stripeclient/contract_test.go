@@ -1,0 +1,177 @@
+package stripeclient_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// The contract tests send every request shape the adapter can produce to
+// stripe-mock, which validates it against Stripe's OpenAPI spec and answers
+// with fixtures. `make test` starts stripe-mock (pinned to v0.203.0) and
+// exports its URL as STRIPE_MOCK_URL; a plain `go test` skips them.
+
+func contractClient(t *testing.T) (*stripeclient.Stripe, context.Context) {
+	t.Helper()
+	base := os.Getenv("STRIPE_MOCK_URL")
+	if base == "" {
+		t.Skip("STRIPE_MOCK_URL is not set: stripe-mock contract tests skipped; run `make test` to start stripe-mock and run them")
+	}
+	// No retries: if stripe-mock does not answer the test must fail at once,
+	// not after stripe-go's backoff.
+	zero := int64(0)
+	s, err := stripeclient.New("sk_test_contract", stripeclient.Config{BaseURL: base, MaxNetworkRetries: &zero})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return s, ctx
+}
+
+// checkIntent asserts what stripe-mock's fixtures allow us to assert: IDs
+// well formed, and none of its canned fields (last_payment_error,
+// next_action on every intent) mistaken for a failure or a 3-D Secure step.
+func checkIntent(t *testing.T, pi *stripeclient.PaymentIntent, wantID string) {
+	t.Helper()
+	if !stripeclient.ValidID(pi.ID, stripeclient.PrefixPaymentIntent) || (wantID != "" && pi.ID != wantID) {
+		t.Errorf("ID %q, want a pi_ ID %s", pi.ID, wantID)
+	}
+	if pi.Status == "" || pi.Currency == "" || pi.Amount <= 0 || pi.ClientSecret == "" {
+		t.Errorf("intent not mapped: status %q currency %q amount %d client secret set %v",
+			pi.Status, pi.Currency, pi.Amount, pi.ClientSecret != "")
+	}
+	if pi.LastPaymentError != nil {
+		t.Errorf("LastPaymentError %+v on status %s: stripe-mock's canned error taken for real", pi.LastPaymentError, pi.Status)
+	}
+	if pi.NextAction != nil && pi.Status != stripeclient.StatusRequiresAction {
+		t.Errorf("NextAction %+v on status %s", pi.NextAction, pi.Status)
+	}
+	if c := pi.LatestCharge; c != nil && !strings.HasPrefix(c.ID, "ch_") {
+		t.Errorf("LatestCharge ID %q, want ch_…", c.ID)
+	}
+}
+
+func TestContractCreate(t *testing.T) {
+	s, ctx := contractClient(t)
+	tests := []struct {
+		name string
+		p    stripeclient.CreateParams
+	}{
+		{"confirm manual", stripeclient.CreateParams{Confirm: true, ConfirmationMethod: "manual", PaymentMethod: "pm_card_visa"}},
+		{"capture manual", stripeclient.CreateParams{Confirm: true, ConfirmationMethod: "manual", CaptureMethod: "manual", PaymentMethod: "pm_card_visa"}},
+		{"save card", stripeclient.CreateParams{Confirm: true, ConfirmationMethod: "manual", PaymentMethod: "pm_card_visa", Customer: "cus_123", SetupFutureUsage: "off_session"}},
+		{"cvc token", stripeclient.CreateParams{Confirm: true, ConfirmationMethod: "manual", PaymentMethod: "pm_123", Customer: "cus_123", CVCToken: "cvctok_123"}},
+		{"off session", stripeclient.CreateParams{Confirm: true, PaymentMethod: "pm_123", Customer: "cus_123", OffSession: true}},
+		{"metadata and descriptions", stripeclient.CreateParams{
+			PaymentMethod: "pm_card_visa", Description: "order 42", StatementDescriptorSuffix: "ORDER42",
+			Metadata: map[string]string{"order_id": "42", "cardconfirm": "1"},
+		}},
+		{"without confirm", stripeclient.CreateParams{}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.p
+			p.IdempotencyKey = "contract-create-" + tt.name
+			p.Amount, p.Currency = int64(1000+i), "eur"
+			pi, err := s.CreatePaymentIntent(ctx, p)
+			if err != nil {
+				t.Fatalf("stripe-mock refused the request: %v", err)
+			}
+			checkIntent(t, pi, "")
+			if pi.Amount != p.Amount || pi.Currency != "eur" {
+				t.Errorf("amount %d %s, want %d eur", pi.Amount, pi.Currency, p.Amount)
+			}
+			// Every create asks for latest_charge expanded; stripe-mock then
+			// sends a full charge whose CVC check must reach us.
+			if pi.LatestCharge == nil || pi.LatestCharge.CVCCheck == "" {
+				t.Errorf("LatestCharge %+v, want an expanded charge with a CVC check", pi.LatestCharge)
+			}
+		})
+	}
+}
+
+func TestContractIntentCalls(t *testing.T) {
+	s, ctx := contractClient(t)
+	const id = "pi_123"
+	tests := []struct {
+		name  string
+		call  func() (*stripeclient.PaymentIntent, error)
+		check func(t *testing.T, pi *stripeclient.PaymentIntent)
+	}{
+		{"confirm with payment method", func() (*stripeclient.PaymentIntent, error) {
+			return s.ConfirmPaymentIntent(ctx, id, stripeclient.ConfirmParams{IdempotencyKey: "contract-confirm-pm", PaymentMethod: "pm_card_visa"})
+		}, func(t *testing.T, pi *stripeclient.PaymentIntent) {
+			if pi.PaymentMethod != "pm_card_visa" {
+				t.Errorf("PaymentMethod %q, want pm_card_visa", pi.PaymentMethod)
+			}
+		}},
+		{"confirm with cvc token off session", func() (*stripeclient.PaymentIntent, error) {
+			return s.ConfirmPaymentIntent(ctx, id, stripeclient.ConfirmParams{IdempotencyKey: "contract-confirm-cvc", PaymentMethod: "pm_123", CVCToken: "cvctok_123", OffSession: true})
+		}, nil},
+		{"confirm without payment method", func() (*stripeclient.PaymentIntent, error) {
+			return s.ConfirmPaymentIntent(ctx, id, stripeclient.ConfirmParams{IdempotencyKey: "contract-confirm"})
+		}, nil},
+		{"retrieve", func() (*stripeclient.PaymentIntent, error) { return s.RetrievePaymentIntent(ctx, id) },
+			func(t *testing.T, pi *stripeclient.PaymentIntent) {
+				if pi.LatestCharge == nil {
+					t.Errorf("LatestCharge nil, want it expanded")
+				}
+			}},
+		{"capture with amount", func() (*stripeclient.PaymentIntent, error) {
+			return s.CapturePaymentIntent(ctx, id, stripeclient.CaptureParams{IdempotencyKey: "contract-capture", AmountToCapture: 500})
+		}, nil},
+		{"capture in full", func() (*stripeclient.PaymentIntent, error) {
+			return s.CapturePaymentIntent(ctx, id, stripeclient.CaptureParams{IdempotencyKey: "contract-capture-full"})
+		}, nil},
+		{"cancel with reason", func() (*stripeclient.PaymentIntent, error) {
+			return s.CancelPaymentIntent(ctx, id, stripeclient.CancelParams{IdempotencyKey: "contract-cancel", CancellationReason: "abandoned"})
+		}, func(t *testing.T, pi *stripeclient.PaymentIntent) {
+			if pi.CancellationReason != "abandoned" {
+				t.Errorf("CancellationReason %q, want abandoned", pi.CancellationReason)
+			}
+		}},
+		{"cancel without reason", func() (*stripeclient.PaymentIntent, error) {
+			return s.CancelPaymentIntent(ctx, id, stripeclient.CancelParams{IdempotencyKey: "contract-cancel-bare"})
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pi, err := tt.call()
+			if err != nil {
+				t.Fatalf("stripe-mock refused the request: %v", err)
+			}
+			checkIntent(t, pi, id)
+			if tt.check != nil {
+				tt.check(t, pi)
+			}
+		})
+	}
+}
+
+func TestContractPaymentMethods(t *testing.T) {
+	s, ctx := contractClient(t)
+	pm, err := s.RetrievePaymentMethod(ctx, "pm_123")
+	if err != nil {
+		t.Fatalf("RetrievePaymentMethod: %v", err)
+	}
+	if pm.ID != "pm_123" || pm.Type != "card" || pm.Card == nil || len(pm.Card.Last4) != 4 || pm.Card.Brand == "" {
+		t.Errorf("payment method %+v (card %+v) not mapped", pm, pm.Card)
+	}
+	cards, err := s.ListCards(ctx, "cus_123")
+	if err != nil {
+		t.Fatalf("ListCards: %v", err)
+	}
+	if len(cards) == 0 {
+		t.Fatal("ListCards returned no card; stripe-mock's fixture has one")
+	}
+	for _, c := range cards {
+		if !stripeclient.ValidID(c.ID, stripeclient.PrefixPaymentMethod) || c.Type != "card" || c.Card == nil {
+			t.Errorf("card %+v not mapped", c)
+		}
+	}
+}
