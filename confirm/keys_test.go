@@ -1,0 +1,57 @@
+package confirm
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+// TestKeysPinned fails if a key changes between releases: a changed key lets
+// a retry that straddles an upgrade create a second PaymentIntent. The
+// namespace, create and cancel values were cross-checked with Python's
+// uuid.uuid5 over the documented identity encoding.
+func TestKeysPinned(t *testing.T) {
+	ns := DefaultNamespace
+	tests := []struct{ name, got, want string }{
+		{"namespace", DefaultNamespace.String(), "2a98b86b-7369-57eb-ad30-ff8c74712590"},
+		{"create", CreateKey(ns, "order-1"), "83aed4d1-4a4f-5a4b-833d-0fa7631a41be"},
+		{"confirm", ConfirmKey(ns, "order-1", "pi_1", "pm_card_visa", ""), "19541c8f-cef8-544a-8183-1c8f04b47594"},
+		{"confirm cvc", ConfirmKey(ns, "order-1", "pi_1", "pm_1", "cvctok_1"), "f6a1097a-eb33-5a78-a810-f492dd815656"},
+		{"confirm action", ConfirmActionKey(ns, "order-1", "pi_1", "pm_1", ""), "67013519-2582-560e-a763-5cbe4fa8ce21"},
+		{"capture", CaptureKey(ns, "order-1", "pi_1", 0), "33f414fa-27bf-5aa3-9b76-00f4cc8961d9"},
+		{"cancel", CancelKey(ns, "order-1", "pi_1"), "4791c242-ebcd-56a1-82ae-f78619cac9d0"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s key = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestKeysDistinct(t *testing.T) {
+	ns := DefaultNamespace
+	other := uuid.NewSHA1(uuid.NameSpaceURL, []byte("another environment"))
+	keys := []string{
+		CreateKey(ns, "o1"), CreateKey(ns, "o2"), CreateKey(other, "o1"),
+		ConfirmKey(ns, "o1", "pi_1", "pm_a", ""), ConfirmKey(ns, "o1", "pi_1", "pm_b", ""),
+		ConfirmKey(ns, "o1", "pi_1", "pm_a", "cvctok_1"), ConfirmKey(ns, "o1", "pi_1", "pm_a", "cvctok_2"),
+		ConfirmActionKey(ns, "o1", "pi_1", "pm_a", ""), ConfirmActionKey(ns, "o1", "pi_1", "pm_b", ""),
+		CaptureKey(ns, "o1", "pi_1", 0), CaptureKey(ns, "o1", "pi_1", 100),
+		CancelKey(ns, "o1", "pi_1"), CancelKey(ns, "o1", "pi_2"),
+		// Length prefixes keep shifted boundaries apart.
+		ConfirmKey(ns, "o1/1:x", "pi_1", "pm_a", ""), ConfirmKey(ns, "o1", "1:x/pi_1", "pm_a", ""),
+	}
+	seen := map[string]int{}
+	for i, k := range keys {
+		if len(k) == 0 || len(k) > 255 {
+			t.Errorf("key %d has length %d", i, len(k))
+		}
+		if j, dup := seen[k]; dup {
+			t.Errorf("keys %d and %d collide: %s", j, i, k)
+		}
+		seen[k] = i
+	}
+	if CreateKey(ns, "o1") != CreateKey(ns, "o1") {
+		t.Error("CreateKey is not deterministic")
+	}
+}

@@ -1,0 +1,81 @@
+package confirm
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseStatusAndNext(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Status
+		step    Step
+		outcome Outcome
+	}{
+		{"succeeded", StatusSucceeded, StepFinish, Succeeded},
+		{"requires_capture", StatusRequiresCapture, StepFinish, Authorized},
+		{"processing", StatusProcessing, StepFinish, Processing},
+		{"requires_action", StatusRequiresAction, StepFinish, RequiresAction},
+		{"requires_source_action", StatusRequiresAction, StepFinish, RequiresAction},
+		{"requires_confirmation", StatusRequiresConfirmation, StepConfirm, 0},
+		{"requires_payment_method", StatusRequiresPaymentMethod, StepFinish, Failed},
+		{"requires_source", StatusRequiresPaymentMethod, StepFinish, Failed},
+		{"canceled", StatusCanceled, StepFinish, Canceled},
+	}
+	for _, tt := range tests {
+		got, err := ParseStatus(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseStatus(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			continue
+		}
+		step, outcome, err := got.Next()
+		if err != nil || step != tt.step || outcome != tt.outcome {
+			t.Errorf("%q.Next() = %v, %v, %v; want %v, %v", got, step, outcome, err, tt.step, tt.outcome)
+		}
+	}
+}
+
+func TestEveryStatusHasOneOutcome(t *testing.T) {
+	// I4: the table is exhaustive over the statuses the package names, and
+	// no two statuses finish with the same outcome.
+	seen := map[Outcome]Status{}
+	for _, s := range []Status{StatusRequiresPaymentMethod, StatusRequiresConfirmation, StatusRequiresAction, StatusProcessing, StatusRequiresCapture, StatusCanceled, StatusSucceeded} {
+		step, outcome, err := s.Next()
+		if err != nil {
+			t.Fatalf("%q has no transition: %v", s, err)
+		}
+		if step == StepConfirm {
+			continue
+		}
+		if prev, dup := seen[outcome]; dup {
+			t.Errorf("%q and %q both finish as %v", prev, s, outcome)
+		}
+		seen[outcome] = s
+	}
+	if len(transitions) != 7 {
+		t.Errorf("transition table has %d rows, want 7", len(transitions))
+	}
+}
+
+func TestUnknownStatusIsAnError(t *testing.T) {
+	for _, s := range []string{"", "Succeeded", "SUCCEEDED", "succeeded ", "paid", "requires_more", "requires_"} {
+		if got, err := ParseStatus(s); !errors.Is(err, ErrUnknownStatus) {
+			t.Errorf("ParseStatus(%q) = %q, %v; want ErrUnknownStatus", s, got, err)
+		}
+		if _, _, err := Status(s).Next(); !errors.Is(err, ErrUnknownStatus) {
+			t.Errorf("Status(%q).Next() error = %v; want ErrUnknownStatus", s, err)
+		}
+	}
+}
+
+func TestOutcomeString(t *testing.T) {
+	if got := RequiresAction.String(); got != "requires_action" {
+		t.Errorf("RequiresAction.String() = %q", got)
+	}
+	if got := Outcome(0).String(); got != "Outcome(0)" {
+		t.Errorf("Outcome(0).String() = %q", got)
+	}
+	if !Succeeded.Paid() || !Authorized.Paid() || Failed.Paid() || Processing.Paid() {
+		t.Error("Paid() wrong")
+	}
+}
