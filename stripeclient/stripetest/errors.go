@@ -1,0 +1,79 @@
+package stripetest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// errInjectedNetwork is what a FaultNetwork or FaultResponseLost error
+// wraps: a dropped connection, whose outcome the caller cannot know.
+var errInjectedNetwork = errors.New("stripetest: injected network error: connection reset")
+
+// invalid builds a 400 invalid_request_error, Stripe's answer to a request
+// it refuses before doing anything.
+func (f *Fake) invalid(code, param, msg string) *stripeclient.Error {
+	return &stripeclient.Error{
+		Kind:       stripeclient.KindInvalidRequest,
+		Type:       "invalid_request_error",
+		Code:       code,
+		Param:      param,
+		Message:    msg,
+		HTTPStatus: http.StatusBadRequest,
+		RequestID:  f.requestID(),
+	}
+}
+
+// missingParam is the 400 Stripe sends when an ID in the request body names
+// nothing (the object in the URL path gets a 404 instead: missingPath).
+func (f *Fake) missingParam(param, object, id string) *stripeclient.Error {
+	return f.invalid(stripeclient.CodeResourceMissing, param, fmt.Sprintf("No such %s: '%s'", object, id))
+}
+
+func (f *Fake) missingPath(param, object, id string) *stripeclient.Error {
+	e := f.missingParam(param, object, id)
+	e.HTTPStatus = http.StatusNotFound
+	return e
+}
+
+// unexpectedState is payment_intent_unexpected_state; Stripe attaches the
+// intent so the caller can see the status that forbade the call.
+func (f *Fake) unexpectedState(msg string, pi *stripeclient.PaymentIntent) *stripeclient.Error {
+	e := f.invalid(stripeclient.CodeUnexpectedState, "", msg)
+	e.PaymentIntent = pi
+	return e
+}
+
+// cardError is the 402 of a declined payment, carrying the intent.
+func (f *Fake) cardError(declineCode string, pi *stripeclient.PaymentIntent) *stripeclient.Error {
+	code, msg := declineOf(declineCode)
+	return &stripeclient.Error{
+		Kind:          stripeclient.KindCardDeclined,
+		Type:          "card_error",
+		Code:          code,
+		DeclineCode:   declineCode,
+		Message:       msg,
+		HTTPStatus:    http.StatusPaymentRequired,
+		RequestID:     f.requestID(),
+		PaymentIntent: pi,
+	}
+}
+
+// Stripe's wording for a failed 3-D Secure attempt (last_payment_error).
+const authFailureMessage = "The provided PaymentMethod has failed authentication. " +
+	"You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again."
+
+// copyError returns a copy of e safe to hand to a caller: the intent it
+// carries is deep-copied, so stored responses stay frozen.
+func copyError(e *stripeclient.Error) *stripeclient.Error {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	if e.PaymentIntent != nil {
+		c.PaymentIntent = clonePI(e.PaymentIntent)
+	}
+	return &c
+}

@@ -1,0 +1,153 @@
+package stripetest
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// FaultKind is what an injected fault does to a call.
+type FaultKind int
+
+// The faults a test can inject. All but FaultLatency and FaultResponseLost
+// strike before Stripe does any work: nothing changes and nothing is stored
+// under the idempotency key, so a retry with the same key runs afresh.
+const (
+	// FaultNetwork drops the connection before the request arrives.
+	FaultNetwork FaultKind = iota
+	// FaultResponseLost lets Stripe do the work and store its response
+	// under the key, then drops the connection: the caller sees a network
+	// error although the payment happened. A retry with the same key
+	// replays the stored response; a retry with a new key pays twice.
+	FaultResponseLost
+	// FaultAPIError500 answers 500 api_error before the work. (A 500 that
+	// Stripe raises after execution began is stored under the key; one
+	// injected here is not, because nothing ran.)
+	FaultAPIError500
+	// FaultAPIError503 answers 503 api_error before the work.
+	FaultAPIError503
+	// FaultRateLimit answers 429 rate_limit.
+	FaultRateLimit
+	// FaultLockTimeout answers 429 lock_timeout: another request holds the
+	// object's lock (Stripe documents lock_timeout with status 429).
+	FaultLockTimeout
+	// FaultKeyInUse answers 409 idempotency_key_in_use.
+	FaultKeyInUse
+	// FaultLatency sleeps Delay, honouring ctx, then lets the call proceed.
+	// The idempotency key is reserved during the sleep, so a concurrent
+	// call with the same key gets idempotency_key_in_use.
+	FaultLatency
+)
+
+// Fault is a failure to inject into one call.
+type Fault struct {
+	Op    Op // the operation to strike; "" strikes any
+	Kind  FaultKind
+	Delay time.Duration // for FaultLatency
+}
+
+// beforeWork reports whether the fault stops the call before Stripe runs it.
+func (k FaultKind) beforeWork() bool {
+	return k != FaultResponseLost && k != FaultLatency
+}
+
+type faultQueue struct {
+	n  atomic.Int32 // len(q), read without the lock on the hot path
+	mu sync.Mutex
+	q  []Fault
+}
+
+func (fq *faultQueue) clear() {
+	fq.mu.Lock()
+	fq.q = nil
+	fq.n.Store(0)
+	fq.mu.Unlock()
+}
+
+// InjectFault queues ft: the next call matching ft.Op suffers it, once.
+// Several faults may be queued; each call takes the first that matches.
+func (f *Fake) InjectFault(ft Fault) {
+	f.faults.mu.Lock()
+	f.faults.q = append(f.faults.q, ft)
+	f.faults.n.Store(int32(len(f.faults.q)))
+	f.faults.mu.Unlock()
+}
+
+// SetFaultHook installs h, called for every call that reaches the fake
+// (after queued faults, which take precedence) with the call's Op, target
+// ID and idempotency key; returning true injects the fault. Use it for
+// randomized fault campaigns. h may be called concurrently; nil removes it.
+func (f *Fake) SetFaultHook(h func(c Call) (Fault, bool)) {
+	if h == nil {
+		f.hook.Store(nil)
+		return
+	}
+	f.hook.Store(&h)
+}
+
+func (f *Fake) takeFault(c Call) (Fault, bool) {
+	if f.faults.n.Load() > 0 {
+		f.faults.mu.Lock()
+		for i, ft := range f.faults.q {
+			if ft.Op == "" || ft.Op == c.Op {
+				f.faults.q = append(f.faults.q[:i], f.faults.q[i+1:]...)
+				f.faults.n.Store(int32(len(f.faults.q)))
+				f.faults.mu.Unlock()
+				return ft, true
+			}
+		}
+		f.faults.mu.Unlock()
+	}
+	if h := f.hook.Load(); h != nil {
+		return (*h)(c)
+	}
+	return Fault{}, false
+}
+
+// faultError is the error a before-work fault (or a lost response) yields.
+func (f *Fake) faultError(k FaultKind) *stripeclient.Error {
+	switch k {
+	case FaultAPIError500:
+		return &stripeclient.Error{Kind: stripeclient.KindAPI, Type: "api_error",
+			Message: "An unknown error occurred", HTTPStatus: http.StatusInternalServerError, RequestID: f.requestID()}
+	case FaultAPIError503:
+		return &stripeclient.Error{Kind: stripeclient.KindAPI, Type: "api_error",
+			Message: "Stripe is temporarily unavailable. Please try again later.", HTTPStatus: http.StatusServiceUnavailable, RequestID: f.requestID()}
+	case FaultRateLimit:
+		return &stripeclient.Error{Kind: stripeclient.KindRateLimit, Type: "invalid_request_error", Code: stripeclient.CodeRateLimit,
+			Message:    "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
+			HTTPStatus: http.StatusTooManyRequests, RequestID: f.requestID()}
+	case FaultLockTimeout:
+		return &stripeclient.Error{Kind: stripeclient.KindLockTimeout, Type: "invalid_request_error", Code: stripeclient.CodeLockTimeout,
+			Message: "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. " +
+				"If you see this error intermittently, retry the request.",
+			HTTPStatus: http.StatusTooManyRequests, RequestID: f.requestID()}
+	case FaultKeyInUse:
+		return f.keyInUseError()
+	default: // FaultNetwork, FaultResponseLost
+		return &stripeclient.Error{Kind: stripeclient.KindNetwork, Err: errInjectedNetwork}
+	}
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func contextError(err error) *stripeclient.Error {
+	return &stripeclient.Error{Kind: stripeclient.KindContext, Err: err}
+}

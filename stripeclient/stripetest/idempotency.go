@@ -1,0 +1,184 @@
+package stripetest
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// keyLifetime is how long Stripe keeps an idempotency key's result; after
+// it the key may be reused for anything.
+const keyLifetime = 24 * time.Hour
+
+// pruneEvery bounds how often a shard sweeps out expired records: lazily,
+// on insertion, at most once per hour of fake time, so memory stays bounded
+// without a background goroutine.
+const pruneEvery = time.Hour
+
+// response is the outcome of one write call as Stripe would store it: a
+// frozen intent or a frozen error (whose PaymentIntent is frozen too).
+type response struct {
+	pi    *stripeclient.PaymentIntent
+	err   *stripeclient.Error
+	id    string // the intent concerned, for Call.ID
+	store bool   // keep it under the idempotency key
+}
+
+type idemRecord struct {
+	fp    uint64    // fingerprint of operation, target and parameters
+	first time.Time // first use, for keyLifetime
+	done  bool      // false while the first call runs
+	resp  response
+}
+
+type idemShard struct {
+	mu        sync.Mutex
+	m         map[string]*idemRecord
+	lastPrune time.Time
+}
+
+type idemState int
+
+const (
+	idemFresh    idemState = iota // no usable record: run the call
+	idemReplay                    // same params, finished: replay resp
+	idemConflict                  // different params: idempotency_error
+	idemInUse                     // first call still running: 409
+)
+
+// idemBegin looks key up and, when it is free, reserves it for a call with
+// fingerprint fp, so that a concurrent call with the same key sees it in use.
+func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, idemState, response) {
+	s := &f.idem[shardOf(key)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now.Sub(s.lastPrune) > pruneEvery {
+		for k, r := range s.m {
+			if r.done && now.Sub(r.first) > keyLifetime {
+				delete(s.m, k)
+			}
+		}
+		s.lastPrune = now
+	}
+	if r, ok := s.m[key]; ok && !(r.done && now.Sub(r.first) > keyLifetime) {
+		switch {
+		case !r.done:
+			return nil, idemInUse, response{}
+		case r.fp != fp:
+			return nil, idemConflict, response{}
+		default:
+			return nil, idemReplay, r.resp
+		}
+	}
+	r := &idemRecord{fp: fp, first: now}
+	s.m[key] = r
+	return r, idemFresh, response{}
+}
+
+// idemFinish stores resp under key when Stripe would, and otherwise frees
+// the key: validation failures and calls that never ran leave no trace.
+func (f *Fake) idemFinish(key string, r *idemRecord, resp response, store bool) {
+	s := &f.idem[shardOf(key)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if store {
+		r.resp = resp
+		r.done = true
+		return
+	}
+	if s.m[key] == r {
+		delete(s.m, key)
+	}
+}
+
+func (f *Fake) idempotencyError(key string) *stripeclient.Error {
+	return &stripeclient.Error{
+		Kind: stripeclient.KindIdempotency,
+		Type: "idempotency_error",
+		Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. "+
+			"Try using a key other than '%s' if you meant to execute a different request.", key),
+		HTTPStatus: http.StatusBadRequest,
+		RequestID:  f.requestID(),
+	}
+}
+
+func (f *Fake) keyInUseError() *stripeclient.Error {
+	return &stripeclient.Error{
+		Kind:       stripeclient.KindKeyInUse,
+		Type:       "invalid_request_error",
+		Code:       stripeclient.CodeIdempotencyKeyInUse,
+		Message:    "There is currently another in-progress request using this Idempotent Key (probably because of a timeout). Please retry this request later.",
+		HTTPStatus: http.StatusConflict,
+		RequestID:  f.requestID(),
+	}
+}
+
+// fingerprint is FNV-1a over a call's operation, target and parameters
+// (never the key itself). 64 bits make an accidental collision between two
+// different requests of one test run practically impossible.
+type fingerprint uint64
+
+func newFingerprint(op Op, id string) fingerprint {
+	h := fingerprint(14695981039346656037)
+	return h.str(string(op)).str(id)
+}
+
+func (h fingerprint) str(s string) fingerprint {
+	for i := 0; i < len(s); i++ {
+		h ^= fingerprint(s[i])
+		h *= 1099511628211
+	}
+	// A terminator keeps ("ab","c") and ("a","bc") apart.
+	h ^= 0xff
+	h *= 1099511628211
+	return h
+}
+
+func (h fingerprint) int(v int64) fingerprint {
+	for i := 0; i < 8; i++ {
+		h ^= fingerprint(byte(v >> (8 * i)))
+		h *= 1099511628211
+	}
+	return h
+}
+
+func (h fingerprint) bool(b bool) fingerprint {
+	if b {
+		return h.int(1)
+	}
+	return h.int(0)
+}
+
+// meta folds a map in independently of iteration order: the sum of each
+// entry's own hash.
+func (h fingerprint) meta(m map[string]string) fingerprint {
+	var sum fingerprint
+	for k, v := range m {
+		sum += newFingerprint("", k).str(v)
+	}
+	return h.int(int64(len(m))).int(int64(sum))
+}
+
+func fpCreate(p *stripeclient.CreateParams) uint64 {
+	h := newFingerprint(OpCreate, "").
+		int(p.Amount).str(p.Currency).str(p.Customer).str(p.PaymentMethod).
+		bool(p.Confirm).str(p.ConfirmationMethod).str(p.CaptureMethod).
+		str(p.SetupFutureUsage).bool(p.OffSession).str(p.CVCToken).
+		str(p.Description).str(p.StatementDescriptorSuffix).meta(p.Metadata)
+	return uint64(h)
+}
+
+func fpConfirm(id string, p *stripeclient.ConfirmParams) uint64 {
+	return uint64(newFingerprint(OpConfirm, id).str(p.PaymentMethod).str(p.CVCToken).bool(p.OffSession))
+}
+
+func fpCapture(id string, p *stripeclient.CaptureParams) uint64 {
+	return uint64(newFingerprint(OpCapture, id).int(p.AmountToCapture))
+}
+
+func fpCancel(id string, p *stripeclient.CancelParams) uint64 {
+	return uint64(newFingerprint(OpCancel, id).str(p.CancellationReason))
+}

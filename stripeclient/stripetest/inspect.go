@@ -1,0 +1,107 @@
+package stripetest
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// Charge is one charge attempt as a test sees it, including what the
+// Client types leave out: whom it charged and whether the money moved.
+type Charge struct {
+	ID             string
+	PaymentIntent  string
+	PaymentMethod  string
+	Customer       string
+	Currency       string
+	Status         string // "succeeded" or "failed"
+	CVCCheck       string // "pass", "fail", or "" when no CVC was checked
+	Amount         int64
+	AmountCaptured int64
+	Captured       bool
+	Released       bool // the authorisation was cancelled: no money moved
+	Metadata       map[string]string
+	Created        time.Time
+}
+
+// MoneyMoved reports whether the charge took the customer's money: it
+// succeeded and was not released. An uncaptured authorisation counts, as
+// the funds are held on the card until it is captured or released; this is
+// what double-charge checks should count.
+func (c Charge) MoneyMoved() bool { return c.Status == "succeeded" && !c.Released }
+
+// Intent returns a copy of the intent id as it stands now.
+func (f *Fake) Intent(id string) (stripeclient.PaymentIntent, bool) {
+	in, ok := f.lookupIntent(id)
+	if !ok {
+		return stripeclient.PaymentIntent{}, false
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.expire(f.now())
+	return *clonePI(in.cur), true
+}
+
+// allIntents returns every intent in creation order.
+func (f *Fake) allIntents() []*intent {
+	var all []*intent
+	for i := range f.intents {
+		s := &f.intents[i]
+		s.mu.RLock()
+		for _, in := range s.m {
+			all = append(all, in)
+		}
+		s.mu.RUnlock()
+	}
+	slices.SortFunc(all, func(a, b *intent) int { return cmpSeq(a.seq, b.seq) })
+	return all
+}
+
+// Intents returns copies of every intent, in creation order.
+func (f *Fake) Intents() []stripeclient.PaymentIntent {
+	now := f.now()
+	all := f.allIntents()
+	out := make([]stripeclient.PaymentIntent, len(all))
+	for i, in := range all {
+		in.mu.Lock()
+		in.expire(now)
+		out[i] = *clonePI(in.cur)
+		in.mu.Unlock()
+	}
+	return out
+}
+
+// Charges returns every charge attempt, failed ones included, in creation
+// order.
+func (f *Fake) Charges() []Charge { return f.charges(func(map[string]string) bool { return true }) }
+
+// ChargesWhere returns the charges of intents whose metadata[metaKey] is
+// value: with the order ID in metadata, the charges of one order.
+func (f *Fake) ChargesWhere(metaKey, value string) []Charge {
+	return f.charges(func(m map[string]string) bool {
+		v, ok := m[metaKey]
+		return ok && v == value
+	})
+}
+
+func (f *Fake) charges(match func(map[string]string) bool) []Charge {
+	var all []charge
+	for _, in := range f.allIntents() {
+		in.mu.Lock()
+		for _, ch := range in.charges {
+			if match(ch.Metadata) {
+				all = append(all, *ch)
+			}
+		}
+		in.mu.Unlock()
+	}
+	slices.SortFunc(all, func(a, b charge) int { return cmpSeq(a.seq, b.seq) })
+	out := make([]Charge, len(all))
+	for i, ch := range all {
+		out[i] = ch.Charge
+		out[i].Metadata = maps.Clone(ch.Metadata)
+	}
+	return out
+}

@@ -1,0 +1,128 @@
+package stripetest
+
+import (
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// authWindow is how long Stripe waits for a manually confirmed intent to be
+// confirmed again after 3-D Secure began; then the attempt fails and the
+// intent returns to requires_payment_method.
+const authWindow = time.Hour
+
+// intent is one PaymentIntent. cur is a frozen snapshot: every change
+// builds a new one (copy on write), so an idempotency record can keep the
+// response it returned by pointer, and the objects cur points to
+// (NextAction, LastPaymentError, LatestCharge, Metadata) are never modified.
+type intent struct {
+	mu  sync.Mutex
+	seq uint64 // creation order
+	cur *stripeclient.PaymentIntent
+
+	// attemptAt is when the current 3-D Secure attempt began (zero when
+	// none is under way); authWindow runs from it.
+	attemptAt time.Time
+	// authenticated is set by Authenticate: the next confirmation of the
+	// same payment method skips 3-D Secure.
+	authenticated bool
+	// cvcCollected says the current attempt carries a CVC (a token was
+	// consumed); pendingToken is a token given to a create without confirm,
+	// consumed when the intent is confirmed.
+	cvcCollected bool
+	pendingToken string
+
+	charges []*charge
+}
+
+// charge is a Charge with its creation order.
+type charge struct {
+	seq uint64
+	Charge
+}
+
+type intentShard struct {
+	mu sync.RWMutex
+	m  map[string]*intent
+}
+
+func (f *Fake) lookupIntent(id string) (*intent, bool) {
+	s := &f.intents[shardOf(id)]
+	s.mu.RLock()
+	in, ok := s.m[id]
+	s.mu.RUnlock()
+	return in, ok
+}
+
+func (f *Fake) storeIntent(in *intent) {
+	s := &f.intents[shardOf(in.cur.ID)]
+	s.mu.Lock()
+	s.m[in.cur.ID] = in
+	s.mu.Unlock()
+}
+
+// expire fails an attempt whose 3-D Secure window has passed, as Stripe's
+// own timer would have done at the one-hour mark. Called with in.mu held by
+// every path that reads or changes the intent, so nothing can see a stale
+// requires_action.
+func (in *intent) expire(now time.Time) {
+	if in.attemptAt.IsZero() || now.Sub(in.attemptAt) <= authWindow {
+		return
+	}
+	switch in.cur.Status {
+	case stripeclient.StatusRequiresAction, stripeclient.StatusRequiresConfirmation:
+		in.failAuthentication()
+	}
+}
+
+// failAuthentication moves the intent back to requires_payment_method with
+// payment_intent_authentication_failure, as a failed or abandoned 3-D
+// Secure attempt does. No charge is made: authentication comes first.
+func (in *intent) failAuthentication() {
+	p := *in.cur
+	p.Status = stripeclient.StatusRequiresPaymentMethod
+	p.NextAction = nil
+	p.LastPaymentError = &stripeclient.PaymentError{
+		Type:          "invalid_request_error",
+		Code:          stripeclient.CodeAuthenticationFailure,
+		Message:       authFailureMessage,
+		PaymentMethod: p.PaymentMethod,
+	}
+	// Since API 2019-02-11 a failed attempt detaches the payment method from
+	// the intent; last_payment_error.payment_method still names it.
+	p.PaymentMethod = ""
+	in.cur = &p
+	in.endAttempt()
+}
+
+func (in *intent) endAttempt() {
+	in.attemptAt = time.Time{}
+	in.authenticated = false
+	in.cvcCollected = false
+}
+
+// clonePI deep-copies a snapshot for a caller, who may modify it freely.
+func clonePI(p *stripeclient.PaymentIntent) *stripeclient.PaymentIntent {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	if p.NextAction != nil {
+		na := *p.NextAction
+		c.NextAction = &na
+	}
+	if p.LastPaymentError != nil {
+		le := *p.LastPaymentError
+		c.LastPaymentError = &le
+	}
+	if p.LatestCharge != nil {
+		lc := *p.LatestCharge
+		c.LatestCharge = &lc
+	}
+	if p.Metadata != nil {
+		c.Metadata = maps.Clone(p.Metadata)
+	}
+	return &c
+}

@@ -1,0 +1,427 @@
+package stripetest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// CreatePaymentIntent implements stripeclient.Client.
+func (f *Fake) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return f.write(ctx, OpCreate, "", p.IdempotencyKey, fpCreate(&p), func(now time.Time) response {
+		return f.create(&p, now)
+	})
+}
+
+// ConfirmPaymentIntent implements stripeclient.Client.
+func (f *Fake) ConfirmPaymentIntent(ctx context.Context, id string, p stripeclient.ConfirmParams) (*stripeclient.PaymentIntent, error) {
+	if err := p.Validate(id); err != nil {
+		return nil, err
+	}
+	return f.write(ctx, OpConfirm, id, p.IdempotencyKey, fpConfirm(id, &p), func(now time.Time) response {
+		return f.confirm(id, &p, now)
+	})
+}
+
+// CapturePaymentIntent implements stripeclient.Client.
+func (f *Fake) CapturePaymentIntent(ctx context.Context, id string, p stripeclient.CaptureParams) (*stripeclient.PaymentIntent, error) {
+	if err := p.Validate(id); err != nil {
+		return nil, err
+	}
+	return f.write(ctx, OpCapture, id, p.IdempotencyKey, fpCapture(id, &p), func(now time.Time) response {
+		return f.capture(id, &p, now)
+	})
+}
+
+// CancelPaymentIntent implements stripeclient.Client.
+func (f *Fake) CancelPaymentIntent(ctx context.Context, id string, p stripeclient.CancelParams) (*stripeclient.PaymentIntent, error) {
+	if err := p.Validate(id); err != nil {
+		return nil, err
+	}
+	return f.write(ctx, OpCancel, id, p.IdempotencyKey, fpCancel(id, &p), func(now time.Time) response {
+		return f.cancel(id, &p, now)
+	})
+}
+
+// RetrievePaymentIntent implements stripeclient.Client.
+func (f *Fake) RetrievePaymentIntent(ctx context.Context, id string) (*stripeclient.PaymentIntent, error) {
+	if err := stripeclient.ValidateIntentID(id); err != nil {
+		return nil, err
+	}
+	var out *stripeclient.PaymentIntent
+	err := f.read(ctx, OpRetrieve, id, func() *stripeclient.Error {
+		in, ok := f.lookupIntent(id)
+		if !ok {
+			return f.missingPath("intent", "payment_intent", id)
+		}
+		in.mu.Lock()
+		in.expire(f.now())
+		out = clonePI(in.cur)
+		in.mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkCreate is Stripe's server-side validation of a create: failures are
+// 400s that are not stored under the idempotency key.
+func (f *Fake) checkCreate(p *stripeclient.CreateParams) *stripeclient.Error {
+	switch {
+	case !knownCurrency(p.Currency):
+		return f.invalid("", "currency", fmt.Sprintf("Invalid currency: %s. Stripe currently supports these currencies:%s", p.Currency, knownCurrencies))
+	case p.Amount > maxAmount:
+		return f.invalid(stripeclient.CodeAmountTooLarge, "amount", "Amount must be no more than "+formatAmount(maxAmount, p.Currency))
+	case p.Amount < minAmount(p.Currency):
+		return f.invalid(stripeclient.CodeAmountTooSmall, "amount", "Amount must be at least "+formatAmount(minAmount(p.Currency), p.Currency))
+	case p.OffSession && !p.Confirm:
+		return f.invalid("", "off_session", "You may only specify off_session when confirm is true.")
+	case p.SetupFutureUsage != "" && p.Customer == "":
+		return f.invalid("", "customer", "A customer is required to set up a payment method for future usage.")
+	case p.Customer != "" && !f.customerExists(p.Customer):
+		return f.missingParam("customer", "customer", p.Customer)
+	}
+	return nil
+}
+
+func (f *Fake) foreignMethod() *stripeclient.Error {
+	return f.invalid("", "payment_method", "The provided PaymentMethod belongs to a different Customer than the one on this PaymentIntent.")
+}
+
+func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
+	if e := f.checkCreate(p); e != nil {
+		return response{err: e}
+	}
+	var m *method
+	if p.PaymentMethod != "" {
+		var e *stripeclient.Error
+		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
+			return response{err: e}
+		}
+		if c := m.customer(); c != "" && c != p.Customer {
+			return response{err: f.foreignMethod()}
+		}
+	}
+	if p.CVCToken != "" {
+		// Checked now, consumed when the intent is confirmed.
+		if e := f.useToken(p.CVCToken, p.Confirm); e != nil {
+			return response{err: e}
+		}
+	}
+	id := f.intentID()
+	pi := &stripeclient.PaymentIntent{
+		ID:                        id,
+		Status:                    stripeclient.StatusRequiresPaymentMethod,
+		Amount:                    p.Amount,
+		Currency:                  p.Currency,
+		Customer:                  p.Customer,
+		CaptureMethod:             orDefault(p.CaptureMethod, "automatic"),
+		ConfirmationMethod:        orDefault(p.ConfirmationMethod, "automatic"),
+		SetupFutureUsage:          p.SetupFutureUsage,
+		ClientSecret:              f.secret(id),
+		Description:               p.Description,
+		StatementDescriptorSuffix: p.StatementDescriptorSuffix,
+		Metadata:                  maps.Clone(p.Metadata),
+		Created:                   now.Truncate(time.Second),
+	}
+	if m != nil {
+		pi.PaymentMethod = m.pm.ID
+		pi.Status = stripeclient.StatusRequiresConfirmation
+	}
+	in := &intent{seq: f.objSeq.Add(1), cur: pi}
+	var e *stripeclient.Error
+	if p.Confirm {
+		in.cvcCollected = p.CVCToken != ""
+		e = f.attempt(in, m, p.OffSession, now)
+	} else {
+		in.pendingToken = p.CVCToken
+	}
+	// Published only now: nobody can see the intent before the create
+	// returns, just as nobody can retrieve it from Stripe before then.
+	f.storeIntent(in)
+	return f.result(in, e)
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// result is the stored response of a write that ran: the intent, or the
+// card error carrying it.
+func (f *Fake) result(in *intent, e *stripeclient.Error) response {
+	if e != nil {
+		return response{err: e, id: in.cur.ID, store: true}
+	}
+	return response{pi: in.cur, id: in.cur.ID, store: true}
+}
+
+func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) response {
+	in, ok := f.lookupIntent(id)
+	if !ok {
+		return response{err: f.missingPath("intent", "payment_intent", id)}
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.expire(now)
+	switch st := in.cur.Status; st {
+	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation, stripeclient.StatusRequiresAction:
+	case stripeclient.StatusSucceeded:
+		return response{err: f.unexpectedState("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.", in.cur)}
+	default:
+		return response{err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
+			"Only a PaymentIntent with one of the following statuses may be confirmed: requires_payment_method, requires_confirmation, requires_action.", st), in.cur)}
+	}
+	var m *method
+	switch {
+	case p.PaymentMethod != "":
+		var e *stripeclient.Error
+		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
+			return response{err: e}
+		}
+		if c := m.customer(); c != "" && c != in.cur.Customer {
+			return response{err: f.foreignMethod()}
+		}
+	case in.cur.PaymentMethod != "":
+		m = f.lookupMethod(in.cur.PaymentMethod)
+	default:
+		// A failed attempt unsets payment_method, so re-confirming after a
+		// decline, a failed 3-D Secure or an expired one lands here.
+		return response{err: f.unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. "+
+			"Update the PaymentIntent with a payment method and then confirm it again.", in.cur)}
+	}
+	token := p.CVCToken
+	if token == "" {
+		token = in.pendingToken
+	}
+	if token != "" {
+		if e := f.useToken(token, true); e != nil {
+			return response{err: e}
+		}
+		in.pendingToken = ""
+	}
+	if m.pm.ID != in.cur.PaymentMethod {
+		// Another card starts a new attempt: its own 3-D Secure, its own CVC.
+		in.endAttempt()
+	}
+	if token != "" {
+		in.cvcCollected = true
+	}
+	return f.result(in, f.attempt(in, m, p.OffSession, now))
+}
+
+func (f *Fake) lookupMethod(id string) *method {
+	s := &f.methods[shardOf(id)]
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.m[id]
+}
+
+// needsAuth reports whether a payment with this card must go through 3-D
+// Secure first.
+func needsAuth(t ThreeDS, setUp, offSession bool) bool {
+	switch t {
+	case ThreeDSAlways:
+		return true
+	case ThreeDSUnlessSetUp:
+		return !(setUp && offSession)
+	case ThreeDSOnSessionOnly:
+		return !offSession
+	}
+	return false
+}
+
+// attempt is one payment attempt of in (locked) with m: 3-D Secure if the
+// card asks for it and it has not been done, then the charge. It returns
+// the card error of a decline, which carries the intent.
+func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *stripeclient.Error {
+	p := *in.cur
+	p.PaymentMethod = m.pm.ID
+	p.LastPaymentError = nil // Stripe clears it on every new confirmation
+	p.NextAction = nil
+	tc := m.card
+	m.mu.Lock()
+	setUp, cvcFresh := m.setUp, m.cvcFresh
+	m.mu.Unlock()
+
+	if !in.authenticated && needsAuth(tc.ThreeDS, setUp, offSession) {
+		if offSession {
+			// Nobody is there to authenticate: Stripe declines instead.
+			return f.decline(in, &p, m, "authentication_required", "", now)
+		}
+		p.Status = stripeclient.StatusRequiresAction
+		p.NextAction = f.useSDK
+		in.cur = &p
+		in.attemptAt = now
+		return nil
+	}
+
+	// The CVC is checked when one was collected for this payment: a CVC
+	// token, or the CVC typed when a fresh PaymentMethod was created (its
+	// first payment only). Otherwise Stripe reports no check at all.
+	cvc := ""
+	if in.cvcCollected || cvcFresh {
+		cvc = stripeclient.CVCCheckPass
+		if tc.cvcFails {
+			cvc = stripeclient.CVCCheckFail
+		}
+	}
+	if cvcFresh {
+		m.mu.Lock()
+		m.cvcFresh = false
+		m.mu.Unlock()
+	}
+	if tc.DeclineCode != "" {
+		return f.decline(in, &p, m, tc.DeclineCode, cvc, now)
+	}
+	ch := f.newCharge(in, &p, m, cvc, now)
+	if p.CaptureMethod == "manual" {
+		p.Status = stripeclient.StatusRequiresCapture
+		p.AmountCapturable = p.Amount
+	} else {
+		ch.Captured = true
+		ch.AmountCaptured = p.Amount
+		p.Status = stripeclient.StatusSucceeded
+		p.AmountReceived = p.Amount
+	}
+	p.LatestCharge = ch.public()
+	in.cur = &p
+	in.endAttempt()
+	if p.SetupFutureUsage != "" && p.Customer != "" {
+		f.attach(m, p.Customer, true)
+	}
+	return nil
+}
+
+// decline records a failed charge and returns the intent to
+// requires_payment_method with last_payment_error set.
+func (f *Fake) decline(in *intent, p *stripeclient.PaymentIntent, m *method, declineCode, cvc string, now time.Time) *stripeclient.Error {
+	ch := f.newCharge(in, p, m, cvc, now)
+	ch.Status = "failed"
+	code, msg := declineOf(declineCode)
+	p.Status = stripeclient.StatusRequiresPaymentMethod
+	p.LatestCharge = ch.public()
+	p.LastPaymentError = &stripeclient.PaymentError{
+		Type:          "card_error",
+		Code:          code,
+		DeclineCode:   declineCode,
+		Message:       msg,
+		PaymentMethod: m.pm.ID,
+	}
+	p.PaymentMethod = "" // unset after a failed attempt, see failAuthentication
+	in.cur = p
+	in.endAttempt()
+	return f.cardError(declineCode, in.cur)
+}
+
+func (f *Fake) newCharge(in *intent, p *stripeclient.PaymentIntent, m *method, cvc string, now time.Time) *charge {
+	ch := &charge{seq: f.objSeq.Add(1), Charge: Charge{
+		ID:            f.chargeID(),
+		PaymentIntent: p.ID,
+		PaymentMethod: m.pm.ID,
+		Customer:      p.Customer,
+		Currency:      p.Currency,
+		Status:        "succeeded",
+		CVCCheck:      cvc,
+		Amount:        p.Amount,
+		Metadata:      p.Metadata, // never modified; Charges copies it
+		Created:       now.Truncate(time.Second),
+	}}
+	in.charges = append(in.charges, ch)
+	return ch
+}
+
+// public is the charge as the intent's latest_charge shows it.
+func (ch *charge) public() *stripeclient.Charge {
+	return &stripeclient.Charge{
+		ID:             ch.ID,
+		Amount:         ch.Amount,
+		AmountCaptured: ch.AmountCaptured,
+		Captured:       ch.Captured,
+		Paid:           ch.Status == "succeeded",
+		Status:         ch.Status,
+		CVCCheck:       ch.CVCCheck,
+	}
+}
+
+func (in *intent) latestCharge() *charge {
+	if len(in.charges) == 0 {
+		return nil
+	}
+	return in.charges[len(in.charges)-1]
+}
+
+func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) response {
+	in, ok := f.lookupIntent(id)
+	if !ok {
+		return response{err: f.missingPath("intent", "payment_intent", id)}
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.expire(now)
+	if st := in.cur.Status; st != stripeclient.StatusRequiresCapture {
+		return response{err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
+			"Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", st), in.cur)}
+	}
+	amount := p.AmountToCapture
+	if amount == 0 {
+		amount = in.cur.AmountCapturable
+	}
+	if amount > in.cur.AmountCapturable {
+		return response{err: f.invalid(stripeclient.CodeAmountTooLarge, "amount_to_capture", fmt.Sprintf(
+			"The amount to capture (%d) must be less than or equal to the amount capturable (%d).", amount, in.cur.AmountCapturable))}
+	}
+	ch := in.latestCharge()
+	ch.Captured = true
+	ch.AmountCaptured = amount // the rest of the authorisation is released
+	np := *in.cur
+	np.Status = stripeclient.StatusSucceeded
+	np.AmountReceived = amount
+	np.AmountCapturable = 0
+	np.LatestCharge = ch.public()
+	in.cur = &np
+	return f.result(in, nil)
+}
+
+func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) response {
+	in, ok := f.lookupIntent(id)
+	if !ok {
+		return response{err: f.missingPath("intent", "payment_intent", id)}
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.expire(now)
+	st := in.cur.Status
+	switch st {
+	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation,
+		stripeclient.StatusRequiresAction, stripeclient.StatusRequiresCapture:
+	default:
+		return response{err: f.unexpectedState(fmt.Sprintf("You cannot cancel this PaymentIntent because it has a status of %s. "+
+			"Only a PaymentIntent with one of the following statuses may be canceled: "+
+			"requires_payment_method, requires_capture, requires_confirmation, requires_action.", st), in.cur)}
+	}
+	np := *in.cur
+	if st == stripeclient.StatusRequiresCapture {
+		// Cancelling an authorisation releases the held funds.
+		ch := in.latestCharge()
+		ch.Released = true
+		np.LatestCharge = ch.public()
+	}
+	np.Status = stripeclient.StatusCanceled
+	np.CancellationReason = p.CancellationReason
+	np.AmountCapturable = 0
+	np.NextAction = nil
+	in.cur = &np
+	in.endAttempt()
+	return f.result(in, nil)
+}
