@@ -216,6 +216,7 @@ func (f *Flow) create(ctx context.Context, order Order, req Request) (res Result
 		Confirm:                   true,
 		ConfirmationMethod:        "manual",
 		SetupFutureUsage:          string(order.SaveCard),
+		OffSession:                order.OffSession,
 		Description:               order.Description,
 		StatementDescriptorSuffix: order.StatementDescriptorSuffix,
 		Metadata:                  f.metadata(order),
@@ -251,6 +252,7 @@ func (f *Flow) payExisting(ctx context.Context, order Order, req Request, rec Re
 		IdempotencyKey: ConfirmKey(f.ns, order.ID, rec.IntentID, req.PaymentMethodID, req.CVCToken),
 		PaymentMethod:  req.PaymentMethodID,
 		CVCToken:       req.CVCToken,
+		OffSession:     order.OffSession,
 	})
 	if errors.Is(err, stripeclient.ErrUnexpectedState) {
 		return f.refresh(ctx, order, req, rec.IntentID)

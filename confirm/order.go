@@ -38,6 +38,11 @@ type Order struct {
 	// and Flow.Cancel releases it.
 	CaptureLater bool
 
+	// OffSession charges a card saved earlier while the customer is not
+	// there to authenticate: Stripe declines (authentication_required)
+	// rather than asking for 3-D Secure.
+	OffSession bool
+
 	Description               string            // optional, ≤ 1000 characters, shown in the Stripe dashboard
 	StatementDescriptorSuffix string            // optional, ≤ 22 characters, on the customer's statement
 	Metadata                  map[string]string // optional, Stripe's limits: 50 keys, key ≤ 40, value ≤ 500 characters
