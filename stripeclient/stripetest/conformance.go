@@ -1,0 +1,356 @@
+package stripetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// Browser completes or fails 3-D Secure for an intent, as the customer does
+// in Stripe.js. *Fake implements it; against real Stripe there is none.
+type Browser interface {
+	Authenticate(intentID string) error
+	FailAuthentication(intentID string) error
+}
+
+// Harness is what RunConformance runs against.
+type Harness struct {
+	// Client is the implementation under test.
+	Client stripeclient.Client
+	// Browser plays the customer's part in 3-D Secure; nil (real Stripe)
+	// skips the steps that need it, with the reason.
+	Browser Browser
+	// NewCustomer returns a new, empty customer; nil skips the saved-card
+	// scenarios (stripeclient.Client cannot create customers).
+	NewCustomer func(t *testing.T) string
+}
+
+// RunConformance runs one scenario suite against h.Client: the behaviour of
+// Stripe test mode that cardconfirm relies on. A test of the fake and a
+// test against a real test-mode account run the same scenarios, so a
+// difference between them shows up as a failure of one of the two.
+//
+// Idempotency keys are random per run, so the suite can be run against the
+// same Stripe account repeatedly.
+func RunConformance(t *testing.T, h Harness) {
+	if h.Client == nil {
+		t.Fatal("stripetest.RunConformance: Harness.Client is nil")
+	}
+	s := &suite{h: h, run: randomHex(8)}
+	t.Run("FrictionlessSuccess", s.frictionless)
+	t.Run("DeclineCarriesIntent", s.decline)
+	t.Run("ThreeDSecureAuthenticated", s.threeDS)
+	t.Run("ThreeDSecureFailed", s.threeDSFailed)
+	t.Run("ManualCapturePartial", s.manualCapture)
+	t.Run("Cancel", s.cancel)
+	t.Run("IdempotentReplay", s.replay)
+	t.Run("IdempotencyError", s.idempotencyError)
+	t.Run("UnknownIDs", s.unknownIDs)
+	t.Run("SavedCard", s.savedCard)
+}
+
+type suite struct {
+	h   Harness
+	run string
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// key makes an idempotency key unique to this run and step.
+func (s *suite) key(t *testing.T, step string) string {
+	return "stripetest-conformance-" + s.run + "-" + strings.ReplaceAll(t.Name(), "/", ".") + "-" + step
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func (s *suite) create(t *testing.T, step, pm string, mod func(*stripeclient.CreateParams)) (*stripeclient.PaymentIntent, error) {
+	t.Helper()
+	p := stripeclient.CreateParams{
+		IdempotencyKey:     s.key(t, step),
+		Amount:             1000,
+		Currency:           "usd",
+		PaymentMethod:      pm,
+		Confirm:            pm != "",
+		ConfirmationMethod: "manual",
+		Metadata:           map[string]string{"conformance": s.run},
+	}
+	if mod != nil {
+		mod(&p)
+	}
+	return s.h.Client.CreatePaymentIntent(ctx(t), p)
+}
+
+func wantStatus(t *testing.T, pi *stripeclient.PaymentIntent, want string) {
+	t.Helper()
+	if pi == nil {
+		t.Fatalf("intent is nil, want status %s", want)
+	}
+	if pi.Status != want {
+		t.Fatalf("intent %s status %s, want %s", pi.ID, pi.Status, want)
+	}
+}
+
+func wantErr(t *testing.T, err, target error) *stripeclient.Error {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("error %v, want one matching %v", err, target)
+	}
+	var se *stripeclient.Error
+	errors.As(err, &se)
+	return se
+}
+
+func (s *suite) frictionless(t *testing.T) {
+	pi, err := s.create(t, "create", "pm_card_visa", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, pi, stripeclient.StatusSucceeded)
+	if pi.AmountReceived != 1000 || pi.Currency != "usd" || !strings.HasPrefix(pi.PaymentMethod, "pm_") {
+		t.Errorf("got amount received %d, currency %q, payment method %q", pi.AmountReceived, pi.Currency, pi.PaymentMethod)
+	}
+	if pi.Metadata["conformance"] != s.run {
+		t.Errorf("metadata %v, want conformance=%s", pi.Metadata, s.run)
+	}
+	got, err := s.h.Client.RetrievePaymentIntent(ctx(t), pi.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, got, stripeclient.StatusSucceeded)
+	if got.LatestCharge == nil || got.LatestCharge.Status != "succeeded" || !got.LatestCharge.Captured {
+		t.Errorf("latest charge %+v, want a captured, succeeded charge", got.LatestCharge)
+	}
+}
+
+func (s *suite) decline(t *testing.T) {
+	for _, tc := range []struct{ pm, code, decline string }{
+		{"pm_card_visa_chargeDeclined", "card_declined", "generic_decline"},
+		{"pm_card_visa_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds"},
+		{"pm_card_chargeDeclinedExpiredCard", "expired_card", "expired_card"},
+	} {
+		t.Run(tc.pm, func(t *testing.T) {
+			_, err := s.create(t, "create", tc.pm, nil)
+			se := wantErr(t, err, stripeclient.ErrCardDeclined)
+			if se.HTTPStatus != 402 || se.Type != "card_error" || se.Code != tc.code || se.DeclineCode != tc.decline || se.Message == "" {
+				t.Errorf("got %d %s %s/%s %q, want 402 card_error %s/%s and a message",
+					se.HTTPStatus, se.Type, se.Code, se.DeclineCode, se.Message, tc.code, tc.decline)
+			}
+			wantStatus(t, se.PaymentIntent, stripeclient.StatusRequiresPaymentMethod)
+			lpe := se.PaymentIntent.LastPaymentError
+			if lpe == nil || lpe.Code != tc.code || lpe.DeclineCode != tc.decline {
+				t.Errorf("last_payment_error %+v, want %s/%s", lpe, tc.code, tc.decline)
+			}
+			got, err := s.h.Client.RetrievePaymentIntent(ctx(t), se.PaymentIntent.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, got, stripeclient.StatusRequiresPaymentMethod)
+		})
+	}
+}
+
+// requiresAction creates a 3-D Secure intent and checks what the browser
+// needs to handle it.
+func (s *suite) requiresAction(t *testing.T) *stripeclient.PaymentIntent {
+	t.Helper()
+	pi, err := s.create(t, "create", "pm_card_authenticationRequired", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, pi, stripeclient.StatusRequiresAction)
+	if pi.NextAction == nil || pi.NextAction.Type != stripeclient.NextActionUseStripeSDK {
+		t.Errorf("next_action %+v, want use_stripe_sdk", pi.NextAction)
+	}
+	if !strings.HasPrefix(pi.ClientSecret, pi.ID+"_secret_") {
+		t.Error("client secret is not of the form pi_…_secret_…")
+	}
+	return pi
+}
+
+func (s *suite) threeDS(t *testing.T) {
+	pi := s.requiresAction(t)
+	if s.h.Browser == nil {
+		t.Skip("completing 3-D Secure needs a browser running Stripe.js; no Browser in the Harness")
+	}
+	if err := s.h.Browser.Authenticate(pi.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.h.Client.RetrievePaymentIntent(ctx(t), pi.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, got, stripeclient.StatusRequiresConfirmation)
+	got, err = s.h.Client.ConfirmPaymentIntent(ctx(t), pi.ID, stripeclient.ConfirmParams{IdempotencyKey: s.key(t, "confirm")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, got, stripeclient.StatusSucceeded)
+}
+
+func (s *suite) threeDSFailed(t *testing.T) {
+	pi := s.requiresAction(t)
+	if s.h.Browser == nil {
+		t.Skip("failing 3-D Secure needs a browser running Stripe.js; no Browser in the Harness")
+	}
+	if err := s.h.Browser.FailAuthentication(pi.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.h.Client.RetrievePaymentIntent(ctx(t), pi.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, got, stripeclient.StatusRequiresPaymentMethod)
+	if got.LastPaymentError == nil || got.LastPaymentError.Code != stripeclient.CodeAuthenticationFailure {
+		t.Errorf("last_payment_error %+v, want %s", got.LastPaymentError, stripeclient.CodeAuthenticationFailure)
+	}
+}
+
+func (s *suite) manualCapture(t *testing.T) {
+	pi, err := s.create(t, "create", "pm_card_visa", func(p *stripeclient.CreateParams) { p.CaptureMethod = "manual" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, pi, stripeclient.StatusRequiresCapture)
+	if pi.AmountCapturable != 1000 {
+		t.Errorf("amount capturable %d, want 1000", pi.AmountCapturable)
+	}
+	_, err = s.h.Client.CapturePaymentIntent(ctx(t), pi.ID, stripeclient.CaptureParams{IdempotencyKey: s.key(t, "capture-too-much"), AmountToCapture: 1001})
+	if se := wantErr(t, err, stripeclient.ErrInvalidRequest); se.Code != stripeclient.CodeAmountTooLarge {
+		t.Errorf("capturing more than authorised: code %q, want %s", se.Code, stripeclient.CodeAmountTooLarge)
+	}
+	got, err := s.h.Client.CapturePaymentIntent(ctx(t), pi.ID, stripeclient.CaptureParams{IdempotencyKey: s.key(t, "capture"), AmountToCapture: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, got, stripeclient.StatusSucceeded)
+	if got.AmountReceived != 600 {
+		t.Errorf("amount received %d, want 600", got.AmountReceived)
+	}
+	_, err = s.h.Client.CapturePaymentIntent(ctx(t), pi.ID, stripeclient.CaptureParams{IdempotencyKey: s.key(t, "capture-again")})
+	wantErr(t, err, stripeclient.ErrUnexpectedState)
+}
+
+func (s *suite) cancel(t *testing.T) {
+	pi, err := s.create(t, "create", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, pi, stripeclient.StatusRequiresPaymentMethod)
+	got, err := s.h.Client.CancelPaymentIntent(ctx(t), pi.ID, stripeclient.CancelParams{IdempotencyKey: s.key(t, "cancel"), CancellationReason: "abandoned"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, got, stripeclient.StatusCanceled)
+	_, err = s.h.Client.CancelPaymentIntent(ctx(t), pi.ID, stripeclient.CancelParams{IdempotencyKey: s.key(t, "cancel-again")})
+	wantErr(t, err, stripeclient.ErrUnexpectedState)
+	_, err = s.h.Client.ConfirmPaymentIntent(ctx(t), pi.ID, stripeclient.ConfirmParams{IdempotencyKey: s.key(t, "confirm"), PaymentMethod: "pm_card_visa"})
+	wantErr(t, err, stripeclient.ErrUnexpectedState)
+
+	// A succeeded intent cannot be canceled.
+	paid, err := s.create(t, "create-paid", "pm_card_visa", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.h.Client.CancelPaymentIntent(ctx(t), paid.ID, stripeclient.CancelParams{IdempotencyKey: s.key(t, "cancel-paid")})
+	wantErr(t, err, stripeclient.ErrUnexpectedState)
+}
+
+func (s *suite) replay(t *testing.T) {
+	first, err := s.create(t, "create", "pm_card_visa", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.create(t, "create", "pm_card_visa", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != first.ID || again.Status != first.Status {
+		t.Errorf("replay gave %s %s, want %s %s", again.ID, again.Status, first.ID, first.Status)
+	}
+	// A stored decline is replayed too, with the same intent.
+	_, err1 := s.create(t, "declined", "pm_card_visa_chargeDeclined", nil)
+	_, err2 := s.create(t, "declined", "pm_card_visa_chargeDeclined", nil)
+	se1 := wantErr(t, err1, stripeclient.ErrCardDeclined)
+	se2 := wantErr(t, err2, stripeclient.ErrCardDeclined)
+	if se1.PaymentIntent == nil || se2.PaymentIntent == nil || se1.PaymentIntent.ID != se2.PaymentIntent.ID {
+		t.Error("a replayed decline does not carry the same intent")
+	}
+}
+
+func (s *suite) idempotencyError(t *testing.T) {
+	if _, err := s.create(t, "create", "pm_card_visa", nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.create(t, "create", "pm_card_visa", func(p *stripeclient.CreateParams) { p.Amount = 1001 })
+	se := wantErr(t, err, stripeclient.ErrIdempotency)
+	if se.HTTPStatus != 400 || se.Type != "idempotency_error" {
+		t.Errorf("got %d %s, want 400 idempotency_error", se.HTTPStatus, se.Type)
+	}
+}
+
+func (s *suite) unknownIDs(t *testing.T) {
+	_, err := s.h.Client.RetrievePaymentIntent(ctx(t), "pi_stripetestDoesNotExist")
+	wantErr(t, err, stripeclient.ErrResourceMissing)
+	_, err = s.h.Client.ConfirmPaymentIntent(ctx(t), "pi_stripetestDoesNotExist", stripeclient.ConfirmParams{IdempotencyKey: s.key(t, "confirm")})
+	wantErr(t, err, stripeclient.ErrResourceMissing)
+	_, err = s.h.Client.RetrievePaymentMethod(ctx(t), "pm_stripetestDoesNotExist")
+	wantErr(t, err, stripeclient.ErrResourceMissing)
+	_, err = s.create(t, "create", "pm_stripetestDoesNotExist", nil)
+	if se := wantErr(t, err, stripeclient.ErrResourceMissing); se.Param != "payment_method" {
+		t.Errorf("param %q, want payment_method", se.Param)
+	}
+	_, err = s.h.Client.ListCards(ctx(t), "cus_stripetestDoesNotExist")
+	wantErr(t, err, stripeclient.ErrResourceMissing)
+}
+
+func (s *suite) savedCard(t *testing.T) {
+	if s.h.NewCustomer == nil {
+		t.Skip("no NewCustomer in the Harness: saved-card scenarios need a customer")
+	}
+	cus := s.h.NewCustomer(t)
+	pi, err := s.create(t, "create", "pm_card_visa", func(p *stripeclient.CreateParams) {
+		p.Customer = cus
+		p.SetupFutureUsage = "off_session"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, pi, stripeclient.StatusSucceeded)
+	cards, err := s.h.Client.ListCards(ctx(t), cus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cards) != 1 || cards[0].ID != pi.PaymentMethod || cards[0].Card == nil || cards[0].Card.Last4 != "4242" {
+		t.Fatalf("cards %+v, want the one card %s ending 4242", cards, pi.PaymentMethod)
+	}
+	pm, err := s.h.Client.RetrievePaymentMethod(ctx(t), pi.PaymentMethod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pm.Customer != cus {
+		t.Errorf("payment method's customer %q, want %q", pm.Customer, cus)
+	}
+	// The saved card pays off-session without the customer.
+	again, err := s.create(t, "off-session", pm.ID, func(p *stripeclient.CreateParams) {
+		p.Customer = cus
+		p.OffSession = true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, again, stripeclient.StatusSucceeded)
+}
