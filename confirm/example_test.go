@@ -1,0 +1,117 @@
+package confirm_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+// The whole frictionless payment: one Stripe call.
+func ExampleFlow_Pay() {
+	fake := stripetest.New()
+	flow := confirm.New(fake, confirm.Config{})
+
+	order := confirm.Order{ID: "order-1001", Amount: 2000, Currency: "usd"}
+	res, err := flow.Pay(context.Background(), order, confirm.Request{PaymentMethodID: "pm_card_visa"})
+	if err != nil {
+		panic(err)
+	}
+	resp := res.Response()
+	fmt.Println(res.Outcome, resp.HTTPStatus, resp.Success)
+	fmt.Println("Stripe calls:", fake.CallCount())
+	// Output:
+	// succeeded 200 true
+	// Stripe calls: 1
+}
+
+// A card that needs 3-D Secure: the browser gets a client secret, runs
+// stripe.handleCardAction, and posts the intent ID back.
+func ExampleFlow_Pay_threeDSecure() {
+	fake := stripetest.New()
+	flow := confirm.New(fake, confirm.Config{})
+	order := confirm.Order{ID: "order-1002", Amount: 2000, Currency: "eur"}
+
+	res, _ := flow.Pay(context.Background(), order, confirm.Request{PaymentMethodID: "pm_card_authenticationRequired"})
+	fmt.Println(res.Outcome, res.Response().RequiresAction, res.ClientSecret != "")
+
+	fake.Authenticate(res.IntentID) // what stripe.handleCardAction does in the browser
+
+	res, _ = flow.Pay(context.Background(), order, confirm.Request{PaymentIntentID: res.IntentID})
+	fmt.Println(res.Outcome, res.Response().Success)
+	fmt.Println("Stripe calls:", fake.CallCount())
+	// Output:
+	// requires_action true true
+	// succeeded true
+	// Stripe calls: 2
+}
+
+// A decline is an outcome, not an error: the customer sees Stripe's
+// message and may try another card on the same order.
+func ExampleFlow_Pay_decline() {
+	fake := stripetest.New()
+	flow := confirm.New(fake, confirm.Config{})
+	order := confirm.Order{ID: "order-1003", Amount: 2000, Currency: "usd"}
+
+	res, err := flow.Pay(context.Background(), order, confirm.Request{PaymentMethodID: "pm_card_visa_chargeDeclinedInsufficientFunds"})
+	resp := res.Response()
+	fmt.Println(res.Outcome, res.DeclineCode, err)
+	fmt.Println(resp.HTTPStatus, resp.Error)
+
+	res, _ = flow.Pay(context.Background(), order, confirm.Request{PaymentMethodID: "pm_card_visa"})
+	fmt.Println(res.Outcome, "intents:", len(fake.Intents()))
+	// Output:
+	// failed insufficient_funds <nil>
+	// 402 Your card has insufficient funds.
+	// succeeded intents: 1
+}
+
+// A host's /pay handler: the order comes from the server's own session,
+// the body names only the card or the intent.
+func Example_handler() {
+	flow := confirm.New(stripetest.New(), confirm.Config{})
+	orders := map[string]confirm.Order{"sess-1": {ID: "order-1004", Amount: 4500, Currency: "usd"}}
+
+	pay := func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		cookie, err := r.Cookie("session")
+		order, ok := orders[cookieValue(cookie, err)]
+		if !ok {
+			http.Error(w, "no order", http.StatusNotFound)
+			return
+		}
+		req, err := confirm.DecodeRequest(r.Body)
+		if err != nil {
+			confirm.ErrorResponse(err).Write(w)
+			return
+		}
+		res, err := flow.Pay(r.Context(), order, req)
+		if err != nil {
+			confirm.ErrorResponse(err).Write(w)
+			return
+		}
+		res.Response().Write(w)
+	}
+
+	r := httptest.NewRequest(http.MethodPost, "/pay", strings.NewReader(`{"payment_method_id":"pm_card_visa"}`))
+	r.AddCookie(&http.Cookie{Name: "session", Value: "sess-1"})
+	w := httptest.NewRecorder()
+	pay(w, r)
+	fmt.Print(w.Code, " ", w.Body.String())
+	// Output:
+	// 200 {"success":true}
+}
+
+func cookieValue(c *http.Cookie, err error) string {
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
