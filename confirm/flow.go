@@ -41,6 +41,20 @@ type Config struct {
 	// Logger receives one record per payment step (order, intent, step,
 	// outcome; never a secret). Default: discard.
 	Logger *slog.Logger
+
+	// CreateThenConfirm makes an order's first attempt two Stripe calls
+	// instead of one: create the intent without a card, keyed by the order
+	// and its terms only, then confirm it with the card. Default false
+	// (create and confirm in one call, as in Stripe's guide).
+	//
+	// The one-call default learns the order's intent from the first
+	// attempt's answer and keeps it in the Store; with no Store record
+	// (another instance with its own MemoryStore, a lost record) a
+	// different card inside Stripe's 24-hour window gets
+	// ErrPaymentInProgress. With CreateThenConfirm the creation is the same
+	// for every attempt, so any instance recovers the intent from Stripe by
+	// replaying it: choose it for several instances without a shared Store.
+	CreateThenConfirm bool
 }
 
 // Flow runs the synchronous card payment flow against a Stripe client. It
@@ -52,6 +66,7 @@ type Flow struct {
 	store   Store
 	now     func() time.Time
 	log     *slog.Logger
+	twoStep bool
 }
 
 // New returns a Flow that calls Stripe through client, which must not be
@@ -60,7 +75,7 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 	if client == nil {
 		panic("confirm: New called with a nil client")
 	}
-	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, log: cfg.Logger}
+	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, log: cfg.Logger, twoStep: cfg.CreateThenConfirm}
 	if f.ns == uuid.Nil {
 		f.ns = DefaultNamespace
 	}
@@ -157,6 +172,13 @@ func (f *Flow) payByMethod(ctx context.Context, order Order, req Request, rec Re
 	if found && rec.IntentID != "" {
 		return f.payExisting(ctx, order, req, rec)
 	}
+	if f.twoStep {
+		rec, err := f.createUnconfirmed(ctx, order)
+		if err != nil {
+			return Result{}, err
+		}
+		return f.payExisting(ctx, order, req, rec)
+	}
 	if found && (rec.PaymentMethod != req.PaymentMethodID || rec.CVCToken != req.CVCToken) {
 		// An earlier first attempt was sent and never answered. Replaying
 		// its exact creation makes Stripe return what it did (or do it
@@ -175,6 +197,9 @@ func (f *Flow) payByMethod(ctx context.Context, order Order, req Request, rec Re
 		rec, _, err = f.load(ctx, order)
 		if err != nil {
 			return Result{}, err
+		}
+		if rec.IntentID == "" {
+			return Result{}, &flowError{op: "replay create", sentinel: ErrPaymentInProgress, err: errors.New("the earlier attempt left no intent on record")}
 		}
 		return f.payExisting(ctx, order, req, rec)
 	}
@@ -230,6 +255,39 @@ func (f *Flow) create(ctx context.Context, order Order, req Request) (res Result
 	}
 	res, err = f.settle(ctx, order, req, pi, err, false)
 	return res, err == nil || res.IntentID != "", err
+}
+
+// createUnconfirmed creates the order's intent without a card
+// (CreateThenConfirm). Its parameters depend on the order alone, so every
+// attempt on any instance sends the same call and Stripe replays it.
+func (f *Flow) createUnconfirmed(ctx context.Context, order Order) (Record, error) {
+	p := stripeclient.CreateParams{
+		IdempotencyKey:            CreateUnconfirmedKey(f.ns, order.ID),
+		Amount:                    order.Amount,
+		Currency:                  order.Currency,
+		Customer:                  order.Customer,
+		ConfirmationMethod:        "manual",
+		SetupFutureUsage:          string(order.SaveCard),
+		Description:               order.Description,
+		StatementDescriptorSuffix: order.StatementDescriptorSuffix,
+		Metadata:                  f.metadata(order),
+	}
+	if order.CaptureLater {
+		p.CaptureMethod = "manual"
+	}
+	pi, err := f.client.CreatePaymentIntent(ctx, p)
+	if errors.Is(err, stripeclient.ErrIdempotency) {
+		return Record{}, mismatch("order terms changed after its payment began")
+	}
+	if err != nil {
+		return Record{}, wrapStripe("create", err)
+	}
+	rec := f.record(order, pi.ID, Request{}, Status(pi.Status))
+	if err := f.store.Save(ctx, order.ID, rec); err != nil {
+		f.log.LogAttrs(ctx, slog.LevelError, "confirm: store save failed",
+			slog.String("order_id", order.ID), slog.String("intent_id", pi.ID), slog.String("error", err.Error()))
+	}
+	return rec, nil
 }
 
 // payExisting pays with req's card on the order's recorded intent.

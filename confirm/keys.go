@@ -33,6 +33,13 @@ func CreateKey(ns uuid.UUID, orderID string) string {
 	return key(ns, "create", orderID)
 }
 
+// CreateUnconfirmedKey is the key of creating the order's intent without a
+// card (Config.CreateThenConfirm). Its parameters never vary with the card,
+// so any attempt replays it.
+func CreateUnconfirmedKey(ns uuid.UUID, orderID string) string {
+	return key(ns, "create-unconfirmed", orderID)
+}
+
 // ConfirmKey is the key of confirming the order's existing intent with a
 // (new) payment method, after a decline or an abandoned authentication.
 func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
