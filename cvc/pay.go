@@ -120,6 +120,11 @@ func (p *Payments) pay(ctx context.Context, order confirm.Order, req confirm.Req
 	if err != nil {
 		return res, actionNone, tokenError(err)
 	}
+	if res.PaymentMethod == "" && res.Outcome == confirm.Failed {
+		// Stripe unsets a declined intent's payment_method; the card of
+		// this attempt is still the one the host needs to know about.
+		res.PaymentMethod = req.PaymentMethodID
+	}
 	return p.finish(ctx, order, attempt, res)
 }
 
