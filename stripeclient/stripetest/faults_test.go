@@ -1,0 +1,122 @@
+package stripetest_test
+
+import (
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+// TestFaultsBeforeWork: nothing happens, nothing is stored, the call is
+// logged with its error, and a retry with the same key runs afresh.
+func TestFaultsBeforeWork(t *testing.T) {
+	for _, tc := range []struct {
+		kind   stripetest.FaultKind
+		want   error
+		status int
+		code   string
+	}{
+		{stripetest.FaultNetwork, stripeclient.ErrNetwork, 0, ""},
+		{stripetest.FaultAPIError500, stripeclient.ErrAPI, 500, ""},
+		{stripetest.FaultAPIError503, stripeclient.ErrAPI, 503, ""},
+		{stripetest.FaultRateLimit, stripeclient.ErrRateLimit, 429, stripeclient.CodeRateLimit},
+		{stripetest.FaultLockTimeout, stripeclient.ErrLockTimeout, 429, stripeclient.CodeLockTimeout},
+		{stripetest.FaultKeyInUse, stripeclient.ErrIdempotencyKeyInUse, 409, stripeclient.CodeIdempotencyKeyInUse},
+	} {
+		f, _ := newFake(t)
+		f.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: tc.kind})
+		p := params("pm_card_visa")
+		_, err := f.CreatePaymentIntent(bg, p)
+		se := asError(t, err)
+		if !errors.Is(err, tc.want) || se.HTTPStatus != tc.status || se.Code != tc.code || !se.RetrySafe() {
+			t.Errorf("fault %d: %v (%d %s), want %v %d %s", tc.kind, err, se.HTTPStatus, se.Code, tc.want, tc.status, tc.code)
+		}
+		if len(f.Intents()) != 0 || len(f.Charges()) != 0 {
+			t.Errorf("fault %d: work was done", tc.kind)
+		}
+		pi, err := f.CreatePaymentIntent(bg, p)
+		if err != nil || pi.Status != stripeclient.StatusSucceeded {
+			t.Errorf("fault %d: retry %v", tc.kind, err)
+		}
+		calls := f.Calls()
+		if len(calls) != 2 || calls[0].Err == nil || calls[1].Err != nil || calls[1].Replayed {
+			t.Errorf("fault %d: calls %+v", tc.kind, calls)
+		}
+	}
+}
+
+// TestResponseLost is the double-charge trap: the payment happened, the
+// caller saw a network error. The same key replays; a new key pays twice.
+func TestResponseLost(t *testing.T) {
+	f, _ := newFake(t)
+	f.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultResponseLost})
+	p := params("pm_card_visa")
+	_, err := f.CreatePaymentIntent(bg, p)
+	if !errors.Is(err, stripeclient.ErrNetwork) {
+		t.Fatalf("got %v, want a network error", err)
+	}
+	if n := len(f.ChargesWhere("order_id", "o-1")); n != 1 {
+		t.Fatalf("%d charges after the lost response, want 1", n)
+	}
+	pi, err := f.CreatePaymentIntent(bg, p)
+	if err != nil || pi.Status != stripeclient.StatusSucceeded {
+		t.Fatalf("retry with the same key: %v", err)
+	}
+	if n := len(f.Charges()); n != 1 {
+		t.Errorf("%d charges after a same-key retry, want 1", n)
+	}
+	calls := f.Calls()
+	if !calls[1].Replayed || calls[0].ID != pi.ID {
+		t.Errorf("calls %+v: want the lost call to name the intent and the retry replayed", calls)
+	}
+	p.IdempotencyKey = newKey()
+	mustCreate(t, f, p)
+	moved := 0
+	for _, ch := range f.ChargesWhere("order_id", "o-1") {
+		if ch.MoneyMoved() {
+			moved++
+		}
+	}
+	if moved != 2 {
+		t.Errorf("naive retry with a new key: %d charges, want 2 (the trap)", moved)
+	}
+}
+
+func TestFaultMatchingAndReads(t *testing.T) {
+	f, _ := newFake(t)
+	f.InjectFault(stripetest.Fault{Op: stripetest.OpRetrieve, Kind: stripetest.FaultAPIError503})
+	f.InjectFault(stripetest.Fault{Op: stripetest.OpListCards, Kind: stripetest.FaultResponseLost})
+	pi := mustCreate(t, f, params("pm_card_visa")) // not struck: queued for other ops
+	if _, err := f.RetrievePaymentIntent(bg, pi.ID); !errors.Is(err, stripeclient.ErrAPI) {
+		t.Errorf("retrieve: %v, want 503", err)
+	}
+	if _, err := f.RetrievePaymentIntent(bg, pi.ID); err != nil {
+		t.Errorf("second retrieve: %v (a fault strikes once)", err)
+	}
+	if _, err := f.ListCards(bg, f.CreateCustomer()); !errors.Is(err, stripeclient.ErrNetwork) {
+		t.Errorf("list cards: %v, want network", err)
+	}
+}
+
+func TestFaultHook(t *testing.T) {
+	f, _ := newFake(t)
+	var seen atomic.Int32
+	f.SetFaultHook(func(c stripetest.Call) (stripetest.Fault, bool) {
+		seen.Add(1)
+		return stripetest.Fault{Kind: stripetest.FaultRateLimit}, c.Op == stripetest.OpConfirm
+	})
+	pi := mustCreate(t, f, params("pm_card_authenticationRequired"))
+	_ = f.Authenticate(pi.ID)
+	if _, err := confirm(f, pi.ID); !errors.Is(err, stripeclient.ErrRateLimit) {
+		t.Errorf("confirm under the hook: %v", err)
+	}
+	f.SetFaultHook(nil)
+	if _, err := confirm(f, pi.ID); err != nil {
+		t.Errorf("confirm after clearing the hook: %v", err)
+	}
+	if seen.Load() != 2 {
+		t.Errorf("hook called %d times, want 2", seen.Load())
+	}
+}
