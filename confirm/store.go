@@ -69,8 +69,15 @@ type Store interface {
 
 // MemoryStore is an in-process Store, the Flow's default. It lives as long
 // as the process and is not shared between instances. Its zero value is
-// ready to use.
+// ready to use. Orders are spread over shards so that payments of
+// different orders do not wait on one lock.
 type MemoryStore struct {
+	shards [memoryShards]memoryShard
+}
+
+const memoryShards = 32
+
+type memoryShard struct {
 	mu      sync.Mutex
 	records map[string]Record
 }
@@ -78,11 +85,22 @@ type MemoryStore struct {
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
 
+func (s *MemoryStore) shard(orderID string) *memoryShard {
+	// FNV-1a, inlined: no allocation on the hot path.
+	h := uint32(2166136261)
+	for i := 0; i < len(orderID); i++ {
+		h ^= uint32(orderID[i])
+		h *= 16777619
+	}
+	return &s.shards[h%memoryShards]
+}
+
 // Load implements Store.
 func (s *MemoryStore) Load(_ context.Context, orderID string) (Record, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec, ok := s.records[orderID]
+	sh := s.shard(orderID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	rec, ok := sh.records[orderID]
 	if !ok {
 		return Record{}, ErrNotFound
 	}
@@ -91,12 +109,13 @@ func (s *MemoryStore) Load(_ context.Context, orderID string) (Record, error) {
 
 // Save implements Store.
 func (s *MemoryStore) Save(_ context.Context, orderID string, rec Record) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.records == nil {
-		s.records = make(map[string]Record)
+	sh := s.shard(orderID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.records == nil {
+		sh.records = make(map[string]Record)
 	}
-	if old, ok := s.records[orderID]; ok && old.IntentID != "" {
+	if old, ok := sh.records[orderID]; ok && old.IntentID != "" {
 		switch rec.IntentID {
 		case "":
 			return nil
@@ -105,13 +124,18 @@ func (s *MemoryStore) Save(_ context.Context, orderID string, rec Record) error 
 			return ErrIntentConflict
 		}
 	}
-	s.records[orderID] = rec
+	sh.records[orderID] = rec
 	return nil
 }
 
 // Len returns the number of orders recorded.
 func (s *MemoryStore) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.records)
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += len(sh.records)
+		sh.mu.Unlock()
+	}
+	return n
 }
