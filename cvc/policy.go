@@ -115,9 +115,18 @@ func (p *Payments) finish(ctx context.Context, order, attempt confirm.Order, res
 		}
 		return refused(res), actionCanceled, nil
 	case confirm.Canceled:
-		// A retry of a step this policy refused: the Flow answers from its
-		// record; say the same thing as the first time.
-		if pi != nil && pi.CancellationReason == CancellationReason && res.CVCCheck != stripeclient.CVCCheckPass {
+		// A retry of a step this policy refused (or whose cancel answer was
+		// lost): say the same thing as the first time. Result has no
+		// cancellation reason, so read it unless fillCVCCheck just did.
+		if res.CVCCheck == stripeclient.CVCCheckPass {
+			break
+		}
+		if pi == nil {
+			if pi, err = p.flow.Client().RetrievePaymentIntent(ctx, res.IntentID); err != nil {
+				return res, actionNone, classifyStripe("retrieve payment intent", err)
+			}
+		}
+		if pi.CancellationReason == CancellationReason {
 			return refused(res), actionCanceled, nil
 		}
 	case confirm.Succeeded:
