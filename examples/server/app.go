@@ -1,0 +1,180 @@
+package main
+
+import (
+	"embed"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+// The pages, the page's own payment code and the offline Stripe.js stand-in
+// are compiled into the binary, so `go run ./examples/server` needs no files
+// beside it and no network.
+//
+//go:embed web
+var webFiles embed.FS
+
+// orderCookie names the server-side order of this browser. It is the only
+// thing that ties a POST /pay to what is being paid for: the body carries a
+// card or intent ID and nothing else.
+const orderCookie = "cardconfirm_order"
+
+// paymentTimeout bounds one payment step, Stripe's round trips included,
+// and stays below the server's WriteTimeout so the browser always gets an
+// answer rather than a dropped connection.
+const paymentTimeout = 25 * time.Second
+
+// appConfig is what main decides before the handlers exist.
+type appConfig struct {
+	// Client is the Stripe client: the fake in demo mode, the real adapter
+	// with keys.
+	Client stripeclient.Client
+	// Fake is set in demo mode only; it enables the /demo/ endpoints that
+	// stand in for Stripe.js's calls to Stripe.
+	Fake *stripetest.Fake
+	// PublishableKey is the pk_… for real Stripe.js; empty in demo mode.
+	PublishableKey string
+	// Customer is the signed-in customer whose saved cards /saved lists;
+	// empty when there is none.
+	Customer string
+	// SecureCookies marks cookies Secure (served over HTTPS).
+	SecureCookies bool
+	Logger        *slog.Logger
+	// FlowLogger, when set, receives confirm's own per-step records.
+	FlowLogger *slog.Logger
+	Now        func() time.Time
+}
+
+// app holds the handlers' dependencies. A host has the same pieces: a Flow
+// shared by every request, its order book, and a session.
+type app struct {
+	flow     *confirm.Flow
+	cards    *cvc.Payments
+	shop     *shop
+	fake     *stripetest.Fake
+	pk       string
+	customer string
+	secure   bool
+	log      *slog.Logger
+	pages    *template.Template
+	static   fs.FS
+}
+
+func newApp(cfg appConfig) (*app, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	flow := confirm.New(cfg.Client, confirm.Config{Logger: cfg.FlowLogger})
+	pages, err := template.New("").Funcs(template.FuncMap{
+		"money": formatMoney,
+		"seq":   seq,
+	}).ParseFS(webFiles, "web/*.html")
+	if err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(webFiles, "web/static")
+	if err != nil {
+		return nil, err
+	}
+	return &app{
+		flow:     flow,
+		cards:    cvc.New(flow, cvc.Config{}),
+		shop:     newShop(cfg.Now),
+		fake:     cfg.Fake,
+		pk:       cfg.PublishableKey,
+		customer: cfg.Customer,
+		secure:   cfg.SecureCookies,
+		log:      cfg.Logger,
+		pages:    pages,
+		static:   static,
+	}, nil
+}
+
+// demo reports whether the app runs on the fake.
+func (a *app) demo() bool { return a.fake != nil }
+
+// routes returns the app's handler. Method patterns (Go 1.22) answer
+// 405 Method Not Allowed, with an Allow header, for the wrong method.
+func (a *app) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", a.checkoutPage)
+	mux.HandleFunc("POST /cart", a.updateCart)
+	mux.HandleFunc("POST /order/new", a.newOrder)
+	mux.HandleFunc("POST /pay", a.pay)
+	mux.HandleFunc("GET /saved", a.savedPage)
+	mux.HandleFunc("POST /pay-saved", a.paySaved)
+	mux.HandleFunc("GET /orders", a.ordersPage)
+	mux.HandleFunc("POST /orders/{id}/capture", a.capture)
+	mux.HandleFunc("POST /orders/{id}/cancel", a.cancel)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(a.static)))
+	if a.demo() {
+		// Stand-ins for Stripe's servers, reachable only in demo mode: with
+		// real keys these paths do not exist.
+		mux.HandleFunc("GET /demo/stripe.js", a.demoStripeJS)
+		mux.HandleFunc("GET /demo/test-cards", a.demoTestCards)
+		mux.HandleFunc("POST /demo/3ds", a.demoThreeDS)
+		mux.HandleFunc("POST /demo/cvc-token", a.demoCVCToken)
+		mux.HandleFunc("GET /demo/charges", a.demoCharges)
+	}
+	return a.secureHeaders(sameOrigin(mux))
+}
+
+// secureHeaders sets the headers every response gets. The Content Security
+// Policy allows exactly what Stripe documents for Stripe.js (script and frames
+// from js.stripe.com, frames from hooks.stripe.com, calls to api.stripe.com),
+// and in demo mode only this origin.
+func (a *app) secureHeaders(next http.Handler) http.Handler {
+	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+	if !a.demo() {
+		csp = "default-src 'self'; script-src 'self' https://js.stripe.com; " +
+			"frame-src https://js.stripe.com https://hooks.stripe.com; " +
+			"connect-src 'self' https://api.stripe.com; style-src 'self' 'unsafe-inline'; " +
+			"img-src 'self' data: https://*.stripe.com; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		if a.secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sameOrigin refuses state-changing requests from other sites. The order
+// cookie is SameSite=Lax, which already keeps it off cross-site POSTs in
+// current browsers; checking Sec-Fetch-Site and Origin as well covers older
+// ones, because a cross-site form could otherwise post to /pay or /orders.
+func sameOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+				http.Error(w, "cross-origin request refused", http.StatusForbidden)
+				return
+			}
+			if origin := r.Header.Get("Origin"); origin != "" {
+				u, err := url.Parse(origin)
+				if err != nil || u.Host != r.Host {
+					http.Error(w, "cross-origin request refused", http.StatusForbidden)
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

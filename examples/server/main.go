@@ -1,0 +1,216 @@
+// Command server is cardconfirm's example checkout: plain net/http handlers
+// a host application can copy, on Stripe's synchronous card flow.
+//
+//	go run ./examples/server
+//
+// With no keys it runs offline on the stripetest fake and serves a small
+// stand-in for Stripe.js (pick a test card, answer 3-D Secure in a dialog).
+// With STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY set it uses real Stripe
+// and real Stripe.js; a live key needs HTTPS (-tls-cert and -tls-key).
+//
+// Flags:
+//
+//	-addr       listen address (env ADDR; default 127.0.0.1:4242; port 0 picks a free one)
+//	-tls-cert   certificate file; with -tls-key, serve HTTPS
+//	-tls-key    private key file
+//	-customer   real mode: cus_… whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)
+//	-debug      also log confirm's own per-step records
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command line and environment, parsed.
+type options struct {
+	addr     string
+	tlsCert  string
+	tlsKey   string
+	customer string
+	debug    bool
+	sk, pk   string
+}
+
+func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := getenv("ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:4242"
+	}
+	fs.StringVar(&o.addr, "addr", addr, "listen address (env ADDR); port 0 picks a free port")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file; with -tls-key, serve HTTPS")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file")
+	fs.StringVar(&o.customer, "customer", getenv("STRIPE_CUSTOMER_ID"), "real mode: customer (cus_…) whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)")
+	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return o, errors.New("-tls-cert and -tls-key go together")
+	}
+	o.sk, o.pk = getenv("STRIPE_SECRET_KEY"), getenv("STRIPE_PUBLISHABLE_KEY")
+	return o, nil
+}
+
+// checkKeys decides the mode. Errors name the variables, never their values.
+func checkKeys(o options) (live bool, err error) {
+	switch {
+	case o.sk == "" && o.pk == "":
+		return false, nil
+	case o.sk == "" || o.pk == "":
+		return false, errors.New("set both STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY for real Stripe, or neither for the offline demo")
+	case !strings.HasPrefix(o.pk, "pk_test_") && !strings.HasPrefix(o.pk, "pk_live_"):
+		return false, errors.New("STRIPE_PUBLISHABLE_KEY is not a publishable key (pk_test_… or pk_live_…)")
+	}
+	skLive := strings.HasPrefix(o.sk, "sk_live_") || strings.HasPrefix(o.sk, "rk_live_")
+	pkLive := strings.HasPrefix(o.pk, "pk_live_")
+	if skLive != pkLive {
+		return false, errors.New("STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY are from different modes (one live, one test)")
+	}
+	if skLive && o.tlsCert == "" {
+		return false, errors.New("refusing a live Stripe key without HTTPS: real card data would be entered on a " +
+			"plain-HTTP page (Stripe.js refuses live payments outside https:// and anyone on the network could " +
+			"tamper with the page and its script); pass -tls-cert and -tls-key, or use sk_test_/pk_test_ keys")
+	}
+	return skLive, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	o, err := parseOptions(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	live, err := checkKeys(o)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg := appConfig{Logger: logger, SecureCookies: o.tlsCert != ""}
+	if o.debug {
+		cfg.FlowLogger = logger.With("component", "confirm")
+	}
+
+	var mode string
+	if o.sk == "" {
+		fake, customer, err := newDemoStripe()
+		if err != nil {
+			return err
+		}
+		cfg.Client, cfg.Fake, cfg.Customer = fake, fake, customer
+		mode = "offline demo: in-memory Stripe fake and a Stripe.js stand-in (no keys, no network; pick a test card on the page)"
+	} else {
+		client, err := stripeclient.New(o.sk, stripeclient.Config{
+			// Below paymentTimeout, so a slow Stripe call ends before the
+			// handler gives up on it.
+			HTTPClient: &http.Client{Timeout: 20 * time.Second},
+			Logger:     logger.With("component", "stripe-go"),
+		})
+		if err != nil {
+			return err // stripeclient never quotes the key
+		}
+		cfg.Client, cfg.PublishableKey, cfg.Customer = client, o.pk, o.customer
+		mode = "Stripe test mode (keys from STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY)"
+		if live {
+			mode = "Stripe LIVE mode: real cards are charged"
+		}
+		if o.customer == "" {
+			mode += "; no -customer, so /saved has no saved cards"
+		}
+	}
+	a, err := newApp(cfg)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: a.routes(),
+		// Slow clients must not hold connections: headers and bodies are
+		// small here. WriteTimeout leaves room for paymentTimeout.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      paymentTimeout + 10*time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if o.tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "cardconfirm example, mode: %s\n", mode)
+	fmt.Fprintf(stdout, "Open %s://%s/\n", scheme, ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() {
+		if o.tlsCert != "" {
+			errc <- srv.ServeTLS(ln, o.tlsCert, o.tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Let payment steps in flight finish: a step cut off may have charged
+	// the card without the shop recording it.
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), paymentTimeout+5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newDemoStripe returns the fake and a signed-in demo customer with saved
+// cards, for /saved: two plain ones, one that fails its CVC check and one
+// that asks for 3-D Secure when the customer is present.
+func newDemoStripe() (*stripetest.Fake, string, error) {
+	fake := stripetest.New()
+	customer := fake.CreateCustomer()
+	saved := []string{"pm_card_visa", "pm_card_mastercard", "pm_card_cvcCheckFail", "pm_card_authenticationRequiredSetupForOffSession"}
+	for _, pm := range saved {
+		if _, err := fake.AttachCard(customer, pm); err != nil {
+			return nil, "", fmt.Errorf("demo customer: %w", err)
+		}
+	}
+	return fake, customer, nil
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cardconfirm/cardconfirm/cvc"
+)
+
+// maxFormBytes bounds the cart and admin forms: a few small fields.
+const maxFormBytes = 4 << 10
+
+// pageData is what every page template gets.
+type pageData struct {
+	Demo           bool
+	PublishableKey string
+	Order          order
+	Products       []product
+	Cards          []cvc.Card
+	Orders         []order
+	HasCustomer    bool
+	Notice         string
+}
+
+// checkoutPage shows the order named by the cookie, or opens a new one and
+// sets the cookie. An order that is paid or canceled stays on screen with its
+// receipt; "New order" starts another.
+func (a *app) checkoutPage(w http.ResponseWriter, r *http.Request) {
+	o, err := a.currentOrder(r)
+	if err != nil {
+		o = a.shop.create(a.customer)
+		a.setOrderCookie(w, o.ID)
+	}
+	a.render(w, "checkout.html", pageData{Order: o, Products: a.shop.products, HasCustomer: a.customer != ""})
+}
+
+// newOrder starts a new order for this browser.
+func (a *app) newOrder(w http.ResponseWriter, r *http.Request) {
+	o := a.shop.create(a.customer)
+	a.setOrderCookie(w, o.ID)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// updateCart changes quantities and options before the first payment attempt.
+func (a *app) updateCart(w http.ResponseWriter, r *http.Request) {
+	o, err := a.currentOrder(r)
+	if err != nil {
+		http.Error(w, "Your order could not be found. Reload the checkout page.", http.StatusBadRequest)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	qty := make(map[string]int)
+	for _, p := range a.shop.products {
+		v := r.PostForm.Get("qty_" + p.SKU)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			http.Error(w, "bad quantity", http.StatusBadRequest)
+			return
+		}
+		qty[p.SKU] = n
+	}
+	err = a.shop.updateCart(o.ID, qty, r.PostForm.Get("capture_later") != "", r.PostForm.Get("save_card") != "")
+	switch {
+	case errors.Is(err, errOrderLocked):
+		http.Error(w, "This order's payment has started; its cart can no longer change.", http.StatusConflict)
+		return
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// savedPage lists the signed-in customer's saved cards for a payment with
+// a re-collected CVC. Only brand, last four digits and expiry are shown:
+// that is all Stripe returns about a saved card.
+func (a *app) savedPage(w http.ResponseWriter, r *http.Request) {
+	o, err := a.currentOrder(r)
+	if err != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	data := pageData{Order: o, HasCustomer: a.customer != ""}
+	if a.customer != "" {
+		ctx, cancel := contextWithTimeout(r)
+		defer cancel()
+		cards, err := a.cards.Cards(ctx, a.customer)
+		if err != nil {
+			a.log.Warn("listing saved cards failed", "order", o.ID, "err", err)
+			data.Notice = "Your saved cards could not be loaded. Please try again."
+		}
+		data.Cards = cards
+	}
+	a.render(w, "saved.html", data)
+}
+
+// ordersPage is the shop owner's view: every order and, for authorised
+// ones, capture and cancel buttons. A host puts this behind its admin login;
+// the example has none.
+func (a *app) ordersPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, "orders.html", pageData{Orders: a.shop.all()})
+}
+
+func (a *app) render(w http.ResponseWriter, name string, data pageData) {
+	data.Demo = a.demo()
+	data.PublishableKey = a.pk
+	// Render into a buffer first so that a template error becomes a clean 500
+	// rather than half a page.
+	var buf bytes.Buffer
+	if err := a.pages.ExecuteTemplate(&buf, name, data); err != nil {
+		a.log.Error("rendering page failed", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// Pages show order state; a cached copy would show a stale one.
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = buf.WriteTo(w)
+}
+
+// currentOrder returns the order named by the request's cookie.
+func (a *app) currentOrder(r *http.Request) (order, error) {
+	c, err := r.Cookie(orderCookie)
+	if err != nil || c.Value == "" {
+		return order{}, errNoOrder
+	}
+	return a.shop.get(c.Value)
+}
+
+// setOrderCookie ties this browser to order id. HttpOnly keeps page scripts
+// (and anything injected into them) from reading it; SameSite=Lax keeps it
+// off cross-site POSTs. It is a session cookie: the order lives as long as
+// the tab's session, as a cart would.
+func (a *app) setOrderCookie(w http.ResponseWriter, id string) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     orderCookie,
+		Value:    id,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   a.secure,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// formatMoney renders cents as dollars for the demo's single currency.
+func formatMoney(cents int64, currency string) string {
+	return fmt.Sprintf("%s %d.%02d", strings.ToUpper(currency), cents/100, cents%100)
+}
+
+// seq returns 0 … n-1, for the cart's quantity menus.
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}

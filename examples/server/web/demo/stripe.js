@@ -1,0 +1,219 @@
+// Offline stand-in for Stripe.js v3, served by the example in demo mode only
+// (no keys). It implements just what the page's code calls, with Stripe.js's
+// shapes, so that pay.js runs unchanged on it:
+//
+//   Stripe(pk).elements().create('card' | 'cardCvc').mount(selector)
+//   stripe.createPaymentMethod({type: 'card', card})  -> {paymentMethod} | {error}
+//   stripe.handleCardAction(clientSecret)             -> {paymentIntent} | {error}
+//   stripe.createToken('cvc_update', cardCvcElement)  -> {token} | {error}
+//
+// Instead of a card number field, the 'card' element is a picker of Stripe's
+// test cards (their "magic" pm_card_… IDs, which test-mode Stripe and the
+// fake both accept). handleCardAction shows a 3-D Secure dialog whose
+// "Complete" and "Fail" buttons call the example's /demo/3ds endpoint, which
+// plays the customer's bank on the in-memory fake. Nothing here talks to
+// Stripe and no real card can be entered.
+(function () {
+  'use strict';
+
+  async function postJSON(path, body) {
+    try {
+      const res = await fetch(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        credentials: 'same-origin',
+        body: JSON.stringify(body),
+      });
+      const data = await res.json();
+      return { ok: res.ok, data: data };
+    } catch (e) {
+      return { ok: false, data: { error: { type: 'api_connection_error', message: 'Could not reach the demo server.' } } };
+    }
+  }
+
+  let testCards = null;
+  function loadTestCards() {
+    if (!testCards) {
+      testCards = fetch('/demo/test-cards', { credentials: 'same-origin' }).then((r) => r.json());
+    }
+    return testCards;
+  }
+
+  const groups = [
+    ['succeeded', 'Succeeds'],
+    ['requires_action', 'Asks for 3-D Secure'],
+    ['declined', 'Declined'],
+  ];
+
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    Object.assign(node, props || {});
+    (children || []).forEach((c) => node.append(c));
+    return node;
+  }
+
+  class Element {
+    constructor(type) {
+      this.type = type;
+      this.handlers = {};
+      this.cards = [];
+      this.node = null;
+    }
+
+    mount(target) {
+      const host = typeof target === 'string' ? document.querySelector(target) : target;
+      if (!host) {
+        throw new Error('stand-in Stripe.js: no element matches ' + target);
+      }
+      if (this.type === 'cardCvc') {
+        this.node = el('input', {
+          id: 'demo-cvc-input', className: 'demo-cvc', inputMode: 'numeric',
+          autocomplete: 'off', maxLength: 4, placeholder: 'CVC',
+        });
+        this.node.setAttribute('aria-label', 'CVC');
+        this.node.addEventListener('input', () => this.emit('change', { elementType: 'cardCvc', complete: /^\d{3,4}$/.test(this.node.value) }));
+        host.replaceChildren(this.node);
+        return;
+      }
+      const select = el('select', { id: 'demo-card-select', name: 'demo-card' });
+      select.setAttribute('aria-label', 'Test card');
+      const detail = el('p', { className: 'demo-detail', id: 'demo-card-detail' });
+      this.node = select;
+      host.replaceChildren(el('div', { className: 'demo-card' }, [select, detail]));
+      const show = () => {
+        const card = this.selected();
+        detail.textContent = card ? card.number.replace(/(\d{4})(?=\d)/g, '$1 ') + ' · ' + card.description : '';
+        this.emit('change', { elementType: 'card', complete: !!card, brand: card ? card.brand : 'unknown' });
+      };
+      select.addEventListener('change', show);
+      loadTestCards().then((cards) => {
+        this.cards = cards;
+        for (const [outcome, label] of groups) {
+          const group = el('optgroup', { label: label });
+          cards.filter((c) => c.outcome === outcome).forEach((c) => {
+            group.append(el('option', { value: c.payment_method, textContent: c.description + ' (…' + c.number.slice(-4) + ')' }));
+          });
+          select.append(group);
+        }
+        select.dataset.ready = 'true';
+        show();
+      });
+    }
+
+    selected() {
+      return this.cards.find((c) => c.payment_method === (this.node && this.node.value)) || null;
+    }
+
+    on(event, handler) {
+      (this.handlers[event] = this.handlers[event] || []).push(handler);
+      return this;
+    }
+
+    emit(event, payload) {
+      (this.handlers[event] || []).forEach((h) => h(payload));
+    }
+
+    clear() {
+      if (this.node && this.type === 'cardCvc') {
+        this.node.value = '';
+      }
+    }
+
+    destroy() {
+      if (this.node) {
+        this.node.remove();
+      }
+    }
+  }
+
+  // threeDSDialog asks the "customer" to pass or fail authentication, like
+  // the bank's challenge page that Stripe.js shows in a modal.
+  function threeDSDialog(clientSecret) {
+    return new Promise((resolve) => {
+      const complete = el('button', { id: 'demo-3ds-complete', type: 'button', textContent: 'Complete' });
+      const failButton = el('button', { id: 'demo-3ds-fail', type: 'button', className: 'secondary', textContent: 'Fail' });
+      const dialog = el('dialog', { id: 'demo-3ds', className: 'demo-3ds' }, [
+        el('h2', { textContent: '3-D Secure test authentication' }),
+        el('p', { textContent: 'Offline stand-in for your bank\'s check. "Complete" passes it; "Fail" refuses it, as a customer who fails or gives up would.' }),
+        el('div', { className: 'buttons' }, [complete, failButton]),
+      ]);
+      let done = false;
+      const answer = async (action) => {
+        if (done) {
+          return;
+        }
+        done = true;
+        complete.disabled = failButton.disabled = true;
+        const { ok, data } = await postJSON('/demo/3ds', { client_secret: clientSecret, action: action });
+        dialog.close();
+        dialog.remove();
+        resolve(ok ? { paymentIntent: data.payment_intent } : { error: data.error });
+      };
+      complete.addEventListener('click', () => answer('complete'));
+      failButton.addEventListener('click', () => answer('fail'));
+      // Closing the challenge with Escape abandons it, which Stripe reports
+      // as a failed authentication.
+      dialog.addEventListener('cancel', (e) => {
+        e.preventDefault();
+        answer('fail');
+      });
+      document.body.append(dialog);
+      dialog.showModal();
+    });
+  }
+
+  window.Stripe = function Stripe(publishableKey) {
+    if (typeof publishableKey !== 'string' || !publishableKey.startsWith('pk_')) {
+      throw new Error('stand-in Stripe.js: a publishable key (pk_…) is required');
+    }
+    return {
+      elements() {
+        return {
+          create(type) {
+            if (type !== 'card' && type !== 'cardCvc') {
+              throw new Error('stand-in Stripe.js: only "card" and "cardCvc" elements exist offline');
+            }
+            return new Element(type);
+          },
+        };
+      },
+
+      // createPaymentMethod({type, card}) or the older ('card', element).
+      async createPaymentMethod(arg, legacyElement) {
+        const element = typeof arg === 'string' ? legacyElement : arg && arg.card;
+        if (!(element instanceof Element) || element.type !== 'card') {
+          return { error: { type: 'validation_error', message: 'Pass the card element.' } };
+        }
+        const card = element.selected();
+        if (!card) {
+          return { error: { type: 'validation_error', code: 'incomplete_number', message: 'Choose a test card.' } };
+        }
+        return {
+          paymentMethod: {
+            id: card.payment_method, object: 'payment_method', type: 'card',
+            card: { brand: card.brand, last4: card.number.slice(-4) },
+          },
+        };
+      },
+
+      handleCardAction(clientSecret) {
+        if (typeof clientSecret !== 'string' || clientSecret.indexOf('_secret_') < 0) {
+          return Promise.resolve({ error: { type: 'invalid_request_error', message: 'Invalid client secret.' } });
+        }
+        return threeDSDialog(clientSecret);
+      },
+
+      async createToken(type, element) {
+        if (type !== 'cvc_update' || !(element instanceof Element) || element.type !== 'cardCvc') {
+          return { error: { type: 'validation_error', message: 'Offline, only createToken(\'cvc_update\', cardCvcElement) exists.' } };
+        }
+        const cvc = element.node ? element.node.value.trim() : '';
+        if (!/^\d{3,4}$/.test(cvc)) {
+          return { error: { type: 'validation_error', code: 'incomplete_cvc', message: 'Your card\'s security code is incomplete.' } };
+        }
+        const { ok, data } = await postJSON('/demo/cvc-token', { cvc: cvc });
+        return ok ? { token: data } : { error: data.error };
+      },
+    };
+  };
+})();
