@@ -1,0 +1,92 @@
+// Package cvc charges a customer's saved card with a re-collected CVC
+// through a confirm.Flow, so that keys, order binding, status mapping and
+// browser responses are confirm's (invariants I1–I6), and adds what
+// Stripe's saved-card guide leaves to the integrator: listing the cards,
+// proving the card is the paying customer's, spending each CVC token once,
+// reporting the CVC check, and, optionally, refusing a failed CVC in code.
+//
+// # The saved-card flow
+//
+//  1. The host shows the customer's cards: [Payments.Cards] (brand, last4,
+//     expiry, Expired; nothing secret). One Stripe read.
+//  2. The customer picks one; the browser re-collects the CVC with
+//     stripe.createToken('cvc_update', cvcElement) and posts
+//     {"payment_method_id": "pm_…", "cvc_token": "cvctok_…"}, which
+//     confirm.DecodeRequest reads.
+//  3. The host calls [Payments.Pay] with its own confirm.Order, whose
+//     Customer must be the signed-in customer. Pay refuses bad input and a
+//     token already spent on another order or card before any Stripe call,
+//     reads the payment method and refuses one not attached to
+//     order.Customer before any write ([ErrNotCustomersCard]), then pays
+//     through the Flow with the token as
+//     payment_method_options[card][cvc_token].
+//  4. The host writes Result.Response() (or [ErrorResponse] for an error):
+//     the same {"success"}, {"requires_action", secret} or {"error"} as
+//     confirm. Result.CVCCheck is the latest charge's cvc_check ("pass",
+//     "fail", "unavailable", "unchecked").
+//  5. 3-D Secure can still be asked on a saved card: the browser runs
+//     stripe.handleCardAction and posts {"payment_intent_id": "pi_…"}; the
+//     host calls Pay again with it, exactly as with confirm.
+//
+// # Stripe calls per saved-card payment
+//
+//   - AllowFailedCVC: 2 — read the payment method (ownership), then create
+//     and confirm the intent.
+//   - RefuseFailedCVC: 3 — the same 2, then capture (check passed) or
+//     cancel (it did not); 2 when the host's Order asked CaptureLater and
+//     the check passed (left Authorized).
+//   - 3-D Secure: 2 for the first step (RequiresAction), then 1 confirm
+//     (+1 capture or cancel under RefuseFailedCVC) when the browser returns.
+//   - A retry of a step already settled: the ownership read and one read of
+//     the intent (for its CVC check); no write.
+//   - A declined card is Failed after 2 calls under either policy: there
+//     is no authorisation to release.
+//
+// # CVC tokens are single-use
+//
+// Payments remembers, for 24 hours (Stripe's idempotency window), which
+// order and card each token was first used for. The same step again (same
+// order, card and token: a double click, a retry after a lost response) goes
+// through and Stripe replays it under confirm's idempotency keys, so it is
+// never charged twice. The token with another order or card is refused
+// before any Stripe call ([ErrCVCTokenReused]). The memory is per process;
+// across instances, or after 24 hours, Stripe refuses a spent token itself
+// and Pay reports the same error.
+//
+// # RefuseFailedCVC and Radar
+//
+// Stripe lets a payment succeed when the issuer approves it even though the
+// CVC check failed; its answer is a Radar rule, "Block if :cvc_check: =
+// 'fail'", which the account owner turns on. Radar blocks before
+// authorisation:
+// no hold ever appears on the customer's card, no extra API call is made,
+// and the rule applies account-wide, to every integration and to payments
+// made in the Dashboard; custom rules need Radar for Fraud Teams.
+// [RefuseFailedCVC] does the same in code, for this integration only and
+// without Radar for Fraud Teams: it authorises with manual capture,
+// captures only if cvc_check is "pass" and otherwise cancels the
+// authorisation. No money moves, but the customer's bank may show a
+// pending hold until the release reaches it, and each payment costs one
+// extra call (capture or cancel). With the Radar rule on, a failed CVC
+// never reaches this package: it arrives as a declined card (Failed). The
+// two can be combined.
+//
+// # What the host must do
+//
+//   - Set Order.Customer to the signed-in customer, from the session, never
+//     from the request.
+//   - Create one Payments per Flow and share it: its token memory is what
+//     refuses a replayed token before Stripe sees it.
+//   - Under RefuseFailedCVC, give every attempt of an order that may end on
+//     a saved card Order.CaptureLater (also new-card attempts through
+//     confirm.Flow.Pay), or Pay refuses an order whose intent captures
+//     automatically ([ErrPolicyNotEnforceable]); and start a new Order.ID
+//     for a retry after a refused CVC: the canceled intent ends that
+//     order's payment.
+//
+// # What the host must not do
+//
+//   - Log or store CVC tokens, or let a request choose the customer.
+//   - Treat anything but Outcome Succeeded (or Authorized, then capture)
+//     as paid.
+package cvc
