@@ -1,0 +1,62 @@
+package benchmarks
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+var bg = context.Background()
+
+// start is a fixed instant so that every run reads the same fake clock.
+var start = time.Date(2024, time.March, 15, 12, 0, 0, 0, time.UTC)
+
+// modes are the two ways a Flow can create an order's intent.
+var modes = []struct {
+	name string
+	cfg  confirm.Config
+}{
+	{"default", confirm.Config{}},
+	{"CreateThenConfirm", confirm.Config{CreateThenConfirm: true}},
+}
+
+// order returns the i-th distinct order of a run.
+func order(prefix string, i int) confirm.Order {
+	return confirm.Order{ID: prefix + strconv.Itoa(i), Amount: 2500, Currency: "usd"}
+}
+
+// newFake returns a fake on its own manual clock.
+func newFake() (*stripetest.Fake, *stripetest.Clock) {
+	clock := stripetest.NewClock(start)
+	return stripetest.New(stripetest.WithSeed(1), stripetest.WithClock(clock.Now)), clock
+}
+
+// pay3DS runs the synchronous 3-D Secure flow through f: the first POST
+// with the card, the customer passing the challenge in the browser, the
+// second POST with the intent.
+func pay3DS(tb testing.TB, fake *stripetest.Fake, f *confirm.Flow, o confirm.Order) {
+	res, err := f.Pay(bg, o, confirm.Request{PaymentMethodID: "pm_card_authenticationRequired"})
+	if err != nil || res.Outcome != confirm.RequiresAction {
+		tb.Fatalf("3DS first step: %v, %v", res.Outcome, err)
+	}
+	if err := fake.Authenticate(res.IntentID); err != nil {
+		tb.Fatal(err)
+	}
+	res, err = f.Pay(bg, o, confirm.Request{PaymentIntentID: res.IntentID})
+	if err != nil || res.Outcome != confirm.Succeeded {
+		tb.Fatalf("3DS second step: %v, %v", res.Outcome, err)
+	}
+}
+
+// payCard pays o with pm in one step and checks the outcome.
+func payCard(tb testing.TB, f *confirm.Flow, o confirm.Order, pm string, want confirm.Outcome) confirm.Result {
+	res, err := f.Pay(bg, o, confirm.Request{PaymentMethodID: pm})
+	if err != nil || res.Outcome != want {
+		tb.Fatalf("Pay(%s, %s) = %v, %v; want %v", o.ID, pm, res.Outcome, err, want)
+	}
+	return res
+}
