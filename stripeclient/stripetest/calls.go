@@ -44,16 +44,34 @@ type callRec struct {
 	Call
 }
 
+// callChunk records are stored in fixed-size chunks: a growing slice would
+// copy the whole log on every doubling and keep up to half of it as slack.
+const callChunk = 64
+
 type callShard struct {
-	mu   sync.Mutex
-	recs []callRec
+	mu     sync.Mutex
+	chunks []*[callChunk]callRec
+	n      int
 }
 
 func (f *Fake) logCall(seq uint64, c Call) {
 	s := &f.calls[seq%nCallShards]
 	s.mu.Lock()
-	s.recs = append(s.recs, callRec{seq: seq, Call: c})
+	if s.n%callChunk == 0 {
+		s.chunks = append(s.chunks, new([callChunk]callRec))
+	}
+	s.chunks[s.n/callChunk][s.n%callChunk] = callRec{seq: seq, Call: c}
+	s.n++
 	s.mu.Unlock()
+}
+
+// each calls fn for every record of the shard, with the shard locked.
+func (s *callShard) each(fn func(r *callRec)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i < s.n; i++ {
+		fn(&s.chunks[i/callChunk][i%callChunk])
+	}
 }
 
 // Calls returns every logged call in arrival order. A call still running
@@ -61,10 +79,7 @@ func (f *Fake) logCall(seq uint64, c Call) {
 func (f *Fake) Calls() []Call {
 	var all []callRec
 	for i := range f.calls {
-		s := &f.calls[i]
-		s.mu.Lock()
-		all = append(all, s.recs...)
-		s.mu.Unlock()
+		f.calls[i].each(func(r *callRec) { all = append(all, *r) })
 	}
 	slices.SortFunc(all, func(a, b callRec) int { return cmpSeq(a.seq, b.seq) })
 	out := make([]Call, len(all))
@@ -79,14 +94,11 @@ func (f *Fake) Calls() []Call {
 func (f *Fake) CallCount(ops ...Op) int {
 	n := 0
 	for i := range f.calls {
-		s := &f.calls[i]
-		s.mu.Lock()
-		for _, r := range s.recs {
+		f.calls[i].each(func(r *callRec) {
 			if len(ops) == 0 || slices.Contains(ops, r.Op) {
 				n++
 			}
-		}
-		s.mu.Unlock()
+		})
 	}
 	return n
 }
@@ -135,17 +147,17 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 		resp = work(f.now())
 		f.idemFinish(key, rec, resp, resp.store)
 	}
-	if resp.id != "" {
-		c.ID = resp.id
+	if id := resp.intentID(); id != "" {
+		c.ID = id
 	}
 	if faulted && ft.Kind == FaultResponseLost {
 		return nil, f.fail(seq, c, f.faultError(FaultResponseLost))
 	}
 	if resp.err != nil {
-		return nil, f.fail(seq, c, copyError(resp.err))
+		return nil, f.fail(seq, c, copyError(resp.err, metaOf(resp.in)))
 	}
 	f.logCall(seq, c)
-	return clonePI(resp.pi), nil
+	return exportPI(resp.pi, metaOf(resp.in)), nil
 }
 
 // read runs a GET: faults, then work. GETs carry no idempotency key.

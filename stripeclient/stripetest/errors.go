@@ -67,13 +67,13 @@ const authFailureMessage = "The provided PaymentMethod has failed authentication
 
 // copyError returns a copy of e safe to hand to a caller: the intent it
 // carries is deep-copied, so stored responses stay frozen.
-func copyError(e *stripeclient.Error) *stripeclient.Error {
+func copyError(e *stripeclient.Error, meta []string) *stripeclient.Error {
 	if e == nil {
 		return nil
 	}
 	c := *e
 	if e.PaymentIntent != nil {
-		c.PaymentIntent = clonePI(e.PaymentIntent)
+		c.PaymentIntent = exportPI(e.PaymentIntent, meta)
 	}
 	return &c
 }

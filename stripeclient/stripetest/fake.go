@@ -129,7 +129,7 @@ func (f *Fake) reset() {
 	for i := range f.calls {
 		s := &f.calls[i]
 		s.mu.Lock()
-		s.recs = nil
+		s.chunks, s.n = nil, 0
 		s.mu.Unlock()
 	}
 	f.faults.clear()

@@ -69,3 +69,7 @@ func mustCreate(t testing.TB, f *stripetest.Fake, p stripeclient.CreateParams) *
 	}
 	return pi
 }
+
+type atomicInt struct{ v atomic.Int64 }
+
+func (a *atomicInt) next() int { return int(a.v.Add(1)) }

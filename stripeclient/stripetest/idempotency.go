@@ -23,14 +23,25 @@ const pruneEvery = time.Hour
 type response struct {
 	pi    *stripeclient.PaymentIntent
 	err   *stripeclient.Error
-	id    string // the intent concerned, for Call.ID
-	store bool   // keep it under the idempotency key
+	in    *intent // the intent concerned, if any: its metadata for exportPI
+	store bool    // keep it under the idempotency key
+}
+
+// intentID names the intent a response concerns, for Call.ID.
+func (r response) intentID() string {
+	switch {
+	case r.pi != nil:
+		return r.pi.ID
+	case r.err != nil && r.err.PaymentIntent != nil:
+		return r.err.PaymentIntent.ID
+	}
+	return ""
 }
 
 type idemRecord struct {
-	fp    uint64    // fingerprint of operation, target and parameters
-	first time.Time // first use, for keyLifetime
-	done  bool      // false while the first call runs
+	fp    uint64 // fingerprint of operation, target and parameters
+	first int64  // first use in Unix nanoseconds, for keyLifetime
+	done  bool   // false while the first call runs
 	resp  response
 }
 
@@ -57,13 +68,13 @@ func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, ide
 	defer s.mu.Unlock()
 	if now.Sub(s.lastPrune) > pruneEvery {
 		for k, r := range s.m {
-			if r.done && now.Sub(r.first) > keyLifetime {
+			if r.done && now.UnixNano()-r.first > int64(keyLifetime) {
 				delete(s.m, k)
 			}
 		}
 		s.lastPrune = now
 	}
-	if r, ok := s.m[key]; ok && !(r.done && now.Sub(r.first) > keyLifetime) {
+	if r, ok := s.m[key]; ok && !(r.done && now.UnixNano()-r.first > int64(keyLifetime)) {
 		switch {
 		case !r.done:
 			return nil, idemInUse, response{}
@@ -73,7 +84,7 @@ func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, ide
 			return nil, idemReplay, r.resp
 		}
 	}
-	r := &idemRecord{fp: fp, first: now}
+	r := &idemRecord{fp: fp, first: now.UnixNano()}
 	s.m[key] = r
 	return r, idemFresh, response{}
 }

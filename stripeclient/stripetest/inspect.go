@@ -1,7 +1,6 @@
 package stripetest
 
 import (
-	"maps"
 	"slices"
 	"time"
 
@@ -41,7 +40,7 @@ func (f *Fake) Intent(id string) (stripeclient.PaymentIntent, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.expire(f.now())
-	return *clonePI(in.cur), true
+	return *exportPI(in.cur, in.meta), true
 }
 
 // allIntents returns every intent in creation order.
@@ -67,7 +66,7 @@ func (f *Fake) Intents() []stripeclient.PaymentIntent {
 	for i, in := range all {
 		in.mu.Lock()
 		in.expire(now)
-		out[i] = *clonePI(in.cur)
+		out[i] = *exportPI(in.cur, in.meta)
 		in.mu.Unlock()
 	}
 	return out
@@ -75,25 +74,32 @@ func (f *Fake) Intents() []stripeclient.PaymentIntent {
 
 // Charges returns every charge attempt, failed ones included, in creation
 // order.
-func (f *Fake) Charges() []Charge { return f.charges(func(map[string]string) bool { return true }) }
+func (f *Fake) Charges() []Charge { return f.charges(func([]string) bool { return true }) }
 
 // ChargesWhere returns the charges of intents whose metadata[metaKey] is
 // value: with the order ID in metadata, the charges of one order.
 func (f *Fake) ChargesWhere(metaKey, value string) []Charge {
-	return f.charges(func(m map[string]string) bool {
-		v, ok := m[metaKey]
-		return ok && v == value
+	return f.charges(func(meta []string) bool {
+		for i := 0; i+1 < len(meta); i += 2 {
+			if meta[i] == metaKey {
+				return meta[i+1] == value
+			}
+		}
+		return false
 	})
 }
 
-func (f *Fake) charges(match func(map[string]string) bool) []Charge {
+func (f *Fake) charges(match func(meta []string) bool) []Charge {
 	var all []charge
 	for _, in := range f.allIntents() {
+		if !match(in.meta) {
+			continue
+		}
 		in.mu.Lock()
 		for _, ch := range in.charges {
-			if match(ch.Metadata) {
-				all = append(all, *ch)
-			}
+			c := *ch
+			c.Metadata = metaMap(in.meta)
+			all = append(all, c)
 		}
 		in.mu.Unlock()
 	}
@@ -101,7 +107,6 @@ func (f *Fake) charges(match func(map[string]string) bool) []Charge {
 	out := make([]Charge, len(all))
 	for i, ch := range all {
 		out[i] = ch.Charge
-		out[i].Metadata = maps.Clone(ch.Metadata)
 	}
 	return out
 }

@@ -1,7 +1,7 @@
 package stripetest
 
 import (
-	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,15 +16,16 @@ const authWindow = time.Hour
 // intent is one PaymentIntent. cur is a frozen snapshot: every change
 // builds a new one (copy on write), so an idempotency record can keep the
 // response it returned by pointer, and the objects cur points to
-// (NextAction, LastPaymentError, LatestCharge, Metadata) are never modified.
+// (NextAction, LastPaymentError, LatestCharge) are never modified. Frozen
+// snapshots have no Metadata; exportPI adds it from meta.
 type intent struct {
 	mu  sync.Mutex
 	seq uint64 // creation order
 	cur *stripeclient.PaymentIntent
 
-	// attemptAt is when the current 3-D Secure attempt began (zero when
-	// none is under way); authWindow runs from it.
-	attemptAt time.Time
+	// attemptAt is when the current 3-D Secure attempt began, in Unix
+	// nanoseconds (0 when none is under way); authWindow runs from it.
+	attemptAt int64
 	// authenticated is set by Authenticate: the next confirmation of the
 	// same payment method skips 3-D Secure.
 	authenticated bool
@@ -35,6 +36,11 @@ type intent struct {
 	pendingToken string
 
 	charges []*charge
+
+	// meta is the intent's metadata as sorted key, value pairs, fixed at
+	// creation: a slice costs a tenth of a small map, and snapshots inside
+	// the fake carry no map at all (exportPI builds one for the caller).
+	meta []string
 }
 
 // charge is a Charge with its creation order.
@@ -68,7 +74,7 @@ func (f *Fake) storeIntent(in *intent) {
 // every path that reads or changes the intent, so nothing can see a stale
 // requires_action.
 func (in *intent) expire(now time.Time) {
-	if in.attemptAt.IsZero() || now.Sub(in.attemptAt) <= authWindow {
+	if in.attemptAt == 0 || now.UnixNano()-in.attemptAt <= int64(authWindow) {
 		return
 	}
 	switch in.cur.Status {
@@ -98,13 +104,50 @@ func (in *intent) failAuthentication() {
 }
 
 func (in *intent) endAttempt() {
-	in.attemptAt = time.Time{}
+	in.attemptAt = 0
 	in.authenticated = false
 	in.cvcCollected = false
 }
 
-// clonePI deep-copies a snapshot for a caller, who may modify it freely.
-func clonePI(p *stripeclient.PaymentIntent) *stripeclient.PaymentIntent {
+// metaOf returns in's metadata pairs; nil for no intent. in.meta never
+// changes after creation, so no lock is needed.
+func metaOf(in *intent) []string {
+	if in == nil {
+		return nil
+	}
+	return in.meta
+}
+
+// compactMeta turns metadata into sorted key, value pairs.
+func compactMeta(m map[string]string) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		out = append(out, k, m[k])
+	}
+	return out
+}
+
+// metaMap builds a caller's own map from pairs. An intent without metadata
+// gets an empty map, as Stripe always sends the metadata object.
+func metaMap(pairs []string) map[string]string {
+	m := make(map[string]string, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m[pairs[i]] = pairs[i+1]
+	}
+	return m
+}
+
+// exportPI deep-copies a frozen snapshot for a caller, who may modify it
+// freely, filling in the metadata.
+func exportPI(p *stripeclient.PaymentIntent, meta []string) *stripeclient.PaymentIntent {
 	if p == nil {
 		return nil
 	}
@@ -121,8 +164,6 @@ func clonePI(p *stripeclient.PaymentIntent) *stripeclient.PaymentIntent {
 		lc := *p.LatestCharge
 		c.LatestCharge = &lc
 	}
-	if p.Metadata != nil {
-		c.Metadata = maps.Clone(p.Metadata)
-	}
+	c.Metadata = metaMap(meta)
 	return &c
 }

@@ -3,7 +3,6 @@ package stripetest
 import (
 	"context"
 	"fmt"
-	"maps"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -62,7 +61,7 @@ func (f *Fake) RetrievePaymentIntent(ctx context.Context, id string) (*stripecli
 		}
 		in.mu.Lock()
 		in.expire(f.now())
-		out = clonePI(in.cur)
+		out = exportPI(in.cur, in.meta)
 		in.mu.Unlock()
 		return nil
 	})
@@ -129,14 +128,13 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		ClientSecret:              f.secret(id),
 		Description:               p.Description,
 		StatementDescriptorSuffix: p.StatementDescriptorSuffix,
-		Metadata:                  maps.Clone(p.Metadata),
 		Created:                   now.Truncate(time.Second),
 	}
 	if m != nil {
 		pi.PaymentMethod = m.pm.ID
 		pi.Status = stripeclient.StatusRequiresConfirmation
 	}
-	in := &intent{seq: f.objSeq.Add(1), cur: pi}
+	in := &intent{seq: f.objSeq.Add(1), cur: pi, meta: compactMeta(p.Metadata)}
 	var e *stripeclient.Error
 	if p.Confirm {
 		in.cvcCollected = p.CVCToken != ""
@@ -161,9 +159,9 @@ func orDefault(v, def string) string {
 // card error carrying it.
 func (f *Fake) result(in *intent, e *stripeclient.Error) response {
 	if e != nil {
-		return response{err: e, id: in.cur.ID, store: true}
+		return response{err: e, in: in, store: true}
 	}
-	return response{pi: in.cur, id: in.cur.ID, store: true}
+	return response{pi: in.cur, in: in, store: true}
 }
 
 func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) response {
@@ -177,9 +175,9 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	switch st := in.cur.Status; st {
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation, stripeclient.StatusRequiresAction:
 	case stripeclient.StatusSucceeded:
-		return response{err: f.unexpectedState("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.", in.cur)}
+		return response{in: in, err: f.unexpectedState("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.", in.cur)}
 	default:
-		return response{err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
+		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be confirmed: requires_payment_method, requires_confirmation, requires_action.", st), in.cur)}
 	}
 	var m *method
@@ -197,7 +195,7 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	default:
 		// A failed attempt unsets payment_method, so re-confirming after a
 		// decline, a failed 3-D Secure or an expired one lands here.
-		return response{err: f.unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. "+
+		return response{in: in, err: f.unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. "+
 			"Update the PaymentIntent with a payment method and then confirm it again.", in.cur)}
 	}
 	token := p.CVCToken
@@ -262,7 +260,7 @@ func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *s
 		p.Status = stripeclient.StatusRequiresAction
 		p.NextAction = f.useSDK
 		in.cur = &p
-		in.attemptAt = now
+		in.attemptAt = now.UnixNano()
 		return nil
 	}
 
@@ -334,7 +332,6 @@ func (f *Fake) newCharge(in *intent, p *stripeclient.PaymentIntent, m *method, c
 		Status:        "succeeded",
 		CVCCheck:      cvc,
 		Amount:        p.Amount,
-		Metadata:      p.Metadata, // never modified; Charges copies it
 		Created:       now.Truncate(time.Second),
 	}}
 	in.charges = append(in.charges, ch)
@@ -370,7 +367,7 @@ func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) 
 	defer in.mu.Unlock()
 	in.expire(now)
 	if st := in.cur.Status; st != stripeclient.StatusRequiresCapture {
-		return response{err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
+		return response{in: in, err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", st), in.cur)}
 	}
 	amount := p.AmountToCapture
@@ -406,7 +403,7 @@ func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) re
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation,
 		stripeclient.StatusRequiresAction, stripeclient.StatusRequiresCapture:
 	default:
-		return response{err: f.unexpectedState(fmt.Sprintf("You cannot cancel this PaymentIntent because it has a status of %s. "+
+		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot cancel this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be canceled: "+
 			"requires_payment_method, requires_capture, requires_confirmation, requires_action.", st), in.cur)}
 	}
