@@ -2,6 +2,7 @@ package confirm
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
@@ -89,6 +90,10 @@ func RetrySafe(err error) bool {
 // ErrStripeUnavailable (keeping the *stripeclient.Error for errors.As).
 func wrapStripe(op string, err error) error {
 	var se *stripeclient.Error
+	if errors.As(err, &se) && se.Kind == stripeclient.KindInvalidRequest && strings.HasPrefix(se.Param, "payment_method") {
+		// The browser's card or CVC token is unknown or unusable.
+		return &flowError{op: op, sentinel: ErrInvalidRequest, err: err}
+	}
 	if errors.As(err, &se) && se.RetrySafe() {
 		if se.Kind == stripeclient.KindKeyInUse {
 			return &flowError{op: op, sentinel: ErrPaymentInProgress, err: err}

@@ -179,12 +179,18 @@ func (f *Flow) payByMethod(ctx context.Context, order Order, req Request, rec Re
 		}
 		return f.payExisting(ctx, order, req, rec)
 	}
-	if found && (rec.PaymentMethod != req.PaymentMethodID || rec.CVCToken != req.CVCToken) {
+	if found && rec.PaymentMethod != "" && (rec.PaymentMethod != req.PaymentMethodID || rec.CVCToken != req.CVCToken) {
 		// An earlier first attempt was sent and never answered. Replaying
 		// its exact creation makes Stripe return what it did (or do it
 		// now); either way the intent becomes known and is reused.
 		earlier := Request{PaymentMethodID: rec.PaymentMethod, CVCToken: rec.CVCToken}
 		res, known, err := f.create(ctx, order, earlier)
+		if refused(err) {
+			// Stripe refused that creation before running it and stored
+			// nothing under the key: forget it and make this attempt the
+			// first.
+			return f.firstAttempt(ctx, order, req, true)
+		}
 		if err != nil {
 			return res, err
 		}
@@ -203,21 +209,32 @@ func (f *Flow) payByMethod(ctx context.Context, order Order, req Request, rec Re
 		}
 		return f.payExisting(ctx, order, req, rec)
 	}
-	if !found {
-		// Write ahead: if the answer to the creation is lost, the next
-		// attempt can replay it (see above) instead of being refused.
-		pending := f.record(order, "", req, "")
-		if err := f.store.Save(ctx, order.ID, pending); err != nil {
+	return f.firstAttempt(ctx, order, req, !found || rec.PaymentMethod == "")
+}
+
+// firstAttempt creates and confirms the order's intent with req's card.
+func (f *Flow) firstAttempt(ctx context.Context, order Order, req Request, writeAhead bool) (Result, error) {
+	if writeAhead {
+		// If the answer to the creation is lost, the next attempt can
+		// replay it (see payByMethod) instead of being refused.
+		if err := f.store.Save(ctx, order.ID, f.record(order, "", req, "")); err != nil {
 			return Result{}, &flowError{op: "save record", sentinel: ErrStore, err: err}
 		}
 	}
 	res, known, err := f.create(ctx, order, req)
+	if refused(err) && writeAhead {
+		// Nothing was stored under the key: a replay of this creation
+		// would only be refused again, so it must not stay pending.
+		if serr := f.store.Save(ctx, order.ID, f.record(order, "", Request{}, "")); serr != nil {
+			f.log.LogAttrs(ctx, slog.LevelError, "confirm: store save failed", slog.String("order_id", order.ID), slog.String("error", serr.Error()))
+		}
+	}
 	if err != nil || known {
 		return res, err
 	}
 	// Stripe holds a different first attempt under the order's key. If it
 	// was recorded meanwhile, continue on that intent; else refuse.
-	rec, found, err = f.load(ctx, order)
+	rec, found, err := f.load(ctx, order)
 	if err != nil {
 		return Result{}, err
 	}
@@ -225,6 +242,14 @@ func (f *Flow) payByMethod(ctx context.Context, order Order, req Request, rec Re
 		return f.payExisting(ctx, order, req, rec)
 	}
 	return Result{}, &flowError{op: "create", sentinel: ErrPaymentInProgress, err: errors.New("Stripe holds another first attempt for this order")}
+}
+
+// refused reports whether err is Stripe refusing a request before running
+// it (400/404 invalid_request_error), which Stripe does not store under the
+// idempotency key.
+func refused(err error) bool {
+	var se *stripeclient.Error
+	return errors.As(err, &se) && se.Kind == stripeclient.KindInvalidRequest
 }
 
 // create sends the order's create-and-confirm call. known is false, with a
@@ -448,6 +473,10 @@ func (f *Flow) result(pi *stripeclient.PaymentIntent, status Status, outcome Out
 		res.Message = customerMessage(pi.LastPaymentError)
 		if pe := pi.LastPaymentError; pe != nil {
 			res.Code, res.DeclineCode = pe.Code, pe.DeclineCode
+			if res.PaymentMethod == "" {
+				// Stripe unsets the intent's card after a failure.
+				res.PaymentMethod = pe.PaymentMethod
+			}
 		}
 	}
 	return res

@@ -391,3 +391,18 @@ func TestCreateThenConfirm(t *testing.T) {
 		t.Errorf("%d intents for 2 orders", n)
 	}
 }
+
+// TestRefusedFirstAttemptIsForgotten: Stripe stores nothing for a request it
+// refuses before running it, so the Flow must not keep replaying it.
+func TestRefusedFirstAttemptIsForgotten(t *testing.T) {
+	e := newEnv(t)
+	o := order("refused")
+	_, err := e.flow.Pay(context.Background(), o, byMethod("pm_doesnotexist"))
+	if !errors.Is(err, confirm.ErrInvalidRequest) {
+		t.Fatalf("unknown card: %v, want ErrInvalidRequest", err)
+	}
+	res := e.pay(o, byMethod("pm_card_visa"))
+	if res.Outcome != confirm.Succeeded || e.moneyMoved(o.ID) != 1 {
+		t.Fatalf("good card after a refused one: %v, %d charges", res.Outcome, e.moneyMoved(o.ID))
+	}
+}

@@ -26,12 +26,9 @@ func TestNewTokenAfterStripeRefusedOne(t *testing.T) {
 	}
 	res, err := e.payments.Pay(ctx, e.order("order-1"), confirm.Request{PaymentMethodID: pm, CVCToken: e.token(t)})
 	if err != nil {
-		// confirm.Flow keeps the write-ahead record of the refused first
-		// creation and replays it (spent token and all) on every later
-		// attempt, so Stripe refuses each one again. Needs a change in
-		// confirm (drop or replace a write-ahead record whose creation
-		// Stripe refused with an unstored 400); see the cvc report.
-		t.Skipf("known confirm issue: the order is stuck after Stripe refused its first creation: %v", err)
+		// confirm.Flow must forget a write-ahead record whose creation
+		// Stripe refused without storing it, or the order is stuck.
+		t.Fatalf("fresh token after a refused one: %v", err)
 	}
 	if res.Outcome != confirm.Succeeded {
 		t.Fatalf("fresh token: %v, want Succeeded", res.Outcome)
