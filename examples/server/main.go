@@ -201,12 +201,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // newDemoStripe returns the fake and a signed-in demo customer with saved
-// cards, for /saved: two plain ones, one that fails its CVC check and one
-// that asks for 3-D Secure when the customer is present.
+// cards, for /saved: one that asks for 3-D Secure when the customer is
+// present, one that fails its CVC check and two plain ones. Cards list newest
+// first, so the plain Visa, saved last, is the one the page preselects.
 func newDemoStripe() (*stripetest.Fake, string, error) {
 	fake := stripetest.New()
 	customer := fake.CreateCustomer()
-	saved := []string{"pm_card_visa", "pm_card_mastercard", "pm_card_cvcCheckFail", "pm_card_authenticationRequiredSetupForOffSession"}
+	saved := []string{"pm_card_authenticationRequiredSetupForOffSession", "pm_card_cvcCheckFail", "pm_card_mastercard", "pm_card_visa"}
 	for _, pm := range saved {
 		if _, err := fake.AttachCard(customer, pm); err != nil {
 			return nil, "", fmt.Errorf("demo customer: %w", err)
