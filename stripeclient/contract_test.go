@@ -113,6 +113,9 @@ func TestContractIntentCalls(t *testing.T) {
 		{"confirm with cvc token off session", func() (*stripeclient.PaymentIntent, error) {
 			return s.ConfirmPaymentIntent(ctx, id, stripeclient.ConfirmParams{IdempotencyKey: "contract-confirm-cvc", PaymentMethod: "pm_123", CVCToken: "cvctok_123", OffSession: true})
 		}, nil},
+		{"confirm with capture method and setup future usage", func() (*stripeclient.PaymentIntent, error) {
+			return s.ConfirmPaymentIntent(ctx, id, stripeclient.ConfirmParams{IdempotencyKey: "contract-confirm-terms", PaymentMethod: "pm_card_visa", CaptureMethod: "manual", SetupFutureUsage: "off_session"})
+		}, nil},
 		{"confirm without payment method", func() (*stripeclient.PaymentIntent, error) {
 			return s.ConfirmPaymentIntent(ctx, id, stripeclient.ConfirmParams{IdempotencyKey: "contract-confirm"})
 		}, nil},

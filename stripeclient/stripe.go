@@ -224,6 +224,8 @@ func (s *Stripe) ConfirmPaymentIntent(ctx context.Context, id string, p ConfirmP
 		PaymentMethod:        optString(p.PaymentMethod),
 		PaymentMethodOptions: cardOptions(p.CVCToken),
 		OffSession:           optTrue(p.OffSession),
+		CaptureMethod:        optString(p.CaptureMethod),
+		SetupFutureUsage:     optString(p.SetupFutureUsage),
 		Expand:               expandCharge(),
 	}
 	pi, err := s.intents.Confirm(id, params)

@@ -181,11 +181,11 @@ func TestRequestsSent(t *testing.T) {
 		{
 			name: "confirm with payment method and cvc token",
 			call: func(ctx context.Context, s *Stripe) (any, error) {
-				return s.ConfirmPaymentIntent(ctx, "pi_1", ConfirmParams{IdempotencyKey: "key-confirm", PaymentMethod: "pm_2", CVCToken: "cvctok_2", OffSession: true})
+				return s.ConfirmPaymentIntent(ctx, "pi_1", ConfirmParams{IdempotencyKey: "key-confirm", PaymentMethod: "pm_2", CVCToken: "cvctok_2", OffSession: true, CaptureMethod: "manual", SetupFutureUsage: "on_session"})
 			},
 			method: "POST", path: "/v1/payment_intents/pi_1/confirm", key: "key-confirm",
 			form: url.Values{"payment_method": {"pm_2"}, "payment_method_options[card][cvc_token]": {"cvctok_2"},
-				"off_session": {"true"}, "expand[0]": expand},
+				"off_session": {"true"}, "capture_method": {"manual"}, "setup_future_usage": {"on_session"}, "expand[0]": expand},
 			response: jsonOf(intentJSON(StatusSucceeded)),
 		},
 		{

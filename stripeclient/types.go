@@ -147,6 +147,14 @@ type ConfirmParams struct {
 	PaymentMethod string // optional pm_… replacing the intent's
 	CVCToken      string // optional cvctok_…
 	OffSession    bool
+
+	// CaptureMethod, when set, replaces the intent's ("manual" or
+	// "automatic"): a later attempt on an order's intent can then follow
+	// the terms of that attempt (e.g. a CVC policy that must authorise only).
+	CaptureMethod string
+	// SetupFutureUsage, when set, replaces the intent's ("on_session" or
+	// "off_session").
+	SetupFutureUsage string
 }
 
 // CaptureParams are the parameters of CapturePaymentIntent.

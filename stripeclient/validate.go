@@ -122,6 +122,12 @@ func (p ConfirmParams) Validate(id string) error {
 	if err := checkID(op, "payment_method", p.PaymentMethod, PrefixPaymentMethod, false); err != nil {
 		return err
 	}
+	if err := checkOneOf(op, "capture_method", p.CaptureMethod, "automatic", "automatic_async", "manual"); err != nil {
+		return err
+	}
+	if err := checkOneOf(op, "setup_future_usage", p.SetupFutureUsage, "on_session", "off_session"); err != nil {
+		return err
+	}
 	return checkID(op, "cvc_token", p.CVCToken, PrefixCVCToken, false)
 }
 
