@@ -244,6 +244,13 @@ func (f *Flow) firstAttempt(ctx context.Context, order Order, req Request, write
 	return Result{}, &flowError{op: "create", sentinel: ErrPaymentInProgress, err: errors.New("Stripe holds another first attempt for this order")}
 }
 
+func captureMethod(order Order) string {
+	if order.CaptureLater {
+		return "manual"
+	}
+	return "automatic"
+}
+
 // refused reports whether err is Stripe refusing a request before running
 // it (400/404 invalid_request_error), which Stripe does not store under the
 // idempotency key.
@@ -336,6 +343,10 @@ func (f *Flow) payExisting(ctx context.Context, order Order, req Request, rec Re
 		PaymentMethod:  req.PaymentMethodID,
 		CVCToken:       req.CVCToken,
 		OffSession:     order.OffSession,
+		// The attempt's terms, not the first attempt's: a CVC policy may
+		// authorise only this time.
+		CaptureMethod:    captureMethod(order),
+		SetupFutureUsage: string(order.SaveCard),
 	})
 	if errors.Is(err, stripeclient.ErrUnexpectedState) {
 		return f.refresh(ctx, order, req, rec.IntentID)

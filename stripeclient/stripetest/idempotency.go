@@ -183,7 +183,8 @@ func fpCreate(p *stripeclient.CreateParams) uint64 {
 }
 
 func fpConfirm(id string, p *stripeclient.ConfirmParams) uint64 {
-	return uint64(newFingerprint(OpConfirm, id).str(p.PaymentMethod).str(p.CVCToken).bool(p.OffSession))
+	return uint64(newFingerprint(OpConfirm, id).str(p.PaymentMethod).str(p.CVCToken).bool(p.OffSession).
+		str(p.CaptureMethod).str(p.SetupFutureUsage))
 }
 
 func fpCapture(id string, p *stripeclient.CaptureParams) uint64 {

@@ -1,6 +1,7 @@
 package stripetest_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -481,5 +482,25 @@ func TestSeedIsDeterministicAndResetForgets(t *testing.T) {
 	}
 	if run(a) != first {
 		t.Error("after Reset the same seed gave other IDs, or a fault survived Reset")
+	}
+}
+
+// TestConfirmChangesCaptureMethod: Stripe's confirm takes capture_method, so
+// a later attempt on an intent can authorise only.
+func TestConfirmChangesCaptureMethod(t *testing.T) {
+	f := stripetest.New(stripetest.WithSeed(3))
+	ctx := context.Background()
+	pi, err := f.CreatePaymentIntent(ctx, stripeclient.CreateParams{IdempotencyKey: "c", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa_chargeDeclined", Confirm: true, ConfirmationMethod: "manual"})
+	var se *stripeclient.Error
+	if !errors.As(err, &se) || se.PaymentIntent == nil {
+		t.Fatalf("decline: %v", err)
+	}
+	pi, err = f.ConfirmPaymentIntent(ctx, se.PaymentIntent.ID, stripeclient.ConfirmParams{IdempotencyKey: "k", PaymentMethod: "pm_card_visa", CaptureMethod: "manual"})
+	if err != nil || pi.Status != stripeclient.StatusRequiresCapture || pi.CaptureMethod != "manual" {
+		t.Fatalf("confirm with capture_method manual: %+v, %v", pi, err)
+	}
+	_, err = f.ConfirmPaymentIntent(ctx, pi.ID, stripeclient.ConfirmParams{IdempotencyKey: "k", PaymentMethod: "pm_card_visa"})
+	if !errors.Is(err, stripeclient.ErrIdempotency) {
+		t.Errorf("same key without capture_method: %v, want idempotency_error", err)
 	}
 }

@@ -215,6 +215,13 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	if token != "" {
 		in.cvcCollected = true
 	}
+	if p.CaptureMethod != "" || p.SetupFutureUsage != "" {
+		// Confirm may change these terms for the attempt it starts.
+		cur := *in.cur
+		cur.CaptureMethod = orDefault(p.CaptureMethod, cur.CaptureMethod)
+		cur.SetupFutureUsage = orDefault(p.SetupFutureUsage, cur.SetupFutureUsage)
+		in.cur = &cur
+	}
 	return f.result(in, f.attempt(in, m, p.OffSession, now))
 }
 
