@@ -77,12 +77,11 @@
 //     from the request.
 //   - Create one Payments per Flow and share it: its token memory is what
 //     refuses a replayed token before Stripe sees it.
-//   - Under RefuseFailedCVC, give every attempt of an order that may end on
-//     a saved card Order.CaptureLater (also new-card attempts through
-//     confirm.Flow.Pay), or Pay refuses an order whose intent captures
-//     automatically ([ErrPolicyNotEnforceable]); and start a new Order.ID
-//     for a retry after a refused CVC: the canceled intent ends that
-//     order's payment.
+//   - Under RefuseFailedCVC, start a new Order.ID for a retry after a
+//     refused CVC: the canceled intent ends that order's payment. (Every
+//     attempt authorises only, even on an intent an earlier new-card attempt
+//     created: the Flow sends the attempt's capture_method when it confirms
+//     an existing intent.)
 //
 // # What the host must not do
 //

@@ -43,15 +43,6 @@ var (
 	// was made, no write; nothing was charged. Not retryable: ask the
 	// customer to choose another card. Also matches confirm.ErrOrderMismatch.
 	ErrNotCustomersCard = errors.New("cvc: payment method is not a card of the order's customer")
-
-	// ErrPolicyNotEnforceable: with RefuseFailedCVC, the order's existing
-	// PaymentIntent (created by an earlier attempt outside this package,
-	// e.g. a new card through confirm.Flow.Pay) captures automatically, so
-	// a failed CVC could not be stopped before money moves. Only reads were
-	// made; nothing was charged. Not retryable as is: give every attempt of
-	// an order that may end on a saved card Order.CaptureLater, or start a
-	// new order. Also matches confirm.ErrOrderMismatch.
-	ErrPolicyNotEnforceable = errors.New("cvc: the order's payment captures automatically; RefuseFailedCVC cannot hold it")
 )
 
 // Error is an error from this package: a sentinel of this package, the
@@ -100,7 +91,7 @@ func newError(sentinel error, reason string, err error) *Error {
 		e.Confirm = confirm.ErrInvalidOrder
 	case ErrCVCTokenRequired, ErrInvalidCVCToken, ErrCVCTokenReused:
 		e.Confirm = confirm.ErrInvalidRequest
-	case ErrNotCustomersCard, ErrPolicyNotEnforceable:
+	case ErrNotCustomersCard:
 		e.Confirm = confirm.ErrOrderMismatch
 	}
 	return e

@@ -108,14 +108,6 @@ func (p *Payments) pay(ctx context.Context, order confirm.Order, req confirm.Req
 		}
 		return confirm.Result{}, actionNone, err
 	}
-	if p.policy == RefuseFailedCVC {
-		if err := p.checkHoldable(ctx, order); err != nil {
-			if fresh {
-				p.tokens.release(req.CVCToken)
-			}
-			return confirm.Result{}, actionNone, err
-		}
-	}
 	res, err := p.flow.Pay(ctx, attempt, req)
 	if err != nil {
 		return res, actionNone, tokenError(err)
@@ -168,35 +160,6 @@ func (p *Payments) checkOwner(ctx context.Context, customer, pmID string) error 
 		return newError(ErrNotCustomersCard, "payment method belongs to another customer", nil)
 	case pm.Card == nil:
 		return newError(ErrNotCustomersCard, "payment method is not a card", nil)
-	}
-	return nil
-}
-
-// checkHoldable makes sure the write the Flow is about to send cannot
-// capture automatically. The Flow sets capture_method only when it creates
-// the order's intent; a later attempt confirms the existing intent as it
-// was created. When the Flow's Store shows an intent that a confirmation
-// would still charge, read it (one call) and refuse if it captures
-// automatically. No record, or a settled one, costs nothing.
-func (p *Payments) checkHoldable(ctx context.Context, order confirm.Order) error {
-	rec, err := p.flow.Store().Load(ctx, order.ID)
-	if err != nil || rec.IntentID == "" {
-		// No record: the Flow creates the intent with manual capture, or,
-		// if another instance created it differently, Stripe refuses the
-		// different creation under the same key and nothing is charged.
-		// A Store failure: the Flow reports it itself.
-		return nil
-	}
-	switch rec.Status {
-	case confirm.StatusSucceeded, confirm.StatusCanceled, confirm.StatusRequiresCapture, confirm.StatusProcessing:
-		return nil // the Flow writes nothing that could charge
-	}
-	pi, err := p.flow.Client().RetrievePaymentIntent(ctx, rec.IntentID)
-	if err != nil {
-		return classifyStripe("retrieve payment intent", err)
-	}
-	if pi.CaptureMethod != "manual" {
-		return newError(ErrPolicyNotEnforceable, "", nil)
 	}
 	return nil
 }

@@ -131,8 +131,9 @@ func (p *Payments) finish(ctx context.Context, order, attempt confirm.Order, res
 		}
 	case confirm.Succeeded:
 		if res.CVCCheck == stripeclient.CVCCheckFail {
-			// Only possible for an intent this policy did not create (see
-			// checkHoldable): money moved and only a refund can undo it.
+			// Only possible for a payment that settled before this policy
+			// saw it (e.g. through confirm.Flow.Pay directly): money moved
+			// and only a refund can undo it.
 			p.log.LogAttrs(ctx, slog.LevelError, "cvc: payment succeeded with a failed CVC check under RefuseFailedCVC",
 				slog.String("order_id", order.ID), slog.String("intent_id", res.IntentID))
 		}

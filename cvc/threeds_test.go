@@ -85,10 +85,11 @@ func TestIntentOfAnotherOrder(t *testing.T) {
 	}
 }
 
-// TestPolicyNotEnforceable: an order whose intent was created by a
-// new-card attempt through confirm (automatic capture) cannot be held; the
-// policy refuses before any write rather than let a failed CVC be captured.
-func TestPolicyNotEnforceable(t *testing.T) {
+// TestPolicyHoldsAnExistingIntent: an order whose intent was created by a
+// new-card attempt through confirm (automatic capture) is still only
+// authorised when the policy confirms it with a saved card: the Flow sends
+// the attempt's capture_method with the confirmation.
+func TestPolicyHoldsAnExistingIntent(t *testing.T) {
 	e := newEnv(t, cvc.RefuseFailedCVC)
 	ctx := context.Background()
 	order := e.order("order-mixed")
@@ -97,28 +98,14 @@ func TestPolicyNotEnforceable(t *testing.T) {
 		t.Fatalf("new card through confirm = %v, %v; want Failed", res.Outcome, err)
 	}
 	mark := len(e.fake.Calls())
-	_, err = e.payments.Pay(ctx, order, confirm.Request{PaymentMethodID: e.card(t, "pm_card_cvcCheckFail"), CVCToken: e.token(t)})
-	if !errors.Is(err, cvc.ErrPolicyNotEnforceable) {
-		t.Fatalf("Pay = %v, want ErrPolicyNotEnforceable", err)
-	}
-	if got, want := e.ops(mark), []stripetest.Op{opPM, opGetPI}; !sameOps(got, want) {
-		t.Errorf("calls = %v, want %v", got, want)
-	}
-	if n := moneyMoved(e.charges(order.ID)); n != 0 {
-		t.Errorf("%d charges moved money, want none", n)
-	}
-
-	// With CaptureLater on every attempt of the order, the policy holds.
-	order2 := e.order("order-mixed-2")
-	order2.CaptureLater = true
-	if _, err := e.flow.Pay(ctx, order2, confirm.Request{PaymentMethodID: "pm_card_visa_chargeDeclined"}); err != nil {
-		t.Fatal(err)
-	}
-	res, err = e.payments.Pay(ctx, order2, confirm.Request{PaymentMethodID: e.card(t, "pm_card_cvcCheckFail"), CVCToken: e.token(t)})
+	res, err = e.payments.Pay(ctx, order, confirm.Request{PaymentMethodID: e.card(t, "pm_card_cvcCheckFail"), CVCToken: e.token(t)})
 	if err != nil || res.Outcome != confirm.Failed || res.CVCCheck != "fail" {
 		t.Fatalf("Pay = %v %q, %v; want Failed with cvc_check fail", res.Outcome, res.CVCCheck, err)
 	}
-	if n := moneyMoved(e.charges(order2.ID)); n != 0 {
+	if got, want := e.ops(mark), []stripetest.Op{opPM, stripetest.OpConfirm, stripetest.OpCancel}; !sameOps(got, want) {
+		t.Errorf("calls = %v, want %v", got, want)
+	}
+	if n := moneyMoved(e.charges(order.ID)); n != 0 {
 		t.Errorf("%d charges moved money, want none", n)
 	}
 }
