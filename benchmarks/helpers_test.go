@@ -60,3 +60,19 @@ func payCard(tb testing.TB, f *confirm.Flow, o confirm.Order, pm string, want co
 	}
 	return res
 }
+
+// cpuMeter reports the process CPU time per op (cpu-ns/op) of the code
+// between start and stop, beside the wall time the benchmark measures.
+type cpuMeter struct {
+	t0 time.Duration
+	ok bool
+}
+
+func (m *cpuMeter) start() { m.t0, m.ok = cpuTime() }
+
+func (m *cpuMeter) stop(b *testing.B) {
+	t1, ok := cpuTime()
+	if m.ok && ok {
+		b.ReportMetric(float64((t1-m.t0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}

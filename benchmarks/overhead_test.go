@@ -176,27 +176,35 @@ var overheadFlows = []struct {
 // against one httptest server with canned JSON: a frictionless payment (one
 // POST) and a 3-D Secure payment (two POSTs, the browser's part being
 // free here). B/op and allocs/op count the whole process, the in-process
-// server included; the difference between the two sides is the Flow's own.
+// server included, and so does cpu-ns/op (this process's CPU time per op,
+// which a busy machine disturbs less than wall time); the difference
+// between the two sides is the Flow's own.
 func BenchmarkOverhead(b *testing.B) {
 	srv := cannedStripe(b)
 	for _, fl := range overheadFlows {
 		b.Run("flow="+fl.name+"/impl=stripe-go", func(b *testing.B) {
 			c := rawClient(srv.URL)
 			fl.raw(b, c, -1) // warm the connection
+			var cpu cpuMeter
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu.start()
 			for i := 0; i < b.N; i++ {
 				fl.raw(b, c, i)
 			}
+			cpu.stop(b)
 		})
 		b.Run("flow="+fl.name+"/impl=Flow.Pay", func(b *testing.B) {
 			f := confirm.New(adapter(b, srv.URL), confirm.Config{})
 			fl.flow(b, f, -1)
+			var cpu cpuMeter
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu.start()
 			for i := 0; i < b.N; i++ {
 				fl.flow(b, f, i)
 			}
+			cpu.stop(b)
 		})
 	}
 }
