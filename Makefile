@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet unit contract-check gotest browser fuzz bench
+.PHONY: test check fmt vet unit contract-check gotest browser fuzz bench bench-run bench-report
 
 ## test: the whole suite — what README names and CI runs.
 test: check unit browser
@@ -56,7 +56,50 @@ browser:
 fuzz:
 	@echo "fuzz: not yet wired"
 
-## bench: benchmarks, results written to BENCHMARKS.md (not part of test).
-# PLACEHOLDER — another engineer replaces this.
-bench:
-	@echo "bench: not yet wired"
+## bench: benchmarks (not part of test): runs ./benchmarks BENCH_COUNT times
+## under a private stripe-mock into .tools/bench.txt and prints benchstat
+## tables; BENCHMARKS.md publishes one such run.
+# Each round runs every benchmark once (-count=1) and the rounds repeat, so
+# that the two sides of each comparison alternate in time rather than one
+# running six times before the other: on a shared machine the load drifts.
+# CallsPerFlow's counts are exact at any benchtime, so it runs short.
+BENCH_COUNT ?= 6
+BENCHSTAT := .tools/bin/benchstat
+BENCH_BIN := .tools/benchmarks.test
+
+bench: $(BENCHSTAT)
+	@mkdir -p .tools
+	@{ echo "date: $$(date -u '+%Y-%m-%d %H:%M UTC')"; echo "go: $$($(GO) version)"; \
+	  echo "cpu: $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
+	  echo "cores: $$(nproc)"; echo "load before: $$(cut -d' ' -f1-3 /proc/loadavg)"; } > .tools/bench-machine.txt
+	scripts/with-stripe-mock.sh $(MAKE) --no-print-directory bench-run
+	@echo "load after: $$(cut -d' ' -f1-3 /proc/loadavg)" >> .tools/bench-machine.txt
+	@$(MAKE) --no-print-directory bench-report
+
+$(BENCHSTAT):
+	GOBIN=$(CURDIR)/.tools/bin $(GO) install golang.org/x/perf/cmd/benchstat@latest
+
+bench-run:
+	@test -n "$${STRIPE_MOCK_URL:-}" || { echo "bench-run needs STRIPE_MOCK_URL; run make bench"; exit 1; }
+	$(GO) test -c -o $(BENCH_BIN) ./benchmarks
+	@: > .tools/bench.txt
+	@for i in $$(seq 1 $(BENCH_COUNT)); do \
+	  echo "bench: round $$i of $(BENCH_COUNT)"; \
+	  $(BENCH_BIN) -test.run '^$$' -test.bench '^Benchmark(Overhead|OverheadPaired|ThreeDS|Scale|FakeMemory)$$' -test.benchmem -test.count 1 >> .tools/bench.txt \
+	    && $(BENCH_BIN) -test.run '^$$' -test.bench '^BenchmarkCallsPerFlow$$' -test.benchtime 2000x -test.benchmem -test.count 1 >> .tools/bench.txt \
+	    || { cat .tools/bench.txt; exit 1; }; \
+	done
+	@if grep -q -- '--- SKIP' .tools/bench.txt; then grep -A1 -- '--- SKIP' .tools/bench.txt; exit 1; fi
+
+# bench-report prints the tables of .tools/bench.txt, one per benchmark.
+bench-report: $(BENCHSTAT)
+	@cat .tools/bench-machine.txt
+	@echo; echo "## Stripe calls per flow"
+	@$(BENCHSTAT) -filter '.name:CallsPerFlow (.unit:calls/op OR .unit:writes/op OR .unit:replays/op)' -row /flow -col /mode .tools/bench.txt
+	@echo; echo "## Overhead: Flow.Pay vs stripe-go v76, one canned httptest server"
+	@$(BENCHSTAT) -filter '.name:Overhead' -row /flow -col /impl .tools/bench.txt
+	@$(BENCHSTAT) -filter '.name:OverheadPaired' -row /flow .tools/bench.txt
+	@echo; echo "## 3-D Secure: in-process fake vs stripe-mock"
+	@$(BENCHSTAT) -filter '.name:ThreeDS' -row /via -col /stripe .tools/bench.txt
+	@echo; echo "## Scale and memory of the fake"
+	@$(BENCHSTAT) -filter '.name:(Scale OR FakeMemory)' .tools/bench.txt
