@@ -539,20 +539,27 @@ func (f *Flow) metadata(order Order) map[string]string {
 }
 
 func (f *Flow) logStep(ctx context.Context, step, orderID string, res Result, err error) {
+	level := slog.LevelInfo
+	if err != nil {
+		level = slog.LevelWarn
+	}
+	if !f.log.Enabled(ctx, level) {
+		return // build no attributes for a logger that drops them
+	}
 	attrs := []slog.Attr{slog.String("step", step), slog.String("order_id", orderID)}
 	if res.IntentID != "" {
 		attrs = append(attrs, slog.String("intent_id", res.IntentID), slog.String("status", string(res.Status)))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()), slog.Bool("retry_safe", RetrySafe(err)))
-		f.log.LogAttrs(ctx, slog.LevelWarn, "payment step failed", attrs...)
+		f.log.LogAttrs(ctx, level, "payment step failed", attrs...)
 		return
 	}
 	attrs = append(attrs, slog.String("outcome", res.Outcome.String()))
 	if res.DeclineCode != "" || res.Code != "" {
 		attrs = append(attrs, slog.String("code", res.Code), slog.String("decline_code", res.DeclineCode))
 	}
-	f.log.LogAttrs(ctx, slog.LevelInfo, "payment step", attrs...)
+	f.log.LogAttrs(ctx, level, "payment step", attrs...)
 }
 
 // discardHandler drops every record (slog.DiscardHandler needs Go 1.24).

@@ -68,7 +68,8 @@ type Store interface {
 }
 
 // MemoryStore is an in-process Store, the Flow's default. It lives as long
-// as the process and is not shared between instances. Its zero value is
+// as the process and is not shared between instances, and it keeps a record
+// (about 200 bytes) per order until Prune removes it. Its zero value is
 // ready to use. Orders are spread over shards so that payments of
 // different orders do not wait on one lock.
 type MemoryStore struct {
@@ -126,6 +127,27 @@ func (s *MemoryStore) Save(_ context.Context, orderID string, rec Record) error 
 	}
 	sh.records[orderID] = rec
 	return nil
+}
+
+// Prune forgets the records last saved before cutoff and returns how many
+// it removed. A forgotten order loses the Store's protection: once Stripe
+// has also pruned its idempotency keys (24 hours), a new attempt for it
+// would create a second intent. Prune only orders that can no longer be
+// paid, e.g. records older than the host's checkout lifetime plus a day.
+func (s *MemoryStore) Prune(cutoff time.Time) int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for id, rec := range sh.records {
+			if rec.Updated.Before(cutoff) {
+				delete(sh.records, id)
+				n++
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return n
 }
 
 // Len returns the number of orders recorded.
