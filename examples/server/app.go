@@ -139,8 +139,8 @@ func (a *app) secureHeaders(next http.Handler) http.Handler {
 	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 	if !a.demo() {
-		csp = "default-src 'self'; script-src 'self' https://js.stripe.com; " +
-			"frame-src https://js.stripe.com https://hooks.stripe.com; " +
+		csp = "default-src 'self'; script-src 'self' https://js.stripe.com https://*.js.stripe.com; " +
+			"frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; " +
 			"connect-src 'self' https://api.stripe.com; style-src 'self' 'unsafe-inline'; " +
 			"img-src 'self' data: https://*.stripe.com; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 	}
