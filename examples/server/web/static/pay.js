@@ -67,6 +67,12 @@
     result.textContent = 'Thank you! Your payment was accepted.';
     result.hidden = false;
     document.body.classList.add('paid');
+    // {"success":true} does not say paid or authorised (the JSON stays the
+    // guide's); the server's /orders page has the exact state.
+    const state = document.getElementById('order-state');
+    if (state) {
+      state.textContent = 'accepted';
+    }
     setLoading(false);
   }
 
