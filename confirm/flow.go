@@ -225,9 +225,7 @@ func (f *Flow) firstAttempt(ctx context.Context, order Order, req Request, write
 	if refused(err) && writeAhead {
 		// Nothing was stored under the key: a replay of this creation
 		// would only be refused again, so it must not stay pending.
-		if serr := f.store.Save(ctx, order.ID, f.record(order, "", Request{}, "")); serr != nil {
-			f.log.LogAttrs(ctx, slog.LevelError, "confirm: store save failed", slog.String("order_id", order.ID), slog.String("error", serr.Error()))
-		}
+		f.saveRecord(ctx, order.ID, f.record(order, "", Request{}, ""))
 	}
 	if err != nil || known {
 		return res, err
@@ -244,11 +242,23 @@ func (f *Flow) firstAttempt(ctx context.Context, order Order, req Request, write
 	return Result{}, &flowError{op: "create", sentinel: ErrPaymentInProgress, err: errors.New("Stripe holds another first attempt for this order")}
 }
 
+// captureMethod is the capture_method a confirmation sends: explicit both
+// ways, since it may change the intent's.
 func captureMethod(order Order) string {
 	if order.CaptureLater {
 		return "manual"
 	}
 	return "automatic"
+}
+
+// captureMethodIfManual is the capture_method a creation sends: only
+// "manual", so that a plain creation's parameters (and so its idempotency
+// fingerprint) stay those of Stripe's guide.
+func captureMethodIfManual(order Order) string {
+	if order.CaptureLater {
+		return "manual"
+	}
+	return ""
 }
 
 // refused reports whether err is Stripe refusing a request before running
@@ -263,24 +273,9 @@ func refused(err error) bool {
 // nil error, when Stripe refused the key because it holds a different first
 // attempt for the order (idempotency_error).
 func (f *Flow) create(ctx context.Context, order Order, req Request) (res Result, known bool, err error) {
-	p := stripeclient.CreateParams{
-		IdempotencyKey:            CreateKey(f.ns, order.ID),
-		Amount:                    order.Amount,
-		Currency:                  order.Currency,
-		Customer:                  order.Customer,
-		PaymentMethod:             req.PaymentMethodID,
-		CVCToken:                  req.CVCToken,
-		Confirm:                   true,
-		ConfirmationMethod:        "manual",
-		SetupFutureUsage:          string(order.SaveCard),
-		OffSession:                order.OffSession,
-		Description:               order.Description,
-		StatementDescriptorSuffix: order.StatementDescriptorSuffix,
-		Metadata:                  f.metadata(order),
-	}
-	if order.CaptureLater {
-		p.CaptureMethod = "manual"
-	}
+	p := f.createParams(order, CreateKey(f.ns, order.ID))
+	p.PaymentMethod, p.CVCToken = req.PaymentMethodID, req.CVCToken
+	p.Confirm, p.OffSession = true, order.OffSession
 	pi, err := f.client.CreatePaymentIntent(ctx, p)
 	if errors.Is(err, stripeclient.ErrIdempotency) {
 		return Result{}, false, nil
@@ -289,24 +284,28 @@ func (f *Flow) create(ctx context.Context, order Order, req Request) (res Result
 	return res, err == nil || res.IntentID != "", err
 }
 
-// createUnconfirmed creates the order's intent without a card
-// (CreateThenConfirm). Its parameters depend on the order alone, so every
-// attempt on any instance sends the same call and Stripe replays it.
-func (f *Flow) createUnconfirmed(ctx context.Context, order Order) (Record, error) {
-	p := stripeclient.CreateParams{
-		IdempotencyKey:            CreateUnconfirmedKey(f.ns, order.ID),
+// createParams are the order's terms as a creation under key: everything
+// but the card, which only the one-call creation sends.
+func (f *Flow) createParams(order Order, key string) stripeclient.CreateParams {
+	return stripeclient.CreateParams{
+		IdempotencyKey:            key,
 		Amount:                    order.Amount,
 		Currency:                  order.Currency,
 		Customer:                  order.Customer,
 		ConfirmationMethod:        "manual",
+		CaptureMethod:             captureMethodIfManual(order),
 		SetupFutureUsage:          string(order.SaveCard),
 		Description:               order.Description,
 		StatementDescriptorSuffix: order.StatementDescriptorSuffix,
 		Metadata:                  f.metadata(order),
 	}
-	if order.CaptureLater {
-		p.CaptureMethod = "manual"
-	}
+}
+
+// createUnconfirmed creates the order's intent without a card
+// (CreateThenConfirm). Its parameters depend on the order alone, so every
+// attempt on any instance sends the same call and Stripe replays it.
+func (f *Flow) createUnconfirmed(ctx context.Context, order Order) (Record, error) {
+	p := f.createParams(order, CreateUnconfirmedKey(f.ns, order.ID))
 	pi, err := f.client.CreatePaymentIntent(ctx, p)
 	if errors.Is(err, stripeclient.ErrIdempotency) {
 		return Record{}, mismatch("order terms changed after its payment began")
@@ -315,10 +314,7 @@ func (f *Flow) createUnconfirmed(ctx context.Context, order Order) (Record, erro
 		return Record{}, wrapStripe("create", err)
 	}
 	rec := f.record(order, pi.ID, Request{}, Status(pi.Status))
-	if err := f.store.Save(ctx, order.ID, rec); err != nil {
-		f.log.LogAttrs(ctx, slog.LevelError, "confirm: store save failed",
-			slog.String("order_id", order.ID), slog.String("intent_id", pi.ID), slog.String("error", err.Error()))
-	}
+	f.saveRecord(ctx, order.ID, rec)
 	return rec, nil
 }
 
@@ -523,9 +519,15 @@ func (f *Flow) save(ctx context.Context, order Order, req Request, res Result) {
 	if res.IntentID == "" {
 		return
 	}
-	if err := f.store.Save(ctx, order.ID, f.record(order, res.IntentID, req, res.Status)); err != nil {
+	f.saveRecord(ctx, order.ID, f.record(order, res.IntentID, req, res.Status))
+}
+
+// saveRecord saves rec after a Stripe call, logging rather than returning a
+// failure: what Stripe answered stands either way.
+func (f *Flow) saveRecord(ctx context.Context, orderID string, rec Record) {
+	if err := f.store.Save(ctx, orderID, rec); err != nil {
 		f.log.LogAttrs(ctx, slog.LevelError, "confirm: store save failed",
-			slog.String("order_id", order.ID), slog.String("intent_id", res.IntentID), slog.String("error", err.Error()))
+			slog.String("order_id", orderID), slog.String("intent_id", rec.IntentID), slog.String("error", err.Error()))
 	}
 }
 
