@@ -29,8 +29,9 @@ var (
 
 // tolerateStaleRecord lets the campaign go on past one known issue,
 // reported to the lead and reproduced by the two tests in
-// /work/shared/proof-bugs/stale_record_test.go. In CreateThenConfirm mode with instances that do not
-// share a Store (the setting Config.CreateThenConfirm is documented for),
+// /work/shared/proof-bugs/stale_record_test.go. In CreateThenConfirm mode
+// with instances that do not share a Store (the setting
+// Config.CreateThenConfirm is documented for),
 // the browser's return from 3-D Secure posted to an instance whose own
 // record of the order is stale is answered from that record: either
 // ErrUnknownStatus ("intent still requires confirmation after confirming"),
