@@ -20,8 +20,11 @@
 //     idempotency_key_in_use, a context deadline). After each scenario it
 //     checks that at most one charge moved money for the order, that every
 //     charge that moved money is known to the host, and that the order is
-//     not stuck. go test runs 2,000 scenarios; -campaign.n runs more and
-//     -campaign.seed replays a run. See TestFaultCampaign.
+//     not stuck. go test runs 2,000 scenarios; -campaign.n runs more,
+//     -campaign.seed replays a run and -campaign.scenario one scenario with
+//     its trace. See TestFaultCampaign. campaign_meta_test.go shows the
+//     checks fail on a client that forgets idempotency keys;
+//     deadline_test.go repeats the deadline fault on the wall clock.
 //   - concurrency_test.go: 1,000 goroutines paying one order.
 //   - fuzz_test.go: fuzz targets feeding decoded requests into Flow.Pay and
 //     Payments.Pay on the fake.
