@@ -50,6 +50,9 @@
 //
 // The first attempt takes one Stripe call; the return from 3-D Secure one
 // more (two when the Store has no record of the order, e.g. on another
-// instance with a MemoryStore); a payment already recorded as succeeded
-// takes none.
+// instance with a MemoryStore, or when the card is declined after 3-D
+// Secure and the answer is read back); a payment already recorded as
+// succeeded takes none. Config.CreateThenConfirm adds one call to every
+// first attempt in exchange for recovering an order's intent without a
+// Store.
 package confirm

@@ -118,7 +118,10 @@ func (f *Flow) MetadataKey() string { return f.metaKey }
 // (same intent as recorded, or, with no record, metadata order ID, amount,
 // currency and customer as the order says; else ErrOrderMismatch and no
 // write) and confirms it: one Stripe call when the Store knows the intent,
-// two without.
+// two without. A failure at that step (3-D Secure, then a decline) is read
+// back before it is reported, one more call, because a record another
+// instance has since outdated would make the confirmation replay an older
+// answer.
 //
 // A declined card is a Result with Outcome Failed and a nil error. Errors
 // are reserved for requests that could not be carried out; see the
@@ -351,28 +354,38 @@ func (f *Flow) payExisting(ctx context.Context, order Order, req Request, rec Re
 }
 
 func (f *Flow) payByIntent(ctx context.Context, order Order, intentID string, rec Record, found bool) (Result, error) {
-	req := Request{PaymentIntentID: intentID}
 	if found && rec.IntentID != "" {
 		if rec.IntentID != intentID {
 			return Result{}, mismatch("not this order's payment intent")
 		}
-		// The record proves the intent is this order's, created with
-		// these terms: no need to read it back before confirming.
-		req.PaymentMethodID, req.CVCToken = rec.PaymentMethod, rec.CVCToken
 		switch rec.Status {
 		case StatusSucceeded, StatusCanceled, StatusRequiresCapture:
 			return f.fromRecord(rec, order), nil
 		case StatusRequiresAction, StatusRequiresConfirmation:
+			// The record proves the intent is this order's, created with
+			// these terms, and names the card the customer just
+			// authenticated: confirm without reading it back (one call).
+			req := Request{PaymentIntentID: intentID, PaymentMethodID: rec.PaymentMethod, CVCToken: rec.CVCToken}
 			pi, err := f.client.ConfirmPaymentIntent(ctx, intentID, stripeclient.ConfirmParams{
 				IdempotencyKey: ConfirmActionKey(f.ns, order.ID, intentID, rec.PaymentMethod, rec.CVCToken),
 			})
-			if errors.Is(err, stripeclient.ErrUnexpectedState) {
-				return f.refresh(ctx, order, req, intentID)
+			res, err := f.settle(ctx, order, req, pi, err, false)
+			if !errors.Is(err, stripeclient.ErrUnexpectedState) && !(err == nil && res.Outcome == Failed) {
+				return res, err
 			}
-			return f.settle(ctx, order, req, pi, err, false)
+			// A record of another instance's making may be stale: the
+			// intent may have moved on to another card, and the key of the
+			// recorded card then replays an older answer. Before reporting
+			// a failure, look at the intent as it stands.
 		}
-		return f.refresh(ctx, order, req, intentID)
 	}
+	return f.readAndSettle(ctx, order, intentID)
+}
+
+// readAndSettle reads the intent the browser named, checks it is the
+// order's (invariant I2), and takes it from where it stands: confirming it
+// when the customer has authenticated (requires_confirmation).
+func (f *Flow) readAndSettle(ctx context.Context, order Order, intentID string) (Result, error) {
 	pi, err := f.client.RetrievePaymentIntent(ctx, intentID)
 	if errors.Is(err, stripeclient.ErrResourceMissing) {
 		return Result{}, mismatch("no such payment intent")
@@ -383,7 +396,7 @@ func (f *Flow) payByIntent(ctx context.Context, order Order, intentID string, re
 	if err := f.bind(order, pi); err != nil {
 		return Result{}, err
 	}
-	req.PaymentMethodID = pi.PaymentMethod
+	req := Request{PaymentIntentID: intentID, PaymentMethodID: pi.PaymentMethod}
 	return f.settle(ctx, order, req, pi, nil, true)
 }
 

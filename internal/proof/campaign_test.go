@@ -27,22 +27,6 @@ var (
 	campaignSummary  = flag.String("campaign.summary", "", "also write the one-line summary to this file")
 )
 
-// tolerateStaleRecord lets the campaign go on past one known issue,
-// reported to the lead and reproduced by the two tests in
-// /work/shared/proof-bugs/stale_record_test.go. In CreateThenConfirm mode
-// with instances that do not share a Store (the setting
-// Config.CreateThenConfirm is documented for),
-// the browser's return from 3-D Secure posted to an instance whose own
-// record of the order is stale is answered from that record: either
-// ErrUnknownStatus ("intent still requires confirmation after confirming"),
-// which is not retry-safe, or the replayed outcome of an older attempt
-// (Failed after the order was reported Authorized). No money is at risk —
-// the charge checks below still run on these scenarios — but the customer
-// is told something wrong. Only these two symptoms, and only with unshared
-// Stores, are tolerated; the summary counts them (stale_record_answers).
-// Set this to false once confirm is fixed.
-const tolerateStaleRecord = true
-
 // The faults of the campaign. faultDeadline is a FaultLatency that outlasts
 // the host request's deadline (see requestCtx); the others are the fake's
 // kinds as they are.
@@ -85,9 +69,6 @@ type campaignStats struct {
 	duplicates int // orders with more than one charge that moved money
 	unknown    int // charges that moved money the host never learnt of
 	stuck      int // orders a final fault-free attempt could not finish
-	// staleRecord counts answers from a stale per-instance record (see
-	// tolerateStaleRecord).
-	staleRecord int
 }
 
 func (s *campaignStats) add(o campaignStats) {
@@ -103,7 +84,6 @@ func (s *campaignStats) add(o campaignStats) {
 	s.duplicates += o.duplicates
 	s.unknown += o.unknown
 	s.stuck += o.stuck
-	s.staleRecord += o.staleRecord
 }
 
 func (s *campaignStats) totalFaults() int {
@@ -119,8 +99,8 @@ func (s *campaignStats) summary(seed uint64) string {
 	for k, n := range s.faults {
 		kinds = append(kinds, fmt.Sprintf("%s=%d", faultNames[k], n))
 	}
-	return fmt.Sprintf("campaign: seed=%d scenarios=%d stripe_calls=%d faults=%d (%s) charges_checked=%d money_moved=%d orders_paid=%d orders_canceled=%d duplicates=%d unknown_charges=%d stuck=%d stale_record_answers=%d",
-		seed, s.scenarios, s.calls, s.totalFaults(), strings.Join(kinds, " "), s.charges, s.moneyMoved, s.paid, s.canceled, s.duplicates, s.unknown, s.stuck, s.staleRecord)
+	return fmt.Sprintf("campaign: seed=%d scenarios=%d stripe_calls=%d faults=%d (%s) charges_checked=%d money_moved=%d orders_paid=%d orders_canceled=%d duplicates=%d unknown_charges=%d stuck=%d",
+		seed, s.scenarios, s.calls, s.totalFaults(), strings.Join(kinds, " "), s.charges, s.moneyMoved, s.paid, s.canceled, s.duplicates, s.unknown, s.stuck)
 }
 
 // TestFaultCampaign is the fault campaign (see the package doc). Each
@@ -416,11 +396,6 @@ func (s *scenario) observe(what string, res confirm.Result, err error) {
 		if resp.HTTPStatus < 400 || resp.Success || resp.ClientSecret != "" {
 			s.fail("error %v rendered as %+v", err, resp)
 		}
-		if tolerateStaleRecord && s.unshared && errors.Is(err, confirm.ErrUnknownStatus) && strings.Contains(err.Error(), "still requires confirmation") {
-			s.stats.staleRecord++
-			s.tracef("  (known issue: stale record on this instance, see /work/shared/proof-bugs/stale_record_test.go)")
-			return
-		}
 		if !confirm.RetrySafe(err) {
 			s.fail("%s: error that is not retry-safe under transient faults: %v", what, err)
 		}
@@ -451,12 +426,7 @@ func (s *scenario) observe(what string, res confirm.Result, err error) {
 	}
 	if s.lastPaid != "" && !s.canceled && !s.refused {
 		// Told the order is paid, a customer must not later hear otherwise.
-		if tolerateStaleRecord && s.unshared && strings.HasPrefix(what, "pay") && strings.Contains(what, "payment_intent_id") {
-			s.stats.staleRecord++
-			s.tracef("  (known issue: stale record on this instance, see /work/shared/proof-bugs/stale_record_test.go)")
-		} else {
-			s.fail("order reported %v after it was reported paid on %s", res.Outcome, s.lastPaid)
-		}
+		s.fail("order reported %v after it was reported paid on %s", res.Outcome, s.lastPaid)
 	}
 	if s.saved && s.policy == cvc.RefuseFailedCVC && res.Outcome == confirm.Failed && res.Status == confirm.StatusCanceled &&
 		(res.Code == cvc.CodeIncorrectCVC || res.Code == cvc.CodeCVCUnverified) {
