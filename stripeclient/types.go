@@ -48,7 +48,9 @@ type PaymentIntent struct {
 
 	// ClientSecret lets the browser act on this intent. Treat it like a
 	// password: never log it, and send it only to the paying customer.
-	ClientSecret string
+	// encoding/json leaves it out, so that marshalling an intent (or an
+	// *Error carrying one) into a log cannot leak it.
+	ClientSecret string `json:"-"`
 
 	NextAction       *NextAction   // set when Status is requires_action
 	LastPaymentError *PaymentError // why the last attempt failed, if it did
