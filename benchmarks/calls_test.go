@@ -95,6 +95,16 @@ var callsCases = []callsCase{
 		want: [2]count{{2, 2, 0}, {3, 3, 0}},
 	},
 	{
+		// A decline after 3-D Secure is read back once before it is
+		// reported (a per-instance record may be stale, and its key would
+		// replay an older answer): one read more than the minimum of 2.
+		name: "3ds-then-decline",
+		run: func(tb testing.TB, e *callsEnv, i int) {
+			pay3DSCard(tb, e.fake, e.flow, order("o-", i), "pm_card_threeDSecureRequiredChargeDeclined", confirm.Failed)
+		},
+		want: [2]count{{3, 2, 0}, {4, 3, 0}},
+	},
+	{
 		name: "decline",
 		run: func(tb testing.TB, e *callsEnv, i int) {
 			payCard(tb, e.flow, order("o-", i), "pm_card_visa_chargeDeclined", confirm.Failed)

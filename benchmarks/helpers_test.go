@@ -39,16 +39,23 @@ func newFake() (*stripetest.Fake, *stripetest.Clock) {
 // with the card, the customer passing the challenge in the browser, the
 // second POST with the intent.
 func pay3DS(tb testing.TB, fake *stripetest.Fake, f *confirm.Flow, o confirm.Order) {
-	res, err := f.Pay(bg, o, confirm.Request{PaymentMethodID: "pm_card_authenticationRequired"})
+	pay3DSCard(tb, fake, f, o, "pm_card_authenticationRequired", confirm.Succeeded)
+}
+
+// pay3DSCard is pay3DS with a given 3-D Secure test card and the outcome
+// the second POST must report (Failed for a card declined after 3-D
+// Secure).
+func pay3DSCard(tb testing.TB, fake *stripetest.Fake, f *confirm.Flow, o confirm.Order, pm string, want confirm.Outcome) {
+	res, err := f.Pay(bg, o, confirm.Request{PaymentMethodID: pm})
 	if err != nil || res.Outcome != confirm.RequiresAction {
-		tb.Fatalf("3DS first step: %v, %v", res.Outcome, err)
+		tb.Fatalf("3DS first step (%s): %v, %v", pm, res.Outcome, err)
 	}
 	if err := fake.Authenticate(res.IntentID); err != nil {
 		tb.Fatal(err)
 	}
 	res, err = f.Pay(bg, o, confirm.Request{PaymentIntentID: res.IntentID})
-	if err != nil || res.Outcome != confirm.Succeeded {
-		tb.Fatalf("3DS second step: %v, %v", res.Outcome, err)
+	if err != nil || res.Outcome != want {
+		tb.Fatalf("3DS second step (%s): %v, %v; want %v", pm, res.Outcome, err, want)
 	}
 }
 
