@@ -165,13 +165,11 @@ func (f *Fake) result(in *intent, e *stripeclient.Error) response {
 }
 
 func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) response {
-	in, ok := f.lookupIntent(id)
-	if !ok {
-		return response{err: f.missingPath("intent", "payment_intent", id)}
+	in, e := f.lockIntent(id, now)
+	if e != nil {
+		return response{err: e}
 	}
-	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.expire(now)
 	switch st := in.cur.Status; st {
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation, stripeclient.StatusRequiresAction:
 	case stripeclient.StatusSucceeded:
@@ -223,6 +221,18 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		in.cur = &cur
 	}
 	return f.result(in, f.attempt(in, m, p.OffSession, now))
+}
+
+// lockIntent returns the intent id locked, with its one-hour limit applied,
+// for a write; the caller unlocks it. An unknown id is Stripe's 404.
+func (f *Fake) lockIntent(id string, now time.Time) (*intent, *stripeclient.Error) {
+	in, ok := f.lookupIntent(id)
+	if !ok {
+		return nil, f.missingPath("intent", "payment_intent", id)
+	}
+	in.mu.Lock()
+	in.expire(now)
+	return in, nil
 }
 
 func (f *Fake) lookupMethod(id string) *method {
@@ -366,13 +376,11 @@ func (in *intent) latestCharge() *charge {
 }
 
 func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) response {
-	in, ok := f.lookupIntent(id)
-	if !ok {
-		return response{err: f.missingPath("intent", "payment_intent", id)}
+	in, e := f.lockIntent(id, now)
+	if e != nil {
+		return response{err: e}
 	}
-	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.expire(now)
 	if st := in.cur.Status; st != stripeclient.StatusRequiresCapture {
 		return response{in: in, err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", st), in.cur)}
@@ -398,13 +406,11 @@ func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) 
 }
 
 func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) response {
-	in, ok := f.lookupIntent(id)
-	if !ok {
-		return response{err: f.missingPath("intent", "payment_intent", id)}
+	in, e := f.lockIntent(id, now)
+	if e != nil {
+		return response{err: e}
 	}
-	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.expire(now)
 	st := in.cur.Status
 	switch st {
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation,
