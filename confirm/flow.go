@@ -198,7 +198,7 @@ func (f *Flow) payByMethod(ctx context.Context, order Order, req Request, rec Re
 			return res, err
 		}
 		if !known {
-			return Result{}, &flowError{op: "replay create", sentinel: ErrPaymentInProgress, err: errors.New("Stripe holds another first attempt for this order")}
+			return Result{}, &flowError{op: "replay create", sentinel: ErrPaymentInProgress, err: errors.New("the order's key holds another first attempt at Stripe")}
 		}
 		if res.Outcome.Paid() || res.Outcome == Processing || res.Outcome == Canceled {
 			return res, nil
@@ -242,7 +242,7 @@ func (f *Flow) firstAttempt(ctx context.Context, order Order, req Request, write
 	if found && rec.IntentID != "" {
 		return f.payExisting(ctx, order, req, rec)
 	}
-	return Result{}, &flowError{op: "create", sentinel: ErrPaymentInProgress, err: errors.New("Stripe holds another first attempt for this order")}
+	return Result{}, &flowError{op: "create", sentinel: ErrPaymentInProgress, err: errors.New("the order's key holds another first attempt at Stripe")}
 }
 
 // captureMethod is the capture_method a confirmation sends: explicit both

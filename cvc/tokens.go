@@ -69,10 +69,3 @@ func (l *tokenLog) pruneLocked(now time.Time) {
 		}
 	}
 }
-
-// len returns the number of tokens remembered (for tests).
-func (l *tokenLog) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.uses)
-}

@@ -104,17 +104,6 @@ func TestCards() []TestCard {
 	return out
 }
 
-// lookupTestCard finds a magic ID; a linear scan over 28 entries is as fast
-// as a map and keeps the table the single source of truth.
-func lookupTestCard(pm string) (*TestCard, bool) {
-	for i := range testCards {
-		if testCards[i].PaymentMethod == pm {
-			return &testCards[i], true
-		}
-	}
-	return nil, false
-}
-
 // decline is how Stripe reports each decline code: the error code and the
 // customer-facing message (Stripe words lost/stolen/fraudulent cards as a
 // generic decline on purpose, so as not to tip off a fraudster).

@@ -490,12 +490,12 @@ func TestSeedIsDeterministicAndResetForgets(t *testing.T) {
 func TestConfirmChangesCaptureMethod(t *testing.T) {
 	f := stripetest.New(stripetest.WithSeed(3))
 	ctx := context.Background()
-	pi, err := f.CreatePaymentIntent(ctx, stripeclient.CreateParams{IdempotencyKey: "c", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa_chargeDeclined", Confirm: true, ConfirmationMethod: "manual"})
+	_, err := f.CreatePaymentIntent(ctx, stripeclient.CreateParams{IdempotencyKey: "c", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa_chargeDeclined", Confirm: true, ConfirmationMethod: "manual"})
 	var se *stripeclient.Error
 	if !errors.As(err, &se) || se.PaymentIntent == nil {
 		t.Fatalf("decline: %v", err)
 	}
-	pi, err = f.ConfirmPaymentIntent(ctx, se.PaymentIntent.ID, stripeclient.ConfirmParams{IdempotencyKey: "k", PaymentMethod: "pm_card_visa", CaptureMethod: "manual"})
+	pi, err := f.ConfirmPaymentIntent(ctx, se.PaymentIntent.ID, stripeclient.ConfirmParams{IdempotencyKey: "k", PaymentMethod: "pm_card_visa", CaptureMethod: "manual"})
 	if err != nil || pi.Status != stripeclient.StatusRequiresCapture || pi.CaptureMethod != "manual" {
 		t.Fatalf("confirm with capture_method manual: %+v, %v", pi, err)
 	}
