@@ -62,6 +62,8 @@ type Record struct {
 //     "intent_id IS NULL OR intent_id = $new").
 //   - Both must be safe for concurrent use by many goroutines and, for a
 //     shared database, many processes; Save must be atomic per order.
+//
+// Package confirm/storetest checks an implementation against this contract.
 type Store interface {
 	Load(ctx context.Context, orderID string) (Record, error)
 	Save(ctx context.Context, orderID string, rec Record) error
