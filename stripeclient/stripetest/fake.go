@@ -3,6 +3,7 @@ package stripetest
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,10 +28,10 @@ type Fake struct {
 	objSeq    atomic.Uint64 // orders intents and charges by creation
 	callSeq   atomic.Uint64 // orders calls by arrival
 
-	intents   [nShards]intentShard
-	methods   [nShards]methodShard
-	customers [nShards]customerShard
-	tokens    [nShards]tokenShard
+	intents   [nShards]shard[*intent]
+	methods   [nShards]shard[*method]
+	customers [nShards]shard[*customer]
+	tokens    [nShards]shard[bool]
 	idem      [nShards]idemShard
 	calls     [nCallShards]callShard
 
@@ -91,34 +92,30 @@ func (f *Fake) now() time.Time { return f.cfg.now() }
 // kept and seeded IDs start over. Do not call it while calls are running.
 func (f *Fake) Reset() { f.reset() }
 
+// shard is one of nShards independently locked parts of a map, so that
+// calls on different objects never wait on one lock.
+type shard[V any] struct {
+	mu sync.RWMutex
+	m  map[string]V
+}
+
+func resetShards[V any](shards *[nShards]shard[V]) {
+	for i := range shards {
+		s := &shards[i]
+		s.mu.Lock()
+		s.m = make(map[string]V)
+		s.mu.Unlock()
+	}
+}
+
 func (f *Fake) reset() {
 	f.idCounter.Store(0)
 	f.objSeq.Store(0)
 	f.callSeq.Store(0)
-	for i := range f.intents {
-		s := &f.intents[i]
-		s.mu.Lock()
-		s.m = make(map[string]*intent)
-		s.mu.Unlock()
-	}
-	for i := range f.methods {
-		s := &f.methods[i]
-		s.mu.Lock()
-		s.m = make(map[string]*method)
-		s.mu.Unlock()
-	}
-	for i := range f.customers {
-		s := &f.customers[i]
-		s.mu.Lock()
-		s.m = make(map[string]*customer)
-		s.mu.Unlock()
-	}
-	for i := range f.tokens {
-		s := &f.tokens[i]
-		s.mu.Lock()
-		s.m = make(map[string]bool)
-		s.mu.Unlock()
-	}
+	resetShards(&f.intents)
+	resetShards(&f.methods)
+	resetShards(&f.customers)
+	resetShards(&f.tokens)
 	for i := range f.idem {
 		s := &f.idem[i]
 		s.mu.Lock()

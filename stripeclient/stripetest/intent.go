@@ -49,11 +49,6 @@ type charge struct {
 	Charge
 }
 
-type intentShard struct {
-	mu sync.RWMutex
-	m  map[string]*intent
-}
-
 func (f *Fake) lookupIntent(id string) (*intent, bool) {
 	s := &f.intents[shardOf(id)]
 	s.mu.RLock()

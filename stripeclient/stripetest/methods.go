@@ -26,23 +26,8 @@ type method struct {
 	cvcFresh bool
 }
 
-type methodShard struct {
-	mu sync.RWMutex
-	m  map[string]*method
-}
-
 type customer struct {
 	cards []*method // in attachment order; ListCards reverses it
-}
-
-type customerShard struct {
-	mu sync.Mutex
-	m  map[string]*customer
-}
-
-type tokenShard struct {
-	mu sync.Mutex
-	m  map[string]bool // token → used
 }
 
 func (m *method) snapshot() stripeclient.PaymentMethod {
