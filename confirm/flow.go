@@ -348,7 +348,7 @@ func (f *Flow) payExisting(ctx context.Context, order Order, req Request, rec Re
 		SetupFutureUsage: string(order.SaveCard),
 	})
 	if errors.Is(err, stripeclient.ErrUnexpectedState) {
-		return f.refresh(ctx, order, req, rec.IntentID)
+		return f.reread(ctx, order, req, rec.IntentID, false)
 	}
 	return f.settle(ctx, order, req, pi, err, false)
 }
@@ -379,13 +379,14 @@ func (f *Flow) payByIntent(ctx context.Context, order Order, intentID string, re
 			// a failure, look at the intent as it stands.
 		}
 	}
-	return f.readAndSettle(ctx, order, intentID)
+	return f.reread(ctx, order, Request{PaymentIntentID: intentID}, intentID, true)
 }
 
-// readAndSettle reads the intent the browser named, checks it is the
-// order's (invariant I2), and takes it from where it stands: confirming it
-// when the customer has authenticated (requires_confirmation).
-func (f *Flow) readAndSettle(ctx context.Context, order Order, intentID string) (Result, error) {
+// reread reads the intent, checks it is the order's (invariant I2) and
+// reports it as it stands; with mayConfirm it also confirms an intent the
+// customer has authenticated (requires_confirmation). req names the
+// attempt; without a card, the intent's own is used.
+func (f *Flow) reread(ctx context.Context, order Order, req Request, intentID string, mayConfirm bool) (Result, error) {
 	pi, err := f.client.RetrievePaymentIntent(ctx, intentID)
 	if errors.Is(err, stripeclient.ErrResourceMissing) {
 		return Result{}, mismatch("no such payment intent")
@@ -396,20 +397,10 @@ func (f *Flow) readAndSettle(ctx context.Context, order Order, intentID string) 
 	if err := f.bind(order, pi); err != nil {
 		return Result{}, err
 	}
-	req := Request{PaymentIntentID: intentID, PaymentMethodID: pi.PaymentMethod}
-	return f.settle(ctx, order, req, pi, nil, true)
-}
-
-// refresh reads the intent and reports it as it stands, confirming nothing.
-func (f *Flow) refresh(ctx context.Context, order Order, req Request, intentID string) (Result, error) {
-	pi, err := f.client.RetrievePaymentIntent(ctx, intentID)
-	if err != nil {
-		return Result{}, wrapStripe("retrieve", err)
+	if req.PaymentMethodID == "" {
+		req.PaymentMethodID = pi.PaymentMethod
 	}
-	if err := f.bind(order, pi); err != nil {
-		return Result{}, err
-	}
-	return f.settle(ctx, order, req, pi, nil, false)
+	return f.settle(ctx, order, req, pi, nil, mayConfirm)
 }
 
 // bind checks that pi was created for order with its terms (invariant I2).
@@ -459,7 +450,7 @@ func (f *Flow) settle(ctx context.Context, order Order, req Request, pi *stripec
 			IdempotencyKey: ConfirmActionKey(f.ns, order.ID, pi.ID, req.PaymentMethodID, req.CVCToken),
 		})
 		if errors.Is(err, stripeclient.ErrUnexpectedState) {
-			return f.refresh(ctx, order, req, pi.ID)
+			return f.reread(ctx, order, req, pi.ID, false)
 		}
 		return f.settle(ctx, order, req, next, err, false)
 	}
