@@ -97,9 +97,6 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 // Client returns the Stripe client the Flow uses.
 func (f *Flow) Client() stripeclient.Client { return f.client }
 
-// Store returns the Flow's Store.
-func (f *Flow) Store() Store { return f.store }
-
 // MetadataKey returns the metadata key holding the order ID.
 func (f *Flow) MetadataKey() string { return f.metaKey }
 
