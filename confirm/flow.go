@@ -217,7 +217,7 @@ func (f *Flow) firstAttempt(ctx context.Context, order Order, req Request, write
 	if writeAhead {
 		// If the answer to the creation is lost, the next attempt can
 		// replay it (see payByMethod) instead of being refused.
-		if err := f.store.Save(ctx, order.ID, f.record(order, "", req, "")); err != nil {
+		if err := f.put(ctx, order.ID, f.record(order, "", req, "")); err != nil {
 			return Result{}, &flowError{op: "save record", sentinel: ErrStore, err: err}
 		}
 	}
@@ -292,6 +292,7 @@ func (f *Flow) createParams(order Order, key string) stripeclient.CreateParams {
 		Amount:                    order.Amount,
 		Currency:                  order.Currency,
 		Customer:                  order.Customer,
+		PaymentMethodTypes:        []string{"card"},
 		ConfirmationMethod:        "manual",
 		CaptureMethod:             captureMethodIfManual(order),
 		SetupFutureUsage:          string(order.SaveCard),
@@ -526,10 +527,34 @@ func (f *Flow) save(ctx context.Context, order Order, req Request, res Result) {
 // saveRecord saves rec after a Stripe call, logging rather than returning a
 // failure: what Stripe answered stands either way.
 func (f *Flow) saveRecord(ctx context.Context, orderID string, rec Record) {
-	if err := f.store.Save(ctx, orderID, rec); err != nil {
+	if err := f.put(ctx, orderID, rec); err != nil {
 		f.log.LogAttrs(ctx, slog.LevelError, "confirm: store save failed",
 			slog.String("order_id", orderID), slog.String("intent_id", rec.IntentID), slog.String("error", err.Error()))
 	}
+}
+
+// put stores rec with the semantics of the first Store contract
+// (last writer wins, the intent kept once known) on a Store v2.
+// Transitional: the flow's rewrite replaces it.
+func (f *Flow) put(ctx context.Context, orderID string, rec Record) error {
+	for i := 0; i < 8; i++ {
+		old, claimed, err := f.store.Claim(ctx, orderID, rec)
+		if err != nil || claimed {
+			return err
+		}
+		if old.IntentID != "" && rec.IntentID == "" {
+			return nil
+		}
+		if rec.Status.Rank() < old.Status.Rank() {
+			return nil
+		}
+		rec.Version = old.Version
+		_, err = f.store.Update(ctx, orderID, rec)
+		if !errors.Is(err, ErrStaleRecord) {
+			return err
+		}
+	}
+	return ErrStaleRecord
 }
 
 func (f *Flow) metadata(order Order) map[string]string {

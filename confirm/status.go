@@ -135,3 +135,22 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// Rank orders statuses by how settled they are, for the Store's rule that
+// a record's status never moves backwards: 0 for none, 1 for the statuses
+// an intent moves between while it is being paid (requires_payment_method,
+// requires_action, requires_confirmation, processing, and any status this
+// version does not know), 2 for requires_capture, 3 for the final
+// succeeded and canceled. An intent never leaves rank 2 or 3 for a lower
+// one.
+func (s Status) Rank() int {
+	switch s {
+	case "":
+		return 0
+	case StatusRequiresCapture:
+		return 2
+	case StatusSucceeded, StatusCanceled:
+		return 3
+	}
+	return 1
+}

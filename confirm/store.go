@@ -7,80 +7,123 @@ import (
 	"time"
 )
 
-// ErrNotFound is what Store.Load returns when it holds no record for the
-// order. Any other error from Load is treated as the Store failing.
+// ErrNotFound is what Store.Load and Store.Update return when the Store
+// holds no record for the order. Any other error from Load is treated as
+// the Store failing, never as "no record".
 var ErrNotFound = errors.New("confirm: no record for this order")
 
-// ErrIntentConflict is what Store.Save returns when asked to record a
-// different intent for an order that already has one.
+// ErrStaleRecord is what Store.Update returns when the record it was given
+// is not the latest: its Version differs from the stored one (another
+// attempt wrote in between), or it would move the status backwards. Nothing
+// changes; the Flow loads the record again and decides anew.
+var ErrStaleRecord = errors.New("confirm: record changed since it was read")
+
+// ErrIntentConflict is what Store.Update returns when asked to record a
+// different intent for an order that already has one. Nothing changes.
 var ErrIntentConflict = errors.New("confirm: order already has a different payment intent")
 
 // Record is what the Flow remembers about an order's payment.
 type Record struct {
-	// IntentID is the order's PaymentIntent; empty while the first attempt
-	// is being sent (a write-ahead record, see PaymentMethod).
-	IntentID string
-	// PaymentMethod is the card of the latest attempt. With IntentID empty
-	// it is the card whose creation may have reached Stripe without an
-	// answer; the Flow replays that exact creation to learn the intent.
-	PaymentMethod string
-	// CVCToken is the token sent with PaymentMethod, if any; needed to
-	// replay the creation byte for byte.
-	CVCToken string
-	// Status is the intent's status as last seen, or empty.
-	Status Status
-	// Amount, Currency and Customer are the order's terms when the intent
-	// was created; an order whose terms changed since is refused.
+	// Version counts the writes of the record: the Store sets it to 1 on
+	// Claim and adds one on every Update. The Flow hands back the Version
+	// it read; an Update of an older one is refused (ErrStaleRecord).
+	Version int64
+
+	// Amount, Currency and Customer are the order's terms when its payment
+	// began; an order whose terms changed since is refused.
 	Amount   int64
 	Currency string
 	Customer string
-	// Updated is when the record was saved, by the Flow's clock.
+
+	// CreatePaymentMethod and CreateCVCToken are the card of the order's
+	// creation: the one create-and-confirm request sent under the order's
+	// creation key. An attempt that finds the record without an intent
+	// replays exactly that request, so Stripe answers it with the intent it
+	// made, never a second one.
+	CreatePaymentMethod string
+	CreateCVCToken      string
+	// CreateSentAt is when the creation was first sent (stamped before
+	// sending); zero when it has not been sent, or Stripe refused it and
+	// stored nothing under the key. Stripe keeps a key's answer for at
+	// least 24 hours from its first use, so until then a replay is sure to
+	// reach the same intent.
+	CreateSentAt time.Time
+
+	// IntentID is the order's PaymentIntent once known. It is bound once
+	// and never replaced.
+	IntentID string
+	// Status is the intent's status as last seen; it never moves back to a
+	// lower Rank.
+	Status Status
+	// PaymentMethod and CVCToken are the card of the latest attempt on the
+	// intent.
+	PaymentMethod string
+	CVCToken      string
+	// LatestCharge is the intent's latest charge (ch_…) as last seen, or
+	// empty.
+	LatestCharge string
+	// Captured is the amount received, as last seen.
+	Captured int64
+
+	// Updated is when the record was last written, by the Flow's clock.
 	Updated time.Time
 }
 
 // Store remembers which PaymentIntent pays which order, beyond Stripe's
-// 24-hour idempotency window and across instances of the host.
+// 24-hour idempotency window and across instances of the host. Hosts with
+// more than one instance must share one Store between them, on their
+// database (package confirm/sqlstore is one for PostgreSQL).
 //
-// Without a durable Store, the Flow still never charges an order twice
-// inside Stripe's window (creation is keyed by the order), but after a
-// restart or on another instance it may answer ErrPaymentInProgress where a
-// Store would have let the customer pay with another card, and after 24
-// hours an order ID reused for a new attempt could create a second intent.
-// Hosts with more than one instance should implement Store on their
-// database.
+// Contract, as for database/sql/driver implementations. Each clause is
+// checked by confirm/storetest.TestStore:
 //
-// Contract, as for database/sql/driver implementations:
-//
-//   - Load returns the record saved last for orderID, or an error matching
-//     ErrNotFound when there is none. Any other error aborts the payment
-//     attempt before any Stripe call (ErrStore).
-//   - Save stores rec for orderID. Once a record with a non-empty IntentID
-//     is stored for an order, the intent is never forgotten or replaced:
-//     saving a record with an empty IntentID is a no-op that returns nil, and
-//     saving one with a different IntentID returns ErrIntentConflict and
-//     changes nothing (in SQL: an upsert guarded by
-//     "intent_id IS NULL OR intent_id = $new").
-//   - Both must be safe for concurrent use by many goroutines and, for a
-//     shared database, many processes; Save must be atomic per order.
-//
-// Package confirm/storetest checks an implementation against this contract.
+//   - Claim inserts rec as the order's record if the order has none, with
+//     Version 1, and returns it with claimed true. If the order has a
+//     record, Claim changes nothing and returns the stored record with
+//     claimed false: a concurrent first attempt follows the claim, it never
+//     overwrites it (in SQL: INSERT … ON CONFLICT DO NOTHING, then SELECT).
+//   - Load returns the order's record, or an error matching ErrNotFound
+//     when there is none. Any other error aborts the payment attempt before
+//     any Stripe call (ErrStore); a lost connection is never "no record".
+//   - Update replaces the order's record with rec and returns it with
+//     Version rec.Version+1, but only when all of these hold, atomically
+//     (in SQL, one UPDATE … WHERE version = $v AND … that touches one row):
+//     the stored Version equals rec.Version (else ErrStaleRecord); the
+//     stored IntentID is empty or equals rec.IntentID (else
+//     ErrIntentConflict: an order's intent is bound once, never replaced
+//     or forgotten); rec.Status.Rank() is not below the stored one (else
+//     ErrStaleRecord). With no record it returns ErrNotFound. A refused
+//     Update changes nothing.
+//   - Every method is safe for concurrent use by many goroutines and, for a
+//     shared database, many processes, and honours ctx.
 type Store interface {
+	Claim(ctx context.Context, orderID string, rec Record) (stored Record, claimed bool, err error)
 	Load(ctx context.Context, orderID string) (Record, error)
-	Save(ctx context.Context, orderID string, rec Record) error
+	Update(ctx context.Context, orderID string, rec Record) (Record, error)
+}
+
+// CheckUpdate applies the Update clauses of the Store contract to the
+// stored record old and the proposed rec: it returns rec with its next
+// Version, or the error Update must return. Stores that hold records in
+// memory use it as is; SQL stores express the same rules in a WHERE clause.
+func CheckUpdate(old, rec Record) (Record, error) {
+	switch {
+	case old.Version != rec.Version:
+		return Record{}, ErrStaleRecord
+	case old.IntentID != "" && rec.IntentID != old.IntentID:
+		return Record{}, ErrIntentConflict
+	case rec.Status.Rank() < old.Status.Rank():
+		return Record{}, ErrStaleRecord
+	}
+	rec.Version++
+	return rec, nil
 }
 
 // MemoryStore is an in-process Store, the Flow's default. It lives as long
 // as the process and is not shared between instances, and it keeps a record
-// (about 200 bytes) per order until Prune removes it. Its zero value is
-// ready to use. Orders are spread over shards so that payments of
-// different orders do not wait on one lock.
+// (about 300 bytes) per order until Prune removes it. Its zero value is
+// ready to use.
 type MemoryStore struct {
-	shards [memoryShards]memoryShard
-}
-
-const memoryShards = 32
-
-type memoryShard struct {
 	mu      sync.Mutex
 	records map[string]Record
 }
@@ -88,78 +131,69 @@ type memoryShard struct {
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
 
-func (s *MemoryStore) shard(orderID string) *memoryShard {
-	// FNV-1a, inlined: no allocation on the hot path.
-	h := uint32(2166136261)
-	for i := 0; i < len(orderID); i++ {
-		h ^= uint32(orderID[i])
-		h *= 16777619
+// Claim implements Store.
+func (s *MemoryStore) Claim(_ context.Context, orderID string, rec Record) (Record, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.records[orderID]; ok {
+		return old, false, nil
 	}
-	return &s.shards[h%memoryShards]
+	if s.records == nil {
+		s.records = make(map[string]Record)
+	}
+	rec.Version = 1
+	s.records[orderID] = rec
+	return rec, true, nil
 }
 
 // Load implements Store.
 func (s *MemoryStore) Load(_ context.Context, orderID string) (Record, error) {
-	sh := s.shard(orderID)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	rec, ok := sh.records[orderID]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.records[orderID]
 	if !ok {
 		return Record{}, ErrNotFound
 	}
 	return rec, nil
 }
 
-// Save implements Store.
-func (s *MemoryStore) Save(_ context.Context, orderID string, rec Record) error {
-	sh := s.shard(orderID)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if sh.records == nil {
-		sh.records = make(map[string]Record)
+// Update implements Store.
+func (s *MemoryStore) Update(_ context.Context, orderID string, rec Record) (Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.records[orderID]
+	if !ok {
+		return Record{}, ErrNotFound
 	}
-	if old, ok := sh.records[orderID]; ok && old.IntentID != "" {
-		switch rec.IntentID {
-		case "":
-			return nil
-		case old.IntentID:
-		default:
-			return ErrIntentConflict
-		}
+	rec, err := CheckUpdate(old, rec)
+	if err != nil {
+		return Record{}, err
 	}
-	sh.records[orderID] = rec
-	return nil
+	s.records[orderID] = rec
+	return rec, nil
 }
 
 // Prune forgets the records last saved before cutoff and returns how many
 // it removed. A forgotten order loses the Store's protection: once Stripe
-// has also pruned its idempotency keys (24 hours), a new attempt for it
-// would create a second intent. Prune only orders that can no longer be
-// paid, e.g. records older than the host's checkout lifetime plus a day.
+// has also pruned its idempotency keys (24 hours), the Flow can only find
+// its intent through Stripe's search. Prune only orders that can no longer
+// be paid, e.g. records older than the host's checkout lifetime plus a day.
 func (s *MemoryStore) Prune(cutoff time.Time) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	n := 0
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		for id, rec := range sh.records {
-			if rec.Updated.Before(cutoff) {
-				delete(sh.records, id)
-				n++
-			}
+	for id, rec := range s.records {
+		if rec.Updated.Before(cutoff) {
+			delete(s.records, id)
+			n++
 		}
-		sh.mu.Unlock()
 	}
 	return n
 }
 
 // Len returns the number of orders recorded.
 func (s *MemoryStore) Len() int {
-	n := 0
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		n += len(sh.records)
-		sh.mu.Unlock()
-	}
-	return n
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.records)
 }

@@ -13,7 +13,7 @@ func TestMemoryStorePrune(t *testing.T) {
 	s := NewMemoryStore()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < 10; i++ {
-		s.Save(ctx, fmt.Sprint("o", i), Record{IntentID: "pi_1", Updated: t0.Add(time.Duration(i) * time.Hour)})
+		s.Claim(ctx, fmt.Sprint("o", i), Record{IntentID: "pi_1", Updated: t0.Add(time.Duration(i) * time.Hour)})
 	}
 	if n := s.Prune(t0.Add(4 * time.Hour)); n != 4 {
 		t.Errorf("Prune removed %d, want 4", n)

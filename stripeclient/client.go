@@ -50,4 +50,12 @@ type Client interface {
 	// first. A customer with no cards yields an empty slice and no error; an
 	// unknown customer matches ErrResourceMissing.
 	ListCards(ctx context.Context, customerID string) ([]PaymentMethod, error)
+
+	// SearchPaymentIntents lists the intents whose metadata holds p.Value
+	// under p.MetadataKey, newest first (Stripe's Search API). Stripe's
+	// search index lags its writes by up to about a minute, so an intent
+	// created moments ago may be missing: use it only where that lag cannot
+	// matter, such as an order whose creation key is older than Stripe's
+	// 24-hour idempotency window. No match is an empty slice and no error.
+	SearchPaymentIntents(ctx context.Context, p SearchParams) ([]PaymentIntent, error)
 }

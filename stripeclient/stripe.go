@@ -204,6 +204,9 @@ func (s *Stripe) CreatePaymentIntent(ctx context.Context, p CreateParams) (*Paym
 		StatementDescriptorSuffix: optString(p.StatementDescriptorSuffix),
 		Expand:                    expandCharge(),
 	}
+	if len(p.PaymentMethodTypes) > 0 {
+		params.PaymentMethodTypes = stripe.StringSlice(p.PaymentMethodTypes)
+	}
 	if len(p.Metadata) > 0 {
 		params.Metadata = make(map[string]string, len(p.Metadata))
 		for k, v := range p.Metadata {
@@ -313,6 +316,30 @@ func (s *Stripe) ListCards(ctx context.Context, customerID string) ([]PaymentMet
 		return nil, mapError(ctx, err, resp)
 	}
 	return cards, nil
+}
+
+// SearchPaymentIntents implements Client.
+func (s *Stripe) SearchPaymentIntents(ctx context.Context, p SearchParams) ([]PaymentIntent, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	params := &stripe.PaymentIntentSearchParams{
+		SearchParams: stripe.SearchParams{Context: ctx, Query: p.Query(), Limit: stripe.Int64(listPageSize)},
+		Expand:       []*string{stripe.String("data.latest_charge")},
+	}
+	it := s.intents.Search(params)
+	out := []PaymentIntent{} // empty, not nil, when nothing matches
+	for it.Next() {
+		out = append(out, *convertIntent(it.PaymentIntent()))
+	}
+	if err := it.Err(); err != nil {
+		var resp *stripe.APIResponse
+		if r := it.PaymentIntentSearchResult(); r != nil {
+			resp = r.LastResponse
+		}
+		return nil, mapError(ctx, err, resp)
+	}
+	return out, nil
 }
 
 func intentResult(ctx context.Context, pi *stripe.PaymentIntent, err error) (*PaymentIntent, error) {

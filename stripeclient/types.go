@@ -120,6 +120,13 @@ type CreateParams struct {
 	Customer      string // optional cus_…
 	PaymentMethod string // optional pm_…; required when Confirm is set
 
+	// PaymentMethodTypes limits the intent to these types, e.g. ["card"].
+	// Since API version 2023-08-16 an intent created without it has
+	// automatic payment methods on, and confirming such an intent without
+	// a return_url is refused; the synchronous card flow always sends
+	// ["card"].
+	PaymentMethodTypes []string
+
 	// Confirm confirms the intent in the same call.
 	Confirm bool
 	// ConfirmationMethod is "manual" for the synchronous flow (the server
@@ -175,4 +182,11 @@ type CancelParams struct {
 	// CancellationReason is empty or one of "duplicate", "fraudulent",
 	// "requested_by_customer", "abandoned".
 	CancellationReason string
+}
+
+// SearchParams are the parameters of SearchPaymentIntents: the intents
+// whose metadata holds Value under MetadataKey.
+type SearchParams struct {
+	MetadataKey string // required: 1 to 40 characters, no square brackets
+	Value       string // required
 }

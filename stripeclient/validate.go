@@ -173,3 +173,26 @@ func ValidatePaymentMethodID(id string) error {
 func ValidateCustomerID(id string) error {
 	return checkID("ListCards", "customer", id, PrefixCustomer, true)
 }
+
+// Validate checks p before any request: both fields are required, and the
+// key must be one Stripe accepts in metadata (at most 40 characters, no
+// square brackets), which also keeps the search query well formed.
+func (p SearchParams) Validate() error {
+	const op = "SearchPaymentIntents"
+	switch {
+	case p.MetadataKey == "":
+		return &ParamError{Op: op, Param: "metadata key", Reason: "required"}
+	case len(p.MetadataKey) > 40 || strings.ContainsAny(p.MetadataKey, "[]'\\"):
+		return &ParamError{Op: op, Param: "metadata key", Reason: "at most 40 characters, without square brackets, quotes or backslashes"}
+	case p.Value == "":
+		return &ParamError{Op: op, Param: "value", Reason: "required"}
+	}
+	return nil
+}
+
+// Query is p in Stripe's search query language:
+// metadata['key']:'value', with quotes and backslashes in value escaped.
+func (p SearchParams) Query() string {
+	v := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(p.Value)
+	return "metadata['" + p.MetadataKey + "']:'" + v + "'"
+}

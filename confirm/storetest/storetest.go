@@ -23,16 +23,21 @@ import (
 	"github.com/cardconfirm/cardconfirm/confirm"
 )
 
-// TestStore checks the contract documented on confirm.Store: not-found,
-// fields round-tripped, write-ahead records, an intent never forgotten nor
-// replaced, and one intent per order under concurrent saves. It returns
-// every violation found, joined, or nil.
+// TestStore checks every clause of the contract documented on
+// confirm.Store: Claim inserts only when absent and hands back the stored
+// record otherwise; Load tells "no record" apart; every field round-trips;
+// Update refuses a stale Version, a second intent and a status moving
+// backwards, changing nothing; and under concurrency exactly one Claim and
+// one Update per version win. It returns every violation found, joined, or
+// nil. Each violation names its clause.
 func TestStore(newStore func() confirm.Store) error {
 	c := checker{suffix: time.Now().UnixNano()}
 	c.notFound(newStore())
 	c.roundTrip(newStore())
-	c.lifecycle(newStore())
-	c.concurrentIntents(newStore())
+	c.claimOnce(newStore())
+	c.updates(newStore())
+	c.concurrentClaims(newStore())
+	c.concurrentUpdates(newStore())
 	return errors.Join(c.errs...)
 }
 
@@ -48,67 +53,182 @@ func (c *checker) errorf(format string, args ...any) {
 func (c *checker) id(name string) string { return fmt.Sprintf("storetest-%s-%d", name, c.suffix) }
 
 func (c *checker) notFound(s confirm.Store) {
-	if _, err := s.Load(context.Background(), c.id("missing")); !errors.Is(err, confirm.ErrNotFound) {
-		c.errorf("Load of an unknown order: %v, want an error matching confirm.ErrNotFound", err)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, c.id("missing")); !errors.Is(err, confirm.ErrNotFound) {
+		c.errorf("load unknown: Load of an unknown order: %v, want an error matching confirm.ErrNotFound", err)
 	}
+	if _, err := s.Update(ctx, c.id("missing"), confirm.Record{Version: 1}); !errors.Is(err, confirm.ErrNotFound) {
+		c.errorf("update unknown: Update of an unknown order: %v, want an error matching confirm.ErrNotFound", err)
+	}
+}
+
+// full is a record with every field set, for round trips.
+func full() confirm.Record {
+	return confirm.Record{
+		Amount: 1099, Currency: "eur", Customer: "cus_1",
+		CreatePaymentMethod: "pm_create", CreateCVCToken: "cvctok_create",
+		CreateSentAt: time.Date(2026, 1, 2, 3, 4, 5, 600000000, time.UTC),
+		IntentID:     "pi_123", Status: confirm.StatusRequiresAction,
+		PaymentMethod: "pm_456", CVCToken: "cvctok_789", LatestCharge: "ch_1", Captured: 7,
+		Updated: time.Date(2026, 1, 2, 3, 4, 6, 700000000, time.UTC),
+	}
+}
+
+// same compares records, times by instant (a database may change the
+// location) to the microsecond (PostgreSQL's precision).
+func same(a, b confirm.Record) bool {
+	if !a.CreateSentAt.Truncate(time.Microsecond).Equal(b.CreateSentAt.Truncate(time.Microsecond)) ||
+		!a.Updated.Truncate(time.Microsecond).Equal(b.Updated.Truncate(time.Microsecond)) {
+		return false
+	}
+	a.CreateSentAt, b.CreateSentAt, a.Updated, b.Updated = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return a == b
 }
 
 func (c *checker) roundTrip(s confirm.Store) {
-	want := confirm.Record{
-		IntentID: "pi_123", PaymentMethod: "pm_456", CVCToken: "cvctok_789",
-		Status: confirm.StatusRequiresAction, Amount: 1099, Currency: "eur", Customer: "cus_1",
-		Updated: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-	}
 	ctx := context.Background()
-	if err := s.Save(ctx, c.id("roundtrip"), want); err != nil {
-		c.errorf("Save: %v", err)
+	order := c.id("roundtrip")
+	want := full()
+	want.Version = 1
+	got, claimed, err := s.Claim(ctx, order, full())
+	if err != nil || !claimed || !same(got, want) {
+		c.errorf("round trip: Claim = %+v, %v, %v; want %+v, true, nil", got, claimed, err, want)
 		return
 	}
-	got, err := s.Load(ctx, c.id("roundtrip"))
+	if got, err = s.Load(ctx, order); err != nil || !same(got, want) {
+		c.errorf("round trip: Load after Claim = %+v, %v; want %+v", got, err, want)
+	}
+	next := full()
+	next.Version = 1
+	next.Status, next.Captured, next.LatestCharge = confirm.StatusSucceeded, 1099, "ch_2"
+	want = next
+	want.Version = 2
+	if got, err = s.Update(ctx, order, next); err != nil || !same(got, want) {
+		c.errorf("round trip: Update = %+v, %v; want %+v", got, err, want)
+	}
+	if got, err = s.Load(ctx, order); err != nil || !same(got, want) {
+		c.errorf("round trip: Load after Update = %+v, %v; want %+v", got, err, want)
+	}
+	var zero confirm.Record
+	if got, _, err = s.Claim(ctx, c.id("roundtrip-zero"), zero); err != nil || got.Version != 1 || !same(got, confirm.Record{Version: 1}) {
+		c.errorf("round trip: Claim of a zero record = %+v, %v; want a zero record with Version 1 (zero times stay zero)", got, err)
+	}
+}
+
+func (c *checker) claimOnce(s confirm.Store) {
+	ctx := context.Background()
+	order := c.id("claim")
+	first := confirm.Record{Amount: 500, Currency: "usd", CreatePaymentMethod: "pm_first", CreateSentAt: time.Unix(1, 0)}
+	if _, claimed, err := s.Claim(ctx, order, first); err != nil || !claimed {
+		c.errorf("claim inserts: first Claim = %v, %v; want true, nil", claimed, err)
+		return
+	}
+	got, claimed, err := s.Claim(ctx, order, confirm.Record{Amount: 500, Currency: "usd", CreatePaymentMethod: "pm_second"})
+	if err != nil || claimed || got.CreatePaymentMethod != "pm_first" || got.Version != 1 {
+		c.errorf("claim never overwrites: second Claim = %+v, %v, %v; want the first record (pm_first, Version 1), false, nil", got, claimed, err)
+	}
+	if got, err := s.Load(ctx, order); err != nil || got.CreatePaymentMethod != "pm_first" {
+		c.errorf("claim never overwrites: Load after a second Claim = %+v, %v; want pm_first", got, err)
+	}
+}
+
+func (c *checker) updates(s confirm.Store) {
+	ctx := context.Background()
+	order := c.id("update")
+	rec, _, err := s.Claim(ctx, order, confirm.Record{CreatePaymentMethod: "pm_a"})
 	if err != nil {
-		c.errorf("Load after Save: %v", err)
+		c.errorf("update: Claim: %v", err)
 		return
 	}
-	if !got.Updated.Equal(want.Updated) {
-		c.errorf("Updated = %v, want %v", got.Updated, want.Updated)
-	}
-	got.Updated = want.Updated
-	if got != want {
-		c.errorf("Load = %+v, want %+v", got, want)
-	}
-}
-
-func (c *checker) lifecycle(s confirm.Store) {
-	ctx := context.Background()
-	order := c.id("lifecycle")
 	steps := []struct {
-		name       string
-		rec        confirm.Record
-		wantErr    error
-		wantIntent string
-		wantPM     string
+		clause  string
+		version int64 // the Version handed to Update
+		intent  string
+		status  confirm.Status
+		wantErr error
 	}{
-		{"write-ahead", confirm.Record{PaymentMethod: "pm_a"}, nil, "", "pm_a"},
-		{"write-ahead replaced", confirm.Record{PaymentMethod: "pm_b"}, nil, "", "pm_b"},
-		{"intent recorded", confirm.Record{IntentID: "pi_1", PaymentMethod: "pm_b"}, nil, "pi_1", "pm_b"},
-		{"write-ahead after the intent ignored", confirm.Record{PaymentMethod: "pm_c"}, nil, "pi_1", "pm_b"},
-		{"another intent refused", confirm.Record{IntentID: "pi_2"}, confirm.ErrIntentConflict, "pi_1", "pm_b"},
-		{"same intent updated", confirm.Record{IntentID: "pi_1", PaymentMethod: "pm_d", Status: confirm.StatusSucceeded}, nil, "pi_1", "pm_d"},
+		{"update with the current version", 1, "", confirm.StatusRequiresPaymentMethod, nil},
+		{"update refuses a stale version", 1, "", confirm.StatusRequiresAction, confirm.ErrStaleRecord},
+		{"update refuses a version from the future", 7, "", confirm.StatusRequiresAction, confirm.ErrStaleRecord},
+		{"update binds the intent", 2, "pi_1", confirm.StatusRequiresAction, nil},
+		{"update refuses another intent", 3, "pi_2", confirm.StatusRequiresAction, confirm.ErrIntentConflict},
+		{"update never forgets the intent", 3, "", confirm.StatusRequiresAction, confirm.ErrIntentConflict},
+		{"update moves the status between rank-1 statuses", 3, "pi_1", confirm.StatusRequiresPaymentMethod, nil},
+		{"update raises the status", 4, "pi_1", confirm.StatusRequiresCapture, nil},
+		{"update refuses a status moving backwards", 5, "pi_1", confirm.StatusRequiresAction, confirm.ErrStaleRecord},
+		{"update raises the status again", 5, "pi_1", confirm.StatusSucceeded, nil},
+		{"update refuses a final status moving backwards", 6, "pi_1", confirm.StatusRequiresCapture, confirm.ErrStaleRecord},
 	}
+	wantVersion, wantIntent, wantStatus := rec.Version, "", confirm.Status("")
 	for _, st := range steps {
-		if err := s.Save(ctx, order, st.rec); !errors.Is(err, st.wantErr) {
-			c.errorf("%s: Save error %v, want %v", st.name, err, st.wantErr)
+		r := confirm.Record{Version: st.version, CreatePaymentMethod: "pm_a", IntentID: st.intent, Status: st.status}
+		got, err := s.Update(ctx, order, r)
+		if !errors.Is(err, st.wantErr) {
+			c.errorf("%s: Update(version %d, %q, %s) error %v, want %v", st.clause, st.version, st.intent, st.status, err, st.wantErr)
 		}
-		got, err := s.Load(ctx, order)
-		if err != nil || got.IntentID != st.wantIntent || got.PaymentMethod != st.wantPM {
-			c.errorf("%s: Load = %+v, %v; want intent %q, payment method %q", st.name, got, err, st.wantIntent, st.wantPM)
+		if err == nil && st.wantErr == nil {
+			wantVersion, wantIntent, wantStatus = st.version+1, st.intent, st.status
+			if got.Version != wantVersion {
+				c.errorf("%s: Update returned Version %d, want %d", st.clause, got.Version, wantVersion)
+			}
+		}
+		now, err := s.Load(ctx, order)
+		if err != nil || now.Version != wantVersion || now.IntentID != wantIntent || now.Status != wantStatus {
+			c.errorf("%s: Load after = %+v, %v; want Version %d, intent %q, status %q (a refused Update changes nothing)", st.clause, now, err, wantVersion, wantIntent, wantStatus)
 		}
 	}
 }
 
-func (c *checker) concurrentIntents(s confirm.Store) {
+func (c *checker) concurrentClaims(s confirm.Store) {
 	ctx := context.Background()
-	order := c.id("concurrent")
+	order := c.id("concurrent-claim")
+	const n = 50
+	var wg sync.WaitGroup
+	type answer struct {
+		rec     confirm.Record
+		claimed bool
+		err     error
+	}
+	answers := make([]answer, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			rec, claimed, err := s.Claim(ctx, order, confirm.Record{CreatePaymentMethod: fmt.Sprintf("pm_%d", i)})
+			answers[i] = answer{rec, claimed, err}
+		}(i)
+	}
+	wg.Wait()
+	won := -1
+	for i, a := range answers {
+		switch {
+		case a.err != nil:
+			c.errorf("concurrent claims: Claim %d: %v", i, a.err)
+		case a.claimed && won >= 0:
+			c.errorf("concurrent claims: pm_%d and pm_%d both claimed the order: a claim is insert-if-absent", won, i)
+		case a.claimed:
+			won = i
+		}
+	}
+	if won < 0 {
+		c.errorf("concurrent claims: no Claim won")
+		return
+	}
+	for i, a := range answers {
+		if a.err == nil && a.rec.CreatePaymentMethod != fmt.Sprintf("pm_%d", won) {
+			c.errorf("concurrent claims: Claim %d returned %q, want the winner's pm_%d", i, a.rec.CreatePaymentMethod, won)
+		}
+	}
+}
+
+func (c *checker) concurrentUpdates(s confirm.Store) {
+	ctx := context.Background()
+	order := c.id("concurrent-update")
+	rec, _, err := s.Claim(ctx, order, confirm.Record{})
+	if err != nil {
+		c.errorf("concurrent updates: Claim: %v", err)
+		return
+	}
 	const n = 50
 	var wg sync.WaitGroup
 	errs := make([]error, n)
@@ -116,7 +236,7 @@ func (c *checker) concurrentIntents(s confirm.Store) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			errs[i] = s.Save(ctx, order, confirm.Record{IntentID: fmt.Sprintf("pi_%d", i)})
+			_, errs[i] = s.Update(ctx, order, confirm.Record{Version: rec.Version, PaymentMethod: fmt.Sprintf("pm_%d", i)})
 		}(i)
 	}
 	wg.Wait()
@@ -124,15 +244,15 @@ func (c *checker) concurrentIntents(s confirm.Store) {
 	for i, err := range errs {
 		switch {
 		case err == nil && won >= 0:
-			c.errorf("concurrent saves of pi_%d and pi_%d both succeeded: an order keeps one intent", won, i)
+			c.errorf("concurrent updates: pm_%d and pm_%d both stored from Version %d: a lost update", won, i, rec.Version)
 		case err == nil:
 			won = i
-		case !errors.Is(err, confirm.ErrIntentConflict):
-			c.errorf("concurrent save %d: %v, want nil or confirm.ErrIntentConflict", i, err)
+		case !errors.Is(err, confirm.ErrStaleRecord):
+			c.errorf("concurrent updates: Update %d: %v, want nil or ErrStaleRecord", i, err)
 		}
 	}
 	got, err := s.Load(ctx, order)
-	if won < 0 || err != nil || got.IntentID != fmt.Sprintf("pi_%d", won) {
-		c.errorf("after concurrent saves: Load = %+v, %v; winner pi_%d", got, err, won)
+	if won < 0 || err != nil || got.PaymentMethod != fmt.Sprintf("pm_%d", won) || got.Version != rec.Version+1 {
+		c.errorf("concurrent updates: Load = %+v, %v; want the winner pm_%d at Version %d", got, err, won, rec.Version+1)
 	}
 }
