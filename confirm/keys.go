@@ -1,7 +1,6 @@
 package confirm
 
 import (
-	"crypto/sha1"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -65,24 +64,15 @@ func CancelKey(ns uuid.UUID, orderID, intentID string) string {
 	return key(ns, "cancel", orderID, intentID)
 }
 
+// key is the UUIDv5 over ns and the step's identity, encoded as
+// "cardconfirm/v1/<step>" followed by "/<len>:<part>" for each part.
 func key(ns uuid.UUID, step string, parts ...string) string {
-	// The name is built in a stack buffer and hashed in one go: the same
-	// UUIDv5 as uuid.NewSHA1(ns, name) (a test holds them equal), without
-	// its hash object and copies, since every payment step derives a key.
-	var buf [256]byte
-	name := append(buf[:0], ns[:]...)
-	name = append(name, "cardconfirm/v1/"...)
-	name = append(name, step...)
+	name := []byte("cardconfirm/v1/" + step)
 	for _, p := range parts {
 		name = append(name, '/')
 		name = strconv.AppendInt(name, int64(len(p)), 10)
 		name = append(name, ':')
 		name = append(name, p...)
 	}
-	sum := sha1.Sum(name)
-	var u uuid.UUID
-	copy(u[:], sum[:])
-	u[6] = (u[6] & 0x0f) | 0x50 // version 5
-	u[8] = (u[8] & 0x3f) | 0x80 // RFC 4122 variant
-	return u.String()
+	return uuid.NewSHA1(ns, name).String()
 }

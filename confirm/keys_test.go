@@ -1,8 +1,6 @@
 package confirm
 
 import (
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -53,21 +51,5 @@ func TestKeysDistinct(t *testing.T) {
 			t.Errorf("keys %d and %d collide: %s", j, i, k)
 		}
 		seen[k] = i
-	}
-}
-
-// TestKeyIsNewSHA1 holds the inlined derivation equal to uuid.NewSHA1 over
-// the documented name encoding.
-func TestKeyIsNewSHA1(t *testing.T) {
-	ns := uuid.NewSHA1(uuid.NameSpaceURL, []byte("test"))
-	for _, parts := range [][]string{nil, {""}, {"order-1"}, {"o", "pi_1", "pm_1", ""}, {strings.Repeat("x", 300), "é"}} {
-		name := "cardconfirm/v1/step"
-		for _, p := range parts {
-			name += "/" + strconv.Itoa(len(p)) + ":" + p
-		}
-		want := uuid.NewSHA1(ns, []byte(name)).String()
-		if got := key(ns, "step", parts...); got != want {
-			t.Errorf("key(%q) = %s, want %s", parts, got, want)
-		}
 	}
 }
