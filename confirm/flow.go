@@ -380,7 +380,7 @@ func (f *Flow) payByIntent(ctx context.Context, order Order, intentID string, re
 	return f.reread(ctx, order, Request{PaymentIntentID: intentID}, intentID, true)
 }
 
-// reread reads the intent, checks it is the order's (invariant I2) and
+// reread reads the intent, checks it is the order's ("The server decides the amount") and
 // reports it as it stands; with mayConfirm it also confirms an intent the
 // customer has authenticated (requires_confirmation). req names the
 // attempt; without a card, the intent's own is used.
@@ -401,7 +401,7 @@ func (f *Flow) reread(ctx context.Context, order Order, req Request, intentID st
 	return f.settle(ctx, order, req, pi, nil, mayConfirm)
 }
 
-// bind checks that pi was created for order with its terms (invariant I2).
+// bind checks that pi was created for order with its terms ("The server decides the amount").
 func (f *Flow) bind(order Order, pi *stripeclient.PaymentIntent) error {
 	switch {
 	case pi.Metadata[f.metaKey] != order.ID:

@@ -13,7 +13,7 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
-// I1: at most one charge per order, whatever the client does.
+// One charge per order, whatever the client does.
 
 func TestDoubleSubmit(t *testing.T) {
 	e := newEnv(t)
@@ -165,7 +165,7 @@ func TestConcurrentSubmissions(t *testing.T) {
 	}
 }
 
-// I2: the server decides what is charged.
+// The server decides the amount.
 
 func TestIntentBinding(t *testing.T) {
 	e := newEnv(t)
@@ -241,7 +241,7 @@ func TestIntentBinding(t *testing.T) {
 	}
 }
 
-// I5: bad input costs nothing.
+// Bad input costs nothing.
 
 func TestBadInputCostsNothing(t *testing.T) {
 	good := order("bad-input")
@@ -277,7 +277,7 @@ func TestBadInputCostsNothing(t *testing.T) {
 	}
 }
 
-// I6: a client secret leaves the library only inside a RequiresAction result.
+// Secrets stay secret: a client secret leaves the library only inside a RequiresAction result.
 func TestSecretsOnlyInRequiresAction(t *testing.T) {
 	e := newEnv(t)
 	o := order("secret")

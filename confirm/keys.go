@@ -11,7 +11,7 @@ import (
 // every key and let a retry after an upgrade create a second PaymentIntent.
 var DefaultNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("github.com/cardconfirm/cardconfirm/confirm"))
 
-// Key derivation (invariant I3). Each write the flow makes gets a key that
+// Key derivation ("Stable keys"). Each write the flow makes gets a key that
 // is a UUIDv5 over the namespace and the step's identity, so the same
 // logical step always gets the same key — in this process, after a
 // restart, on another instance — and Stripe replays rather than repeats it,

@@ -21,7 +21,7 @@ const (
 )
 
 // Order is what the server decides about a payment. The browser never
-// supplies any of it (invariant I2).
+// supplies any of it ("The server decides the amount").
 type Order struct {
 	// ID identifies the order in the host's system: required, 1–200
 	// printable characters. It keys the PaymentIntent's creation, so an
