@@ -32,29 +32,29 @@ func CreateKey(ns uuid.UUID, orderID string) string {
 	return key(ns, "create", orderID)
 }
 
-// CreateUnconfirmedKey is the key of creating the order's intent without a
-// card (Config.CreateThenConfirm). Its parameters never vary with the card,
-// so any attempt replays it.
-func CreateUnconfirmedKey(ns uuid.UUID, orderID string) string {
-	return key(ns, "create-unconfirmed", orderID)
-}
-
 // ConfirmKey is the key of confirming the order's existing intent with a
 // (new) payment method, after a decline or an abandoned authentication.
 func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
 	return key(ns, "confirm-payment-method", orderID, intentID, paymentMethodID, cvcToken)
 }
 
-// ConfirmActionKey is the key of confirming the intent again after the
-// customer authenticated paymentMethodID in the browser (3-D Secure). The
-// attempt's CVC token is part of it because a saved card keeps its ID from
-// one attempt to the next while each attempt brings a new token.
-func ConfirmActionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
-	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, cvcToken)
+// ConfirmActionKey is the key of confirming the intent after the customer
+// authenticated paymentMethodID in the browser (3-D Secure).
+// latestChargeBefore is the intent's latest charge (ch_…) when that attempt
+// began, "" for the first: a saved card keeps its ID from one attempt to
+// the next, and each new attempt after a decline follows a new charge.
+// Every path to this step derives it from what Stripe shows, never from
+// what only one instance knows: the record of the requires_action answer,
+// or the intent in requires_confirmation (authentication makes no charge,
+// so its latest charge is the same). For a first attempt the key is the
+// one earlier releases derived with an empty CVC token.
+func ConfirmActionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
+	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, latestChargeBefore)
 }
 
-// CaptureKey is the key of capturing amount (0 = all) of an authorised
-// intent.
+// CaptureKey is the key of capturing amount of an authorised intent; 0,
+// all of it, is the only spelling of a full capture (Flow.Capture turns the
+// order's amount into 0), so one capture has one key.
 func CaptureKey(ns uuid.UUID, orderID, intentID string, amount int64) string {
 	return key(ns, "capture", orderID, intentID, strconv.FormatInt(amount, 10))
 }

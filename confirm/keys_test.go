@@ -20,7 +20,6 @@ func TestKeysPinned(t *testing.T) {
 		{"confirm action", ConfirmActionKey(ns, "order-1", "pi_1", "pm_1", ""), "67013519-2582-560e-a763-5cbe4fa8ce21"},
 		{"capture", CaptureKey(ns, "order-1", "pi_1", 0), "33f414fa-27bf-5aa3-9b76-00f4cc8961d9"},
 		{"cancel", CancelKey(ns, "order-1", "pi_1"), "4791c242-ebcd-56a1-82ae-f78619cac9d0"},
-		{"create unconfirmed", CreateUnconfirmedKey(ns, "order-1"), "13610c7e-ba3f-5b58-afa0-0aef9776719c"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
