@@ -92,9 +92,9 @@ type answer struct {
 	intent string                      // the intent a confirm, capture or cancel named
 	pi     *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
 	found  []stripeclient.PaymentIntent
-	rec    Record                       // Store answers: the record as stored
-	failed *stripeclient.PaymentError   // a decline that came without the intent
-	err    error                        // the Flow's error for this answer
+	rec    Record                     // Store answers: the record as stored
+	failed *stripeclient.PaymentError // a decline that came without the intent
+	err    error                      // the Flow's error for this answer
 }
 
 // state is everything decide looks at: the call, what the Store holds, and
@@ -375,7 +375,7 @@ func creationSafe(order Order, rec Record, now time.Time, window time.Duration) 
 	return order.CreatedAt.IsZero()
 }
 
-func finishErr(row string, err error) step { return step{op: opFinish, row: row, err: err} }
+func finishErr(row string, err error) step  { return step{op: opFinish, row: row, err: err} }
 func finishRes(row string, res Result) step { return step{op: opFinish, row: row, res: res} }
 
 func (st *state) wasSent(key string) bool { return slices.Contains(st.sent, key) }

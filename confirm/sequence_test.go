@@ -25,7 +25,7 @@ func TestCallAndKeySequence(t *testing.T) {
 	tests := []struct {
 		name string
 		// run pays and returns the order's intent ID (for the keys).
-		run  func(e *env, o confirm.Order) string
+		run func(e *env, o confirm.Order) string
 		// want gets the intent and its card as Stripe shows it (a test
 		// PaymentMethod such as pm_card_visa becomes a new pm_… at Stripe).
 		want func(o confirm.Order, pi, pm string) []call

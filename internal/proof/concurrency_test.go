@@ -37,7 +37,7 @@ func TestOneOrderManyGoroutines(t *testing.T) {
 		faultRate float64 // per Stripe call
 	}{
 		{name: "new cards/default", shared: true},
-		{name: "new cards/own stores", },
+		{name: "new cards/own stores"},
 		{name: "new cards/shared store/again", shared: true},
 		{name: "new cards/default/faults", shared: true, faultRate: 0.2},
 		{name: "new cards/own stores/faults", faultRate: 0.2},
