@@ -10,10 +10,6 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
-// nShards spreads objects over independently locked maps so that payments
-// on different intents never wait on one global lock.
-const nShards = 64
-
 // Fake is an in-process emulation of Stripe test mode. It implements
 // stripeclient.Client; the zero value is not usable, call New. All methods
 // are safe for concurrent use.
@@ -26,17 +22,17 @@ type Fake struct {
 
 	idCounter atomic.Uint64 // feeds newID
 	objSeq    atomic.Uint64 // orders intents and charges by creation
-	callSeq   atomic.Uint64 // orders calls by arrival
 
-	intents   [nShards]shard[*intent]
-	methods   [nShards]shard[*method]
-	customers [nShards]shard[*customer]
-	tokens    [nShards]shard[bool]
-	idem      [nShards]idemShard
-	calls     [nCallShards]callShard
-
-	faults faultQueue
-	hook   atomic.Pointer[func(Call) (Fault, bool)]
+	// One table per kind of object, each with its own mutex. An intent and
+	// a payment method also lock themselves while they change; the tables'
+	// locks are never held while taking another lock.
+	intents   table[*intent]
+	methods   table[*method]
+	customers table[*customer]
+	tokens    table[bool] // CVC token ID → used
+	idem      idemTable
+	calls     callLog
+	faults    faultQueue
 
 	// useSDK is the next_action every 3-D Secure intent shows; snapshots
 	// share it because it is never modified (callers get deep copies).
@@ -92,43 +88,53 @@ func (f *Fake) now() time.Time { return f.cfg.now() }
 // kept and seeded IDs start over. Do not call it while calls are running.
 func (f *Fake) Reset() { f.reset() }
 
-// shard is one of nShards independently locked parts of a map, so that
-// calls on different objects never wait on one lock.
-type shard[V any] struct {
-	mu sync.RWMutex
+// table is one kind of object by ID: one map, one mutex.
+type table[V any] struct {
+	mu sync.Mutex
 	m  map[string]V
 }
 
-func resetShards[V any](shards *[nShards]shard[V]) {
-	for i := range shards {
-		s := &shards[i]
-		s.mu.Lock()
-		s.m = make(map[string]V)
-		s.mu.Unlock()
+func (t *table[V]) get(id string) (V, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	v, ok := t.m[id]
+	return v, ok
+}
+
+func (t *table[V]) put(id string, v V) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = make(map[string]V)
 	}
+	t.m[id] = v
+}
+
+// values returns every object of the table, in no particular order.
+func (t *table[V]) values() []V {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]V, 0, len(t.m))
+	for _, v := range t.m {
+		out = append(out, v)
+	}
+	return out
+}
+
+func (t *table[V]) reset() {
+	t.mu.Lock()
+	t.m = nil
+	t.mu.Unlock()
 }
 
 func (f *Fake) reset() {
 	f.idCounter.Store(0)
 	f.objSeq.Store(0)
-	f.callSeq.Store(0)
-	resetShards(&f.intents)
-	resetShards(&f.methods)
-	resetShards(&f.customers)
-	resetShards(&f.tokens)
-	for i := range f.idem {
-		s := &f.idem[i]
-		s.mu.Lock()
-		s.m = make(map[string]*idemRecord)
-		s.lastPrune = time.Time{}
-		s.mu.Unlock()
-	}
-	for i := range f.calls {
-		s := &f.calls[i]
-		s.mu.Lock()
-		s.chunks, s.n = nil, 0
-		s.mu.Unlock()
-	}
-	f.faults.clear()
-	f.hook.Store(nil)
+	f.intents.reset()
+	f.methods.reset()
+	f.customers.reset()
+	f.tokens.reset()
+	f.idem.reset()
+	f.calls.reset()
+	f.faults.reset()
 }

@@ -3,8 +3,8 @@ package stripetest
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -55,16 +55,16 @@ func (k FaultKind) beforeWork() bool {
 	return k != FaultResponseLost && k != FaultLatency
 }
 
+// faultQueue holds the queued faults and the fault hook.
 type faultQueue struct {
-	n  atomic.Int32 // len(q), read without the lock on the hot path
-	mu sync.Mutex
-	q  []Fault
+	mu   sync.Mutex
+	q    []Fault
+	hook func(Call) (Fault, bool)
 }
 
-func (fq *faultQueue) clear() {
+func (fq *faultQueue) reset() {
 	fq.mu.Lock()
-	fq.q = nil
-	fq.n.Store(0)
+	fq.q, fq.hook = nil, nil
 	fq.mu.Unlock()
 }
 
@@ -73,7 +73,6 @@ func (fq *faultQueue) clear() {
 func (f *Fake) InjectFault(ft Fault) {
 	f.faults.mu.Lock()
 	f.faults.q = append(f.faults.q, ft)
-	f.faults.n.Store(int32(len(f.faults.q)))
 	f.faults.mu.Unlock()
 }
 
@@ -82,28 +81,26 @@ func (f *Fake) InjectFault(ft Fault) {
 // ID and idempotency key; returning true injects the fault. Use it for
 // randomized fault campaigns. h may be called concurrently; nil removes it.
 func (f *Fake) SetFaultHook(h func(c Call) (Fault, bool)) {
-	if h == nil {
-		f.hook.Store(nil)
-		return
-	}
-	f.hook.Store(&h)
+	f.faults.mu.Lock()
+	f.faults.hook = h
+	f.faults.mu.Unlock()
 }
 
+// takeFault returns the fault c suffers, if any. The hook runs without the
+// lock, so it may call the fake.
 func (f *Fake) takeFault(c Call) (Fault, bool) {
-	if f.faults.n.Load() > 0 {
-		f.faults.mu.Lock()
-		for i, ft := range f.faults.q {
-			if ft.Op == "" || ft.Op == c.Op {
-				f.faults.q = append(f.faults.q[:i], f.faults.q[i+1:]...)
-				f.faults.n.Store(int32(len(f.faults.q)))
-				f.faults.mu.Unlock()
-				return ft, true
-			}
+	f.faults.mu.Lock()
+	for i, ft := range f.faults.q {
+		if ft.Op == "" || ft.Op == c.Op {
+			f.faults.q = slices.Delete(f.faults.q, i, i+1)
+			f.faults.mu.Unlock()
+			return ft, true
 		}
-		f.faults.mu.Unlock()
 	}
-	if h := f.hook.Load(); h != nil {
-		return (*h)(c)
+	h := f.faults.hook
+	f.faults.mu.Unlock()
+	if h != nil {
+		return h(c)
 	}
 	return Fault{}, false
 }

@@ -45,15 +45,7 @@ func (f *Fake) Intent(id string) (stripeclient.PaymentIntent, bool) {
 
 // allIntents returns every intent in creation order.
 func (f *Fake) allIntents() []*intent {
-	var all []*intent
-	for i := range f.intents {
-		s := &f.intents[i]
-		s.mu.RLock()
-		for _, in := range s.m {
-			all = append(all, in)
-		}
-		s.mu.RUnlock()
-	}
+	all := f.intents.values()
 	slices.SortFunc(all, func(a, b *intent) int { return cmpSeq(a.seq, b.seq) })
 	return all
 }
@@ -109,4 +101,14 @@ func (f *Fake) charges(match func(meta []string) bool) []Charge {
 		out[i] = ch.Charge
 	}
 	return out
+}
+
+func cmpSeq(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

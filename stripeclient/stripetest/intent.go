@@ -49,20 +49,9 @@ type charge struct {
 	Charge
 }
 
-func (f *Fake) lookupIntent(id string) (*intent, bool) {
-	s := &f.intents[shardOf(id)]
-	s.mu.RLock()
-	in, ok := s.m[id]
-	s.mu.RUnlock()
-	return in, ok
-}
+func (f *Fake) lookupIntent(id string) (*intent, bool) { return f.intents.get(id) }
 
-func (f *Fake) storeIntent(in *intent) {
-	s := &f.intents[shardOf(in.cur.ID)]
-	s.mu.Lock()
-	s.m[in.cur.ID] = in
-	s.mu.Unlock()
-}
+func (f *Fake) storeIntent(in *intent) { f.intents.put(in.cur.ID, in) }
 
 // expire fails an attempt whose 3-D Secure window has passed, as Stripe's
 // own timer would have done at the one-hour mark. Called with in.mu held by

@@ -236,10 +236,8 @@ func (f *Fake) lockIntent(id string, now time.Time) (*intent, *stripeclient.Erro
 }
 
 func (f *Fake) lookupMethod(id string) *method {
-	s := &f.methods[shardOf(id)]
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.m[id]
+	m, _ := f.methods.get(id)
+	return m
 }
 
 // needsAuth reports whether a payment with this card must go through 3-D

@@ -23,13 +23,9 @@ func TestIdempotencyRecordsPruned(t *testing.T) {
 		}
 	}
 	count := func() int {
-		n := 0
-		for i := range f.idem {
-			f.idem[i].mu.Lock()
-			n += len(f.idem[i].m)
-			f.idem[i].mu.Unlock()
-		}
-		return n
+		f.idem.mu.Lock()
+		defer f.idem.mu.Unlock()
+		return len(f.idem.m)
 	}
 	for i := 0; i < 1000; i++ {
 		create("old-" + strconv.Itoa(i))
