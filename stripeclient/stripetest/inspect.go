@@ -1,6 +1,7 @@
 package stripetest
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -46,7 +47,7 @@ func (f *Fake) Intent(id string) (stripeclient.PaymentIntent, bool) {
 // allIntents returns every intent in creation order.
 func (f *Fake) allIntents() []*intent {
 	all := f.intents.values()
-	slices.SortFunc(all, func(a, b *intent) int { return cmpSeq(a.seq, b.seq) })
+	slices.SortFunc(all, func(a, b *intent) int { return cmp.Compare(a.seq, b.seq) })
 	return all
 }
 
@@ -95,20 +96,10 @@ func (f *Fake) charges(match func(meta []string) bool) []Charge {
 		}
 		in.mu.Unlock()
 	}
-	slices.SortFunc(all, func(a, b charge) int { return cmpSeq(a.seq, b.seq) })
+	slices.SortFunc(all, func(a, b charge) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]Charge, len(all))
 	for i, ch := range all {
 		out[i] = ch.Charge
 	}
 	return out
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package stripetest
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -23,7 +24,7 @@ func (f *Fake) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchPa
 		found := slices.DeleteFunc(f.intents.values(), func(in *intent) bool {
 			return metaValue(in.meta, p.MetadataKey) != p.Value
 		})
-		slices.SortFunc(found, func(a, b *intent) int { return -cmpSeq(a.seq, b.seq) })
+		slices.SortFunc(found, func(a, b *intent) int { return cmp.Compare(b.seq, a.seq) })
 		now := f.now()
 		for _, in := range found {
 			in.mu.Lock()
