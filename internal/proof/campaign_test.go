@@ -249,7 +249,7 @@ func init() {
 func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclient.Client) *scenario {
 	rng := rand.New(rand.NewPCG(seed, uint64(num)))
 	clock := stripetest.NewClock(start)
-	fake := stripetest.New(stripetest.WithClock(clock.Now), stripetest.WithSeed(int64(rng.Uint64()>>1)))
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: int64(rng.Uint64() >> 1)})
 	s := &scenario{
 		seed: seed, num: num, rng: rng, fake: fake, clock: clock,
 		knownPaid: map[string]confirm.Outcome{},

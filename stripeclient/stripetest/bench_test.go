@@ -35,7 +35,7 @@ func threeDSFlow(b *testing.B, f *stripetest.Fake, i int) {
 //
 //	go test -run '^$' -bench ThreeDSFlow -benchtime 100000x ./stripeclient/stripetest/
 func BenchmarkThreeDSFlow(b *testing.B) {
-	f := stripetest.New(stripetest.WithSeed(1))
+	f := stripetest.New(stripetest.Config{Seed: 1})
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -52,7 +52,7 @@ func BenchmarkThreeDSFlow(b *testing.B) {
 }
 
 func BenchmarkThreeDSFlowParallel(b *testing.B) {
-	f := stripetest.New(stripetest.WithSeed(1))
+	f := stripetest.New(stripetest.Config{Seed: 1})
 	var ctr atomicInt
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -65,7 +65,7 @@ func BenchmarkThreeDSFlowParallel(b *testing.B) {
 // BenchmarkThreeDSFlowSmallHeap is the same flow on a fake reset every
 // 1,000 intents: the cost of the flow itself, without a growing heap.
 func BenchmarkThreeDSFlowSmallHeap(b *testing.B) {
-	f := stripetest.New(stripetest.WithSeed(1))
+	f := stripetest.New(stripetest.Config{Seed: 1})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if i%1000 == 0 {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	stripetest.RunConformance(t, stripetest.Harness{
 		Client:      fake,
 		Browser:     fake,

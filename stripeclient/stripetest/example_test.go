@@ -13,7 +13,7 @@ import (
 // the challenge in the browser, the server confirms again.
 func Example_threeDSecure() {
 	ctx := context.Background()
-	fake := stripetest.New(stripetest.WithSeed(1))
+	fake := stripetest.New(stripetest.Config{Seed: 1})
 
 	pi, _ := fake.CreatePaymentIntent(ctx, stripeclient.CreateParams{
 		IdempotencyKey: "order-42", Amount: 2000, Currency: "eur",
@@ -33,7 +33,7 @@ func Example_threeDSecure() {
 // payment method.
 func Example_decline() {
 	ctx := context.Background()
-	fake := stripetest.New(stripetest.WithSeed(1))
+	fake := stripetest.New(stripetest.Config{Seed: 1})
 
 	_, err := fake.CreatePaymentIntent(ctx, stripeclient.CreateParams{
 		IdempotencyKey: "order-43", Amount: 2000, Currency: "usd",

@@ -11,14 +11,14 @@ import (
 )
 
 // Fake is an in-process emulation of Stripe test mode. It implements
-// stripeclient.Client; the zero value is not usable, call New. All methods
-// are safe for concurrent use.
+// stripeclient.Client. The zero Fake is ready to use, as if made by
+// New(Config{}); a Fake must not be copied after first use. All methods are
+// safe for concurrent use.
 type Fake struct {
-	cfg config
+	cfg Config
 
-	// cards holds one displayable card per test card, expiring three years
-	// after New, shared by every clone of that card (cards are immutable).
-	cards [len(testCards)]*stripeclient.Card
+	seedOnce sync.Once
+	seed     uint64 // cfg.Seed, or a random one when that is 0
 
 	idCounter atomic.Uint64 // feeds newID
 	objSeq    atomic.Uint64 // orders intents and charges by creation
@@ -33,59 +33,39 @@ type Fake struct {
 	idem      idemTable
 	calls     callLog
 	faults    faultQueue
-
-	// useSDK is the next_action every 3-D Secure intent shows; snapshots
-	// share it because it is never modified (callers get deep copies).
-	useSDK *stripeclient.NextAction
 }
 
 var _ stripeclient.Client = (*Fake)(nil)
 
-type config struct {
-	now  func() time.Time
-	seed uint64
-}
+// New returns an empty fake configured by cfg: no intents, no customers,
+// no faults.
+func New(cfg Config) *Fake { return &Fake{cfg: cfg} }
 
-// Option configures a Fake.
-type Option func(*config)
-
-// WithClock makes the fake read time from now (time.Now by default). Use a
-// *Clock's Now to cross the one-hour authentication limit or the 24-hour
-// idempotency window in a test.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) { c.now = now }
-}
-
-// WithSeed makes every generated ID and secret a function of seed and of
-// the order of calls, so a test or Example driven by one goroutine prints
-// the same IDs on every run. By default the seed is random.
-func WithSeed(seed int64) Option {
-	return func(c *config) { c.seed = uint64(seed) }
-}
-
-// New returns an empty fake: no intents, no customers, no faults.
-func New(opts ...Option) *Fake {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	cfg := config{now: time.Now, seed: binary.LittleEndian.Uint64(b[:])}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	f := &Fake{cfg: cfg, useSDK: &stripeclient.NextAction{Type: stripeclient.NextActionUseStripeSDK}}
-	now := cfg.now()
-	for i := range testCards {
-		f.cards[i] = cardFor(&testCards[i], now)
-	}
-	f.reset()
-	return f
+// idSeed returns the seed of generated IDs, drawing a random one on first
+// use when Config.Seed is 0.
+func (f *Fake) idSeed() uint64 {
+	f.seedOnce.Do(func() {
+		f.seed = uint64(f.cfg.Seed)
+		if f.seed == 0 {
+			var b [8]byte
+			_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+			f.seed = binary.LittleEndian.Uint64(b[:])
+		}
+	})
+	return f.seed
 }
 
 // now returns the fake's time.
-func (f *Fake) now() time.Time { return f.cfg.now() }
+func (f *Fake) now() time.Time {
+	if f.cfg.Now == nil {
+		return time.Now()
+	}
+	return f.cfg.Now()
+}
 
 // Reset forgets every intent, payment method, customer, token, idempotency
-// record, call and queued fault, and clears the fault hook; options are
-// kept and seeded IDs start over. Do not call it while calls are running.
+// record, call and queued fault, and clears the fault hook; the Config is
+// kept and generated IDs start over from the same seed. Do not call it while calls are running.
 func (f *Fake) Reset() { f.reset() }
 
 // table is one kind of object by ID: one map, one mutex.

@@ -23,7 +23,7 @@ var t0 = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newFake(t testing.TB) (*stripetest.Fake, *stripetest.Clock) {
 	clock := stripetest.NewClock(t0)
-	return stripetest.New(stripetest.WithClock(clock.Now), stripetest.WithSeed(7)), clock
+	return stripetest.New(stripetest.Config{Now: clock.Now, Seed: 7}), clock
 }
 
 // params is a manual-confirmation create+confirm of 1000 usd with pm.

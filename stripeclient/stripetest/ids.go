@@ -16,7 +16,7 @@ func splitmix64(x uint64) uint64 {
 func (f *Fake) newID(prefix string, n int) string {
 	b := make([]byte, len(prefix)+n)
 	copy(b, prefix)
-	x := splitmix64(f.cfg.seed ^ (f.idCounter.Add(1) * 0xd1b54a32d192ed03))
+	x := splitmix64(f.idSeed() ^ (f.idCounter.Add(1) * 0xd1b54a32d192ed03))
 	bits := 64
 	for i := len(prefix); i < len(b); i++ {
 		if bits < 6 {

@@ -65,7 +65,7 @@ func (f *Fake) cloneTestCard(i int, now time.Time) *method {
 		pm: stripeclient.PaymentMethod{
 			ID:      f.methodID(),
 			Type:    "card",
-			Card:    f.cards[i],
+			Card:    cardFor(&testCards[i], now),
 			Created: now.Truncate(time.Second),
 		},
 		card:     &testCards[i],

@@ -273,7 +273,7 @@ func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *s
 			return f.decline(in, &p, m, "authentication_required", "", now)
 		}
 		p.Status = stripeclient.StatusRequiresAction
-		p.NextAction = f.useSDK
+		p.NextAction = &stripeclient.NextAction{Type: stripeclient.NextActionUseStripeSDK}
 		in.cur = &p
 		in.attemptAt = now.UnixNano()
 		return nil
