@@ -1,4 +1,4 @@
-package stripetest
+package conformance
 
 import (
 	"context"
@@ -10,37 +10,31 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
-// Browser completes or fails 3-D Secure for an intent, as the customer does
-// in Stripe.js. *Fake implements it; against real Stripe there is none.
-type Browser interface {
-	Authenticate(intentID string) error
-	FailAuthentication(intentID string) error
-}
-
-// Harness is what RunConformance runs against.
+// Harness is what Run runs against.
 type Harness struct {
 	// Client is the implementation under test.
 	Client stripeclient.Client
-	// Browser plays the customer's part in 3-D Secure; nil (real Stripe)
-	// skips the steps that need it, with the reason.
-	Browser Browser
+	// Browser plays the customer's part in 3-D Secure (a *stripetest.Fake
+	// does); nil (real Stripe) skips the steps that need it, with the reason.
+	Browser stripetest.Browser
 	// NewCustomer returns a new, empty customer; nil skips the saved-card
 	// scenarios (stripeclient.Client cannot create customers).
 	NewCustomer func(t *testing.T) string
 }
 
-// RunConformance runs one scenario suite against h.Client: the behaviour of
+// Run runs one scenario suite against h.Client: the behaviour of
 // Stripe test mode that cardconfirm relies on. A test of the fake and a
 // test against a real test-mode account run the same scenarios, so a
 // difference between them shows up as a failure of one of the two.
 //
 // Idempotency keys are random per run, so the suite can be run against the
 // same Stripe account repeatedly.
-func RunConformance(t *testing.T, h Harness) {
+func Run(t *testing.T, h Harness) {
 	if h.Client == nil {
-		t.Fatal("stripetest.RunConformance: Harness.Client is nil")
+		t.Fatal("conformance.Run: Harness.Client is nil")
 	}
 	s := &suite{h: h, run: randomHex(8)}
 	t.Run("FrictionlessSuccess", s.frictionless)
