@@ -75,7 +75,7 @@ func newHostileEnv(t *testing.T) *hostileEnv {
 		pi, err := fake.CreatePaymentIntent(ctx, stripeclient.CreateParams{
 			IdempotencyKey: key, Amount: amount, Currency: currency, Customer: customer,
 			PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
-			Metadata: map[string]string{confirm.DefaultMetadataKey: e.order.ID},
+			PaymentMethodTypes: []string{"card"}, Metadata: map[string]string{confirm.DefaultMetadataKey: e.order.ID},
 		})
 		must(err)
 		must(fake.Authenticate(pi.ID))

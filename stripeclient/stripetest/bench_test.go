@@ -16,7 +16,8 @@ func threeDSFlow(b *testing.B, f *stripetest.Fake, i int) {
 	pi, err := f.CreatePaymentIntent(bg, stripeclient.CreateParams{
 		IdempotencyKey: "order-" + n, Amount: 1000, Currency: "usd",
 		PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
-		Metadata: map[string]string{"order_id": n},
+		PaymentMethodTypes: []string{"card"},
+		Metadata:           map[string]string{"order_id": n},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -18,6 +18,7 @@ func Example_threeDSecure() {
 	pi, _ := fake.CreatePaymentIntent(ctx, stripeclient.CreateParams{
 		IdempotencyKey: "order-42", Amount: 2000, Currency: "eur",
 		PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
+		PaymentMethodTypes: []string{"card"},
 	})
 	fmt.Println(pi.Status, pi.NextAction.Type)
 
@@ -38,6 +39,7 @@ func Example_decline() {
 	_, err := fake.CreatePaymentIntent(ctx, stripeclient.CreateParams{
 		IdempotencyKey: "order-43", Amount: 2000, Currency: "usd",
 		PaymentMethod: "pm_card_visa_chargeDeclinedInsufficientFunds", Confirm: true, ConfirmationMethod: "manual",
+		PaymentMethodTypes: []string{"card"},
 	})
 	var se *stripeclient.Error
 	if errors.As(err, &se) {

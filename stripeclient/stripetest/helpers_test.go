@@ -31,7 +31,8 @@ func params(pm string) stripeclient.CreateParams {
 	return stripeclient.CreateParams{
 		IdempotencyKey: newKey(), Amount: 1000, Currency: "usd",
 		PaymentMethod: pm, Confirm: pm != "", ConfirmationMethod: "manual",
-		Metadata: map[string]string{"order_id": "o-1"},
+		PaymentMethodTypes: []string{"card"},
+		Metadata:           map[string]string{"order_id": "o-1"},
 	}
 }
 

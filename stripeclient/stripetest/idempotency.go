@@ -158,6 +158,14 @@ func (h fingerprint) str(s string) fingerprint {
 	return h
 }
 
+func (h fingerprint) strs(ss []string) fingerprint {
+	h = h.int(int64(len(ss)))
+	for _, s := range ss {
+		h = h.str(s)
+	}
+	return h
+}
+
 func (h fingerprint) int(v int64) fingerprint {
 	for i := 0; i < 8; i++ {
 		h ^= fingerprint(byte(v >> (8 * i)))
@@ -185,7 +193,7 @@ func (h fingerprint) meta(m map[string]string) fingerprint {
 
 func fpCreate(p *stripeclient.CreateParams) uint64 {
 	h := newFingerprint(OpCreate, "").
-		int(p.Amount).str(p.Currency).str(p.Customer).str(p.PaymentMethod).
+		int(p.Amount).str(p.Currency).str(p.Customer).str(p.PaymentMethod).strs(p.PaymentMethodTypes).
 		bool(p.Confirm).str(p.ConfirmationMethod).str(p.CaptureMethod).
 		str(p.SetupFutureUsage).bool(p.OffSession).str(p.CVCToken).
 		str(p.Description).str(p.StatementDescriptorSuffix).meta(p.Metadata)

@@ -35,6 +35,13 @@ type intent struct {
 	cvcCollected bool
 	pendingToken string
 
+	// automaticPM is set when the intent was created without
+	// payment_method_types: since API version 2023-08-16 it then has
+	// automatic_payment_methods enabled with redirects allowed, and every
+	// on-session confirmation needs a return_url, which stripeclient's
+	// params cannot carry.
+	automaticPM bool
+
 	charges []*charge
 
 	// meta is the intent's metadata as sorted key, value pairs, fixed at

@@ -464,7 +464,7 @@ func TestSnapshotsAreCopies(t *testing.T) {
 
 func TestSeedIsDeterministicAndResetForgets(t *testing.T) {
 	run := func(f *stripetest.Fake) string {
-		pi, _ := f.CreatePaymentIntent(bg, stripeclient.CreateParams{IdempotencyKey: "k", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa", Confirm: true})
+		pi, _ := f.CreatePaymentIntent(bg, stripeclient.CreateParams{IdempotencyKey: "k", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa", Confirm: true, PaymentMethodTypes: []string{"card"}})
 		return pi.ID + pi.PaymentMethod + pi.LatestCharge.ID + pi.ClientSecret
 	}
 	a, b := stripetest.New(stripetest.Config{Seed: 3}), stripetest.New(stripetest.Config{Seed: 3})
@@ -490,7 +490,7 @@ func TestSeedIsDeterministicAndResetForgets(t *testing.T) {
 func TestConfirmChangesCaptureMethod(t *testing.T) {
 	f := stripetest.New(stripetest.Config{Seed: 3})
 	ctx := context.Background()
-	_, err := f.CreatePaymentIntent(ctx, stripeclient.CreateParams{IdempotencyKey: "c", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa_chargeDeclined", Confirm: true, ConfirmationMethod: "manual"})
+	_, err := f.CreatePaymentIntent(ctx, stripeclient.CreateParams{IdempotencyKey: "c", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa_chargeDeclined", Confirm: true, ConfirmationMethod: "manual", PaymentMethodTypes: []string{"card"}})
 	var se *stripeclient.Error
 	if !errors.As(err, &se) || se.PaymentIntent == nil {
 		t.Fatalf("decline: %v", err)

@@ -87,6 +87,9 @@ func (f *Fake) checkCreate(p *stripeclient.CreateParams) *stripeclient.Error {
 		return f.invalid("", "customer", "A customer is required to set up a payment method for future usage.")
 	case p.Customer != "" && !f.customerExists(p.Customer):
 		return f.missingParam("customer", "customer", p.Customer)
+	case p.Confirm && len(p.PaymentMethodTypes) == 0 && !p.OffSession:
+		// Automatic payment methods; off_session=true is exempt.
+		return f.returnURLRequired()
 	}
 	return nil
 }
@@ -134,7 +137,7 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		pi.PaymentMethod = m.pm.ID
 		pi.Status = stripeclient.StatusRequiresConfirmation
 	}
-	in := &intent{seq: f.objSeq.Add(1), cur: pi, meta: compactMeta(p.Metadata)}
+	in := &intent{seq: f.objSeq.Add(1), cur: pi, meta: compactMeta(p.Metadata), automaticPM: len(p.PaymentMethodTypes) == 0}
 	var e *stripeclient.Error
 	if p.Confirm {
 		in.cvcCollected = p.CVCToken != ""
@@ -170,6 +173,9 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		return response{err: e}
 	}
 	defer in.mu.Unlock()
+	if in.automaticPM && !p.OffSession {
+		return response{err: f.returnURLRequired()}
+	}
 	switch st := in.cur.Status; st {
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation, stripeclient.StatusRequiresAction:
 	case stripeclient.StatusSucceeded:

@@ -47,6 +47,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("IdempotencyError", s.idempotencyError)
 	t.Run("UnknownIDs", s.unknownIDs)
 	t.Run("SavedCard", s.savedCard)
+	t.Run("ReturnURLRequired", s.returnURLRequired)
 }
 
 type suite struct {
@@ -80,6 +81,7 @@ func (s *suite) create(t *testing.T, step, pm string, mod func(*stripeclient.Cre
 		PaymentMethod:      pm,
 		Confirm:            pm != "",
 		ConfirmationMethod: "manual",
+		PaymentMethodTypes: []string{"card"},
 		Metadata:           map[string]string{"conformance": s.run},
 	}
 	if mod != nil {
@@ -347,4 +349,16 @@ func (s *suite) savedCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStatus(t, again, stripeclient.StatusSucceeded)
+}
+
+// returnURLRequired: since API version 2023-08-16 an intent created without
+// payment_method_types has automatic payment methods on, and confirming it
+// on-session without a return_url is refused
+// (docs.stripe.com/changelog/2023-08-16/automatic-payment-methods).
+func (s *suite) returnURLRequired(t *testing.T) {
+	_, err := s.create(t, "create", "pm_card_visa", func(p *stripeclient.CreateParams) { p.PaymentMethodTypes = nil })
+	se := wantErr(t, err, stripeclient.ErrInvalidRequest)
+	if se.HTTPStatus != 400 || se.Type != "invalid_request_error" || !strings.Contains(se.Message, "return_url") {
+		t.Errorf("got %d %s %q, want 400 invalid_request_error naming return_url", se.HTTPStatus, se.Type, se.Message)
+	}
 }
