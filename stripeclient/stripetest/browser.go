@@ -60,7 +60,7 @@ func (f *Fake) browserIntent(op, intentID string) (*intent, error) {
 		return nil, f.missingPath("intent", "payment_intent", intentID)
 	}
 	in.mu.Lock()
-	in.expire(f.now())
+	f.expire(in, f.now())
 	if st := in.cur.Status; st != stripeclient.StatusRequiresAction {
 		in.mu.Unlock()
 		return nil, fmt.Errorf("stripetest: %s %s: status is %s, not requires_action", op, intentID, st)

@@ -7,12 +7,32 @@ import "time"
 // gives its default.
 type Config struct {
 	// Now is the fake's clock. Default: time.Now. Pass a *Clock's Now to
-	// cross the one-hour authentication limit or the 24-hour idempotency
-	// window in a test without waiting.
+	// cross the one-hour authentication limit, the capture window or the
+	// 24-hour idempotency window in a test without waiting.
 	Now func() time.Time
 
 	// Seed makes every generated ID and secret a function of Seed and of
 	// the order of calls, so a test or Example driven by one goroutine
 	// prints the same IDs on every run. Default (0): a random seed.
 	Seed int64
+
+	// CaptureWindow is how long an uncaptured authorisation (status
+	// requires_capture) lasts. When it has passed, Stripe releases the
+	// funds and the intent becomes canceled with cancellation_reason
+	// "automatic"; a capture then fails with payment_intent_unexpected_state.
+	// Default (0): DefaultCaptureWindow, 7 days, Stripe's window for online
+	// card payments the customer initiates. (Visa's window for
+	// merchant-initiated payments is shorter, 4 days 18 hours; the fake
+	// uses one window for all.)
+	CaptureWindow time.Duration
+}
+
+// DefaultCaptureWindow is Config.CaptureWindow's default.
+const DefaultCaptureWindow = 7 * 24 * time.Hour
+
+func (c *Config) captureWindow() time.Duration {
+	if c.CaptureWindow <= 0 {
+		return DefaultCaptureWindow
+	}
+	return c.CaptureWindow
 }

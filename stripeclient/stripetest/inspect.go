@@ -40,7 +40,7 @@ func (f *Fake) Intent(id string) (stripeclient.PaymentIntent, bool) {
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.expire(f.now())
+	f.expire(in, f.now())
 	return *exportPI(in.cur, in.meta), true
 }
 
@@ -58,7 +58,7 @@ func (f *Fake) Intents() []stripeclient.PaymentIntent {
 	out := make([]stripeclient.PaymentIntent, len(all))
 	for i, in := range all {
 		in.mu.Lock()
-		in.expire(now)
+		f.expire(in, now)
 		out[i] = *exportPI(in.cur, in.meta)
 		in.mu.Unlock()
 	}
@@ -83,12 +83,14 @@ func (f *Fake) ChargesWhere(metaKey, value string) []Charge {
 }
 
 func (f *Fake) charges(match func(meta []string) bool) []Charge {
+	now := f.now()
 	var all []charge
 	for _, in := range f.allIntents() {
 		if !match(in.meta) {
 			continue
 		}
 		in.mu.Lock()
+		f.expire(in, now) // an expired authorisation's charge is released
 		for _, ch := range in.charges {
 			c := *ch
 			c.Metadata = metaMap(in.meta)

@@ -60,7 +60,7 @@ func (f *Fake) RetrievePaymentIntent(ctx context.Context, id string) (*stripecli
 			return f.missingPath("intent", "payment_intent", id)
 		}
 		in.mu.Lock()
-		in.expire(f.now())
+		f.expire(in, f.now())
 		out = exportPI(in.cur, in.meta)
 		in.mu.Unlock()
 		return nil
@@ -237,7 +237,7 @@ func (f *Fake) lockIntent(id string, now time.Time) (*intent, *stripeclient.Erro
 		return nil, f.missingPath("intent", "payment_intent", id)
 	}
 	in.mu.Lock()
-	in.expire(now)
+	f.expire(in, now)
 	return in, nil
 }
 
@@ -307,6 +307,7 @@ func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *s
 	if p.CaptureMethod == "manual" {
 		p.Status = stripeclient.StatusRequiresCapture
 		p.AmountCapturable = p.Amount
+		in.authorizedAt = now.UnixNano()
 	} else {
 		ch.Captured = true
 		ch.AmountCaptured = p.Amount
@@ -424,18 +425,7 @@ func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) re
 			"Only a PaymentIntent with one of the following statuses may be canceled: "+
 			"requires_payment_method, requires_capture, requires_confirmation, requires_action.", st), in.cur)}
 	}
-	np := *in.cur
-	if st == stripeclient.StatusRequiresCapture {
-		// Cancelling an authorisation releases the held funds.
-		ch := in.latestCharge()
-		ch.Released = true
-		np.LatestCharge = ch.public()
-	}
-	np.Status = stripeclient.StatusCanceled
-	np.CancellationReason = p.CancellationReason
-	np.AmountCapturable = 0
-	np.NextAction = nil
-	in.cur = &np
-	in.endAttempt()
+	// Cancelling an authorisation releases the held funds.
+	in.cancel(p.CancellationReason)
 	return f.result(in, nil)
 }

@@ -3,8 +3,10 @@ package stripetest_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
 // TestAutomaticPaymentMethodsNeedReturnURL pins the API 2023-08-16 rule
@@ -54,5 +56,47 @@ func TestAutomaticPaymentMethodsNeedReturnURL(t *testing.T) {
 	off.PaymentMethodTypes, off.Customer, off.OffSession = nil, cus, true
 	if pi, err := f.CreatePaymentIntent(bg, off); err != nil || pi.Status != stripeclient.StatusSucceeded {
 		t.Errorf("off-session create and confirm without payment_method_types: %v, want success (off_session is exempt)", err)
+	}
+}
+
+// TestUncapturedAuthorisationExpires pins Stripe's capture window
+// (docs.stripe.com/payments/capture-later): an online card authorisation
+// not captured within 7 days is released and the intent canceled; a capture
+// after that is payment_intent_unexpected_state.
+func TestUncapturedAuthorisationExpires(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		window time.Duration // Config.CaptureWindow
+		wait   time.Duration
+		want   string
+	}{
+		{"default, captured just in time", 0, 7*24*time.Hour - time.Second, stripeclient.StatusSucceeded},
+		{"default, 7 days and a second", 0, 7*24*time.Hour + time.Second, stripeclient.StatusCanceled},
+		{"5-day window, 5 days and a second", 5 * 24 * time.Hour, 5*24*time.Hour + time.Second, stripeclient.StatusCanceled},
+		{"5-day window, 4 days", 5 * 24 * time.Hour, 4 * 24 * time.Hour, stripeclient.StatusSucceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, clock := newFakeWith(t, func(c *stripetest.Config) { c.CaptureWindow = tc.window })
+			id := intentIn(t, f, stripeclient.StatusRequiresCapture)
+			clock.Advance(tc.wait)
+			got, _ := f.RetrievePaymentIntent(bg, id)
+			pi, err := f.CapturePaymentIntent(bg, id, stripeclient.CaptureParams{IdempotencyKey: newKey()})
+			if tc.want == stripeclient.StatusSucceeded {
+				if err != nil || pi.Status != stripeclient.StatusSucceeded {
+					t.Fatalf("capture within the window: %v", err)
+				}
+				return
+			}
+			if got.Status != stripeclient.StatusCanceled || got.CancellationReason != "automatic" || got.AmountCapturable != 0 {
+				t.Errorf("after the window: %s reason %q capturable %d, want canceled, automatic, 0", got.Status, got.CancellationReason, got.AmountCapturable)
+			}
+			se := asError(t, err)
+			if !errors.Is(err, stripeclient.ErrUnexpectedState) || se.PaymentIntent == nil || se.PaymentIntent.Status != stripeclient.StatusCanceled {
+				t.Errorf("capture after the window: %v, want unexpected_state carrying the canceled intent", err)
+			}
+			if ch := f.Charges()[0]; !ch.Released || ch.MoneyMoved() || ch.Captured {
+				t.Errorf("charge released %v, money moved %v, captured %v; want released, no money moved", ch.Released, ch.MoneyMoved(), ch.Captured)
+			}
+		})
 	}
 }

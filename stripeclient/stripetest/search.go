@@ -28,7 +28,7 @@ func (f *Fake) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchPa
 		now := f.now()
 		for _, in := range found {
 			in.mu.Lock()
-			in.expire(now)
+			f.expire(in, now)
 			out = append(out, *exportPI(in.cur, in.meta))
 			in.mu.Unlock()
 		}
