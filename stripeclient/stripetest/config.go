@@ -25,10 +25,31 @@ type Config struct {
 	// merchant-initiated payments is shorter, 4 days 18 hours; the fake
 	// uses one window for all.)
 	CaptureWindow time.Duration
+
+	// ConfirmationLimit is how many times an intent may be confirmed; a
+	// create with confirm counts as one. Stripe documents "a variable upper
+	// limit on how many times a PaymentIntent can be confirmed", after which
+	// further confirmations cancel the intent, without publishing it. In
+	// the fake the confirmation after the limit cancels the intent
+	// (cancellation_reason "automatic") and fails with
+	// payment_intent_unexpected_state carrying it. Default (0):
+	// DefaultConfirmationLimit. Set it low to test what a flow does when an
+	// order's intent is canceled under it.
+	ConfirmationLimit int
 }
 
-// DefaultCaptureWindow is Config.CaptureWindow's default.
-const DefaultCaptureWindow = 7 * 24 * time.Hour
+// Defaults of the Config fields whose zero value stands for Stripe's rule.
+const (
+	DefaultCaptureWindow     = 7 * 24 * time.Hour
+	DefaultConfirmationLimit = 10 // Stripe's is unpublished; this is the fake's choice
+)
+
+func (c *Config) confirmationLimit() int {
+	if c.ConfirmationLimit <= 0 {
+		return DefaultConfirmationLimit
+	}
+	return c.ConfirmationLimit
+}
 
 func (c *Config) captureWindow() time.Duration {
 	if c.CaptureWindow <= 0 {

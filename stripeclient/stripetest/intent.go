@@ -29,6 +29,9 @@ type intent struct {
 	// authorizedAt is when the intent entered requires_capture, in Unix
 	// nanoseconds; the capture window runs from it.
 	authorizedAt int64
+	// confirmations counts the confirmations that reached a payment
+	// attempt, for Config.ConfirmationLimit.
+	confirmations int
 	// authenticated is set by Authenticate: the next confirmation of the
 	// same payment method skips 3-D Secure.
 	authenticated bool

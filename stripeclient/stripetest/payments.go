@@ -140,6 +140,7 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 	in := &intent{seq: f.objSeq.Add(1), cur: pi, meta: compactMeta(p.Metadata), automaticPM: len(p.PaymentMethodTypes) == 0}
 	var e *stripeclient.Error
 	if p.Confirm {
+		in.confirmations = 1
 		in.cvcCollected = p.CVCToken != ""
 		e = f.attempt(in, m, p.OffSession, now)
 	} else {
@@ -184,6 +185,13 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be confirmed: requires_payment_method, requires_confirmation, requires_action.", st), in.cur)}
 	}
+	if in.confirmations >= f.cfg.confirmationLimit() {
+		// Stripe cancels the intent at the confirmation after its limit.
+		// The cancellation is work done, so it is stored under the key.
+		in.cancel("automatic")
+		return response{in: in, store: true, err: f.unexpectedState("This PaymentIntent has been canceled because it reached "+
+			"the maximum number of confirmation attempts. Create a new PaymentIntent to attempt the payment again.", in.cur)}
+	}
 	var m *method
 	switch {
 	case p.PaymentMethod != "":
@@ -226,6 +234,7 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		cur.SetupFutureUsage = orDefault(p.SetupFutureUsage, cur.SetupFutureUsage)
 		in.cur = &cur
 	}
+	in.confirmations++
 	return f.result(in, f.attempt(in, m, p.OffSession, now))
 }
 

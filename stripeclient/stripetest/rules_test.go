@@ -100,3 +100,42 @@ func TestUncapturedAuthorisationExpires(t *testing.T) {
 		})
 	}
 }
+
+// TestConfirmationLimit pins the documented limit on confirmations
+// (docs.stripe.com/api/payment_intents/confirm: "a variable upper limit";
+// after it, further confirmations cancel the intent). The limit is the
+// fake's choice: Config.ConfirmationLimit, default 10.
+func TestConfirmationLimit(t *testing.T) {
+	for _, limit := range []int{0, 3} {
+		want := limit
+		if want == 0 {
+			want = stripetest.DefaultConfirmationLimit
+		}
+		f, _ := newFakeWith(t, func(c *stripetest.Config) { c.ConfirmationLimit = limit })
+		_, err := f.CreatePaymentIntent(bg, params("pm_card_visa_chargeDeclined")) // confirmation 1
+		id := intentOf(t, nil, err).ID
+		for i := 2; i <= want; i++ {
+			_, err := f.ConfirmPaymentIntent(bg, id, stripeclient.ConfirmParams{IdempotencyKey: newKey(), PaymentMethod: "pm_card_visa_chargeDeclined"})
+			if !errors.Is(err, stripeclient.ErrCardDeclined) {
+				t.Fatalf("limit %d: confirmation %d: %v, want a decline", want, i, err)
+			}
+		}
+		_, err = f.ConfirmPaymentIntent(bg, id, stripeclient.ConfirmParams{IdempotencyKey: newKey(), PaymentMethod: "pm_card_visa"})
+		se := asError(t, err)
+		if !errors.Is(err, stripeclient.ErrUnexpectedState) || se.PaymentIntent == nil || se.PaymentIntent.Status != stripeclient.StatusCanceled {
+			t.Fatalf("limit %d: confirmation %d: %v, want unexpected_state carrying the canceled intent", want, want+1, err)
+		}
+		got, _ := f.Intent(id)
+		if got.Status != stripeclient.StatusCanceled || got.CancellationReason != "automatic" {
+			t.Errorf("limit %d: intent %s reason %q, want canceled, automatic", want, got.Status, got.CancellationReason)
+		}
+		for _, ch := range f.Charges() {
+			if ch.MoneyMoved() {
+				t.Errorf("limit %d: a confirmation past the limit charged", want)
+			}
+		}
+		if n := len(f.Charges()); n != want {
+			t.Errorf("limit %d: %d charge attempts, want %d", want, n, want)
+		}
+	}
+}
