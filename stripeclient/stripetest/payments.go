@@ -98,6 +98,16 @@ func (f *Fake) foreignMethod() *stripeclient.Error {
 	return f.invalid("", "payment_method", "The provided PaymentMethod belongs to a different Customer than the one on this PaymentIntent.")
 }
 
+// spentMethod refuses a PaymentMethod that paid without being attached to
+// a customer, or was detached from one: Stripe allows such a PaymentMethod
+// one use only (docs.stripe.com/api/payment_methods/detach; the wording is
+// Stripe's error message).
+func (f *Fake) spentMethod() *stripeclient.Error {
+	return f.invalid("", "payment_method", "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, "+
+		"shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. "+
+		"To use a PaymentMethod multiple times, you must attach it to a Customer first.")
+}
+
 func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 	if e := f.checkCreate(p); e != nil {
 		return response{err: e}
@@ -108,8 +118,8 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
-		if c := m.customer(); c != "" && c != p.Customer {
-			return response{err: f.foreignMethod()}
+		if e := f.usable(m, p.Customer); e != nil {
+			return response{err: e}
 		}
 	}
 	if p.CVCToken != "" {
@@ -199,8 +209,8 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
-		if c := m.customer(); c != "" && c != in.cur.Customer {
-			return response{err: f.foreignMethod()}
+		if e := f.usable(m, in.cur.Customer); e != nil {
+			return response{err: e}
 		}
 	case in.cur.PaymentMethod != "":
 		m = f.lookupMethod(in.cur.PaymentMethod)
@@ -329,6 +339,11 @@ func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *s
 	if p.SetupFutureUsage != "" && p.Customer != "" {
 		f.attach(m, p.Customer, true)
 	}
+	m.mu.Lock()
+	// Paid without being attached to a customer: one use only. A decline
+	// does not spend it (a choice: Stripe's docs do not say).
+	m.spent = m.pm.Customer == ""
+	m.mu.Unlock()
 	return nil
 }
 
