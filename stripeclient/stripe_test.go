@@ -136,6 +136,36 @@ func checkHeaders(t *testing.T, r sent, wantKey string) {
 
 // TestRequestsSent checks method, path, every form field and the headers
 // of each call, and the mapping of a successful answer.
+//
+// What the flow sends was checked against Stripe's rules at API version
+// 2023-10-16 (stripe-go v76's), see also stripeclient/APIVERSIONS.md:
+//
+//   - payment_method_types[0]=card on every creation: since 2023-08-16 an
+//     intent created without it has automatic payment methods on, and
+//     confirming it needs a return_url unless off_session=true
+//     (https://docs.stripe.com/changelog/2023-08-16/automatic-payment-methods).
+//     Card only, no return_url is needed; internal/proof's
+//     TestRequestShapeCardOnly pins it for every call the flows make.
+//   - confirm's payment_method, payment_method_options[card][cvc_token],
+//     off_session, capture_method and setup_future_usage are parameters of
+//     POST /v1/payment_intents/{intent}/confirm in the OpenAPI specs on both
+//     sides of 2023-10-16 (2022-11-15 in stripe-mock v0.162.0,
+//     2026-08-26.dahlia in v0.203.0), and fields of stripe-go v76's
+//     PaymentIntentConfirmParams, generated from the 2023-10-16 spec
+//     (https://docs.stripe.com/api/payment_intents/confirm). The contract
+//     tests send each to both stripe-mock versions, which refuse unknown
+//     top-level parameters.
+//   - a cvc_update token is for "when you confirm a card payment or use a
+//     saved card on a PaymentIntent with confirmation_method: manual"
+//     (https://docs.stripe.com/api/tokens/create_cvc_update): the flow's
+//     confirmation method.
+//   - off_session on a creation "can only be used with confirm=true" (the
+//     parameter's description in both specs): the flow sets it only on its
+//     create-and-confirm call, and off_session=true is itself exempt from
+//     the return_url rule.
+//   - setup_future_usage attaches the card to the intent's customer
+//     (https://docs.stripe.com/payments/save-during-payment); Validate
+//     refuses it without a customer.
 func TestRequestsSent(t *testing.T) {
 	expand := []string{"latest_charge"}
 	tests := []struct {
