@@ -162,7 +162,7 @@ func refusedUnder20230816(call wireCall, createdWith url.Values) string {
 //   - no creation or confirmation could be refused under the 2023-08-16
 //     rule above.
 func TestRequestShapeCardOnly(t *testing.T) {
-	fake := stripetest.New(stripetest.WithSeed(1))
+	fake := stripetest.New(stripetest.Config{Seed: 1})
 	rec := newWireRecorder(t, fake)
 	flow := confirm.New(rec, confirm.Config{})
 	payments := cvc.New(flow, cvc.Config{})
