@@ -289,7 +289,7 @@ func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclie
 
 	cur := []string{"usd", "usd", "eur", "gbp", "jpy"}[rng.IntN(5)]
 	s.order = confirm.Order{
-		ID:           fmt.Sprintf("order-%x-%d", seed, num), // hex: a decimal seed can pass the Luhn check that the secret scan applies,
+		ID:           fmt.Sprintf("order-%x-%d", seed, num), // hex: a decimal seed can pass the Luhn check that the secret scan applies
 		Currency:     cur,
 		Amount:       []int64{50, 2000, 12345, 99_999_999}[rng.IntN(4)],
 		CaptureLater: rng.IntN(3) == 0,
