@@ -195,17 +195,17 @@ type methodJSON struct {
 }
 
 type methodCardJSON struct {
-	Brand             string          `json:"brand"`
-	Checks            checksJSON      `json:"checks"`
-	Country           *string         `json:"country"`
-	ExpMonth          int             `json:"exp_month"`
-	ExpYear           int             `json:"exp_year"`
-	Funding           string          `json:"funding"`
-	GeneratedFrom     any             `json:"generated_from"`
-	Last4             string          `json:"last4"`
-	Networks          networksJSON    `json:"networks"`
+	Brand             string           `json:"brand"`
+	Checks            checksJSON       `json:"checks"`
+	Country           *string          `json:"country"`
+	ExpMonth          int              `json:"exp_month"`
+	ExpYear           int              `json:"exp_year"`
+	Funding           string           `json:"funding"`
+	GeneratedFrom     any              `json:"generated_from"`
+	Last4             string           `json:"last4"`
+	Networks          networksJSON     `json:"networks"`
 	ThreeDSecureUsage threeDSUsageJSON `json:"three_d_secure_usage"`
-	Wallet            any             `json:"wallet"`
+	Wallet            any              `json:"wallet"`
 }
 
 type networksJSON struct {
@@ -329,21 +329,21 @@ func (h *handler) renderCharge(pi *stripeclient.PaymentIntent, ch *stripeclient.
 		meta = map[string]string{}
 	}
 	out := &chargeJSON{
-		ID:             ch.ID,
-		Object:         "charge",
-		Amount:         ch.Amount,
-		AmountCaptured: ch.AmountCaptured,
-		Captured:       ch.Captured,
-		Created:        pi.Created.Unix(),
-		Currency:       pi.Currency,
-		Customer:       null(pi.Customer),
-		Description:    null(pi.Description),
-		FraudDetails:   map[string]string{},
-		Metadata:       meta,
-		Paid:           ch.Paid,
-		PaymentIntent:  &pi.ID,
-		PaymentMethod:  null(pi.PaymentMethod),
-		Status:         ch.Status,
+		ID:                        ch.ID,
+		Object:                    "charge",
+		Amount:                    ch.Amount,
+		AmountCaptured:            ch.AmountCaptured,
+		Captured:                  ch.Captured,
+		Created:                   pi.Created.Unix(),
+		Currency:                  pi.Currency,
+		Customer:                  null(pi.Customer),
+		Description:               null(pi.Description),
+		FraudDetails:              map[string]string{},
+		Metadata:                  meta,
+		Paid:                      ch.Paid,
+		PaymentIntent:             &pi.ID,
+		PaymentMethod:             null(pi.PaymentMethod),
+		Status:                    ch.Status,
 		StatementDescriptorSuffix: null(pi.StatementDescriptorSuffix),
 	}
 	approved := "approved_by_network"
