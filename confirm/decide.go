@@ -394,9 +394,11 @@ func (st *state) mayBeStale(status Status) bool {
 		return false // read just now
 	case a.op == opConfirm && (a.kind == ansDeclined || a.kind == ansUnexpectedState):
 		return true
-	case a.op == opCreate && a.kind == ansDeclined && !st.stamped:
+	case a.op == opCreate && !st.stamped && (a.kind == ansDeclined || (status != StatusSucceeded && status != StatusCanceled)):
 		// A creation this call stamped was sent for the first time; any
-		// other may replay an answer older than the intent.
+		// other may replay an answer older than the intent (an
+		// authorisation since captured or canceled, a decline since
+		// followed by another card), unless it is final.
 		return true
 	case (a.op == opCapture || a.op == opCancel) && a.kind == ansUnexpectedState:
 		return true

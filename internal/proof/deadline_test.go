@@ -23,7 +23,7 @@ func TestDeadlineOnTheWallClock(t *testing.T) {
 		const calls = 2
 		for nth := 0; nth < calls; nth++ {
 			t.Run(fmt.Sprintf("call %d", nth+1), func(t *testing.T) {
-				fake := stripetest.New(stripetest.WithSeed(5))
+				fake := stripetest.New(stripetest.Config{Seed: 5})
 				flow := confirm.New(fake, confirm.Config{})
 				o := confirm.Order{ID: "deadline", Amount: 2000, Currency: "usd"}
 				seen, struck := 0, stripetest.Op("")
