@@ -349,8 +349,11 @@ func TestStoreFailureBeforeStripeCostsNothing(t *testing.T) {
 			e := newEnv(t)
 			f := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: tt.store})
 			_, err := f.Pay(ctx, order("store-"+tt.name), byMethod("pm_card_visa"))
-			if !errors.Is(err, confirm.ErrStore) {
-				t.Fatalf("got %v, want ErrStore", err)
+			if !errors.Is(err, confirm.ErrStore) || !confirm.RetrySafe(err) {
+				t.Fatalf("got %v, want retry-safe ErrStore", err)
+			}
+			if resp := confirm.ErrorResponse(err); resp.HTTPStatus != 503 {
+				t.Errorf("response %+v, want 503", resp)
 			}
 			if n := e.fake.CallCount(); n != 0 {
 				t.Errorf("%d Stripe calls after a failed %s, want 0", n, tt.name)

@@ -169,6 +169,11 @@ func decideCases() []decideCase {
 		{"unexpected state", st(actPayByCard, recorded("requires_payment_method"), func(s *state) {
 			s.stripe = answer{op: opConfirm, kind: ansUnexpectedState, intent: tPI}
 		}), opReadBack, "", nil},
+		{"unexpected state", st(actPayByIntent, recorded("requires_action"), func(s *state) {
+			s.stripe = answer{op: opConfirm, kind: ansRefused, intent: tPI}
+		}), opReadBack, "", nil},
+		{"refused", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansRefused, nil), withCard(tCard),
+			func(s *state) { s.stripe.err = &flowError{op: "confirm", sentinel: ErrInvalidRequest} }), opFinish, "", wantErr(ErrInvalidRequest)},
 		{"may be stale", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansDeclined, intent("requires_payment_method"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByCard, claim(tCard, t0.Add(-time.Hour)), answered(opCreate, ansDeclined, intent("requires_payment_method"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByCard, claim(tCard, t0.Add(-time.Hour)), answered(opCreate, ansOK, intent("requires_capture"))), opReadBack, "", nil},

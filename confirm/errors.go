@@ -53,7 +53,11 @@ var (
 	// back: the Result returned with it says where it stands.
 	ErrInvalidState = errors.New("confirm: payment intent state does not allow this")
 
-	// ErrStore: the Store failed. Retry-safe when no Stripe call followed.
+	// ErrStore: the Store failed, and the Flow stopped before any further
+	// Stripe call: the claim it writes before a creation, and the key of
+	// every write, make the repeated call continue where this one
+	// stopped. Retry-safe. (A Store failure after Stripe answered is not
+	// an error: the Result stands, and the failure is logged.)
 	ErrStore = errors.New("confirm: store failed")
 )
 
@@ -87,7 +91,7 @@ func (e *OrderError) Is(target error) bool { return target == ErrInvalidOrder }
 // RetrySafe reports whether repeating the call that returned err (same order,
 // same request) is safe and may succeed.
 func RetrySafe(err error) bool {
-	if errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrPaymentInProgress) {
+	if errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrPaymentInProgress) || errors.Is(err, ErrStore) {
 		return true
 	}
 	var se *stripeclient.Error
