@@ -3,6 +3,7 @@ package confirm_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,6 +148,9 @@ func TestSeq2StoreFailsAfterChargePast24h(t *testing.T) {
 	}
 	if rec, _ := store.Load(ctx, o.ID); rec.IntentID != "" {
 		t.Fatalf("record %+v: the save should have failed", rec)
+	}
+	if !strings.Contains(e.logs.String(), `"level":"ERROR","msg":"confirm: store failed after Stripe answered`) {
+		t.Errorf("the Store's failure after the charge was not logged at error level:\n%s", e.logs.String())
 	}
 	e.clock.Advance(25 * time.Hour)
 	res, err = f.Pay(ctx, o, byMethod("pm_card_mastercard"))
