@@ -21,7 +21,8 @@
 //
 // [Flow.Capture] and [Flow.Cancel] settle an authorisation
 // (Order.CaptureLater); [Flow.Status] and [Flow.Reconcile] tell where an
-// order's payment stands without paying again.
+// order's payment stands without paying again, and a Store that
+// implements [Lister] names the orders a sweep should reconcile.
 //
 // # What the host must do
 //
