@@ -234,7 +234,7 @@ func TestListUnsettled(t *testing.T) {
 	s := confirm.NewMemoryStore()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, r := range []confirm.Record{
-		{Updated: t0.Add(3)},                                             // a claim
+		{Updated: t0.Add(3)}, // a claim
 		{IntentID: "pi_1", Status: confirm.StatusSucceeded, Updated: t0}, // settled
 		{IntentID: "pi_2", Status: confirm.StatusRequiresCapture, Updated: t0.Add(1)},
 		{IntentID: "pi_3", Status: confirm.StatusCanceled, Updated: t0},
