@@ -100,7 +100,7 @@ type decideCase struct {
 func decideCases() []decideCase {
 	ns := DefaultNamespace
 	createKey := CreateKey(ns, tOrder)
-	return []decideCase{
+	return append([]decideCase{
 		{"load", st(actPayByCard, func(s *state) { s.store = answer{} }), opLoad, "", nil},
 		{"load", st(actPayByCard, func(s *state) { s.store = answer{op: opUpdate, kind: ansStale} }), opLoad, "", nil},
 		{"store failed after Stripe", st(actPayByCard, claim(tCard, t0), answered(opCreate, ansOK, intent("succeeded")),
@@ -262,7 +262,7 @@ func decideCases() []decideCase {
 		{"claim", st(actPayByCard, claim(tCard, t0.Add(-30*time.Hour)), createdAt(t0.Add(-time.Hour))), opCreate, createKey, nil},
 		{"claim, past the window", st(actPayByCard, claim(tCard, t0.Add(-30*time.Hour))), opSearch, "", nil},
 		{"claim, past the window", st(actPayByCard, claim(tCard, time.Time{}), createdAt(t0.Add(-30*time.Hour))), opSearch, "", nil},
-	}
+	}, offSessionDecideCases()...)
 }
 
 func TestDecideRows(t *testing.T) {
