@@ -89,3 +89,20 @@ func offSessionDecideCases() []decideCase {
 			sentKey(OffSessionKey(ns, tOrder, tPI, tCard, ""))), opFinish, "", wantErr(ErrPaymentInProgress)},
 	}
 }
+
+// TestOffSessionKeyPinned pins OffSessionKey like TestKeysPinned (values
+// from Python's uuid.uuid5 over the documented identity encoding) and
+// keeps it apart from the customer's ConfirmKey for the same card.
+func TestOffSessionKeyPinned(t *testing.T) {
+	ns := DefaultNamespace
+	tests := []struct{ name, got, want string }{
+		{"first", OffSessionKey(ns, "order-1", "pi_1", "pm_1", ""), "3301386c-dad2-5666-a87a-63d572f2b679"},
+		{"after a decline", OffSessionKey(ns, "order-1", "pi_1", "pm_1", "ch_1"), "e7c83faf-391d-51d0-81bb-d15a43ecd636"},
+		{"customer's", ConfirmKey(ns, "order-1", "pi_1", "pm_1", ""), "b5d67cdc-677f-554d-a7e1-d8777264dcda"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s key = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
