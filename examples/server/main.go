@@ -15,6 +15,9 @@
 //	-tls-key    private key file
 //	-customer   real mode: cus_… whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)
 //	-debug      also log confirm's own per-step records
+//	-demo-admin open the shop owner's pages (/orders, capture, cancel) to
+//	            anyone who can reach the server; without it they need the
+//	            password in env ADMIN_PASSWORD, or are off
 package main
 
 import (
@@ -53,6 +56,9 @@ type options struct {
 	customer string
 	debug    bool
 	sk, pk   string
+	// demoAdmin and adminPassword guard the shop owner's pages.
+	demoAdmin     bool
+	adminPassword string
 }
 
 func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -68,6 +74,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file")
 	fs.StringVar(&o.customer, "customer", getenv("STRIPE_CUSTOMER_ID"), "real mode: customer (cus_…) whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)")
 	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
+	fs.BoolVar(&o.demoAdmin, "demo-admin", false, "open the shop owner's pages (/orders, capture, cancel) to anyone; otherwise they need env ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -78,6 +85,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return o, errors.New("-tls-cert and -tls-key go together")
 	}
 	o.sk, o.pk = getenv("STRIPE_SECRET_KEY"), getenv("STRIPE_PUBLISHABLE_KEY")
+	o.adminPassword = getenv("ADMIN_PASSWORD")
 	return o, nil
 }
 
@@ -114,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := appConfig{Logger: logger, SecureCookies: o.tlsCert != ""}
+	cfg := appConfig{Logger: logger, SecureCookies: o.tlsCert != "", AdminPassword: o.adminPassword, AdminOpen: o.demoAdmin}
 	if o.debug {
 		cfg.FlowLogger = logger.With("component", "confirm")
 	}
