@@ -1,11 +1,11 @@
 package confirm
 
 import (
-	"github.com/cardconfirm/cardconfirm/stripeclient"
-
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
 func TestDecodeRequest(t *testing.T) {
