@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"time"
@@ -91,8 +92,14 @@ func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check
 	}
 	if err != nil {
 		// confirm's errors never carry a key, client secret or card data.
-		a.log.Warn("payment", "order", o.ID, "step", step, "request", kind, "intent", res.IntentID,
-			"outcome", "error", "retry_safe", confirm.RetrySafe(err), "err", err, "took", took)
+		// An invalid order is the shop's bug, not the customer's: Error
+		// level, so someone fixes it.
+		level := slog.LevelWarn
+		if confirm.HostMistake(err) {
+			level = slog.LevelError
+		}
+		a.log.Log(ctx, level, "payment", "order", o.ID, "step", step, "request", kind, "intent", res.IntentID,
+			"outcome", "error", "retry_safe", confirm.RetrySafe(err), "host_mistake", confirm.HostMistake(err), "err", err, "took", took)
 		writeResponse(w, errorResponse(err))
 		return
 	}
