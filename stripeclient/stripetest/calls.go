@@ -118,7 +118,7 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 		f.idemFinish(key, rec, resp, true)
 	case state == idemFresh:
 		resp = work(f.now())
-		f.idemFinish(key, rec, resp, resp.store)
+		f.idemFinish(key, rec, resp, resp.store || resp.refusal && f.cfg.StoreStateErrors)
 	case after500:
 		return nil, f.fail(c, f.faultError(FaultAPIError500AfterWork))
 	}

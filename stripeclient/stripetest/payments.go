@@ -119,13 +119,13 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 			return response{err: e}
 		}
 		if e := f.usable(m, p.Customer); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: true}
 		}
 	}
 	if p.CVCToken != "" {
 		// Checked now, consumed when the intent is confirmed.
 		if e := f.useToken(p.CVCToken, p.Confirm); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: e.Code == codeTokenUsed}
 		}
 	}
 	id := f.intentID()
@@ -190,9 +190,9 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	switch st := in.cur.Status; st {
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation, stripeclient.StatusRequiresAction:
 	case stripeclient.StatusSucceeded:
-		return response{in: in, err: f.unexpectedState("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.", in.cur)}
+		return response{in: in, refusal: true, err: f.unexpectedState("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.", in.cur)}
 	default:
-		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
+		return response{in: in, refusal: true, err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be confirmed: requires_payment_method, requires_confirmation, requires_action.", st), in.cur)}
 	}
 	if in.confirmations >= f.cfg.confirmationLimit() {
@@ -210,14 +210,14 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 			return response{err: e}
 		}
 		if e := f.usable(m, in.cur.Customer); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: true}
 		}
 	case in.cur.PaymentMethod != "":
 		m = f.lookupMethod(in.cur.PaymentMethod)
 	default:
 		// A failed attempt unsets payment_method, so re-confirming after a
 		// decline, a failed 3-D Secure or an expired one lands here.
-		return response{in: in, err: f.unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. "+
+		return response{in: in, refusal: true, err: f.unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. "+
 			"Update the PaymentIntent with a payment method and then confirm it again.", in.cur)}
 	}
 	token := p.CVCToken
@@ -226,7 +226,7 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	}
 	if token != "" {
 		if e := f.useToken(token, true); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: e.Code == codeTokenUsed}
 		}
 		in.pendingToken = ""
 	}
@@ -411,7 +411,7 @@ func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) 
 	}
 	defer in.mu.Unlock()
 	if st := in.cur.Status; st != stripeclient.StatusRequiresCapture {
-		return response{in: in, err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
+		return response{in: in, refusal: true, err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", st), in.cur)}
 	}
 	amount := p.AmountToCapture
@@ -445,7 +445,7 @@ func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) re
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation,
 		stripeclient.StatusRequiresAction, stripeclient.StatusRequiresCapture:
 	default:
-		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot cancel this PaymentIntent because it has a status of %s. "+
+		return response{in: in, refusal: true, err: f.unexpectedState(fmt.Sprintf("You cannot cancel this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be canceled: "+
 			"requires_payment_method, requires_capture, requires_confirmation, requires_action.", st), in.cur)}
 	}
