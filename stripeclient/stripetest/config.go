@@ -50,6 +50,14 @@ type Config struct {
 	// both. Validation failures (amount, currency, unknown IDs, a missing
 	// return_url) are never stored.
 	StoreStateErrors bool
+
+	// SearchLag hides from SearchPaymentIntents the intents created less
+	// than SearchLag ago. Stripe's search index makes new data searchable
+	// "in under 1 minute" under normal conditions, and up to an hour late
+	// during outages, so a flow must not rely on finding an intent it has
+	// just created. Default (0): no lag, every intent is found at once; set
+	// it to a minute (or an hour) to test a flow against that.
+	SearchLag time.Duration
 }
 
 // Defaults of the Config fields whose zero value stands for Stripe's rule.
