@@ -3,6 +3,7 @@ package stripetest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -155,7 +156,7 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		pi.PaymentMethod = m.pm.ID
 		pi.Status = stripeclient.StatusRequiresConfirmation
 	}
-	in := &intent{seq: f.objSeq.Add(1), createdAt: now.UnixNano(), cur: pi, meta: compactMeta(p.Metadata),
+	in := &intent{seq: f.objSeq.Add(1), createdAt: now.UnixNano(), cur: pi, meta: maps.Clone(p.Metadata),
 		automaticPM: len(p.PaymentMethodTypes) == 0}
 	var e *stripeclient.Error
 	if p.Confirm {
