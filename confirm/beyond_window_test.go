@@ -413,40 +413,28 @@ func TestSeveralIntentsRefused(t *testing.T) {
 	}
 }
 
-// laggingSearch is the fake with a search index that does not show the
-// intents yet, as Stripe's lags its writes by up to about a minute.
-type laggingSearch struct {
-	*stripetest.Fake
-	lagging bool
-}
-
-func (l *laggingSearch) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchParams) ([]stripeclient.PaymentIntent, error) {
-	found, err := l.Fake.SearchPaymentIntents(ctx, p)
-	if l.lagging {
-		return []stripeclient.PaymentIntent{}, err
-	}
-	return found, err
-}
-
-// An instance without the record whose creation is refused (the key holds
-// another card's) cannot find the intent while the search lags:
-// ErrPaymentInProgress, retry-safe, and no second intent; once the index
-// shows it, the retry finds it.
+// Stripe's search lags its writes by up to about a minute. An instance
+// without the record whose creation is refused (the key holds another
+// card's) cannot find the intent yet: ErrPaymentInProgress, retry-safe,
+// and no second intent; a minute later the retry finds it.
 func TestSearchLagIsPaymentInProgress(t *testing.T) {
-	e := newEnv(t)
+	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, SearchLag: time.Minute})
 	o := order("lag")
-	if res := e.pay(o, byMethod("pm_card_visa")); res.Outcome != confirm.Succeeded {
-		t.Fatalf("a: %v", res.Outcome)
+	a := confirm.New(fake, confirm.Config{Now: clock.Now})
+	b := confirm.New(fake, confirm.Config{Now: clock.Now})
+	if res, err := a.Pay(ctx, o, byMethod("pm_card_visa")); err != nil || res.Outcome != confirm.Succeeded {
+		t.Fatalf("a: %+v, %v", res, err)
 	}
-	client := &laggingSearch{Fake: e.fake, lagging: true}
-	b := confirm.New(client, confirm.Config{Now: e.clock.Now})
 	_, err := b.Pay(ctx, o, byMethod("pm_card_mastercard"))
 	if !errors.Is(err, confirm.ErrPaymentInProgress) || !confirm.RetrySafe(err) {
 		t.Fatalf("b inside the search lag: %v, want retry-safe ErrPaymentInProgress", err)
 	}
-	client.lagging = false
+	clock.Advance(2 * time.Minute)
 	if res, err := b.Pay(ctx, o, byMethod("pm_card_mastercard")); err != nil || res.Outcome != confirm.Succeeded {
 		t.Fatalf("b after the lag: %+v, %v", res, err)
 	}
-	e.checkOneIntent(o.ID, 1)
+	if n := len(fake.Intents()); n != 1 {
+		t.Errorf("%d intents, want 1", n)
+	}
 }
