@@ -38,6 +38,13 @@
 //     across restarts, a restored backup): the Flow then asks Stripe's
 //     search before creating an intent for an order older than
 //     Config.KeyWindow, instead of trusting the Store's silence.
+//   - Wire two loggers: Config.Logger for the flow's records and
+//     stripeclient.Config.Logger for stripe-go's own lines. Treat an error
+//     for which [HostMistake] is true as a bug to fix: an invalid Order is
+//     never the customer's doing, and no retry helps.
+//   - Take saved cards only through package cvc, which re-collects the CVC;
+//     an endpoint for cards typed into the page calls [Flow.RefuseSavedCard]
+//     before Pay.
 //
 // # What the host must not do
 //
@@ -84,16 +91,18 @@
 //   - key holds another request (idempotency_error): another instance,
 //     without this Store, created the order's intent with other
 //     parameters: search Stripe by the metadata order ID.
-//   - stripe failed: network, 5xx, 429 …: the error; [RetrySafe] tells.
+//   - server error: a 5xx answered a write, which Stripe stores under the
+//     key once the work began: search (after a creation) or read the
+//     intent back, to see what was done.
+//   - stripe failed: network, 429, authentication …: the error;
+//     [RetrySafe] tells.
 //   - several intents: the search found more than one:
-//     [ErrSeveralIntents], no write.
-//   - found with other terms: the one intent found has another amount,
-//     currency or customer: [ErrOrderMismatch].
-//   - found: bind it to the record, then go on from the record.
+//     [ErrSeveralIntents], no write. (One found is the order's intent,
+//     taken as an answer by the rows below: bound, recorded, reported.)
 //   - status, nothing found: Status of a claim Stripe does not show.
-//   - not found yet: nothing found although this call's creation was
-//     refused for holding another request (the search index lags writes by
-//     up to a minute): [ErrPaymentInProgress].
+//   - not found yet: nothing found although this call sent the creation
+//     (the search index lags writes by up to a minute, or a 5xx answered
+//     it): [ErrPaymentInProgress], or the 5xx; both retry-safe.
 //   - none exists: nothing found for an order past the key window: stamp
 //     this card's creation in the record (CreateSentAt = now), then send it.
 //   - declined without intent: report the decline as Stripe sent it.
@@ -102,9 +111,9 @@
 //     creation this call did not stamp (a replay), a capture or cancel
 //     refused for the intent's state, or an answer less settled than the
 //     record: read the intent back before reporting it.
-//   - not the order's: an intent read that is not yet on record fails the
-//     binding check (metadata order ID, amount, currency, customer):
-//     [ErrOrderMismatch], no write.
+//   - not the order's: an intent read or found that is not yet on record
+//     fails the binding check (metadata order ID, amount, currency,
+//     customer): [ErrOrderMismatch], no write.
 //   - two intents: Stripe answered with an intent other than the recorded
 //     one: [ErrSeveralIntents].
 //   - unknown status: [ErrUnknownStatus], never success.
@@ -195,7 +204,11 @@
 //
 // Bad input costs nothing. An invalid [Order] or [Request] is refused with
 // a typed error ([ErrInvalidOrder], [ErrInvalidRequest]) before any Stripe
-// call.
+// call, the Order by Stripe's documented limits (currencies and their
+// minimums in [stripeclient.Currency], metadata, statement descriptor,
+// description); only what Stripe alone can know, such as the minimum in the
+// account's settlement currency, costs a call, and comes back as
+// ErrInvalidOrder.
 //
 // Secrets stay secret. The secret key, client secrets, CVC tokens and card
 // data never appear in logs or error strings; a client secret leaves the

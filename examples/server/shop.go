@@ -79,6 +79,11 @@ func (o order) payment() confirm.Order {
 		Customer:     o.Customer,
 		CaptureLater: o.CaptureLater,
 		Description:  "cardconfirm example order " + o.ID,
+		// When the order was made: past confirm's key window the Flow asks
+		// Stripe's search before it creates an intent, in case a Store
+		// that forgot the order (a restart, with the in-memory default)
+		// once paid it.
+		CreatedAt: o.Created,
 	}
 	if o.SaveCard && o.Customer != "" {
 		co.SaveCard = confirm.SaveOnSession
@@ -125,10 +130,10 @@ func newShop(now func() time.Time) *shop {
 	}
 }
 
-// newOrderID returns an unguessable order ID. Random rather than a counter:
-// confirm derives the intent's idempotency key from the order ID alone, so an
-// ID reused after a restart would replay an earlier payment at Stripe, and the
-// ID doubles as the session cookie, so it must not be guessable.
+// newOrderID returns a random order ID rather than a counter: confirm
+// derives the intent's idempotency key from the order ID alone, so an ID
+// reused after a restart would replay an earlier payment at Stripe. It is
+// not a secret (pages and /orders show it); the session cookie is.
 func newOrderID() string {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {

@@ -17,9 +17,10 @@ import (
 // guessing.
 type FaultKind int
 
-// The faults a test can inject. All but FaultLatency and FaultResponseLost
-// strike before Stripe does any work: nothing changes and nothing is stored
-// under the idempotency key, so a retry with the same key runs afresh.
+// The faults a test can inject. All but FaultLatency, FaultResponseLost,
+// FaultAPIError500AfterWork and FaultLateCompletion strike before Stripe does any work: nothing
+// changes and nothing is stored under the idempotency key, so a retry with
+// the same key runs afresh.
 const (
 	// FaultNetwork drops the connection before the request arrives.
 	FaultNetwork FaultKind = iota + 1
@@ -28,9 +29,8 @@ const (
 	// error although the payment happened. A retry with the same key
 	// replays the stored response; a retry with a new key pays twice.
 	FaultResponseLost
-	// FaultAPIError500 answers 500 api_error before the work. (A 500 that
-	// Stripe raises after execution began is stored under the key; one
-	// injected here is not, because nothing ran.)
+	// FaultAPIError500 answers 500 api_error before the work: nothing ran,
+	// nothing is stored. FaultAPIError500AfterWork is the other 500.
 	FaultAPIError500
 	// FaultAPIError503 answers 503 api_error before the work.
 	FaultAPIError503
@@ -45,17 +45,32 @@ const (
 	// The idempotency key is reserved during the sleep, so a concurrent
 	// call with the same key gets idempotency_key_in_use.
 	FaultLatency
+	// FaultAPIError500AfterWork lets Stripe do the work, then answers 500
+	// api_error and stores that 500 under the idempotency key: Stripe
+	// saves a response once execution began, "including 500 errors", so a
+	// retry with the same key gets the same 500 for 24 hours although the
+	// payment may have happened. Only a read shows what was done. On a
+	// read, or on a call answered from the store, it is a plain 500.
+	FaultAPIError500AfterWork
+	// FaultLateCompletion is a slow Stripe whose caller gives up: it sleeps
+	// Delay honouring ctx, and when ctx ends first the caller gets the
+	// context error while the work still runs and its response is stored
+	// under the idempotency key, as Stripe finishes a request whose client
+	// has gone (a host deadline shorter than Stripe's answer). If Delay
+	// passes first the call proceeds normally. A retry with the same key
+	// replays what was done.
+	FaultLateCompletion
 )
 
 // Fault is a failure to inject into one call.
 type Fault struct {
 	Op    Op // the operation to strike; "" strikes any
 	Kind  FaultKind
-	Delay time.Duration // for FaultLatency
+	Delay time.Duration // for FaultLatency and FaultLateCompletion
 }
 
 // valid reports whether k is one of the kinds above.
-func (k FaultKind) valid() bool { return k >= FaultNetwork && k <= FaultLatency }
+func (k FaultKind) valid() bool { return k >= FaultNetwork && k <= FaultLateCompletion }
 
 func mustBeValid(ft Fault) {
 	if !ft.Kind.valid() {
@@ -65,7 +80,7 @@ func mustBeValid(ft Fault) {
 
 // beforeWork reports whether the fault stops the call before Stripe runs it.
 func (k FaultKind) beforeWork() bool {
-	return k != FaultResponseLost && k != FaultLatency
+	return k != FaultResponseLost && k != FaultLatency && k != FaultAPIError500AfterWork && k != FaultLateCompletion
 }
 
 // faultQueue holds the queued faults and the fault hook.
@@ -128,7 +143,7 @@ func (f *Fake) takeFault(c Call) (Fault, bool) {
 // faultError is the error a before-work fault (or a lost response) yields.
 func (f *Fake) faultError(k FaultKind) *stripeclient.Error {
 	switch k {
-	case FaultAPIError500:
+	case FaultAPIError500, FaultAPIError500AfterWork:
 		return &stripeclient.Error{Kind: stripeclient.KindAPI, Type: "api_error",
 			Message: "An unknown error occurred", HTTPStatus: http.StatusInternalServerError, RequestID: f.requestID()}
 	case FaultAPIError503:
