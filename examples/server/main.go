@@ -219,13 +219,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // newDemoStripe returns the fake and a signed-in demo customer with saved
-// cards, for /saved: one that asks for 3-D Secure when the customer is
-// present, one that fails its CVC check and two plain ones. Cards list newest
-// first, so the plain Visa, saved last, is the one the page preselects.
+// cards, for /saved: one whose bank asks for 3-D Secure on every payment
+// (so an off-session charge needs the customer), one that asks for it only
+// when the customer is present, one that fails its CVC check and two plain
+// ones. Cards list newest first, so the plain Visa, saved last, is the one
+// the page preselects.
 func newDemoStripe() (*stripetest.Fake, string, error) {
 	fake := stripetest.New(stripetest.Config{})
 	customer := fake.CreateCustomer()
-	saved := []string{"pm_card_authenticationRequiredSetupForOffSession", "pm_card_cvcCheckFail", "pm_card_mastercard", "pm_card_visa"}
+	saved := []string{"pm_card_authenticationRequired", "pm_card_authenticationRequiredSetupForOffSession", "pm_card_cvcCheckFail", "pm_card_mastercard", "pm_card_visa"}
 	for _, pm := range saved {
 		if _, err := fake.AttachCard(customer, pm); err != nil {
 			return nil, "", fmt.Errorf("demo customer: %w", err)
