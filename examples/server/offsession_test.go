@@ -223,3 +223,25 @@ func TestChargeSavedRefusesOtherCards(t *testing.T) {
 		}
 	}
 }
+
+func TestRecoverySecretFromEnv(t *testing.T) {
+	good := strings.Repeat("ab", 32)
+	for _, tt := range []struct {
+		value string
+		ok    bool
+	}{
+		{"", true}, {good, true}, {good[:62], false}, {"zz" + good, false}, {strings.Repeat("x", 64), false},
+	} {
+		env := map[string]string{"RECOVERY_SECRET": tt.value}
+		o, err := parseOptions(nil, func(k string) string { return env[k] }, &strings.Builder{})
+		if (err == nil) != tt.ok {
+			t.Errorf("RECOVERY_SECRET %q: %v, want ok=%v", tt.value, err, tt.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), tt.value) {
+			t.Errorf("error %q echoes the secret", err)
+		}
+		if tt.ok && tt.value != "" && len(o.recoverySecret) != 32 {
+			t.Errorf("secret of %d bytes, want 32", len(o.recoverySecret))
+		}
+	}
+}
