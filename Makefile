@@ -5,10 +5,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet unit contract-check gotest browser fuzz bench bench-run bench-report
+.PHONY: test check fmt vet unit contract-check gotest browser openapi fuzz bench bench-run bench-report
 
 ## test: the whole suite — what README names and CI runs.
-test: check unit fuzz browser
+test: check unit fuzz browser openapi
 
 ## check: formatting and vet, before anything slow.
 check: fmt vet
@@ -50,6 +50,12 @@ browser:
 	scripts/install-chromium.sh
 	cd examples/server/browsertest && $(GO) vet ./...
 	cd examples/server/browsertest && BROWSER_TEST_REQUIRED=1 $(GO) test -count=1 -v ./...
+
+## openapi: every JSON body the HTTP fake serves in its flows, checked against
+## Stripe's OpenAPI specs and stripe-go's types, in its own module (the
+## validator stays out of the root go.mod); it prints the count of bodies.
+openapi:
+	cd stripeclient/stripetest/openapicheck && $(GO) vet ./... && OPENAPI_CHECK_REQUIRED=1 $(GO) test -count=1 -race
 
 ## fuzz: every fuzz target of the module (each package with a func Fuzz…
 ## in a _test.go file), one after another, for FUZZTIME each. The default is
