@@ -19,7 +19,7 @@ import (
 // 3-D Secure order through /pay: the production adapter, over HTTP, serving
 // the page's two POSTs.
 func TestRealModeAgainstStripetestServer(t *testing.T) {
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	api := stripetest.NewServer(fake)
 	defer api.Close()
 

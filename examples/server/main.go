@@ -215,7 +215,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // present, one that fails its CVC check and two plain ones. Cards list newest
 // first, so the plain Visa, saved last, is the one the page preselects.
 func newDemoStripe() (*stripetest.Fake, string, error) {
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	customer := fake.CreateCustomer()
 	saved := []string{"pm_card_authenticationRequiredSetupForOffSession", "pm_card_cvcCheckFail", "pm_card_mastercard", "pm_card_visa"}
 	for _, pm := range saved {

@@ -20,7 +20,7 @@ const testKey = "sk_test_stripetest"
 // it, without stripe-go's retries so that every fault reaches the test.
 func newHTTPFake(t *testing.T) (*stripetest.Fake, *stripetest.Server, *stripeclient.Stripe) {
 	t.Helper()
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	srv := stripetest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	zero := int64(0)

@@ -56,15 +56,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := checkAddr(*addr, *allowRemote); err != nil {
 		return err
 	}
-	var opts []stripetest.Option
-	if *seed != 0 {
-		opts = append(opts, stripetest.WithSeed(*seed))
-	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: stripetest.NewHandler(stripetest.New(opts...)), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: stripetest.NewHandler(stripetest.New(stripetest.Config{Seed: *seed})), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "stripetest: serving the fake at http://%s (any sk_test_ key)\n", ln.Addr())
 
 	errc := make(chan error, 1)
