@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/conformance"
 )
 
 const secretKey = "sk_test_openapicheck"
@@ -53,7 +54,7 @@ type harness struct {
 }
 
 func newHarness(t *testing.T) *harness {
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	srv := stripetest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	rec := &recorder{next: http.DefaultTransport}
@@ -110,7 +111,7 @@ func (h *harness) runFlows() {
 	t := h.t
 	// The conformance suite, over HTTP.
 	t.Run("conformance", func(t *testing.T) {
-		stripetest.RunConformance(t, stripetest.Harness{
+		conformance.Run(t, conformance.Harness{
 			Client: h.client, Browser: h.fake,
 			NewCustomer: func(*testing.T) string { return h.fake.CreateCustomer() },
 		})
