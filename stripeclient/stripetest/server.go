@@ -57,6 +57,20 @@ import (
 // of API version 2023-10-16, whatever Stripe-Version asks for; fields the
 // fake does not model carry fixed values (livemode false,
 // payment_method_types ["card"], null where Stripe allows null).
+//
+// Where the HTTP door knowingly differs from Stripe:
+//   - a parameter Stripe accepts but the flow does not send (return_url,
+//     receipt_email, shipping, …) is refused as unknown, and only
+//     latest_charge can be expanded;
+//   - payment_method_types is always ["card"] and
+//     automatic_payment_methods null, even for an intent created without
+//     payment_method_types (which the fake itself treats as automatic);
+//   - canceled_at is null; a charge's created is its intent's; the
+//     use_stripe_sdk dictionary of next_action is empty;
+//   - a POST without Idempotency-Key gets a unique key made up by the
+//     server, and a replay carries no Idempotent-Replayed header;
+//   - any well-formed Stripe-Version is accepted and answered in the shape
+//     of 2023-10-16 (the header of every answer says so).
 type Server struct {
 	// URL is the base URL, "http://127.0.0.1:PORT", with no trailing slash:
 	// stripeclient.Config.BaseURL.
