@@ -200,7 +200,10 @@ func (f *Fake) CreateCVCToken(cvc string) (string, error) {
 	return id, nil
 }
 
-const cvcTokenParam = "payment_method_options[card][cvc_token]"
+const (
+	cvcTokenParam = "payment_method_options[card][cvc_token]"
+	codeTokenUsed = "token_already_used"
+)
 
 // useToken checks token and, when consume is set, marks it used. Stripe
 // tokens are single-use.
@@ -216,7 +219,7 @@ func (f *Fake) useToken(token string, consume bool) *stripeclient.Error {
 	case !ok:
 		return f.missingParam(cvcTokenParam, "token", token)
 	case used:
-		return f.invalid("token_already_used", cvcTokenParam,
+		return f.invalid(codeTokenUsed, cvcTokenParam,
 			fmt.Sprintf("You cannot use a Stripe token more than once: %s.", token))
 	}
 	return nil

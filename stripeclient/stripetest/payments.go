@@ -3,6 +3,7 @@ package stripetest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -13,7 +14,9 @@ func (f *Fake) CreatePaymentIntent(ctx context.Context, p stripeclient.CreatePar
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return f.write(ctx, OpCreate, "", p.IdempotencyKey, fpCreate(&p), func(now time.Time) response {
+	key := p.IdempotencyKey
+	p.IdempotencyKey = "" // the key is not part of the request it names
+	return f.write(ctx, OpCreate, "", key, fingerprint(OpCreate, "", p), func(now time.Time) response {
 		return f.create(&p, now)
 	})
 }
@@ -23,7 +26,9 @@ func (f *Fake) ConfirmPaymentIntent(ctx context.Context, id string, p stripeclie
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
-	return f.write(ctx, OpConfirm, id, p.IdempotencyKey, fpConfirm(id, &p), func(now time.Time) response {
+	key := p.IdempotencyKey
+	p.IdempotencyKey = "" // the key is not part of the request it names
+	return f.write(ctx, OpConfirm, id, key, fingerprint(OpConfirm, id, p), func(now time.Time) response {
 		return f.confirm(id, &p, now)
 	})
 }
@@ -33,7 +38,9 @@ func (f *Fake) CapturePaymentIntent(ctx context.Context, id string, p stripeclie
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
-	return f.write(ctx, OpCapture, id, p.IdempotencyKey, fpCapture(id, &p), func(now time.Time) response {
+	key := p.IdempotencyKey
+	p.IdempotencyKey = "" // the key is not part of the request it names
+	return f.write(ctx, OpCapture, id, key, fingerprint(OpCapture, id, p), func(now time.Time) response {
 		return f.capture(id, &p, now)
 	})
 }
@@ -43,7 +50,9 @@ func (f *Fake) CancelPaymentIntent(ctx context.Context, id string, p stripeclien
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
-	return f.write(ctx, OpCancel, id, p.IdempotencyKey, fpCancel(id, &p), func(now time.Time) response {
+	key := p.IdempotencyKey
+	p.IdempotencyKey = "" // the key is not part of the request it names
+	return f.write(ctx, OpCancel, id, key, fingerprint(OpCancel, id, p), func(now time.Time) response {
 		return f.cancel(id, &p, now)
 	})
 }
@@ -74,13 +83,10 @@ func (f *Fake) RetrievePaymentIntent(ctx context.Context, id string) (*stripecli
 // checkCreate is Stripe's server-side validation of a create: failures are
 // 400s that are not stored under the idempotency key.
 func (f *Fake) checkCreate(p *stripeclient.CreateParams) *stripeclient.Error {
+	if e := f.checkOrderParams(p); e != nil {
+		return e
+	}
 	switch {
-	case !knownCurrency(p.Currency):
-		return f.invalid("", "currency", fmt.Sprintf("Invalid currency: %s. Stripe currently supports these currencies:%s", p.Currency, knownCurrencies))
-	case p.Amount > maxAmount:
-		return f.invalid(stripeclient.CodeAmountTooLarge, "amount", "Amount must be no more than "+formatAmount(maxAmount, p.Currency))
-	case p.Amount < minAmount(p.Currency):
-		return f.invalid(stripeclient.CodeAmountTooSmall, "amount", "Amount must be at least "+formatAmount(minAmount(p.Currency), p.Currency))
 	case p.OffSession && !p.Confirm:
 		return f.invalid("", "off_session", "You may only specify off_session when confirm is true.")
 	case p.SetupFutureUsage != "" && p.Customer == "":
@@ -119,13 +125,13 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 			return response{err: e}
 		}
 		if e := f.usable(m, p.Customer); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: true}
 		}
 	}
 	if p.CVCToken != "" {
 		// Checked now, consumed when the intent is confirmed.
 		if e := f.useToken(p.CVCToken, p.Confirm); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: e.Code == codeTokenUsed}
 		}
 	}
 	id := f.intentID()
@@ -147,7 +153,8 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		pi.PaymentMethod = m.pm.ID
 		pi.Status = stripeclient.StatusRequiresConfirmation
 	}
-	in := &intent{seq: f.objSeq.Add(1), cur: pi, meta: compactMeta(p.Metadata), automaticPM: len(p.PaymentMethodTypes) == 0}
+	in := &intent{seq: f.objSeq.Add(1), createdAt: now.UnixNano(), cur: pi, meta: maps.Clone(p.Metadata),
+		automaticPM: len(p.PaymentMethodTypes) == 0}
 	var e *stripeclient.Error
 	if p.Confirm {
 		in.confirmations = 1
@@ -190,9 +197,9 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	switch st := in.cur.Status; st {
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation, stripeclient.StatusRequiresAction:
 	case stripeclient.StatusSucceeded:
-		return response{in: in, err: f.unexpectedState("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.", in.cur)}
+		return response{in: in, refusal: true, err: f.unexpectedState("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.", in.cur)}
 	default:
-		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
+		return response{in: in, refusal: true, err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be confirmed: requires_payment_method, requires_confirmation, requires_action.", st), in.cur)}
 	}
 	if in.confirmations >= f.cfg.confirmationLimit() {
@@ -210,14 +217,14 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 			return response{err: e}
 		}
 		if e := f.usable(m, in.cur.Customer); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: true}
 		}
 	case in.cur.PaymentMethod != "":
 		m = f.lookupMethod(in.cur.PaymentMethod)
 	default:
 		// A failed attempt unsets payment_method, so re-confirming after a
 		// decline, a failed 3-D Secure or an expired one lands here.
-		return response{in: in, err: f.unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. "+
+		return response{in: in, refusal: true, err: f.unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. "+
 			"Update the PaymentIntent with a payment method and then confirm it again.", in.cur)}
 	}
 	token := p.CVCToken
@@ -226,7 +233,7 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	}
 	if token != "" {
 		if e := f.useToken(token, true); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: e.Code == codeTokenUsed}
 		}
 		in.pendingToken = ""
 	}
@@ -411,7 +418,7 @@ func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) 
 	}
 	defer in.mu.Unlock()
 	if st := in.cur.Status; st != stripeclient.StatusRequiresCapture {
-		return response{in: in, err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
+		return response{in: in, refusal: true, err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", st), in.cur)}
 	}
 	amount := p.AmountToCapture
@@ -445,7 +452,7 @@ func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) re
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation,
 		stripeclient.StatusRequiresAction, stripeclient.StatusRequiresCapture:
 	default:
-		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot cancel this PaymentIntent because it has a status of %s. "+
+		return response{in: in, refusal: true, err: f.unexpectedState(fmt.Sprintf("You cannot cancel this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be canceled: "+
 			"requires_payment_method, requires_capture, requires_confirmation, requires_action.", st), in.cur)}
 	}
