@@ -2,6 +2,7 @@ package proof_test
 
 import (
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -122,7 +123,9 @@ func (s settling) RoundTrip(r *http.Request) (*http.Response, error) {
 // -campaign.http.n scenarios of the seed, 500 by default) through the
 // production adapter over HTTP, with the same checks as TestFaultCampaign:
 // no order charged twice, no money moved that the host was not told of,
-// every order finished. A failure prints the seed and scenario; replay it
+// every order finished. Each scenario also runs in process, and the two
+// runs must agree on every figure (calls, faults, charges, endings): the
+// HTTP door changes nothing about what the fake does. A failure prints the seed and scenario; replay it
 // with -run '^TestFaultCampaignOverHTTP$' -campaign.seed=… -campaign.http.n=…
 func TestFaultCampaignOverHTTP(t *testing.T) {
 	seed := *campaignSeed
@@ -157,8 +160,15 @@ func TestFaultCampaignOverHTTP(t *testing.T) {
 				sc := newScenario(seed, i, o.wrap)
 				sc.run()
 				o.closeAll()
+				// The same scenario in process: one fake behind both doors
+				// must make the same calls, faults, charges and endings.
+				in := newScenario(seed, i, nil)
+				in.run()
 				mu.Lock()
 				total.add(sc.stats)
+				if sc.stats != in.stats {
+					failures = append(failures, fmt.Sprintf("seed %d scenario %d ran differently over HTTP than in process:\n  HTTP:       %+v\n  in process: %+v", seed, i, sc.stats, in.stats))
+				}
 				if len(sc.problems) > 0 {
 					failures = append(failures, strings.Replace(sc.report(), "TestFaultCampaign$", "TestFaultCampaignOverHTTP$", 1)+
 						"\n  (over HTTP: the scenario number is its index; -campaign.http.n must exceed it)\n  trace:\n    "+strings.Join(sc.trace, "\n    "))
