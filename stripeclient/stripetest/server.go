@@ -122,8 +122,16 @@ func NewHandler(fake *Fake) http.Handler {
 	mux.HandleFunc("POST /_stripetest/customers/{id}/cards", h.api(h.attachCard))
 	mux.HandleFunc("GET /_stripetest/charges", h.api(h.listCharges))
 	mux.HandleFunc("GET /_stripetest/test_cards", h.api(h.testCards))
-	mux.HandleFunc("/", h.api(h.notFound))
-	return mux
+	// Other paths, and other methods on these paths, get Stripe's JSON 404
+	// rather than net/http's plain-text 404 and 405.
+	notFound := h.api(h.notFound)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			notFound(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // handler serves one Fake.

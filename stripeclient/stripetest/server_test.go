@@ -149,6 +149,10 @@ func TestServerRefusesMalformedRequests(t *testing.T) {
 	if status != http.StatusNotFound || !strings.Contains(errorField(t, body, "message"), "Unrecognized request URL") {
 		t.Errorf("unknown URL: %d %v", status, body)
 	}
+	status, body, _ = do(t, "GET", srv.URL+"/v1/payment_intents", auth, nil, nil) // listing is not modelled
+	if status != http.StatusNotFound || !strings.Contains(errorField(t, body, "message"), "Unrecognized request URL") {
+		t.Errorf("GET /v1/payment_intents: %d %v", status, body)
+	}
 	status, body, _ = do(t, "GET", srv.URL+"/v1/payment_intents/pi_doesnotexist", auth, nil, nil)
 	if status != http.StatusNotFound || errorField(t, body, "code") != stripeclient.CodeResourceMissing {
 		t.Errorf("unknown intent: %d %v", status, body)
