@@ -108,7 +108,7 @@ bench-run:
 	@: > .tools/bench.txt
 	@for i in $$(seq 1 $(BENCH_COUNT)); do \
 	  echo "bench: round $$i of $(BENCH_COUNT)"; \
-	  $(BENCH_BIN) -test.run '^$$' -test.bench '^Benchmark(Overhead|OverheadPaired|ThreeDS|Scale|FakeMemory)$$' -test.benchmem -test.count 1 >> .tools/bench.txt \
+	  $(BENCH_BIN) -test.run '^$$' -test.bench '^Benchmark(Overhead|OverheadPaired|ThreeDS|ThreeDSOverHTTP|Scale|FakeMemory)$$' -test.benchmem -test.count 1 >> .tools/bench.txt \
 	    && $(BENCH_BIN) -test.run '^$$' -test.bench '^BenchmarkCallsPerFlow$$' -test.benchtime 2000x -test.benchmem -test.count 1 >> .tools/bench.txt \
 	    || { cat .tools/bench.txt; exit 1; }; \
 	done
@@ -124,5 +124,7 @@ bench-report: $(BENCHSTAT)
 	@$(BENCHSTAT) -filter '.name:OverheadPaired' -row /flow .tools/bench.txt
 	@echo; echo "## 3-D Secure: in-process fake vs stripe-mock"
 	@$(BENCHSTAT) -filter '.name:ThreeDS' -row /via -col /stripe .tools/bench.txt
+	@echo; echo "## 3-D Secure over HTTP: the fake behind stripetest.NewServer vs stripe-mock"
+	@$(BENCHSTAT) -filter '.name:ThreeDSOverHTTP' -row /via -col /stripe .tools/bench.txt
 	@echo; echo "## Scale and memory of the fake"
 	@$(BENCHSTAT) -filter '.name:(Scale OR FakeMemory)' .tools/bench.txt
