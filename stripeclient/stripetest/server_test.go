@@ -354,4 +354,18 @@ func TestServerFaults(t *testing.T) {
 	if last := calls[len(calls)-1]; !last.Replayed {
 		t.Errorf("last call %+v: want it replayed from the idempotency store", last)
 	}
+
+	// A 500 after the work: the intent exists, and the same key replays
+	// the stored 500.
+	fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultAPIError500AfterWork})
+	before = len(fake.Intents())
+	for i := 0; i < 2; i++ {
+		var se *stripeclient.Error
+		if _, err := create("500-after"); !errors.As(err, &se) || se.HTTPStatus != 500 || !errors.Is(err, stripeclient.ErrAPI) {
+			t.Errorf("500 after the work, try %d: error %v, want a 500 api_error", i+1, err)
+		}
+	}
+	if n := len(fake.Intents()); n != before+1 {
+		t.Errorf("500 after the work: %d new intents, want 1", n-before)
+	}
 }

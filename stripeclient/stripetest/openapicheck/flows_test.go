@@ -177,7 +177,7 @@ func (h *harness) runFlows() {
 	h.raw("GET", "/v1/charges", secretKey, nil)
 
 	// Faults that answer with a status.
-	for i, k := range []stripetest.FaultKind{stripetest.FaultAPIError500, stripetest.FaultAPIError503,
+	for i, k := range []stripetest.FaultKind{stripetest.FaultAPIError500, stripetest.FaultAPIError500AfterWork, stripetest.FaultAPIError503,
 		stripetest.FaultRateLimit, stripetest.FaultLockTimeout, stripetest.FaultKeyInUse} {
 		h.fake.InjectFault(stripetest.Fault{Kind: k})
 		h.create(fmt.Sprintf("fault-%d", i), "pm_card_visa", nil)
