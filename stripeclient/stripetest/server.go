@@ -104,7 +104,7 @@ func (s *Server) Close() { _ = s.srv.Close() }
 // NewHandler returns the HTTP handler of NewServer, for serving fake on a
 // listener of one's own.
 func NewHandler(fake *Fake) http.Handler {
-	h := &handler{fake: fake}
+	h := &handler{fake: fake, rec: newBodyRecorder()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/payment_intents", h.api(h.createIntent))
 	mux.HandleFunc("GET /v1/payment_intents/search", h.api(h.searchIntents))
@@ -137,6 +137,7 @@ func NewHandler(fake *Fake) http.Handler {
 // handler serves one Fake.
 type handler struct {
 	fake  *Fake
+	rec   *bodyRecorder // nil unless RecordBodiesEnv is set
 	reqID atomic.Uint64 // request IDs of answers the fake did not give one
 	auto  atomic.Uint64 // idempotency keys for POSTs sent without one
 }
@@ -355,6 +356,7 @@ func (h *handler) writeJSON(c *call, status int, reqID string, body any) {
 	hd.Set("Content-Length", strconv.Itoa(len(b)))
 	c.w.WriteHeader(status)
 	_, _ = c.w.Write(b)
+	h.rec.record(c.r.Method, c.r.URL.Path, status, b)
 }
 
 // ctx is the request's context: it ends when the client goes away, which
