@@ -345,6 +345,9 @@ func (h *handler) writeJSON(c *call, status int, reqID string, body any) {
 		reqID = fmt.Sprintf("req_stripetest%010d", h.reqID.Add(1))
 	}
 	hd := c.w.Header()
+	if status == http.StatusUnauthorized {
+		hd.Set("WWW-Authenticate", `Basic realm="Stripe"`)
+	}
 	hd.Set("Content-Type", "application/json")
 	hd.Set("Request-Id", reqID)
 	hd.Set("Cache-Control", "no-cache, no-store")

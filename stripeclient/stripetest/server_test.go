@@ -96,6 +96,9 @@ func TestServerAuthentication(t *testing.T) {
 				t.Errorf("Stripe-Version %q, want %q", got, stripeclient.APIVersion)
 			}
 			if status == http.StatusUnauthorized {
+				if got := hd.Get("WWW-Authenticate"); got != `Basic realm="Stripe"` {
+					t.Errorf("WWW-Authenticate %q", got)
+				}
 				if typ := errorField(t, body, "type"); typ != "invalid_request_error" {
 					t.Errorf("error type %q", typ)
 				}
