@@ -8,8 +8,9 @@
 //     posts {"payment_method_id": "pm_…"} to the host's endpoint.
 //  2. The host decodes it with [DecodeRequest], looks up its own [Order]
 //     (amount, currency, customer: never from the browser) and calls
-//     [Flow.Pay]. Pay creates and confirms a PaymentIntent in one Stripe
-//     call, with confirmation_method=manual.
+//     [Flow.Pay]. Pay claims the order in the [Store], then creates and
+//     confirms a PaymentIntent in one Stripe call, with
+//     confirmation_method=manual.
 //  3. The host writes [Result.Response] (or [ErrorResponse] for an error):
 //     {"success": true}, {"requires_action": true,
 //     "payment_intent_client_secret": "…"} or {"error": "…"}: exactly what
@@ -17,6 +18,11 @@
 //  4. On requires_action the browser runs stripe.handleCardAction and posts
 //     {"payment_intent_id": "pi_…"}; Pay checks the intent is the order's
 //     and confirms it again. Stripe allows one hour for this.
+//
+// [Flow.Capture] and [Flow.Cancel] settle an authorisation
+// (Order.CaptureLater); [Flow.Status] and [Flow.Reconcile] tell where an
+// order's payment stands without paying again, and a Store that
+// implements [Lister] names the orders a sweep should reconcile.
 //
 // # What the host must do
 //
@@ -26,7 +32,12 @@
 //     replay the old payment.
 //   - Treat Outcome Succeeded (and Authorized, then [Flow.Capture]) as paid;
 //     nothing else.
-//   - With more than one instance, implement [Store] on the shared database.
+//   - With more than one instance, share one [Store] on the host's
+//     database (package confirm/sqlstore is one for PostgreSQL).
+//   - Set Order.CreatedAt when the Store can lose records (a MemoryStore
+//     across restarts, a restored backup): the Flow then asks Stripe's
+//     search before creating an intent for an order older than
+//     Config.KeyWindow, instead of trusting the Store's silence.
 //   - Wire two loggers: Config.Logger for the flow's records and
 //     stripeclient.Config.Logger for stripe-go's own lines. Treat an error
 //     for which [HostMistake] is true as a bug to fix: an invalid Order is
@@ -39,31 +50,175 @@
 //
 //   - Take an amount, currency or customer from the request body.
 //   - Log Result.ClientSecret or send it to anyone but the paying browser.
-//   - Create PaymentIntents for the same orders outside this package.
+//   - Create PaymentIntents for the same orders outside this package, or
+//     share a Stripe account and order IDs between Flows with different
+//     namespaces: Stripe would then hold several intents for one order
+//     ([ErrSeveralIntents]).
+//
+// # The decision table
+//
+// Every call (Pay, Capture, Cancel, Status, Reconcile) is a short loop: a
+// pure function picks the next step from the request, the order's record
+// and Stripe's last answer; one function performs it (the only code that
+// touches the Store or Stripe); the loop decides again, at most
+// [MaxCallsPerStep] Stripe calls per call. The rows, first match wins
+// (the names are the code's):
+//
+// The Store, read first:
+//
+//   - load: no record read yet, or a write found the record changed since
+//     it was read (compare-and-swap on Version): read it.
+//   - store failed after Stripe: the Store failed after Stripe answered
+//     where the payment stands: report that answer (the truth about the
+//     money), log the Store's failure at error level.
+//   - store failed: the Store failed before any Stripe call: [ErrStore],
+//     and no call.
+//   - terms changed: the record's amount, currency or customer differ from
+//     the order's: [ErrOrderMismatch], no call.
+//   - other intent: the request names an intent other than the recorded
+//     one: [ErrOrderMismatch], no call.
+//
+// Stripe's last answer:
+//
+//   - key in use (409): [ErrPaymentInProgress], retry-safe.
+//   - no such intent: the intent the request names does not exist:
+//     [ErrOrderMismatch].
+//   - creation refused: Stripe refused the claimed creation before
+//     running it (400) and stored nothing: unstamp the claim's
+//     CreateSentAt, then decide again.
+//   - refused: the refusal concerns this request's card (or a call other
+//     than a creation): the error ([ErrInvalidRequest] for a bad card).
+//   - key holds another request (idempotency_error): another instance,
+//     without this Store, created the order's intent with other
+//     parameters: search Stripe by the metadata order ID.
+//   - server error: a 5xx answered a write, which Stripe stores under the
+//     key once the work began: search (after a creation) or read the
+//     intent back, to see what was done.
+//   - stripe failed: network, 429, authentication …: the error;
+//     [RetrySafe] tells.
+//   - several intents: the search found more than one:
+//     [ErrSeveralIntents], no write. (One found is the order's intent,
+//     taken as an answer by the rows below: bound, recorded, reported.)
+//   - status, nothing found: Status of a claim Stripe does not show.
+//   - not found yet: nothing found although this call sent the creation
+//     (the search index lags writes by up to a minute, or a 5xx answered
+//     it): [ErrPaymentInProgress], or the 5xx; both retry-safe.
+//   - none exists: nothing found for an order past the key window: stamp
+//     this card's creation in the record (CreateSentAt = now), then send it.
+//   - declined without intent: report the decline as Stripe sent it.
+//   - unexpected state, may be stale: a failure answered to a confirmation
+//     (a decline, payment_intent_unexpected_state), a decline answered to a
+//     creation this call did not stamp (a replay), a capture or cancel
+//     refused for the intent's state, or an answer less settled than the
+//     record: read the intent back before reporting it.
+//   - not the order's: an intent read or found that is not yet on record
+//     fails the binding check (metadata order ID, amount, currency,
+//     customer): [ErrOrderMismatch], no write.
+//   - two intents: Stripe answered with an intent other than the recorded
+//     one: [ErrSeveralIntents].
+//   - unknown status: [ErrUnknownStatus], never success.
+//   - record, record status: the answer changes the record: Claim it (no
+//     record yet) or Update it (compare-and-swap; the intent is bound once
+//     and the status never moves back).
+//   - authenticated: the intent is requires_confirmation: confirm it under
+//     [ConfirmActionKey] of the intent's card and latest charge (Reconcile
+//     only with ReconcileOptions.ConfirmAuthenticated).
+//   - bound: Capture or Cancel, the intent read and found the order's:
+//     capture or cancel it.
+//   - answer: report the intent as Stripe answered. Except for a card
+//     request whose card was never sent while the intent waits for a card
+//     or for another card's authentication: that goes on below.
+//
+// The record, when no answer decides:
+//
+//   - status, no record / claim / settled / unsettled: Status reports
+//     [ErrNotFound]; searches Stripe for a claim's intent; reports a
+//     succeeded or canceled record with no call; reads any other intent.
+//   - settled: Pay on a succeeded or canceled record: the Result from the
+//     record (amount captured as recorded), no call.
+//   - return from 3-D Secure: Pay by intent on a record in requires_action
+//     or requires_confirmation: confirm under [ConfirmActionKey] of the
+//     recorded card and latest charge (one call).
+//   - return, unknown: Pay by intent with no record of it, or in another
+//     status: read the intent (then the answer rows bind, record and, if
+//     authenticated, confirm it).
+//   - capture or cancel, unknown / capture or cancel: read the intent when
+//     the record does not prove it is the order's; else capture (full
+//     amount keyed as 0, whatever the spelling) or cancel it.
+//   - probably settled: Pay by card on requires_capture or processing:
+//     read before writing.
+//   - another card: Pay by card on the recorded intent in any other status:
+//     confirm it with this card under [ConfirmKey] (confirmed already: a
+//     key is never sent twice in one call).
+//   - first attempt: no record: Claim the order (insert-if-absent) with
+//     this card's creation, stamped CreateSentAt = now when a creation is
+//     safe to send now.
+//   - claim, unsent: a claim never sent (or refused): stamp this card's
+//     creation, then send it.
+//   - claim: a claim stamped inside the key window: send the claimed
+//     creation byte for byte under [CreateKey]; Stripe answers a replay
+//     with the intent it made (created already: never twice in one call).
+//   - claim, past the window: search Stripe first.
+//
+// A creation is safe to send when no intent for the order can exist that
+// its key would not find: the order is younger than Config.KeyWindow
+// (Order.CreatedAt), or the claim was first sent less than KeyWindow ago
+// (Stripe keeps keys at least 24 hours), or, with CreatedAt zero, the claim
+// was never sent (the Store is trusted to have kept every claim).
+//
+// Stripe calls per payment: 1 for a frictionless card or a decline, 2 for
+// the 3-D Secure round trip (3 when the Store has no record of the order,
+// or when the card is declined after 3-D Secure and the answer is read
+// back), 0 for a retry of a settled order. More only on failure paths (a
+// read back) and past the key window (a search).
 //
 // # Guarantees
 //
-// One PaymentIntent per order: its creation carries an idempotency key
-// derived from the order alone, so double clicks, retries after a lost
-// response and concurrent tabs collapse into one intent at Stripe, and
-// later attempts (another card after a decline) confirm that intent instead
-// of creating another. Every write carries a key derived from its step
-// ([ConfirmKey], [ConfirmActionKey], [CaptureKey], [CancelKey]), so network
-// and application retries are replayed by Stripe, not repeated. Invalid
-// input is refused before any Stripe call, the Order by Stripe's documented
-// limits (currencies and their minimums in [stripeclient.Currency],
-// metadata, statement descriptor, description); only what Stripe alone can
-// know, such as the minimum in the account's settlement currency, costs a
-// call, and comes back as ErrInvalidOrder. And an intent named by the
-// browser is checked against the order before any write. Card declines are
-// Results, not errors; errors match the sentinels below, and [RetrySafe]
-// says when repeating the call is safe.
+// The package's promises, by name; comments in this module refer to them.
 //
-// The first attempt takes one Stripe call; the return from 3-D Secure one
-// more (two when the Store has no record of the order, e.g. on another
-// instance with a MemoryStore, or when the card is declined after 3-D
-// Secure and the answer is read back); a payment already recorded as
-// succeeded takes none. Config.CreateThenConfirm adds one call to every
-// first attempt in exchange for recovering an order's intent without a
-// Store.
+// One charge per order. An order has at most one PaymentIntent, for as
+// long as the Store keeps its record, and so at most one charge: the first
+// attempt claims the order in the [Store] and creates the intent under a key
+// derived from the order alone ([CreateKey]); every later attempt, on any
+// instance, confirms that intent; it is never replaced. A creation is sent
+// only when no intent for the order can exist that its key would not find:
+// while the key is provably inside Stripe's 24-hour idempotency window, or
+// when Stripe's search by the metadata order ID says there is none.
+//
+// The server decides the amount. Amount, currency and customer come from
+// the host's [Order], never from the browser. An intent named by the
+// browser is checked against the order (metadata order ID, amount,
+// currency, customer) before any write, and an order whose terms changed
+// after its payment began is refused ([ErrOrderMismatch]).
+//
+// Stable keys. Every write carries an idempotency key derived from its step
+// ([CreateKey], [ConfirmKey], [ConfirmActionKey], [CaptureKey],
+// [CancelKey]): a UUIDv5 over the Flow's namespace and the step's identity.
+// The same logical step gets the same key on every path, instance and
+// release, so Stripe replays rather than repeats it; different steps never
+// share one.
+//
+// Every status has one outcome. Each PaymentIntent status maps to exactly
+// one next step and [Outcome] ([Status.Next]); a status this version does
+// not know is [ErrUnknownStatus], never success.
+//
+// Bad input costs nothing. An invalid [Order] or [Request] is refused with
+// a typed error ([ErrInvalidOrder], [ErrInvalidRequest]) before any Stripe
+// call, the Order by Stripe's documented limits (currencies and their
+// minimums in [stripeclient.Currency], metadata, statement descriptor,
+// description); only what Stripe alone can know, such as the minimum in the
+// account's settlement currency, costs a call, and comes back as
+// ErrInvalidOrder.
+//
+// Secrets stay secret. The secret key, client secrets, CVC tokens and card
+// data never appear in logs or error strings; a client secret leaves the
+// package only inside a RequiresAction [Result].
+//
+// The truth about money. No Result says Failed or Canceled for an order
+// whose money moved, and none says Succeeded for money that did not move:
+// an answer that may be stale (a replayed key, another instance's record,
+// payment_intent_unexpected_state) is read back from Stripe before a
+// failure is reported, and a partial capture is reported with the amount
+// actually captured. Card declines are Results, not errors; errors match
+// the sentinels below, and [RetrySafe] says when repeating the call is safe.
 package confirm

@@ -46,6 +46,13 @@ var (
 	// payment method.
 	ErrPaymentInProgress = errors.New("confirm: a payment is already in progress for this order")
 
+	// ErrSeveralIntents: Stripe holds more than one PaymentIntent for the
+	// order (found by its metadata order ID), so the Flow cannot tell which
+	// one pays it. They were made outside this Flow: another namespace on
+	// the same account and order IDs, or code that creates intents itself.
+	// No write was made. Not retry-safe: settle the order by hand.
+	ErrSeveralIntents = errors.New("confirm: several payment intents for this order")
+
 	// ErrUnknownStatus: Stripe reported a status this version does not
 	// know. Never treated as success.
 	ErrUnknownStatus = errors.New("confirm: unknown payment intent status")
@@ -57,10 +64,15 @@ var (
 	ErrStripeUnavailable = errors.New("confirm: Stripe unavailable")
 
 	// ErrInvalidState: Capture or Cancel on an intent whose status does not
-	// allow it (e.g. capturing a succeeded payment).
+	// allow it (e.g. canceling a succeeded payment). The intent was read
+	// back: the Result returned with it says where it stands.
 	ErrInvalidState = errors.New("confirm: payment intent state does not allow this")
 
-	// ErrStore: the Store failed. Retry-safe when no Stripe call followed.
+	// ErrStore: the Store failed, and the Flow stopped before any further
+	// Stripe call: the claim it writes before a creation, and the key of
+	// every write, make the repeated call continue where this one
+	// stopped. Retry-safe. (A Store failure after Stripe answered is not
+	// an error: the Result stands, and the failure is logged.)
 	ErrStore = errors.New("confirm: store failed")
 )
 
@@ -130,7 +142,7 @@ func HostMistake(err error) bool {
 // RetrySafe reports whether repeating the call that returned err (same order,
 // same request) is safe and may succeed.
 func RetrySafe(err error) bool {
-	if errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrPaymentInProgress) {
+	if errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrPaymentInProgress) || errors.Is(err, ErrStore) {
 		return true
 	}
 	var se *stripeclient.Error

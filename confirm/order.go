@@ -3,6 +3,7 @@ package confirm
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -57,6 +58,18 @@ type Order struct {
 	// Customer and PaymentMethod IDs"
 	// (https://docs.stripe.com/payments/save-during-payment#charge-saved-payment-method).
 	OffSession bool
+
+	// CreatedAt is when the host created the order, or zero. It tells the
+	// Flow that no intent for the order can be older than that: while the
+	// order is younger than Config.KeyWindow, its creation key is inside
+	// Stripe's idempotency window, whatever the Store holds. Zero means the
+	// Flow trusts the Store to keep every order it claimed: a host that can
+	// lose its Store (a MemoryStore across restarts, a restored backup)
+	// must set CreatedAt, or an old order whose record was lost could get
+	// a second intent once Stripe has pruned the first one's key. With it
+	// set, the Flow asks Stripe's search before creating an intent for an
+	// order older than the window.
+	CreatedAt time.Time
 
 	// Description is optional, at most 1000 characters (the API
 	// reference's limit for PaymentIntent description). Stripe shows it in

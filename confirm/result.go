@@ -104,7 +104,7 @@ func ErrorResponse(err error) Response {
 		return Response{HTTPStatus: http.StatusConflict, Error: msgMismatch}
 	case errors.Is(err, ErrPaymentInProgress):
 		return Response{HTTPStatus: http.StatusConflict, Error: msgInProgress}
-	case errors.Is(err, ErrStripeUnavailable):
+	case errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrStore):
 		return Response{HTTPStatus: http.StatusServiceUnavailable, Error: msgUnavailable}
 	}
 	return Response{HTTPStatus: http.StatusInternalServerError, Error: msgGeneric}
