@@ -340,10 +340,10 @@ func decide(st *state) step {
 	case byCard && rec.IntentID != "" && (rec.Status == StatusRequiresCapture || rec.Status == StatusProcessing) && a.op != opLook:
 		// probably settled: look before writing anything.
 		return step{op: opLook, row: "probably settled", intent: rec.IntentID}
-	case byCard && st.order.OffSession && rec.IntentID != "" && rec.Status == StatusRequiresAction && a.op != opLook:
+	case byCard && st.order.OffSession && rec.IntentID != "" && (rec.Status == StatusRequiresAction || rec.Status == StatusRequiresConfirmation) && a.op != opLook:
 		// customer's turn: an off-session attempt on an intent the
-		// customer is authenticating on-session; read it rather than
-		// confirm over the customer's 3-D Secure.
+		// customer is authenticating (or has authenticated) on-session;
+		// read it rather than confirm another attempt over the customer's.
 		return step{op: opLook, row: "customer's turn", intent: rec.IntentID}
 	case byCard && rec.IntentID != "" && st.wasSent(st.cardConfirmKey()):
 		// confirmed already: one key is never sent twice in one call.

@@ -151,8 +151,10 @@
 //   - probably settled: Pay by card on requires_capture or processing:
 //     read before writing.
 //   - customer's turn: Pay by card off-session on a record in
-//     requires_action (the customer authenticating on the recovery page):
-//     read the intent, never confirm over the customer's 3-D Secure.
+//     requires_action or requires_confirmation (the customer
+//     authenticating on the recovery page): read the intent, never start
+//     another attempt over the customer's 3-D Secure (an authenticated one
+//     is confirmed by the row "authenticated": the customer's payment).
 //   - another card: Pay by card on the recorded intent in any other status:
 //     confirm it with this card under [ConfirmKey], off-session under
 //     [OffSessionKey] (confirmed already: a key is never sent twice in one

@@ -78,6 +78,7 @@ func offSessionDecideCases() []decideCase {
 		// The customer is authenticating: an off-session attempt reads the
 		// intent instead of confirming over the customer's 3-D Secure …
 		{"customer's turn", st(actPayByCard, offSession, recorded("requires_action")), opLook, "", nil},
+		{"customer's turn", st(actPayByCard, offSession, recorded("requires_confirmation")), opLook, "", nil},
 		// … and reports it waiting for the customer.
 		{"answer", st(actPayByCard, offSession, recorded("requires_action"), answered(opLook, ansOK, intent("requires_action"))),
 			opFinish, "", wantOutcome(RequiresCustomer)},

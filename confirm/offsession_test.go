@@ -285,3 +285,25 @@ func TestOffSessionFaults(t *testing.T) {
 		e.checkOneIntent("late", 1)
 	})
 }
+
+// TestOffSessionAfterTheCustomerAuthenticated: the customer passed 3-D
+// Secure on the recovery page but the browser never came back; an
+// off-session attempt, even with another saved card, confirms the
+// customer's authenticated payment instead of starting another attempt.
+func TestOffSessionAfterTheCustomerAuthenticated(t *testing.T) {
+	e := newEnv(t)
+	o, res := e.declinedOffSession("authd")
+	rec := e.pay(onSession(o), byMethod(res.PaymentMethod))
+	if err := e.fake.Authenticate(rec.IntentID); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.fake.AttachCard(o.Customer, "pm_card_mastercard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := e.pay(o, byMethod(other.ID))
+	if done.Outcome != confirm.Succeeded || done.PaymentMethod != res.PaymentMethod {
+		t.Fatalf("off-session after the customer authenticated: %+v; want the customer's card paid", done)
+	}
+	e.checkOneIntent("authd", 1)
+}
