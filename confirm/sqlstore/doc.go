@@ -27,14 +27,22 @@
 //     a SELECT (two). A claim never overwrites.
 //   - Load is one SELECT; only a query that ran and found no row is
 //     confirm.ErrNotFound.
-//   - Update is one UPDATE … SET …, version = version + 1 WHERE order_id =
-//     $1 AND version = $2 AND (intent_id = ” OR intent_id = $new) AND
-//     rank($new_status) >= rank(status) RETURNING …, where rank is a CASE
-//     written from confirm.Status.Rank. PostgreSQL's row lock makes the
-//     check and the write one step, so of two instances updating from the
-//     same Version exactly one wins. When the UPDATE touches no row, and
-//     only then, one SELECT tells confirm.ErrStaleRecord,
-//     confirm.ErrIntentConflict and confirm.ErrNotFound apart.
+//   - Update is one UPDATE whose WHERE clause is the rule, below. When it
+//     touches no row, and only then, one SELECT tells
+//     confirm.ErrStaleRecord, confirm.ErrIntentConflict and
+//     confirm.ErrNotFound apart.
+//
+// The Update, where rank is a CASE written from confirm.Status.Rank and the
+// intent column holds empty text until an intent is bound:
+//
+//	UPDATE … SET …, version = version + 1
+//	WHERE order_id = $1 AND version = $2
+//	  AND (intent_id = '' OR intent_id = $new_intent)
+//	  AND rank($new_status) >= rank(status)
+//	RETURNING …
+//
+// PostgreSQL locks the row while it checks and writes, so of several
+// instances updating from the same Version exactly one wins.
 //
 // Every statement is a single autocommit statement that takes the caller's
 // ctx; the Store opens no transaction, so none can be held open across a
