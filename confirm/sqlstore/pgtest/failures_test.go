@@ -132,10 +132,11 @@ func TestStatementTimeout(t *testing.T) {
 	admin := open(t, pool{name: "admin"})
 	db := open(t, pool{name: "timeout", statementTimeout: 50 * time.Millisecond})
 	table := newTable("timeout")
-	s := newStore(t, db, table)
+	seeder := newStore(t, admin, table) // creates and seeds without the timeout
+	s := mustStore(t, db, table)
 	for _, c := range storeCalls {
 		order := "order-timeout-" + c.name
-		seed(t, s, order)
+		seed(t, seeder, order)
 		release := lockTable(t, admin, table)
 		err := c.call(context.Background(), s, order)
 		release()
