@@ -5,10 +5,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet unit contract-check gotest browser fuzz bench bench-run bench-report
+.PHONY: test check fmt vet unit contract-check gotest browser postgres postgres-run fuzz bench bench-run bench-report
 
 ## test: the whole suite — what README names and CI runs.
-test: check unit fuzz browser
+test: check unit fuzz browser postgres
 
 ## check: formatting and vet, before anything slow.
 check: fmt vet
@@ -50,6 +50,27 @@ browser:
 	scripts/install-chromium.sh
 	cd examples/server/browsertest && $(GO) vet ./...
 	cd examples/server/browsertest && BROWSER_TEST_REQUIRED=1 $(GO) test -count=1 -v ./...
+
+## postgres: confirm/sqlstore on a real PostgreSQL, and several instances
+## sharing it, in their own module (confirm/sqlstore/pgtest) so that the pgx
+## driver stays out of the root go.mod.
+# scripts/with-postgres.sh starts a throwaway server (installing Debian's
+# postgresql when missing) and stops it by PID. PG_TEST_REQUIRED=1 makes a
+# missing database fail the run, and a skipped test fails the target. The
+# campaign runs PG_CAMPAIGN_N scenarios (make postgres PG_CAMPAIGN_N=100000
+# PG_TEST_TIMEOUT=0 for the long run).
+PG_CAMPAIGN_N ?= 1000
+PG_TEST_TIMEOUT ?= 20m
+postgres:
+	cd confirm/sqlstore/pgtest && $(GO) vet ./...
+	scripts/with-postgres.sh $(MAKE) --no-print-directory postgres-run
+
+postgres-run:
+	@test -n "$${CARDCONFIRM_PG_DSN:-}" || { echo "postgres-run needs CARDCONFIRM_PG_DSN; run make postgres"; exit 1; }
+	@mkdir -p .tools
+	cd confirm/sqlstore/pgtest && PG_TEST_REQUIRED=1 $(GO) test -race -count=1 -v -timeout $(PG_TEST_TIMEOUT) . -campaign.n=$(PG_CAMPAIGN_N) > $(CURDIR)/.tools/postgres.log 2>&1 || { cat .tools/postgres.log; exit 1; }
+	@grep -E -- '^(\s*--- |ok|FAIL)|pg campaign:|goroutines on' .tools/postgres.log
+	@if grep -q -- '--- SKIP' .tools/postgres.log; then echo "postgres tests were skipped"; exit 1; fi
 
 ## fuzz: every fuzz target of the module (each package with a func Fuzz…
 ## in a _test.go file), one after another, for FUZZTIME each. The default is
