@@ -18,7 +18,7 @@ func threeDSCalls(tb testing.TB, c stripeclient.Client, browser stripetest.Brows
 	pi, err := c.CreatePaymentIntent(bg, stripeclient.CreateParams{
 		IdempotencyKey: "create-" + id, Amount: 2500, Currency: "usd",
 		PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
-		Metadata: map[string]string{confirm.DefaultMetadataKey: id},
+		PaymentMethodTypes: []string{"card"}, Metadata: map[string]string{confirm.DefaultMetadataKey: id},
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -32,7 +32,7 @@ func order(prefix string, i int) confirm.Order {
 // newFake returns a fake on its own manual clock.
 func newFake() (*stripetest.Fake, *stripetest.Clock) {
 	clock := stripetest.NewClock(start)
-	return stripetest.New(stripetest.WithSeed(1), stripetest.WithClock(clock.Now)), clock
+	return stripetest.New(stripetest.Config{Seed: 1, Now: clock.Now}), clock
 }
 
 // pay3DS runs the synchronous 3-D Secure flow through f: the first POST

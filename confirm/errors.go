@@ -113,7 +113,7 @@ type flowError struct {
 func (e *flowError) Error() string {
 	s := "confirm: " + e.op
 	if e.sentinel != nil {
-		s += ": " + trimPrefix(e.sentinel.Error())
+		s += ": " + strings.TrimPrefix(e.sentinel.Error(), "confirm: ")
 	}
 	if e.err != nil {
 		s += ": " + e.err.Error()
@@ -130,14 +130,6 @@ func (e *flowError) Unwrap() []error {
 		errs = append(errs, e.err)
 	}
 	return errs
-}
-
-func trimPrefix(s string) string {
-	const p = "confirm: "
-	if len(s) > len(p) && s[:len(p)] == p {
-		return s[len(p):]
-	}
-	return s
 }
 
 func mismatch(reason string) error {

@@ -13,7 +13,7 @@ import (
 
 // The whole frictionless payment: one Stripe call.
 func ExampleFlow_Pay() {
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	flow := confirm.New(fake, confirm.Config{})
 
 	order := confirm.Order{ID: "order-1001", Amount: 2000, Currency: "usd"}
@@ -32,7 +32,7 @@ func ExampleFlow_Pay() {
 // A card that needs 3-D Secure: the browser gets a client secret, runs
 // stripe.handleCardAction, and posts the intent ID back.
 func ExampleFlow_Pay_threeDSecure() {
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	flow := confirm.New(fake, confirm.Config{})
 	order := confirm.Order{ID: "order-1002", Amount: 2000, Currency: "eur"}
 
@@ -53,7 +53,7 @@ func ExampleFlow_Pay_threeDSecure() {
 // A decline is an outcome, not an error: the customer sees Stripe's
 // message and may try another card on the same order.
 func ExampleFlow_Pay_decline() {
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	flow := confirm.New(fake, confirm.Config{})
 	order := confirm.Order{ID: "order-1003", Amount: 2000, Currency: "usd"}
 
@@ -73,7 +73,7 @@ func ExampleFlow_Pay_decline() {
 // A host's /pay handler: the order comes from the server's own session,
 // the body names only the card or the intent.
 func Example_handler() {
-	flow := confirm.New(stripetest.New(), confirm.Config{})
+	flow := confirm.New(stripetest.New(stripetest.Config{}), confirm.Config{})
 	orders := map[string]confirm.Order{"sess-1": {ID: "order-1004", Amount: 4500, Currency: "usd"}}
 
 	pay := func(w http.ResponseWriter, r *http.Request) {

@@ -29,7 +29,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
-	fake := stripetest.New(stripetest.WithClock(clock.Now), stripetest.WithSeed(1))
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 1})
 	logs := &bytes.Buffer{}
 	flow := confirm.New(fake, confirm.Config{
 		Now:    clock.Now,

@@ -183,7 +183,7 @@ func TestIntentBinding(t *testing.T) {
 	cheap, err := e.fake.CreatePaymentIntent(context.Background(), stripeclient.CreateParams{
 		IdempotencyKey: "cheap", Amount: 100, Currency: "usd", Customer: cus,
 		PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
-		Metadata: map[string]string{confirm.DefaultMetadataKey: "mine"},
+		PaymentMethodTypes: []string{"card"}, Metadata: map[string]string{confirm.DefaultMetadataKey: "mine"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +193,7 @@ func TestIntentBinding(t *testing.T) {
 	elsewhere, err := e.fake.CreatePaymentIntent(context.Background(), stripeclient.CreateParams{
 		IdempotencyKey: "elsewhere", Amount: mine.Amount, Currency: "usd", Customer: other,
 		PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
-		Metadata: map[string]string{confirm.DefaultMetadataKey: "mine"},
+		PaymentMethodTypes: []string{"card"}, Metadata: map[string]string{confirm.DefaultMetadataKey: "mine"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +202,7 @@ func TestIntentBinding(t *testing.T) {
 	eur, err := e.fake.CreatePaymentIntent(context.Background(), stripeclient.CreateParams{
 		IdempotencyKey: "eur", Amount: mine.Amount, Currency: "eur", Customer: cus,
 		PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
-		Metadata: map[string]string{confirm.DefaultMetadataKey: "mine"},
+		PaymentMethodTypes: []string{"card"}, Metadata: map[string]string{confirm.DefaultMetadataKey: "mine"},
 	})
 	if err != nil {
 		t.Fatal(err)

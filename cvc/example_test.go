@@ -17,7 +17,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	clock := stripetest.NewClock(time.Date(2024, 3, 15, 12, 0, 0, 0, time.UTC))
-	stripe := stripetest.New(stripetest.WithSeed(7), stripetest.WithClock(clock.Now))
+	stripe := stripetest.New(stripetest.Config{Seed: 7, Now: clock.Now})
 	flow := confirm.New(stripe, confirm.Config{Now: clock.Now})
 	payments := cvc.New(flow, cvc.Config{Policy: cvc.RefuseFailedCVC, Now: clock.Now})
 

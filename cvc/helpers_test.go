@@ -25,7 +25,7 @@ type env struct {
 func newEnv(t *testing.T, policy cvc.Policy) *env {
 	t.Helper()
 	clock := stripetest.NewClock(start)
-	fake := stripetest.New(stripetest.WithSeed(1), stripetest.WithClock(clock.Now))
+	fake := stripetest.New(stripetest.Config{Seed: 1, Now: clock.Now})
 	flow := confirm.New(fake, confirm.Config{Now: clock.Now})
 	return &env{
 		fake:     fake,

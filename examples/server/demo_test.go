@@ -81,7 +81,7 @@ func TestDemoCVCTokenAndCharges(t *testing.T) {
 func TestDemoEndpointsOnlyInDemoMode(t *testing.T) {
 	// Real mode: any Client but no Fake. The fake stands in for Stripe here
 	// only because a test cannot reach Stripe.
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	a, err := newApp(appConfig{Client: fake, PublishableKey: "pk_test_x"})
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,7 @@ type testShop struct {
 
 func newTestShop(t *testing.T) *testShop {
 	t.Helper()
-	fake := stripetest.New(stripetest.WithSeed(1))
+	fake := stripetest.New(stripetest.Config{Seed: 1})
 	customer := fake.CreateCustomer()
 	for _, pm := range []string{"pm_card_cvcCheckFail", "pm_card_visa"} {
 		if _, err := fake.AttachCard(customer, pm); err != nil {

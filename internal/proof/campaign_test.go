@@ -249,7 +249,7 @@ func init() {
 func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclient.Client) *scenario {
 	rng := rand.New(rand.NewPCG(seed, uint64(num)))
 	clock := stripetest.NewClock(start)
-	fake := stripetest.New(stripetest.WithClock(clock.Now), stripetest.WithSeed(int64(rng.Uint64()>>1)))
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: int64(rng.Uint64() >> 1)})
 	s := &scenario{
 		seed: seed, num: num, rng: rng, fake: fake, clock: clock,
 		knownPaid: map[string]confirm.Outcome{},
@@ -289,7 +289,7 @@ func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclie
 
 	cur := []string{"usd", "usd", "eur", "gbp", "jpy"}[rng.IntN(5)]
 	s.order = confirm.Order{
-		ID:           fmt.Sprintf("order-%d-%d", seed, num),
+		ID:           fmt.Sprintf("order-%x-%d", seed, num), // hex: a decimal seed can pass the Luhn check that the secret scan applies
 		Currency:     cur,
 		Amount:       []int64{50, 2000, 12345, 99_999_999}[rng.IntN(4)],
 		CaptureLater: rng.IntN(3) == 0,

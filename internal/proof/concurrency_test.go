@@ -52,7 +52,7 @@ func TestOneOrderManyGoroutines(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			clock := stripetest.NewClock(start)
-			fake := stripetest.New(stripetest.WithClock(clock.Now), stripetest.WithSeed(int64(ti)))
+			fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: int64(ti) + 1})
 			log, logs := newLogger()
 			store := confirm.NewMemoryStore()
 			var flows []*confirm.Flow

@@ -26,7 +26,7 @@ func TestDeadlineOnTheWallClock(t *testing.T) {
 		}
 		for nth := 0; nth < calls; nth++ {
 			t.Run(fmt.Sprintf("CreateThenConfirm=%v/call %d", twoStep, nth+1), func(t *testing.T) {
-				fake := stripetest.New(stripetest.WithSeed(5))
+				fake := stripetest.New(stripetest.Config{Seed: 5})
 				flow := confirm.New(fake, confirm.Config{CreateThenConfirm: twoStep})
 				o := confirm.Order{ID: "deadline", Amount: 2000, Currency: "usd"}
 				seen, struck := 0, stripetest.Op("")

@@ -30,7 +30,7 @@ type hostileEnv struct {
 func newHostileEnv(t *testing.T) *hostileEnv {
 	t.Helper()
 	clock := stripetest.NewClock(start)
-	fake := stripetest.New(stripetest.WithClock(clock.Now), stripetest.WithSeed(7))
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 7})
 	flow := confirm.New(fake, confirm.Config{Now: clock.Now})
 	e := &hostileEnv{fake: fake, flow: flow, payments: cvc.New(flow, cvc.Config{Now: clock.Now}), vars: map[string]string{}}
 	ctx := context.Background()
@@ -75,7 +75,7 @@ func newHostileEnv(t *testing.T) *hostileEnv {
 		pi, err := fake.CreatePaymentIntent(ctx, stripeclient.CreateParams{
 			IdempotencyKey: key, Amount: amount, Currency: currency, Customer: customer,
 			PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
-			Metadata: map[string]string{confirm.DefaultMetadataKey: e.order.ID},
+			PaymentMethodTypes: []string{"card"}, Metadata: map[string]string{confirm.DefaultMetadataKey: e.order.ID},
 		})
 		must(err)
 		must(fake.Authenticate(pi.ID))

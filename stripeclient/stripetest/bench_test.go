@@ -16,7 +16,8 @@ func threeDSFlow(b *testing.B, f *stripetest.Fake, i int) {
 	pi, err := f.CreatePaymentIntent(bg, stripeclient.CreateParams{
 		IdempotencyKey: "order-" + n, Amount: 1000, Currency: "usd",
 		PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
-		Metadata: map[string]string{"order_id": n},
+		PaymentMethodTypes: []string{"card"},
+		Metadata:           map[string]string{"order_id": n},
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -35,7 +36,7 @@ func threeDSFlow(b *testing.B, f *stripetest.Fake, i int) {
 //
 //	go test -run '^$' -bench ThreeDSFlow -benchtime 100000x ./stripeclient/stripetest/
 func BenchmarkThreeDSFlow(b *testing.B) {
-	f := stripetest.New(stripetest.WithSeed(1))
+	f := stripetest.New(stripetest.Config{Seed: 1})
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -52,7 +53,7 @@ func BenchmarkThreeDSFlow(b *testing.B) {
 }
 
 func BenchmarkThreeDSFlowParallel(b *testing.B) {
-	f := stripetest.New(stripetest.WithSeed(1))
+	f := stripetest.New(stripetest.Config{Seed: 1})
 	var ctr atomicInt
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -65,7 +66,7 @@ func BenchmarkThreeDSFlowParallel(b *testing.B) {
 // BenchmarkThreeDSFlowSmallHeap is the same flow on a fake reset every
 // 1,000 intents: the cost of the flow itself, without a growing heap.
 func BenchmarkThreeDSFlowSmallHeap(b *testing.B) {
-	f := stripetest.New(stripetest.WithSeed(1))
+	f := stripetest.New(stripetest.Config{Seed: 1})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if i%1000 == 0 {

@@ -6,6 +6,15 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
+// Browser completes or fails 3-D Secure for an intent, as the customer does
+// in Stripe.js. *Fake implements it; against real Stripe there is none.
+type Browser interface {
+	Authenticate(intentID string) error
+	FailAuthentication(intentID string) error
+}
+
+var _ Browser = (*Fake)(nil)
+
 // Authenticate completes 3-D Secure for intentID, standing in for the
 // customer passing the challenge in Stripe.js's handleCardAction. The
 // intent must be in requires_action. A manually confirmed intent moves to
@@ -51,7 +60,7 @@ func (f *Fake) browserIntent(op, intentID string) (*intent, error) {
 		return nil, f.missingPath("intent", "payment_intent", intentID)
 	}
 	in.mu.Lock()
-	in.expire(f.now())
+	f.expire(in, f.now())
 	if st := in.cur.Status; st != stripeclient.StatusRequiresAction {
 		in.mu.Unlock()
 		return nil, fmt.Errorf("stripetest: %s %s: status is %s, not requires_action", op, intentID, st)

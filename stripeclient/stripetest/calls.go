@@ -35,82 +35,45 @@ type Call struct {
 	At             time.Time
 }
 
-// nCallShards spreads the call log over several locks; Calls merges them
-// back into arrival order.
-const nCallShards = 16
-
-type callRec struct {
-	seq uint64
-	Call
+// callLog is every call that reached the fake, in the order they returned.
+type callLog struct {
+	mu    sync.Mutex
+	calls []Call
 }
 
-// callChunk records are stored in fixed-size chunks: a growing slice would
-// copy the whole log on every doubling and keep up to half of it as slack.
-const callChunk = 64
-
-type callShard struct {
-	mu     sync.Mutex
-	chunks []*[callChunk]callRec
-	n      int
+func (l *callLog) add(c Call) {
+	l.mu.Lock()
+	l.calls = append(l.calls, c)
+	l.mu.Unlock()
 }
 
-func (f *Fake) logCall(seq uint64, c Call) {
-	s := &f.calls[seq%nCallShards]
-	s.mu.Lock()
-	if s.n%callChunk == 0 {
-		s.chunks = append(s.chunks, new([callChunk]callRec))
-	}
-	s.chunks[s.n/callChunk][s.n%callChunk] = callRec{seq: seq, Call: c}
-	s.n++
-	s.mu.Unlock()
+func (l *callLog) reset() {
+	l.mu.Lock()
+	l.calls = nil
+	l.mu.Unlock()
 }
 
-// each calls fn for every record of the shard, with the shard locked.
-func (s *callShard) each(fn func(r *callRec)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := 0; i < s.n; i++ {
-		fn(&s.chunks[i/callChunk][i%callChunk])
-	}
-}
-
-// Calls returns every logged call in arrival order. A call still running
-// appears once it returns.
+// Calls returns every logged call in the order the calls returned (for one
+// goroutine, the order they were made). A call still running appears once
+// it returns.
 func (f *Fake) Calls() []Call {
-	var all []callRec
-	for i := range f.calls {
-		f.calls[i].each(func(r *callRec) { all = append(all, *r) })
-	}
-	slices.SortFunc(all, func(a, b callRec) int { return cmpSeq(a.seq, b.seq) })
-	out := make([]Call, len(all))
-	for i, r := range all {
-		out[i] = r.Call
-	}
-	return out
+	f.calls.mu.Lock()
+	defer f.calls.mu.Unlock()
+	return slices.Clone(f.calls.calls)
 }
 
 // CallCount counts logged calls of the given operations, or all calls when
 // none is given: the number of Stripe round trips a flow costs.
 func (f *Fake) CallCount(ops ...Op) int {
+	f.calls.mu.Lock()
+	defer f.calls.mu.Unlock()
 	n := 0
-	for i := range f.calls {
-		f.calls[i].each(func(r *callRec) {
-			if len(ops) == 0 || slices.Contains(ops, r.Op) {
-				n++
-			}
-		})
+	for _, c := range f.calls.calls {
+		if len(ops) == 0 || slices.Contains(ops, c.Op) {
+			n++
+		}
 	}
 	return n
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // write runs a POST as Stripe does: faults that strike before the work,
@@ -120,18 +83,17 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 	if err := ctx.Err(); err != nil {
 		return nil, contextError(err)
 	}
-	seq := f.callSeq.Add(1)
 	c := Call{Op: op, ID: id, IdempotencyKey: key, At: f.now()}
 	ft, faulted := f.takeFault(c)
 	if faulted && ft.Kind.beforeWork() {
-		return nil, f.fail(seq, c, f.faultError(ft.Kind))
+		return nil, f.fail(c, f.faultError(ft.Kind))
 	}
 	rec, state, resp := f.idemBegin(key, fp, c.At)
 	switch state {
 	case idemConflict:
-		return nil, f.fail(seq, c, f.idempotencyError(key))
+		return nil, f.fail(c, f.idempotencyError(key))
 	case idemInUse:
-		return nil, f.fail(seq, c, f.keyInUseError())
+		return nil, f.fail(c, f.keyInUseError())
 	case idemReplay:
 		c.Replayed = true
 	}
@@ -140,7 +102,7 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 			if rec != nil {
 				f.idemFinish(key, rec, response{}, false)
 			}
-			return nil, f.fail(seq, c, contextError(err))
+			return nil, f.fail(c, contextError(err))
 		}
 	}
 	if state == idemFresh {
@@ -151,12 +113,12 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 		c.ID = id
 	}
 	if faulted && ft.Kind == FaultResponseLost {
-		return nil, f.fail(seq, c, f.faultError(FaultResponseLost))
+		return nil, f.fail(c, f.faultError(FaultResponseLost))
 	}
 	if resp.err != nil {
-		return nil, f.fail(seq, c, copyError(resp.err, metaOf(resp.in)))
+		return nil, f.fail(c, copyError(resp.err, metaOf(resp.in)))
 	}
-	f.logCall(seq, c)
+	f.calls.add(c)
 	return exportPI(resp.pi, metaOf(resp.in)), nil
 }
 
@@ -165,31 +127,30 @@ func (f *Fake) read(ctx context.Context, op Op, id string, work func() *stripecl
 	if err := ctx.Err(); err != nil {
 		return contextError(err)
 	}
-	seq := f.callSeq.Add(1)
 	c := Call{Op: op, ID: id, At: f.now()}
 	ft, faulted := f.takeFault(c)
 	if faulted && ft.Kind.beforeWork() {
-		return f.fail(seq, c, f.faultError(ft.Kind))
+		return f.fail(c, f.faultError(ft.Kind))
 	}
 	if faulted && ft.Kind == FaultLatency {
 		if err := sleep(ctx, ft.Delay); err != nil {
-			return f.fail(seq, c, contextError(err))
+			return f.fail(c, contextError(err))
 		}
 	}
 	if err := work(); err != nil {
-		return f.fail(seq, c, err)
+		return f.fail(c, err)
 	}
 	if faulted && ft.Kind == FaultResponseLost {
-		return f.fail(seq, c, f.faultError(FaultResponseLost))
+		return f.fail(c, f.faultError(FaultResponseLost))
 	}
-	f.logCall(seq, c)
+	f.calls.add(c)
 	return nil
 }
 
 // fail logs c as failed with err and returns err. The log and the caller
 // share err, so a caller must not modify it (Call says so).
-func (f *Fake) fail(seq uint64, c Call, err *stripeclient.Error) error {
+func (f *Fake) fail(c Call, err *stripeclient.Error) error {
 	c.Err = err
-	f.logCall(seq, c)
+	f.calls.add(c)
 	return err
 }

@@ -125,7 +125,8 @@ func declineOf(declineCode string) (code, message string) {
 }
 
 // cardFor builds the displayable card of a test card, expiring three years
-// after now as Stripe's magic PaymentMethods do (always in the future).
+// after now as Stripe's magic PaymentMethods do (always in the future). A
+// clone's card is never modified, so snapshots share it.
 func cardFor(tc *TestCard, now time.Time) *stripeclient.Card {
 	return &stripeclient.Card{
 		Brand:    tc.Brand,

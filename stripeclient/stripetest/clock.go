@@ -16,7 +16,7 @@ type Clock struct {
 // NewClock returns a Clock reading t.
 func NewClock(t time.Time) *Clock { return &Clock{now: t} }
 
-// Now returns the clock's current time. Pass c.Now to WithClock.
+// Now returns the clock's current time. Pass c.Now as Config.Now.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()

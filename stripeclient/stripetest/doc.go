@@ -67,15 +67,15 @@
 //
 // # Checking the fake against your own Stripe account
 //
-// RunConformance runs one scenario suite against any stripeclient.Client.
-// This module runs it on the fake in its own tests, and on real Stripe test
-// mode from stripeclient's realstripe_test.go when a test-mode secret key
-// is in the environment:
+// Package stripetest/conformance runs one scenario suite against any
+// stripeclient.Client. This module runs it on the fake in its own tests,
+// and on real Stripe test mode from stripeclient's realstripe_test.go when a
+// test-mode secret key is in the environment:
 //
 //	STRIPE_TEST_SECRET_KEY=sk_test_… go test -run TestRealStripeConformance ./stripeclient/
 //
 // Only sk_test_ keys are used; any other value makes the test skip. Steps
-// that need a browser (3-D Secure) are skipped against real Stripe. To run
-// the suite from your own module, call RunConformance from a test with a
-// Harness holding your client.
+// that need a browser (3-D Secure) are skipped against real Stripe. The
+// suite lives in its own package so that programs importing the fake do not
+// link package testing.
 package stripetest

@@ -38,6 +38,22 @@ func (f *Fake) missingPath(param, object, id string) *stripeclient.Error {
 	return e
 }
 
+// returnURLMessage is Stripe's refusal to confirm an intent with automatic
+// payment methods (redirects allowed) without a return_url.
+const returnURLMessage = "A `return_url` must be specified because this Payment Intent is configured to automatically accept " +
+	"the payment methods enabled in the Dashboard, some of which may require a full page redirect to succeed. " +
+	"If you do not want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` " +
+	"and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents."
+
+// returnURLRequired refuses an on-session confirmation of an intent created
+// without payment_method_types: since API version 2023-08-16 such an intent
+// has automatic payment methods on (docs.stripe.com/changelog/2023-08-16/
+// automatic-payment-methods). It is a validation failure: nothing runs and
+// nothing is stored under the key.
+func (f *Fake) returnURLRequired() *stripeclient.Error {
+	return f.invalid("", "return_url", returnURLMessage)
+}
+
 // unexpectedState is payment_intent_unexpected_state; Stripe attaches the
 // intent so the caller can see the status that forbade the call.
 func (f *Fake) unexpectedState(msg string, pi *stripeclient.PaymentIntent) *stripeclient.Error {

@@ -13,11 +13,12 @@ import (
 // the challenge in the browser, the server confirms again.
 func Example_threeDSecure() {
 	ctx := context.Background()
-	fake := stripetest.New(stripetest.WithSeed(1))
+	fake := stripetest.New(stripetest.Config{Seed: 1})
 
 	pi, _ := fake.CreatePaymentIntent(ctx, stripeclient.CreateParams{
 		IdempotencyKey: "order-42", Amount: 2000, Currency: "eur",
 		PaymentMethod: "pm_card_authenticationRequired", Confirm: true, ConfirmationMethod: "manual",
+		PaymentMethodTypes: []string{"card"},
 	})
 	fmt.Println(pi.Status, pi.NextAction.Type)
 
@@ -33,11 +34,12 @@ func Example_threeDSecure() {
 // payment method.
 func Example_decline() {
 	ctx := context.Background()
-	fake := stripetest.New(stripetest.WithSeed(1))
+	fake := stripetest.New(stripetest.Config{Seed: 1})
 
 	_, err := fake.CreatePaymentIntent(ctx, stripeclient.CreateParams{
 		IdempotencyKey: "order-43", Amount: 2000, Currency: "usd",
 		PaymentMethod: "pm_card_visa_chargeDeclinedInsufficientFunds", Confirm: true, ConfirmationMethod: "manual",
+		PaymentMethodTypes: []string{"card"},
 	})
 	var se *stripeclient.Error
 	if errors.As(err, &se) {

@@ -2,15 +2,19 @@ package stripetest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
-// FaultKind is what an injected fault does to a call.
+// FaultKind is what an injected fault does to a call. Its zero value is
+// no fault at all: a Fault whose Kind is unset is a mistake in the test,
+// and InjectFault (or a fault hook returning it) panics rather than
+// guessing.
 type FaultKind int
 
 // The faults a test can inject. All but FaultLatency and FaultResponseLost
@@ -18,7 +22,7 @@ type FaultKind int
 // under the idempotency key, so a retry with the same key runs afresh.
 const (
 	// FaultNetwork drops the connection before the request arrives.
-	FaultNetwork FaultKind = iota
+	FaultNetwork FaultKind = iota + 1
 	// FaultResponseLost lets Stripe do the work and store its response
 	// under the key, then drops the connection: the caller sees a network
 	// error although the payment happened. A retry with the same key
@@ -50,30 +54,40 @@ type Fault struct {
 	Delay time.Duration // for FaultLatency
 }
 
+// valid reports whether k is one of the kinds above.
+func (k FaultKind) valid() bool { return k >= FaultNetwork && k <= FaultLatency }
+
+func mustBeValid(ft Fault) {
+	if !ft.Kind.valid() {
+		panic(fmt.Sprintf("stripetest: fault %+v has no valid Kind (the zero FaultKind is not a fault)", ft))
+	}
+}
+
 // beforeWork reports whether the fault stops the call before Stripe runs it.
 func (k FaultKind) beforeWork() bool {
 	return k != FaultResponseLost && k != FaultLatency
 }
 
+// faultQueue holds the queued faults and the fault hook.
 type faultQueue struct {
-	n  atomic.Int32 // len(q), read without the lock on the hot path
-	mu sync.Mutex
-	q  []Fault
+	mu   sync.Mutex
+	q    []Fault
+	hook func(Call) (Fault, bool)
 }
 
-func (fq *faultQueue) clear() {
+func (fq *faultQueue) reset() {
 	fq.mu.Lock()
-	fq.q = nil
-	fq.n.Store(0)
+	fq.q, fq.hook = nil, nil
 	fq.mu.Unlock()
 }
 
 // InjectFault queues ft: the next call matching ft.Op suffers it, once.
 // Several faults may be queued; each call takes the first that matches.
+// It panics if ft.Kind is not set.
 func (f *Fake) InjectFault(ft Fault) {
+	mustBeValid(ft)
 	f.faults.mu.Lock()
 	f.faults.q = append(f.faults.q, ft)
-	f.faults.n.Store(int32(len(f.faults.q)))
 	f.faults.mu.Unlock()
 }
 
@@ -81,31 +95,34 @@ func (f *Fake) InjectFault(ft Fault) {
 // (after queued faults, which take precedence) with the call's Op, target
 // ID and idempotency key; returning true injects the fault. Use it for
 // randomized fault campaigns. h may be called concurrently; nil removes it.
+// A fault returned with true must have its Kind set, or the call panics.
 func (f *Fake) SetFaultHook(h func(c Call) (Fault, bool)) {
-	if h == nil {
-		f.hook.Store(nil)
-		return
-	}
-	f.hook.Store(&h)
+	f.faults.mu.Lock()
+	f.faults.hook = h
+	f.faults.mu.Unlock()
 }
 
+// takeFault returns the fault c suffers, if any. The hook runs without the
+// lock, so it may call the fake.
 func (f *Fake) takeFault(c Call) (Fault, bool) {
-	if f.faults.n.Load() > 0 {
-		f.faults.mu.Lock()
-		for i, ft := range f.faults.q {
-			if ft.Op == "" || ft.Op == c.Op {
-				f.faults.q = append(f.faults.q[:i], f.faults.q[i+1:]...)
-				f.faults.n.Store(int32(len(f.faults.q)))
-				f.faults.mu.Unlock()
-				return ft, true
-			}
+	f.faults.mu.Lock()
+	for i, ft := range f.faults.q {
+		if ft.Op == "" || ft.Op == c.Op {
+			f.faults.q = slices.Delete(f.faults.q, i, i+1)
+			f.faults.mu.Unlock()
+			return ft, true
 		}
-		f.faults.mu.Unlock()
 	}
-	if h := f.hook.Load(); h != nil {
-		return (*h)(c)
+	h := f.faults.hook
+	f.faults.mu.Unlock()
+	if h == nil {
+		return Fault{}, false
 	}
-	return Fault{}, false
+	ft, ok := h(c)
+	if ok {
+		mustBeValid(ft)
+	}
+	return ft, ok
 }
 
 // faultError is the error a before-work fault (or a lost response) yields.

@@ -120,3 +120,25 @@ func TestFaultHook(t *testing.T) {
 		t.Errorf("hook called %d times, want 2", seen.Load())
 	}
 }
+
+// TestZeroFaultIsNoFault: an unset Kind must not silently mean a network
+// fault (or any other).
+func TestZeroFaultIsNoFault(t *testing.T) {
+	f, _ := newFake(t)
+	mustPanic := func(name string, fn func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s did not panic", name)
+			}
+		}()
+		fn()
+	}
+	mustPanic("InjectFault(Fault{})", func() { f.InjectFault(stripetest.Fault{Op: stripetest.OpCreate}) })
+	f.SetFaultHook(func(stripetest.Call) (stripetest.Fault, bool) { return stripetest.Fault{}, true })
+	mustPanic("a hook returning Fault{}", func() { _, _ = f.CreatePaymentIntent(bg, params("pm_card_visa")) })
+	f.SetFaultHook(nil)
+	if _, err := f.CreatePaymentIntent(bg, params("pm_card_visa")); err != nil {
+		t.Errorf("no fault queued: %v", err)
+	}
+}

@@ -22,8 +22,17 @@ func newKey() string { return fmt.Sprintf("key-%d", keySeq.Add(1)) }
 var t0 = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newFake(t testing.TB) (*stripetest.Fake, *stripetest.Clock) {
+	return newFakeWith(t, nil)
+}
+
+// newFakeWith is newFake with its Config adjusted by mod.
+func newFakeWith(t testing.TB, mod func(*stripetest.Config)) (*stripetest.Fake, *stripetest.Clock) {
 	clock := stripetest.NewClock(t0)
-	return stripetest.New(stripetest.WithClock(clock.Now), stripetest.WithSeed(7)), clock
+	cfg := stripetest.Config{Now: clock.Now, Seed: 7}
+	if mod != nil {
+		mod(&cfg)
+	}
+	return stripetest.New(cfg), clock
 }
 
 // params is a manual-confirmation create+confirm of 1000 usd with pm.
@@ -31,7 +40,8 @@ func params(pm string) stripeclient.CreateParams {
 	return stripeclient.CreateParams{
 		IdempotencyKey: newKey(), Amount: 1000, Currency: "usd",
 		PaymentMethod: pm, Confirm: pm != "", ConfirmationMethod: "manual",
-		Metadata: map[string]string{"order_id": "o-1"},
+		PaymentMethodTypes: []string{"card"},
+		Metadata:           map[string]string{"order_id": "o-1"},
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 // it the key may be reused for anything.
 const keyLifetime = 24 * time.Hour
 
-// pruneEvery bounds how often a shard sweeps out expired records: lazily,
+// pruneEvery bounds how often the table sweeps out expired records: lazily,
 // on insertion, at most once per hour of fake time, so memory stays bounded
 // without a background goroutine.
 const pruneEvery = time.Hour
@@ -45,10 +45,17 @@ type idemRecord struct {
 	resp  response
 }
 
-type idemShard struct {
+// idemTable holds the records of every idempotency key.
+type idemTable struct {
 	mu        sync.Mutex
 	m         map[string]*idemRecord
 	lastPrune time.Time
+}
+
+func (t *idemTable) reset() {
+	t.mu.Lock()
+	t.m, t.lastPrune = nil, time.Time{}
+	t.mu.Unlock()
 }
 
 type idemState int
@@ -63,9 +70,12 @@ const (
 // idemBegin looks key up and, when it is free, reserves it for a call with
 // fingerprint fp, so that a concurrent call with the same key sees it in use.
 func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, idemState, response) {
-	s := &f.idem[shardOf(key)]
+	s := &f.idem
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[string]*idemRecord)
+	}
 	if now.Sub(s.lastPrune) > pruneEvery {
 		for k, r := range s.m {
 			if r.done && now.UnixNano()-r.first > int64(keyLifetime) {
@@ -92,7 +102,7 @@ func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, ide
 // idemFinish stores resp under key when Stripe would, and otherwise frees
 // the key: validation failures and calls that never ran leave no trace.
 func (f *Fake) idemFinish(key string, r *idemRecord, resp response, store bool) {
-	s := &f.idem[shardOf(key)]
+	s := &f.idem
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if store {
@@ -148,6 +158,14 @@ func (h fingerprint) str(s string) fingerprint {
 	return h
 }
 
+func (h fingerprint) strs(ss []string) fingerprint {
+	h = h.int(int64(len(ss)))
+	for _, s := range ss {
+		h = h.str(s)
+	}
+	return h
+}
+
 func (h fingerprint) int(v int64) fingerprint {
 	for i := 0; i < 8; i++ {
 		h ^= fingerprint(byte(v >> (8 * i)))
@@ -175,7 +193,7 @@ func (h fingerprint) meta(m map[string]string) fingerprint {
 
 func fpCreate(p *stripeclient.CreateParams) uint64 {
 	h := newFingerprint(OpCreate, "").
-		int(p.Amount).str(p.Currency).str(p.Customer).str(p.PaymentMethod).
+		int(p.Amount).str(p.Currency).str(p.Customer).str(p.PaymentMethod).strs(p.PaymentMethodTypes).
 		bool(p.Confirm).str(p.ConfirmationMethod).str(p.CaptureMethod).
 		str(p.SetupFutureUsage).bool(p.OffSession).str(p.CVCToken).
 		str(p.Description).str(p.StatementDescriptorSuffix).meta(p.Metadata)

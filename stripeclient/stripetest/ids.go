@@ -1,8 +1,7 @@
 package stripetest
 
-// IDs come from a splitmix64 stream indexed by an atomic counter rather than
-// from a mutex-guarded PRNG: the hot path takes no shared lock, and a fake
-// driven by one goroutine still produces the same IDs for the same seed.
+// IDs come from a splitmix64 stream indexed by a counter, so a fake driven
+// by one goroutine produces the same IDs for the same seed.
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -17,7 +16,7 @@ func splitmix64(x uint64) uint64 {
 func (f *Fake) newID(prefix string, n int) string {
 	b := make([]byte, len(prefix)+n)
 	copy(b, prefix)
-	x := splitmix64(f.cfg.seed ^ (f.idCounter.Add(1) * 0xd1b54a32d192ed03))
+	x := splitmix64(f.idSeed() ^ (f.idCounter.Add(1) * 0xd1b54a32d192ed03))
 	bits := 64
 	for i := len(prefix); i < len(b); i++ {
 		if bits < 6 {
@@ -43,14 +42,4 @@ func (f *Fake) tokenID() string    { return f.newID("cvctok_", 24) }
 func (f *Fake) requestID() string  { return f.newID("req_", 14) }
 func (f *Fake) secret(intentID string) string {
 	return f.newID(intentID+"_secret_", 25)
-}
-
-// shardOf hashes s (FNV-1a) onto one of nShards shards.
-func shardOf(s string) int {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return int(h % nShards)
 }

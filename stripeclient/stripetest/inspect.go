@@ -1,6 +1,7 @@
 package stripetest
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -39,22 +40,14 @@ func (f *Fake) Intent(id string) (stripeclient.PaymentIntent, bool) {
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.expire(f.now())
+	f.expire(in, f.now())
 	return *exportPI(in.cur, in.meta), true
 }
 
 // allIntents returns every intent in creation order.
 func (f *Fake) allIntents() []*intent {
-	var all []*intent
-	for i := range f.intents {
-		s := &f.intents[i]
-		s.mu.RLock()
-		for _, in := range s.m {
-			all = append(all, in)
-		}
-		s.mu.RUnlock()
-	}
-	slices.SortFunc(all, func(a, b *intent) int { return cmpSeq(a.seq, b.seq) })
+	all := f.intents.values()
+	slices.SortFunc(all, func(a, b *intent) int { return cmp.Compare(a.seq, b.seq) })
 	return all
 }
 
@@ -65,7 +58,7 @@ func (f *Fake) Intents() []stripeclient.PaymentIntent {
 	out := make([]stripeclient.PaymentIntent, len(all))
 	for i, in := range all {
 		in.mu.Lock()
-		in.expire(now)
+		f.expire(in, now)
 		out[i] = *exportPI(in.cur, in.meta)
 		in.mu.Unlock()
 	}
@@ -90,12 +83,14 @@ func (f *Fake) ChargesWhere(metaKey, value string) []Charge {
 }
 
 func (f *Fake) charges(match func(meta []string) bool) []Charge {
+	now := f.now()
 	var all []charge
 	for _, in := range f.allIntents() {
 		if !match(in.meta) {
 			continue
 		}
 		in.mu.Lock()
+		f.expire(in, now) // an expired authorisation's charge is released
 		for _, ch := range in.charges {
 			c := *ch
 			c.Metadata = metaMap(in.meta)
@@ -103,7 +98,7 @@ func (f *Fake) charges(match func(meta []string) bool) []Charge {
 		}
 		in.mu.Unlock()
 	}
-	slices.SortFunc(all, func(a, b charge) int { return cmpSeq(a.seq, b.seq) })
+	slices.SortFunc(all, func(a, b charge) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]Charge, len(all))
 	for i, ch := range all {
 		out[i] = ch.Charge

@@ -26,6 +26,12 @@ type intent struct {
 	// attemptAt is when the current 3-D Secure attempt began, in Unix
 	// nanoseconds (0 when none is under way); authWindow runs from it.
 	attemptAt int64
+	// authorizedAt is when the intent entered requires_capture, in Unix
+	// nanoseconds; the capture window runs from it.
+	authorizedAt int64
+	// confirmations counts the confirmations that reached a payment
+	// attempt, for Config.ConfirmationLimit.
+	confirmations int
 	// authenticated is set by Authenticate: the next confirmation of the
 	// same payment method skips 3-D Secure.
 	authenticated bool
@@ -34,6 +40,13 @@ type intent struct {
 	// consumed when the intent is confirmed.
 	cvcCollected bool
 	pendingToken string
+
+	// automaticPM is set when the intent was created without
+	// payment_method_types: since API version 2023-08-16 it then has
+	// automatic_payment_methods enabled with redirects allowed, and every
+	// on-session confirmation needs a return_url, which stripeclient's
+	// params cannot carry.
+	automaticPM bool
 
 	charges []*charge
 
@@ -49,33 +62,43 @@ type charge struct {
 	Charge
 }
 
-func (f *Fake) lookupIntent(id string) (*intent, bool) {
-	s := &f.intents[shardOf(id)]
-	s.mu.RLock()
-	in, ok := s.m[id]
-	s.mu.RUnlock()
-	return in, ok
-}
+func (f *Fake) lookupIntent(id string) (*intent, bool) { return f.intents.get(id) }
 
-func (f *Fake) storeIntent(in *intent) {
-	s := &f.intents[shardOf(in.cur.ID)]
-	s.mu.Lock()
-	s.m[in.cur.ID] = in
-	s.mu.Unlock()
-}
+func (f *Fake) storeIntent(in *intent) { f.intents.put(in.cur.ID, in) }
 
-// expire fails an attempt whose 3-D Secure window has passed, as Stripe's
-// own timer would have done at the one-hour mark. Called with in.mu held by
-// every path that reads or changes the intent, so nothing can see a stale
-// requires_action.
-func (in *intent) expire(now time.Time) {
-	if in.attemptAt == 0 || now.UnixNano()-in.attemptAt <= int64(authWindow) {
-		return
-	}
+// expire applies Stripe's timers lazily: it fails an attempt whose 3-D
+// Secure window has passed, as Stripe does at the one-hour mark, and
+// cancels an authorisation not captured within the capture window. Called
+// with in.mu held by every path that reads or changes the intent, so
+// nothing can see a stale requires_action or requires_capture.
+func (f *Fake) expire(in *intent, now time.Time) {
 	switch in.cur.Status {
 	case stripeclient.StatusRequiresAction, stripeclient.StatusRequiresConfirmation:
-		in.failAuthentication()
+		if in.attemptAt != 0 && now.UnixNano()-in.attemptAt > int64(authWindow) {
+			in.failAuthentication()
+		}
+	case stripeclient.StatusRequiresCapture:
+		if now.UnixNano()-in.authorizedAt > int64(f.cfg.captureWindow()) {
+			in.cancel("automatic")
+		}
 	}
+}
+
+// cancel cancels the intent for reason, releasing an authorisation's
+// funds. The caller has checked that the status allows it.
+func (in *intent) cancel(reason string) {
+	p := *in.cur
+	if p.Status == stripeclient.StatusRequiresCapture {
+		ch := in.latestCharge()
+		ch.Released = true
+		p.LatestCharge = ch.public()
+	}
+	p.Status = stripeclient.StatusCanceled
+	p.CancellationReason = reason
+	p.AmountCapturable = 0
+	p.NextAction = nil
+	in.cur = &p
+	in.endAttempt()
 }
 
 // failAuthentication moves the intent back to requires_payment_method with

@@ -464,15 +464,15 @@ func TestSnapshotsAreCopies(t *testing.T) {
 
 func TestSeedIsDeterministicAndResetForgets(t *testing.T) {
 	run := func(f *stripetest.Fake) string {
-		pi, _ := f.CreatePaymentIntent(bg, stripeclient.CreateParams{IdempotencyKey: "k", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa", Confirm: true})
+		pi, _ := f.CreatePaymentIntent(bg, stripeclient.CreateParams{IdempotencyKey: "k", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa", Confirm: true, PaymentMethodTypes: []string{"card"}})
 		return pi.ID + pi.PaymentMethod + pi.LatestCharge.ID + pi.ClientSecret
 	}
-	a, b := stripetest.New(stripetest.WithSeed(3)), stripetest.New(stripetest.WithSeed(3))
+	a, b := stripetest.New(stripetest.Config{Seed: 3}), stripetest.New(stripetest.Config{Seed: 3})
 	first := run(a)
 	if first != run(b) {
 		t.Error("same seed, different IDs")
 	}
-	if first == run(stripetest.New(stripetest.WithSeed(4))) {
+	if first == run(stripetest.New(stripetest.Config{Seed: 4})) {
 		t.Error("different seeds, same IDs")
 	}
 	a.InjectFault(stripetest.Fault{Kind: stripetest.FaultNetwork})
@@ -488,9 +488,9 @@ func TestSeedIsDeterministicAndResetForgets(t *testing.T) {
 // TestConfirmChangesCaptureMethod: Stripe's confirm takes capture_method, so
 // a later attempt on an intent can authorise only.
 func TestConfirmChangesCaptureMethod(t *testing.T) {
-	f := stripetest.New(stripetest.WithSeed(3))
+	f := stripetest.New(stripetest.Config{Seed: 3})
 	ctx := context.Background()
-	_, err := f.CreatePaymentIntent(ctx, stripeclient.CreateParams{IdempotencyKey: "c", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa_chargeDeclined", Confirm: true, ConfirmationMethod: "manual"})
+	_, err := f.CreatePaymentIntent(ctx, stripeclient.CreateParams{IdempotencyKey: "c", Amount: 1000, Currency: "usd", PaymentMethod: "pm_card_visa_chargeDeclined", Confirm: true, ConfirmationMethod: "manual", PaymentMethodTypes: []string{"card"}})
 	var se *stripeclient.Error
 	if !errors.As(err, &se) || se.PaymentIntent == nil {
 		t.Fatalf("decline: %v", err)
@@ -502,5 +502,31 @@ func TestConfirmChangesCaptureMethod(t *testing.T) {
 	_, err = f.ConfirmPaymentIntent(ctx, pi.ID, stripeclient.ConfirmParams{IdempotencyKey: "k", PaymentMethod: "pm_card_visa"})
 	if !errors.Is(err, stripeclient.ErrIdempotency) {
 		t.Errorf("same key without capture_method: %v, want idempotency_error", err)
+	}
+}
+
+// TestZeroFakeWorks: a zero Fake behaves as New(Config{}).
+func TestZeroFakeWorks(t *testing.T) {
+	var f stripetest.Fake
+	pi, err := f.CreatePaymentIntent(bg, params("pm_card_authenticationRequired"))
+	if err != nil || pi.Status != stripeclient.StatusRequiresAction {
+		t.Fatalf("create on a zero Fake: %v", err)
+	}
+	if err := f.Authenticate(pi.ID); err != nil {
+		t.Fatal(err)
+	}
+	if pi, err = confirm(&f, pi.ID); err != nil || pi.Status != stripeclient.StatusSucceeded {
+		t.Fatalf("confirm on a zero Fake: %v", err)
+	}
+	cus := f.CreateCustomer()
+	if _, err := f.AttachCard(cus, "pm_card_visa"); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Intents()) != 1 || len(f.Charges()) != 1 || f.CallCount() != 2 {
+		t.Errorf("zero Fake: %d intents, %d charges, %d calls; want 1, 1, 2", len(f.Intents()), len(f.Charges()), f.CallCount())
+	}
+	f.Reset()
+	if len(f.Intents()) != 0 {
+		t.Error("Reset kept intents")
 	}
 }

@@ -24,6 +24,9 @@ type method struct {
 	// was created has not been checked yet: Stripe checks it with the first
 	// payment, and never again without a new CVC token.
 	cvcFresh bool
+	// spent says the PaymentMethod paid without being attached to a
+	// customer, or was detached: Stripe refuses to use it again.
+	spent bool
 }
 
 type customer struct {
@@ -45,6 +48,24 @@ func (m *method) customer() string {
 	return m.pm.Customer
 }
 
+func (m *method) isSpent() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.spent
+}
+
+// usable checks that m may pay for an intent of customer cus: it must not
+// belong to another customer, nor have been spent.
+func (f *Fake) usable(m *method, cus string) *stripeclient.Error {
+	if c := m.customer(); c != "" && c != cus {
+		return f.foreignMethod()
+	}
+	if m.isSpent() {
+		return f.spentMethod()
+	}
+	return nil
+}
+
 // resolveMethod finds the PaymentMethod a request names. A magic test ID is
 // cloned into a fresh pm_… object, as Stripe does on every use.
 func (f *Fake) resolveMethod(id string, now time.Time) (*method, *stripeclient.Error) {
@@ -53,10 +74,7 @@ func (f *Fake) resolveMethod(id string, now time.Time) (*method, *stripeclient.E
 			return f.cloneTestCard(i, now), nil
 		}
 	}
-	s := &f.methods[shardOf(id)]
-	s.mu.RLock()
-	m, ok := s.m[id]
-	s.mu.RUnlock()
+	m, ok := f.methods.get(id)
 	if !ok {
 		return nil, f.missingParam("payment_method", "PaymentMethod", id)
 	}
@@ -68,24 +86,18 @@ func (f *Fake) cloneTestCard(i int, now time.Time) *method {
 		pm: stripeclient.PaymentMethod{
 			ID:      f.methodID(),
 			Type:    "card",
-			Card:    f.cards[i],
+			Card:    cardFor(&testCards[i], now),
 			Created: now.Truncate(time.Second),
 		},
 		card:     &testCards[i],
 		cvcFresh: true,
 	}
-	s := &f.methods[shardOf(m.pm.ID)]
-	s.mu.Lock()
-	s.m[m.pm.ID] = m
-	s.mu.Unlock()
+	f.methods.put(m.pm.ID, m)
 	return m
 }
 
 func (f *Fake) customerExists(id string) bool {
-	s := &f.customers[shardOf(id)]
-	s.mu.Lock()
-	_, ok := s.m[id]
-	s.mu.Unlock()
+	_, ok := f.customers.get(id)
 	return ok
 }
 
@@ -101,7 +113,7 @@ func (f *Fake) attach(m *method, cus string, setUp bool) {
 	if already {
 		return
 	}
-	s := &f.customers[shardOf(cus)]
+	s := &f.customers
 	s.mu.Lock()
 	if c, ok := s.m[cus]; ok {
 		c.cards = append(c.cards, m)
@@ -114,10 +126,7 @@ func (f *Fake) attach(m *method, cus string, setUp bool) {
 // does the fake.
 func (f *Fake) CreateCustomer() string {
 	id := f.customerID()
-	s := &f.customers[shardOf(id)]
-	s.mu.Lock()
-	s.m[id] = &customer{}
-	s.mu.Unlock()
+	f.customers.put(id, &customer{})
 	return id
 }
 
@@ -138,6 +147,9 @@ func (f *Fake) AttachCard(customerID, testPM string) (stripeclient.PaymentMethod
 		return stripeclient.PaymentMethod{}, f.invalid("", "payment_method",
 			"The payment method you provided has already been attached to a customer.")
 	}
+	if m.isSpent() {
+		return stripeclient.PaymentMethod{}, f.spentMethod()
+	}
 	m.mu.Lock()
 	m.cvcFresh = false
 	m.mu.Unlock()
@@ -148,10 +160,7 @@ func (f *Fake) AttachCard(customerID, testPM string) (stripeclient.PaymentMethod
 // DetachPaymentMethod detaches pmID from its customer, as the dashboard or
 // POST /v1/payment_methods/…/detach does.
 func (f *Fake) DetachPaymentMethod(pmID string) error {
-	s := &f.methods[shardOf(pmID)]
-	s.mu.RLock()
-	m, ok := s.m[pmID]
-	s.mu.RUnlock()
+	m, ok := f.methods.get(pmID)
 	if !ok {
 		return f.missingPath("payment_method", "PaymentMethod", pmID)
 	}
@@ -159,11 +168,12 @@ func (f *Fake) DetachPaymentMethod(pmID string) error {
 	cus := m.pm.Customer
 	m.pm.Customer = ""
 	m.setUp = false
+	m.spent = m.spent || cus != "" // a detached PaymentMethod cannot be used again
 	m.mu.Unlock()
 	if cus == "" {
 		return f.invalid("", "payment_method", "The payment method you provided is not attached to a customer so detachment is impossible.")
 	}
-	cs := &f.customers[shardOf(cus)]
+	cs := &f.customers
 	cs.mu.Lock()
 	if c, ok := cs.m[cus]; ok {
 		c.cards = slices.DeleteFunc(c.cards, func(x *method) bool { return x == m })
@@ -186,10 +196,7 @@ func (f *Fake) CreateCVCToken(cvc string) (string, error) {
 		}
 	}
 	id := f.tokenID()
-	s := &f.tokens[shardOf(id)]
-	s.mu.Lock()
-	s.m[id] = false
-	s.mu.Unlock()
+	f.tokens.put(id, false)
 	return id, nil
 }
 
@@ -198,7 +205,7 @@ const cvcTokenParam = "payment_method_options[card][cvc_token]"
 // useToken checks token and, when consume is set, marks it used. Stripe
 // tokens are single-use.
 func (f *Fake) useToken(token string, consume bool) *stripeclient.Error {
-	s := &f.tokens[shardOf(token)]
+	s := &f.tokens
 	s.mu.Lock()
 	used, ok := s.m[token]
 	if ok && !used && consume {
@@ -246,7 +253,7 @@ func (f *Fake) ListCards(ctx context.Context, customerID string) ([]stripeclient
 	}
 	var out []stripeclient.PaymentMethod
 	err := f.read(ctx, OpListCards, customerID, func() *stripeclient.Error {
-		s := &f.customers[shardOf(customerID)]
+		s := &f.customers
 		s.mu.Lock()
 		c, ok := s.m[customerID]
 		var cards []*method

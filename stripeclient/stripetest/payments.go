@@ -60,7 +60,7 @@ func (f *Fake) RetrievePaymentIntent(ctx context.Context, id string) (*stripecli
 			return f.missingPath("intent", "payment_intent", id)
 		}
 		in.mu.Lock()
-		in.expire(f.now())
+		f.expire(in, f.now())
 		out = exportPI(in.cur, in.meta)
 		in.mu.Unlock()
 		return nil
@@ -87,12 +87,25 @@ func (f *Fake) checkCreate(p *stripeclient.CreateParams) *stripeclient.Error {
 		return f.invalid("", "customer", "A customer is required to set up a payment method for future usage.")
 	case p.Customer != "" && !f.customerExists(p.Customer):
 		return f.missingParam("customer", "customer", p.Customer)
+	case p.Confirm && len(p.PaymentMethodTypes) == 0 && !p.OffSession:
+		// Automatic payment methods; off_session=true is exempt.
+		return f.returnURLRequired()
 	}
 	return nil
 }
 
 func (f *Fake) foreignMethod() *stripeclient.Error {
 	return f.invalid("", "payment_method", "The provided PaymentMethod belongs to a different Customer than the one on this PaymentIntent.")
+}
+
+// spentMethod refuses a PaymentMethod that paid without being attached to
+// a customer, or was detached from one: Stripe allows such a PaymentMethod
+// one use only (docs.stripe.com/api/payment_methods/detach; the wording is
+// Stripe's error message).
+func (f *Fake) spentMethod() *stripeclient.Error {
+	return f.invalid("", "payment_method", "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, "+
+		"shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. "+
+		"To use a PaymentMethod multiple times, you must attach it to a Customer first.")
 }
 
 func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
@@ -105,8 +118,8 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
-		if c := m.customer(); c != "" && c != p.Customer {
-			return response{err: f.foreignMethod()}
+		if e := f.usable(m, p.Customer); e != nil {
+			return response{err: e}
 		}
 	}
 	if p.CVCToken != "" {
@@ -134,9 +147,10 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		pi.PaymentMethod = m.pm.ID
 		pi.Status = stripeclient.StatusRequiresConfirmation
 	}
-	in := &intent{seq: f.objSeq.Add(1), cur: pi, meta: compactMeta(p.Metadata)}
+	in := &intent{seq: f.objSeq.Add(1), cur: pi, meta: compactMeta(p.Metadata), automaticPM: len(p.PaymentMethodTypes) == 0}
 	var e *stripeclient.Error
 	if p.Confirm {
+		in.confirmations = 1
 		in.cvcCollected = p.CVCToken != ""
 		e = f.attempt(in, m, p.OffSession, now)
 	} else {
@@ -170,6 +184,9 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		return response{err: e}
 	}
 	defer in.mu.Unlock()
+	if in.automaticPM && !p.OffSession {
+		return response{err: f.returnURLRequired()}
+	}
 	switch st := in.cur.Status; st {
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation, stripeclient.StatusRequiresAction:
 	case stripeclient.StatusSucceeded:
@@ -178,6 +195,13 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be confirmed: requires_payment_method, requires_confirmation, requires_action.", st), in.cur)}
 	}
+	if in.confirmations >= f.cfg.confirmationLimit() {
+		// Stripe cancels the intent at the confirmation after its limit.
+		// The cancellation is work done, so it is stored under the key.
+		in.cancel("automatic")
+		return response{in: in, store: true, err: f.unexpectedState("This PaymentIntent has been canceled because it reached "+
+			"the maximum number of confirmation attempts. Create a new PaymentIntent to attempt the payment again.", in.cur)}
+	}
 	var m *method
 	switch {
 	case p.PaymentMethod != "":
@@ -185,8 +209,8 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
-		if c := m.customer(); c != "" && c != in.cur.Customer {
-			return response{err: f.foreignMethod()}
+		if e := f.usable(m, in.cur.Customer); e != nil {
+			return response{err: e}
 		}
 	case in.cur.PaymentMethod != "":
 		m = f.lookupMethod(in.cur.PaymentMethod)
@@ -220,6 +244,7 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		cur.SetupFutureUsage = orDefault(p.SetupFutureUsage, cur.SetupFutureUsage)
 		in.cur = &cur
 	}
+	in.confirmations++
 	return f.result(in, f.attempt(in, m, p.OffSession, now))
 }
 
@@ -231,15 +256,13 @@ func (f *Fake) lockIntent(id string, now time.Time) (*intent, *stripeclient.Erro
 		return nil, f.missingPath("intent", "payment_intent", id)
 	}
 	in.mu.Lock()
-	in.expire(now)
+	f.expire(in, now)
 	return in, nil
 }
 
 func (f *Fake) lookupMethod(id string) *method {
-	s := &f.methods[shardOf(id)]
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.m[id]
+	m, _ := f.methods.get(id)
+	return m
 }
 
 // needsAuth reports whether a payment with this card must go through 3-D
@@ -275,7 +298,7 @@ func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *s
 			return f.decline(in, &p, m, "authentication_required", "", now)
 		}
 		p.Status = stripeclient.StatusRequiresAction
-		p.NextAction = f.useSDK
+		p.NextAction = &stripeclient.NextAction{Type: stripeclient.NextActionUseStripeSDK}
 		in.cur = &p
 		in.attemptAt = now.UnixNano()
 		return nil
@@ -303,6 +326,7 @@ func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *s
 	if p.CaptureMethod == "manual" {
 		p.Status = stripeclient.StatusRequiresCapture
 		p.AmountCapturable = p.Amount
+		in.authorizedAt = now.UnixNano()
 	} else {
 		ch.Captured = true
 		ch.AmountCaptured = p.Amount
@@ -315,6 +339,11 @@ func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *s
 	if p.SetupFutureUsage != "" && p.Customer != "" {
 		f.attach(m, p.Customer, true)
 	}
+	m.mu.Lock()
+	// Paid without being attached to a customer: one use only. A decline
+	// does not spend it (a choice: Stripe's docs do not say).
+	m.spent = m.pm.Customer == ""
+	m.mu.Unlock()
 	return nil
 }
 
@@ -420,18 +449,7 @@ func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) re
 			"Only a PaymentIntent with one of the following statuses may be canceled: "+
 			"requires_payment_method, requires_capture, requires_confirmation, requires_action.", st), in.cur)}
 	}
-	np := *in.cur
-	if st == stripeclient.StatusRequiresCapture {
-		// Cancelling an authorisation releases the held funds.
-		ch := in.latestCharge()
-		ch.Released = true
-		np.LatestCharge = ch.public()
-	}
-	np.Status = stripeclient.StatusCanceled
-	np.CancellationReason = p.CancellationReason
-	np.AmountCapturable = 0
-	np.NextAction = nil
-	in.cur = &np
-	in.endAttempt()
+	// Cancelling an authorisation releases the held funds.
+	in.cancel(p.CancellationReason)
 	return f.result(in, nil)
 }

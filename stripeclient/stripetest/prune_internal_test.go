@@ -13,7 +13,7 @@ import (
 // records older than 24 h are swept out as new keys arrive.
 func TestIdempotencyRecordsPruned(t *testing.T) {
 	clock := NewClock(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC))
-	f := New(WithClock(clock.Now), WithSeed(1))
+	f := New(Config{Now: clock.Now, Seed: 1})
 	create := func(key string) {
 		_, err := f.CreatePaymentIntent(context.Background(), stripeclient.CreateParams{
 			IdempotencyKey: key, Amount: 1000, Currency: "usd",
@@ -23,13 +23,9 @@ func TestIdempotencyRecordsPruned(t *testing.T) {
 		}
 	}
 	count := func() int {
-		n := 0
-		for i := range f.idem {
-			f.idem[i].mu.Lock()
-			n += len(f.idem[i].m)
-			f.idem[i].mu.Unlock()
-		}
-		return n
+		f.idem.mu.Lock()
+		defer f.idem.mu.Unlock()
+		return len(f.idem.m)
 	}
 	for i := 0; i < 1000; i++ {
 		create("old-" + strconv.Itoa(i))

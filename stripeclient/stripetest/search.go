@@ -1,6 +1,7 @@
 package stripetest
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -20,22 +21,14 @@ func (f *Fake) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchPa
 	}
 	out := []stripeclient.PaymentIntent{}
 	err := f.read(ctx, OpSearch, "", func() *stripeclient.Error {
-		var found []*intent
-		for i := range f.intents {
-			s := &f.intents[i]
-			s.mu.RLock()
-			for _, in := range s.m {
-				if metaValue(in.meta, p.MetadataKey) == p.Value {
-					found = append(found, in)
-				}
-			}
-			s.mu.RUnlock()
-		}
-		slices.SortFunc(found, func(a, b *intent) int { return -cmpSeq(a.seq, b.seq) })
+		found := slices.DeleteFunc(f.intents.values(), func(in *intent) bool {
+			return metaValue(in.meta, p.MetadataKey) != p.Value
+		})
+		slices.SortFunc(found, func(a, b *intent) int { return cmp.Compare(b.seq, a.seq) })
 		now := f.now()
 		for _, in := range found {
 			in.mu.Lock()
-			in.expire(now)
+			f.expire(in, now)
 			out = append(out, *exportPI(in.cur, in.meta))
 			in.mu.Unlock()
 		}

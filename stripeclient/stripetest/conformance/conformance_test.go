@@ -1,14 +1,15 @@
-package stripetest_test
+package conformance_test
 
 import (
 	"testing"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/conformance"
 )
 
 func TestConformance(t *testing.T) {
-	fake := stripetest.New()
-	stripetest.RunConformance(t, stripetest.Harness{
+	fake := stripetest.New(stripetest.Config{})
+	conformance.Run(t, conformance.Harness{
 		Client:      fake,
 		Browser:     fake,
 		NewCustomer: func(*testing.T) string { return fake.CreateCustomer() },

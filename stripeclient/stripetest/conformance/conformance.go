@@ -1,4 +1,4 @@
-package stripetest
+package conformance
 
 import (
 	"context"
@@ -10,37 +10,31 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
-// Browser completes or fails 3-D Secure for an intent, as the customer does
-// in Stripe.js. *Fake implements it; against real Stripe there is none.
-type Browser interface {
-	Authenticate(intentID string) error
-	FailAuthentication(intentID string) error
-}
-
-// Harness is what RunConformance runs against.
+// Harness is what Run runs against.
 type Harness struct {
 	// Client is the implementation under test.
 	Client stripeclient.Client
-	// Browser plays the customer's part in 3-D Secure; nil (real Stripe)
-	// skips the steps that need it, with the reason.
-	Browser Browser
+	// Browser plays the customer's part in 3-D Secure (a *stripetest.Fake
+	// does); nil (real Stripe) skips the steps that need it, with the reason.
+	Browser stripetest.Browser
 	// NewCustomer returns a new, empty customer; nil skips the saved-card
 	// scenarios (stripeclient.Client cannot create customers).
 	NewCustomer func(t *testing.T) string
 }
 
-// RunConformance runs one scenario suite against h.Client: the behaviour of
+// Run runs one scenario suite against h.Client: the behaviour of
 // Stripe test mode that cardconfirm relies on. A test of the fake and a
 // test against a real test-mode account run the same scenarios, so a
 // difference between them shows up as a failure of one of the two.
 //
 // Idempotency keys are random per run, so the suite can be run against the
 // same Stripe account repeatedly.
-func RunConformance(t *testing.T, h Harness) {
+func Run(t *testing.T, h Harness) {
 	if h.Client == nil {
-		t.Fatal("stripetest.RunConformance: Harness.Client is nil")
+		t.Fatal("conformance.Run: Harness.Client is nil")
 	}
 	s := &suite{h: h, run: randomHex(8)}
 	t.Run("FrictionlessSuccess", s.frictionless)
@@ -53,6 +47,7 @@ func RunConformance(t *testing.T, h Harness) {
 	t.Run("IdempotencyError", s.idempotencyError)
 	t.Run("UnknownIDs", s.unknownIDs)
 	t.Run("SavedCard", s.savedCard)
+	t.Run("ReturnURLRequired", s.returnURLRequired)
 }
 
 type suite struct {
@@ -86,6 +81,7 @@ func (s *suite) create(t *testing.T, step, pm string, mod func(*stripeclient.Cre
 		PaymentMethod:      pm,
 		Confirm:            pm != "",
 		ConfirmationMethod: "manual",
+		PaymentMethodTypes: []string{"card"},
 		Metadata:           map[string]string{"conformance": s.run},
 	}
 	if mod != nil {
@@ -353,4 +349,16 @@ func (s *suite) savedCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStatus(t, again, stripeclient.StatusSucceeded)
+}
+
+// returnURLRequired: since API version 2023-08-16 an intent created without
+// payment_method_types has automatic payment methods on, and confirming it
+// on-session without a return_url is refused
+// (docs.stripe.com/changelog/2023-08-16/automatic-payment-methods).
+func (s *suite) returnURLRequired(t *testing.T) {
+	_, err := s.create(t, "create", "pm_card_visa", func(p *stripeclient.CreateParams) { p.PaymentMethodTypes = nil })
+	se := wantErr(t, err, stripeclient.ErrInvalidRequest)
+	if se.HTTPStatus != 400 || se.Type != "invalid_request_error" || !strings.Contains(se.Message, "return_url") {
+		t.Errorf("got %d %s %q, want 400 invalid_request_error naming return_url", se.HTTPStatus, se.Type, se.Message)
+	}
 }

@@ -1,0 +1,59 @@
+package stripetest
+
+import "time"
+
+// Config configures a Fake. Its zero value is a fake on the real clock with
+// random IDs, behaving as Stripe's documented defaults; each field's comment
+// gives its default.
+type Config struct {
+	// Now is the fake's clock. Default: time.Now. Pass a *Clock's Now to
+	// cross the one-hour authentication limit, the capture window or the
+	// 24-hour idempotency window in a test without waiting.
+	Now func() time.Time
+
+	// Seed makes every generated ID and secret a function of Seed and of
+	// the order of calls, so a test or Example driven by one goroutine
+	// prints the same IDs on every run. Default (0): a random seed.
+	Seed int64
+
+	// CaptureWindow is how long an uncaptured authorisation (status
+	// requires_capture) lasts. When it has passed, Stripe releases the
+	// funds and the intent becomes canceled with cancellation_reason
+	// "automatic"; a capture then fails with payment_intent_unexpected_state.
+	// Default (0): DefaultCaptureWindow, 7 days, Stripe's window for online
+	// card payments the customer initiates. (Visa's window for
+	// merchant-initiated payments is shorter, 4 days 18 hours; the fake
+	// uses one window for all.)
+	CaptureWindow time.Duration
+
+	// ConfirmationLimit is how many times an intent may be confirmed; a
+	// create with confirm counts as one. Stripe documents "a variable upper
+	// limit on how many times a PaymentIntent can be confirmed", after which
+	// further confirmations cancel the intent, without publishing it. In
+	// the fake the confirmation after the limit cancels the intent
+	// (cancellation_reason "automatic") and fails with
+	// payment_intent_unexpected_state carrying it. Default (0):
+	// DefaultConfirmationLimit. Set it low to test what a flow does when an
+	// order's intent is canceled under it.
+	ConfirmationLimit int
+}
+
+// Defaults of the Config fields whose zero value stands for Stripe's rule.
+const (
+	DefaultCaptureWindow     = 7 * 24 * time.Hour
+	DefaultConfirmationLimit = 10 // Stripe's is unpublished; this is the fake's choice
+)
+
+func (c *Config) confirmationLimit() int {
+	if c.ConfirmationLimit <= 0 {
+		return DefaultConfirmationLimit
+	}
+	return c.ConfirmationLimit
+}
+
+func (c *Config) captureWindow() time.Duration {
+	if c.CaptureWindow <= 0 {
+		return DefaultCaptureWindow
+	}
+	return c.CaptureWindow
+}
