@@ -294,7 +294,7 @@ func newScenario(seed uint64, num int, db *campaignDB, w int) *scenario {
 	clock := stripetest.NewClock(campaignStart)
 	s := &scenario{
 		seed: seed, num: num, rng: rng, db: db, w: w, clock: clock,
-		fake:       stripetest.New(stripetest.WithClock(clock.Now), stripetest.WithSeed(int64(rng.Uint64()>>1))),
+		fake:       stripetest.New(stripetest.Config{Now: clock.Now, Seed: int64(rng.Uint64() >> 1)}),
 		knownPaid:  map[string]bool{},
 		stripeRate: []float64{0, 0.1, 0.25}[rng.IntN(3)],
 		dbRate:     []float64{0.1, 0.2, 0.4}[rng.IntN(3)],

@@ -33,7 +33,7 @@ func Example_twoInstances() {
 		panic(err)
 	}
 
-	fake := stripetest.New() // stands in for Stripe
+	fake := stripetest.New(stripetest.Config{}) // stands in for Stripe
 	// In production each instance is its own process with its own *sql.DB.
 	a := confirm.New(fake, confirm.Config{Store: store})
 	b := confirm.New(fake, confirm.Config{Store: store})

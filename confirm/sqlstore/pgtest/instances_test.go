@@ -107,7 +107,7 @@ func (c *forgetfulClient) ConfirmPaymentIntent(ctx context.Context, id string, p
 func oneOrderFourInstances(t *testing.T, before string, wrap func(stripeclient.Client) stripeclient.Client) (problems []string) {
 	const instances, goroutines = 4, 1000
 	table := newTable("instances")
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	flows := make([]*confirm.Flow, instances)
 	saved := make([]*cvc.Payments, instances)
 	for i := range flows {
