@@ -27,6 +27,13 @@
 //   - Treat Outcome Succeeded (and Authorized, then [Flow.Capture]) as paid;
 //     nothing else.
 //   - With more than one instance, implement [Store] on the shared database.
+//   - Wire two loggers: Config.Logger for the flow's records and
+//     stripeclient.Config.Logger for stripe-go's own lines. Treat an error
+//     for which [HostMistake] is true as a bug to fix: an invalid Order is
+//     never the customer's doing, and no retry helps.
+//   - Take saved cards only through package cvc, which re-collects the CVC;
+//     an endpoint for cards typed into the page calls [Flow.RefuseSavedCard]
+//     before Pay.
 //
 // # What the host must not do
 //
@@ -43,7 +50,11 @@
 // of creating another. Every write carries a key derived from its step
 // ([ConfirmKey], [ConfirmActionKey], [CaptureKey], [CancelKey]), so network
 // and application retries are replayed by Stripe, not repeated. Invalid
-// input is refused before any Stripe call, and an intent named by the
+// input is refused before any Stripe call, the Order by Stripe's documented
+// limits (currencies and their minimums in [stripeclient.Currency],
+// metadata, statement descriptor, description); only what Stripe alone can
+// know, such as the minimum in the account's settlement currency, costs a
+// call, and comes back as ErrInvalidOrder. And an intent named by the
 // browser is checked against the order before any write. Card declines are
 // Results, not errors; errors match the sentinels below, and [RetrySafe]
 // says when repeating the call is safe.
