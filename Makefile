@@ -59,7 +59,8 @@ browser:
 	cd examples/server/browsertest && BROWSER_TEST_REQUIRED=1 $(GO) test -count=1 -v ./...
 
 ## postgres: confirm/sqlstore on a real PostgreSQL, and several instances
-## sharing it, in their own module (confirm/sqlstore/pgtest) so that the pgx
+## sharing it, in nested modules (confirm/sqlstore/pgtest, and
+## examples/server/postgres for the example's -database) so that the pgx
 ## driver stays out of the root go.mod.
 # scripts/with-postgres.sh starts a throwaway server (installing Debian's
 # postgresql when missing) and stops it by PID. PG_TEST_REQUIRED=1 makes a
@@ -70,12 +71,14 @@ PG_CAMPAIGN_N ?= 1000
 PG_TEST_TIMEOUT ?= 20m
 postgres:
 	cd confirm/sqlstore/pgtest && $(GO) vet ./...
+	cd examples/server/postgres && $(GO) vet ./...
 	scripts/with-postgres.sh $(MAKE) --no-print-directory postgres-run
 
 postgres-run:
 	@test -n "$${CARDCONFIRM_PG_DSN:-}" || { echo "postgres-run needs CARDCONFIRM_PG_DSN; run make postgres"; exit 1; }
 	@mkdir -p .tools
 	cd confirm/sqlstore/pgtest && PG_TEST_REQUIRED=1 $(GO) test -race -count=1 -v -timeout $(PG_TEST_TIMEOUT) . -campaign.n=$(PG_CAMPAIGN_N) > $(CURDIR)/.tools/postgres.log 2>&1 || { cat .tools/postgres.log; exit 1; }
+	cd examples/server/postgres && PG_TEST_REQUIRED=1 $(GO) test -count=1 -v . >> $(CURDIR)/.tools/postgres.log 2>&1 || { cat .tools/postgres.log; exit 1; }
 	@grep -E -- '^(\s*--- |ok|FAIL)|pg campaign:|goroutines on' .tools/postgres.log
 	@if grep -q -- '--- SKIP' .tools/postgres.log; then echo "postgres tests were skipped"; exit 1; fi
 
