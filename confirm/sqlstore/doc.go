@@ -44,9 +44,14 @@
 // PostgreSQL locks the row while it checks and writes, so of several
 // instances updating from the same Version exactly one wins.
 //
+// List, which confirm.Store does not need, selects records by status and
+// age for a host's sweep: the orders to ask Flow.Status or Flow.Reconcile
+// about.
+//
 // Every statement is a single autocommit statement that takes the caller's
-// ctx; the Store opens no transaction, so none can be held open across a
-// Stripe call (the confirm.Store interface has no way to ask for one).
+// ctx; the Store opens no transaction (CreateTable's DDL aside), so none
+// can be held open across a Stripe call (the confirm.Store interface has no
+// way to ask for one).
 //
 // # Errors
 //

@@ -6,8 +6,8 @@ import (
 	"github.com/cardconfirm/cardconfirm/confirm/sqlstore"
 )
 
-// The table, for a migration tool; Store.CreateTable runs the same
-// statement. The example that pays through PostgreSQL needs a database and
+// The table and its index, for a migration tool; Store.CreateTable runs
+// the same statements. The example that pays through PostgreSQL needs a database and
 // lives in the nested module confirm/sqlstore/pgtest, where make test runs
 // it against a real server.
 func ExampleSchema() {
@@ -33,5 +33,6 @@ func ExampleSchema() {
 	// 	latest_charge         text        NOT NULL,
 	// 	captured              bigint      NOT NULL,
 	// 	updated               timestamptz
-	// )
+	// );
+	// CREATE INDEX IF NOT EXISTS "payments_status_updated" ON "shop"."payments" (status, updated)
 }

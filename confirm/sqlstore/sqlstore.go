@@ -14,6 +14,10 @@ import (
 // DefaultTable is the table a Store uses when Config.Table is empty.
 const DefaultTable = "cardconfirm_payments"
 
+// createLock is the advisory lock key CreateTable holds (any fixed number;
+// this one spells "cardconf" in ASCII).
+const createLock = "7161123263580790374"
+
 // ErrInvalidTable is what New and Schema return for a table name that is
 // not a plain lower-case SQL identifier, optionally schema-qualified.
 var ErrInvalidTable = errors.New("sqlstore: invalid table name")
@@ -22,7 +26,8 @@ var ErrInvalidTable = errors.New("sqlstore: invalid table name")
 type Config struct {
 	// Table is the table holding one row per order: a lower-case
 	// identifier (letters, digits, underscores; not starting with a digit;
-	// at most 63 bytes), optionally qualified by a schema ("shop.payments").
+	// at most 48 bytes, so that its index's name fits PostgreSQL's 63),
+	// optionally qualified by a schema ("shop.payments").
 	// Names are checked, then quoted, never pasted in as given. Default
 	// DefaultTable.
 	Table string
@@ -32,9 +37,9 @@ type Config struct {
 // is safe for concurrent use by many goroutines and, through the database,
 // by many processes. Create the table with CreateTable or from Schema.
 type Store struct {
-	db    *sql.DB
-	table string // quoted, ready to paste into a statement
-	stmt  statements
+	db           *sql.DB
+	table, index string // quoted, ready to paste into a statement
+	stmt         statements
 }
 
 // New returns a Store on db, which the host opened with a PostgreSQL
@@ -44,32 +49,35 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: New called with a nil *sql.DB")
 	}
-	table, err := quoteTable(cfg.Table)
+	table, index, err := quoteTable(cfg.Table)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, table: table, stmt: newStatements(table)}, nil
+	return &Store{db: db, table: table, index: index, stmt: newStatements(table)}, nil
 }
 
 // Schema returns the CREATE TABLE statement of the Store's table, for a
 // migration tool. It creates the table only if it does not exist.
-func (s *Store) Schema() string { return schema(s.table) }
+func (s *Store) Schema() string { return schema(s.table, s.index) }
 
 // Schema returns the CREATE TABLE statement of table ("" for DefaultTable),
 // or an error matching ErrInvalidTable.
 func Schema(table string) (string, error) {
-	q, err := quoteTable(table)
+	t, i, err := quoteTable(table)
 	if err != nil {
 		return "", err
 	}
-	return schema(q), nil
+	return schema(t, i), nil
 }
 
-// CreateTable creates the Store's table if it does not exist yet, for
-// hosts without a migration tool. It is one statement and safe to run on
-// every start.
+// CreateTable creates the Store's table and index if they do not exist
+// yet, for hosts without a migration tool. It is safe to run on every
+// start, by several instances at once: PostgreSQL's CREATE … IF NOT
+// EXISTS is not safe against a concurrent twin, so the statements run in
+// one transaction under an advisory lock.
 func (s *Store) CreateTable(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, s.Schema()); err != nil {
+	ddl := "SELECT pg_advisory_xact_lock(" + createLock + ");\n" + s.Schema()
+	if _, err := s.db.ExecContext(ctx, ddl); err != nil {
 		return storeError("create table", err)
 	}
 	return nil
@@ -173,16 +181,20 @@ func nullTime(t time.Time) sql.NullTime {
 	return sql.NullTime{Time: t.UTC(), Valid: true}
 }
 
-func scanRecord(row *sql.Row) (confirm.Record, error) {
+func scanRecord(row *sql.Row) (confirm.Record, error) { return scanInto(row) }
+
+// scanInto scans a row of the columns list, after the columns in first
+// (List's order_id).
+func scanInto(row scanner, first ...any) (confirm.Record, error) {
 	var (
 		rec             confirm.Record
 		status          string
 		sentAt, updated sql.NullTime
 	)
-	err := row.Scan(&rec.Version, &rec.Amount, &rec.Currency, &rec.Customer,
+	err := row.Scan(append(first, &rec.Version, &rec.Amount, &rec.Currency, &rec.Customer,
 		&rec.CreatePaymentMethod, &rec.CreateCVCToken, &sentAt,
 		&rec.IntentID, &status, &rec.PaymentMethod, &rec.CVCToken,
-		&rec.LatestCharge, &rec.Captured, &updated)
+		&rec.LatestCharge, &rec.Captured, &updated)...)
 	if err != nil {
 		return confirm.Record{}, err
 	}
@@ -196,29 +208,37 @@ func scanRecord(row *sql.Row) (confirm.Record, error) {
 	return rec, nil
 }
 
-// quoteTable checks a table name and returns it quoted ("" means
-// DefaultTable).
-func quoteTable(name string) (string, error) {
+// quoteTable checks a table name ("" means DefaultTable) and returns it
+// quoted, with the quoted name of its index.
+func quoteTable(name string) (table, index string, err error) {
 	if name == "" {
 		name = DefaultTable
 	}
 	parts := strings.Split(name, ".")
 	if len(parts) > 2 {
-		return "", fmt.Errorf("%w %q: at most one dot (schema.table)", ErrInvalidTable, truncate(name))
+		return "", "", fmt.Errorf("%w %q: at most one dot (schema.table)", ErrInvalidTable, truncate(name))
 	}
 	for i, p := range parts {
-		if !identifier(p) {
-			return "", fmt.Errorf("%w %q: want a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 bytes) or schema.table", ErrInvalidTable, truncate(name))
+		max := 63 // PostgreSQL's limit; longer names are cut
+		if i == len(parts)-1 {
+			max -= len(indexSuffix) // the index's name must fit too
+		}
+		if !identifier(p, max) {
+			return "", "", fmt.Errorf("%w %q: want a lower-case identifier ([a-z_][a-z0-9_]*, at most 48 bytes) or schema.table", ErrInvalidTable, truncate(name))
 		}
 		parts[i] = `"` + p + `"`
 	}
-	return strings.Join(parts, "."), nil
+	last := parts[len(parts)-1]
+	return strings.Join(parts, "."), last[:len(last)-1] + indexSuffix + `"`, nil
 }
 
-// identifier reports whether s is a plain lower-case identifier that
-// PostgreSQL keeps as is (63 bytes is its limit; longer names are cut).
-func identifier(s string) bool {
-	if len(s) == 0 || len(s) > 63 || ('0' <= s[0] && s[0] <= '9') {
+// indexSuffix names a table's index: the table's name and this.
+const indexSuffix = "_status_updated"
+
+// identifier reports whether s is a plain lower-case identifier of at most
+// max bytes.
+func identifier(s string, max int) bool {
+	if len(s) == 0 || len(s) > max || ('0' <= s[0] && s[0] <= '9') {
 		return false
 	}
 	for _, c := range []byte(s) {

@@ -17,10 +17,11 @@ func TestQuoteTable(t *testing.T) {
 		{"shop.payments", `"shop"."payments"`},
 		{"_p2", `"_p2"`},
 		{"order", `"order"`}, // a reserved word works once quoted
-		{strings.Repeat("a", 63), `"` + strings.Repeat("a", 63) + `"`},
+		{strings.Repeat("a", 48), `"` + strings.Repeat("a", 48) + `"`},
+		{strings.Repeat("s", 63) + ".t", `"` + strings.Repeat("s", 63) + `"."t"`},
 	}
 	for _, tt := range tests {
-		got, err := quoteTable(tt.name)
+		got, _, err := quoteTable(tt.name)
 		if err != nil || got != tt.want {
 			t.Errorf("quoteTable(%q) = %q, %v; want %q, nil", tt.name, got, err, tt.want)
 		}
@@ -28,10 +29,10 @@ func TestQuoteTable(t *testing.T) {
 	bad := []string{
 		"Payments", "pay-ments", "2payments", "a.b.c", ".payments", "payments.",
 		`payments"; DROP TABLE x; --`, `pay"ments`, "pay ments", "päyments",
-		strings.Repeat("a", 64), "payments\x00",
+		strings.Repeat("a", 49), strings.Repeat("s", 64) + ".t", "payments\x00",
 	}
 	for _, name := range bad {
-		if got, err := quoteTable(name); !errors.Is(err, ErrInvalidTable) {
+		if got, _, err := quoteTable(name); !errors.Is(err, ErrInvalidTable) {
 			t.Errorf("quoteTable(%q) = %q, %v; want ErrInvalidTable", name, got, err)
 		}
 		if _, err := Schema(name); !errors.Is(err, ErrInvalidTable) {

@@ -13,9 +13,10 @@ const columns = "version, amount, currency, customer, " +
 	"create_payment_method, create_cvc_token, create_sent_at, " +
 	"intent_id, status, payment_method, cvc_token, latest_charge, captured, updated"
 
-// schema is the table: one row per order, every record field a column.
-// Times are timestamptz (microseconds), NULL for a zero time.
-func schema(table string) string {
+// schema is the table, one row per order with every record field a
+// column, and the index List uses. Times are timestamptz (microseconds),
+// NULL for a zero time. index is the index's quoted name.
+func schema(table, index string) string {
 	return `CREATE TABLE IF NOT EXISTS ` + table + ` (
 	order_id              text        PRIMARY KEY,
 	version               bigint      NOT NULL CHECK (version > 0),
@@ -32,7 +33,8 @@ func schema(table string) string {
 	latest_charge         text        NOT NULL,
 	captured              bigint      NOT NULL,
 	updated               timestamptz
-)`
+);
+CREATE INDEX IF NOT EXISTS ` + index + ` ON ` + table + ` (status, updated)`
 }
 
 // statements are a Store's SQL, built once for its table.
