@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet unit contract-check gotest browser postgres postgres-run fuzz bench bench-run bench-report
+.PHONY: test check fmt vet unit contract-check gotest browser postgres postgres-run fuzz bench bench-run bench-report bench-postgres
 
 ## test: the whole suite — what README names and CI runs.
 test: check unit fuzz browser postgres
@@ -144,3 +144,16 @@ bench-report: $(BENCHSTAT)
 	@$(BENCHSTAT) -filter '.name:ThreeDS' -row /via -col /stripe .tools/bench.txt
 	@echo; echo "## Scale and memory of the fake"
 	@$(BENCHSTAT) -filter '.name:(Scale OR FakeMemory)' .tools/bench.txt
+
+## bench-postgres: the Store on PostgreSQL (not part of test): 4 instances
+## x 64 payers (and x 1) on a throwaway local server, against MemoryStore
+## and against pgbench running the Store's own statements; BENCHMARKS.md
+## section 5 publishes one run.
+PG_BENCHTIME ?= 20000x
+bench-postgres:
+	@mkdir -p .tools
+	@{ echo "date: $$(date -u '+%Y-%m-%d %H:%M UTC')"; echo "go: $$($(GO) version)"; \
+	  echo "cpu: $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
+	  echo "cores: $$(nproc)"; echo "load before: $$(cut -d' ' -f1-3 /proc/loadavg)"; } | tee .tools/bench-postgres.txt
+	scripts/with-postgres.sh sh -c 'cd confirm/sqlstore/pgtest && $(GO) test -run "^$$" -bench "^Benchmark(Store|PgbenchCeiling)$$" -benchtime $(PG_BENCHTIME) -timeout 60m .' | tee -a .tools/bench-postgres.txt
+	@echo "load after: $$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a .tools/bench-postgres.txt

@@ -35,6 +35,7 @@ var benchPayers = []int{64, 1}
 // it.
 type stepStat struct {
 	storeTime  time.Duration
+	storeCalls int
 	statements int
 	capture    *[]capturedQuery // when set, the statements themselves
 }
@@ -72,6 +73,7 @@ func (s timedStore) Update(ctx context.Context, id string, rec confirm.Record) (
 func (timedStore) since(ctx context.Context, start time.Time) {
 	if st := statOf(ctx); st != nil {
 		st.storeTime += time.Since(start)
+		st.storeCalls++
 	}
 }
 
@@ -107,6 +109,7 @@ type benchRun struct {
 	elapsed    time.Duration
 	payments   int
 	statements int
+	storeCalls int
 }
 
 func (r benchRun) percentile(p float64) time.Duration {
@@ -158,6 +161,7 @@ func runPayments(b *testing.B, flows []*confirm.Flow, payers, n int, prefix stri
 	}
 	for _, s := range r.steps {
 		r.statements += s.statements
+		r.storeCalls += s.storeCalls
 	}
 	if f := failed.Load(); f > 0 {
 		b.Fatalf("%d of %d payments did not succeed", f, n)
@@ -169,6 +173,7 @@ func report(b *testing.B, r benchRun) {
 	b.ReportMetric(float64(r.percentile(0.50).Microseconds()), "store-p50-µs/step")
 	b.ReportMetric(float64(r.percentile(0.99).Microseconds()), "store-p99-µs/step")
 	b.ReportMetric(float64(r.statements)/float64(len(r.steps)), "sql-statements/step")
+	b.ReportMetric(float64(r.storeCalls)/float64(len(r.steps)), "store-calls/step")
 	b.ReportMetric(float64(r.payments)/r.elapsed.Seconds(), "payments/s")
 	b.ReportMetric(0, "ns/op") // the figures above are the result
 }
