@@ -56,12 +56,12 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	return &Store{db: db, table: table, index: index, stmt: newStatements(table)}, nil
 }
 
-// Schema returns the CREATE TABLE statement of the Store's table, for a
-// migration tool. It creates the table only if it does not exist.
+// Schema returns the statements that create the Store's table and its
+// index if they do not exist, for a migration tool.
 func (s *Store) Schema() string { return schema(s.table, s.index) }
 
-// Schema returns the CREATE TABLE statement of table ("" for DefaultTable),
-// or an error matching ErrInvalidTable.
+// Schema returns the statements that create table ("" for DefaultTable)
+// and its index, or an error matching ErrInvalidTable.
 func Schema(table string) (string, error) {
 	t, i, err := quoteTable(table)
 	if err != nil {
@@ -99,7 +99,7 @@ func (s *Store) Claim(ctx context.Context, orderID string, rec confirm.Record) (
 		if !noRows(ctx, err) {
 			return confirm.Record{}, false, storeError("claim", err)
 		}
-		got, err = s.load(ctx, orderID)
+		got, err = s.Load(ctx, orderID)
 		if err == nil {
 			return got, false, nil
 		}
@@ -114,10 +114,6 @@ func (s *Store) Claim(ctx context.Context, orderID string, rec confirm.Record) (
 // found no row is ErrNotFound; a lost connection, a timeout or a canceled
 // ctx is an error matching confirm.ErrStore.
 func (s *Store) Load(ctx context.Context, orderID string) (confirm.Record, error) {
-	return s.load(ctx, orderID)
-}
-
-func (s *Store) load(ctx context.Context, orderID string) (confirm.Record, error) {
 	rec, err := scanRecord(s.db.QueryRowContext(ctx, s.stmt.load, orderID))
 	switch {
 	case err == nil:
@@ -142,7 +138,7 @@ func (s *Store) Update(ctx context.Context, orderID string, rec confirm.Record) 
 	if !noRows(ctx, err) {
 		return confirm.Record{}, storeError("update", err)
 	}
-	old, err := s.load(ctx, orderID)
+	old, err := s.Load(ctx, orderID)
 	if err != nil {
 		return confirm.Record{}, err // ErrNotFound, or the Store failing
 	}
