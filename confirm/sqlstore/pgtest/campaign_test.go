@@ -71,6 +71,7 @@ type campaignStats struct {
 	storeCalls  int
 	faults      [numFaultKinds]int
 	killed      int // backends pg_terminate_backend ended mid-statement
+	daysLater   int // orders checked 25 hours later, past Stripe's key window
 	charges     int // charge attempts on the campaign's orders, each checked
 	moneyMoved  int
 	paid        int // orders paid (Succeeded or Authorized) at the end
@@ -91,6 +92,7 @@ func (s *campaignStats) add(o campaignStats) {
 		s.faults[k] += o.faults[k]
 	}
 	s.killed += o.killed
+	s.daysLater += o.daysLater
 	s.charges += o.charges
 	s.moneyMoved += o.moneyMoved
 	s.paid += o.paid
@@ -107,9 +109,9 @@ func (s *campaignStats) summary(seed uint64) string {
 		kinds = append(kinds, fmt.Sprintf("%s=%d", faultNames[k], n))
 		total += n
 	}
-	return fmt.Sprintf("pg campaign: seed=%d scenarios=%d instances(2/3/4)=%d/%d/%d stripe_calls=%d store_calls=%d faults=%d (%s) backends_killed=%d "+
+	return fmt.Sprintf("pg campaign: seed=%d scenarios=%d instances(2/3/4)=%d/%d/%d stripe_calls=%d store_calls=%d faults=%d (%s) backends_killed=%d checked_days_later=%d "+
 		"charges_checked=%d money_moved=%d orders_paid=%d duplicate_charges=%d extra_intents=%d unknown_charges=%d stuck=%d",
-		seed, s.scenarios, s.instances[2], s.instances[3], s.instances[4], s.stripeCalls, s.storeCalls, total, strings.Join(kinds, " "), s.killed,
+		seed, s.scenarios, s.instances[2], s.instances[3], s.instances[4], s.stripeCalls, s.storeCalls, total, strings.Join(kinds, " "), s.killed, s.daysLater,
 		s.charges, s.moneyMoved, s.paid, s.duplicates, s.intents, s.unknown, s.stuck)
 }
 
@@ -190,9 +192,44 @@ func TestMultiInstanceCampaign(t *testing.T) {
 	if *campaignScenario >= 0 {
 		first, n = *campaignScenario, 1
 	}
+	total, failures := runCampaign(t, seed, first, n, nil)
+	line := total.summary(seed)
+	t.Log(line)
+	for _, f := range failures {
+		t.Error(f)
+	}
+	if len(failures) == 0 && total.scenarios < n {
+		t.Errorf("ran %d scenarios, want %d", total.scenarios, n)
+	}
+	if *campaignScenario < 0 && n >= 500 {
+		// A campaign that injects nothing proves nothing.
+		for k, c := range total.faults {
+			if c == 0 {
+				t.Errorf("no %s fault in %d scenarios", faultNames[k], n)
+			}
+		}
+		if total.killed == 0 || total.daysLater == 0 || total.paid == 0 || total.moneyMoved == 0 {
+			t.Errorf("campaign did not exercise everything: %s", line)
+		}
+	}
+}
+
+// TestMultiInstanceCampaignCanFail runs scenarios on a broken host, whose
+// Stripe client makes up a new idempotency key for every write: the
+// campaign's checks must find the duplicate charges.
+func TestMultiInstanceCampaignCanFail(t *testing.T) {
+	total, failures := runCampaign(t, 1, 0, 200, func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} })
+	if total.duplicates == 0 || len(failures) == 0 {
+		t.Fatalf("a client that forgets idempotency keys passed the campaign: %s", total.summary(1))
+	}
+	t.Logf("caught, as it should: %s", total.summary(1))
+}
+
+// runCampaign runs scenarios first … first+n-1 of seed, stopping after 5
+// failures, and returns the totals and the failures' reports.
+func runCampaign(t *testing.T, seed uint64, first, n int, wrap func(stripeclient.Client) stripeclient.Client) (campaignStats, []string) {
 	workers := min(*campaignWorkers, n)
 	db := newCampaignDB(t, workers)
-
 	var (
 		mu       sync.Mutex
 		total    campaignStats
@@ -213,7 +250,7 @@ func TestMultiInstanceCampaign(t *testing.T) {
 				if stop {
 					return
 				}
-				sc := newScenario(seed, i, db, w)
+				sc := newScenario(seed, i, db, w, wrap)
 				sc.run()
 				mu.Lock()
 				total.add(sc.stats)
@@ -228,26 +265,7 @@ func TestMultiInstanceCampaign(t *testing.T) {
 		}(w)
 	}
 	wg.Wait()
-
-	line := total.summary(seed)
-	t.Log(line)
-	for _, f := range failures {
-		t.Error(f)
-	}
-	if len(failures) == 0 && total.scenarios < n {
-		t.Errorf("ran %d scenarios, want %d", total.scenarios, n)
-	}
-	if *campaignScenario < 0 && n >= 500 {
-		// A campaign that injects nothing proves nothing.
-		for k, c := range total.faults {
-			if c == 0 {
-				t.Errorf("no %s fault in %d scenarios", faultNames[k], n)
-			}
-		}
-		if total.killed == 0 || total.paid == 0 || total.moneyMoved == 0 {
-			t.Errorf("campaign did not exercise everything: %s", line)
-		}
-	}
+	return total, failures
 }
 
 // scenario is one order's life.
@@ -266,6 +284,7 @@ type scenario struct {
 
 	stripeRate, dbRate float64
 	faultsOn           bool
+	daysLater          bool // the final check comes 25 hours later
 
 	pmSeq     int64
 	knownPaid map[string]bool // intents the host was told are paid
@@ -289,7 +308,9 @@ var allCards, goodCards = func() (all, good []string) {
 	return all, good
 }()
 
-func newScenario(seed uint64, num int, db *campaignDB, w int) *scenario {
+// newScenario builds scenario num of seed on worker w. wrap, when not nil,
+// stands between the Flows and the fake (to show the checks can fail).
+func newScenario(seed uint64, num int, db *campaignDB, w int, wrap func(stripeclient.Client) stripeclient.Client) *scenario {
 	rng := rand.New(rand.NewPCG(seed, uint64(num)))
 	clock := stripetest.NewClock(campaignStart)
 	s := &scenario{
@@ -301,8 +322,12 @@ func newScenario(seed uint64, num int, db *campaignDB, w int) *scenario {
 	}
 	instances := 2 + rng.IntN(3)
 	s.stats.instances[instances] = 1
+	var client stripeclient.Client = s.fake
+	if wrap != nil {
+		client = wrap(s.fake)
+	}
 	for i := 0; i < instances; i++ {
-		f := confirm.New(s.fake, confirm.Config{Store: &faultyStore{s: s, inst: i}, Now: clock.Now})
+		f := confirm.New(client, confirm.Config{Store: &faultyStore{s: s, inst: i}, Now: clock.Now})
 		s.flows = append(s.flows, f)
 		s.pays = append(s.pays, cvc.New(f, cvc.Config{Now: clock.Now}))
 	}
@@ -323,9 +348,13 @@ func newScenario(seed uint64, num int, db *campaignDB, w int) *scenario {
 			s.saved = append(s.saved, pm.ID)
 		}
 	}
+	// A quarter of the orders are checked a day later, once Stripe has
+	// pruned the idempotency keys: then only the Store (and Stripe's
+	// search) knows the order's intent.
+	s.daysLater = rng.IntN(4) == 0
 	s.fake.SetFaultHook(s.hook)
-	s.tracef("scenario %d: instances=%d saved=%v order=%+v stripe_rate=%.2f db_rate=%.2f table=%s",
-		num, instances, s.saved != nil, s.order, s.stripeRate, s.dbRate, db.tables[w])
+	s.tracef("scenario %d: instances=%d saved=%v order=%+v stripe_rate=%.2f db_rate=%.2f days_later=%v table=%s",
+		num, instances, s.saved != nil, s.order, s.stripeRate, s.dbRate, s.daysLater, db.tables[w])
 	return s
 }
 
@@ -620,6 +649,11 @@ func (s *scenario) threeDS(id string) bool {
 // finalCheck: the database is back and faults stop. One attempt with a
 // good card on any instance, then the invariants.
 func (s *scenario) finalCheck() {
+	if s.daysLater {
+		s.clock.Advance(25 * time.Hour)
+		s.stats.daysLater++
+		s.tracef("  clock +25h: Stripe has pruned the idempotency keys")
+	}
 	inst := s.rng.IntN(len(s.flows))
 	res, err := s.call(inst, s.newRequest(true))
 	s.tracef("final check:")
