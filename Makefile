@@ -155,5 +155,5 @@ bench-postgres:
 	@{ echo "date: $$(date -u '+%Y-%m-%d %H:%M UTC')"; echo "go: $$($(GO) version)"; \
 	  echo "cpu: $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
 	  echo "cores: $$(nproc)"; echo "load before: $$(cut -d' ' -f1-3 /proc/loadavg)"; } | tee .tools/bench-postgres.txt
-	scripts/with-postgres.sh sh -c 'cd confirm/sqlstore/pgtest && $(GO) test -run "^$$" -bench "^Benchmark(Store|PgbenchCeiling)$$" -benchtime $(PG_BENCHTIME) -timeout 60m .' | tee -a .tools/bench-postgres.txt
+	scripts/with-postgres.sh sh -c 'cd confirm/sqlstore/pgtest && $(GO) test -run "^$$" -bench "^Benchmark(Store|PgbenchCeiling)$$" -benchtime $(PG_BENCHTIME) -timeout 60m -v .' | tee -a .tools/bench-postgres.txt
 	@echo "load after: $$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a .tools/bench-postgres.txt
