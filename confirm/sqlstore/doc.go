@@ -44,9 +44,10 @@
 // PostgreSQL locks the row while it checks and writes, so of several
 // instances updating from the same Version exactly one wins.
 //
-// List, which confirm.Store does not need, selects records by status and
-// age for a host's sweep: the orders to ask Flow.Status or Flow.Reconcile
-// about.
+// ListUnsettled implements confirm.Lister (the orders in doubt, oldest
+// first, for a sweep that passes each to Flow.Reconcile), and List selects
+// records by any statuses and age, both served by an index on (status,
+// updated).
 //
 // Every statement is a single autocommit statement that takes the caller's
 // ctx; the Store opens no transaction (CreateTable's DDL aside), so none

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 type Query struct {
 	// Statuses selects records in these statuses; confirm.Status("") is a
 	// claim with no intent known yet. Empty selects the orders in doubt:
-	// every status but succeeded and canceled.
+	// every record that is not confirm.Record.Settled.
 	Statuses []confirm.Status
 	// UpdatedBefore selects records last written before it (a record with
 	// no time counts as oldest). Zero selects any age.
@@ -24,18 +25,12 @@ type Query struct {
 	Limit int
 }
 
-// Listed is one order's record, as List returns it.
-type Listed struct {
-	OrderID string
-	Record  confirm.Record
-}
-
 // List returns the records q selects, oldest first: for a sweep that asks
 // Flow.Status or Flow.Reconcile about each order (claimed with no intent,
 // left in requires_action or requires_confirmation by a browser that never
 // came back, processing, requires_capture nearing Stripe's capture limit).
 // It only reads; the table's index on (status, updated) serves it.
-func (s *Store) List(ctx context.Context, q Query) ([]Listed, error) {
+func (s *Store) List(ctx context.Context, q Query) ([]confirm.OrderRecord, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100
@@ -49,7 +44,8 @@ func (s *Store) List(ctx context.Context, q Query) ([]Listed, error) {
 		return fmt.Sprintf("$%d", len(args))
 	}
 	if len(q.Statuses) == 0 {
-		where = append(where, fmt.Sprintf("status NOT IN (%s, %s)", arg(string(confirm.StatusSucceeded)), arg(string(confirm.StatusCanceled))))
+		// Not confirm.Record.Settled.
+		where = append(where, fmt.Sprintf("NOT (intent_id <> '' AND status IN (%s, %s))", arg(string(confirm.StatusSucceeded)), arg(string(confirm.StatusCanceled))))
 	} else {
 		in := make([]string, len(q.Statuses))
 		for i, st := range q.Statuses {
@@ -67,9 +63,9 @@ func (s *Store) List(ctx context.Context, q Query) ([]Listed, error) {
 		return nil, storeError("list", err)
 	}
 	defer rows.Close()
-	var out []Listed
+	var out []confirm.OrderRecord
 	for rows.Next() {
-		var l Listed
+		var l confirm.OrderRecord
 		rec, err := scanInto(rows, &l.OrderID)
 		if err != nil {
 			return nil, storeError("list", err)
@@ -87,3 +83,17 @@ func (s *Store) List(ctx context.Context, q Query) ([]Listed, error) {
 type scanner interface{ Scan(dest ...any) error }
 
 var _, _ scanner = (*sql.Row)(nil), (*sql.Rows)(nil)
+
+// ListUnsettled implements confirm.Lister: List of the records in doubt
+// last written before before, oldest first; a negative limit lists them
+// all.
+func (s *Store) ListUnsettled(ctx context.Context, before time.Time, limit int) ([]confirm.OrderRecord, error) {
+	if limit == 0 || before.IsZero() {
+		return nil, ctx.Err() // nothing was written before the zero time
+	}
+	q := Query{UpdatedBefore: before, Limit: limit}
+	if limit < 0 {
+		q.Limit = math.MaxInt32
+	}
+	return s.List(ctx, q)
+}
