@@ -16,6 +16,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -249,7 +250,12 @@ func init() {
 func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclient.Client) *scenario {
 	rng := rand.New(rand.NewPCG(seed, uint64(num)))
 	clock := stripetest.NewClock(start)
-	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: int64(rng.Uint64() >> 1)})
+	fakeSeed := int64(rng.Uint64() >> 1)
+	// Half the scenarios store refusals for an object's state under their
+	// keys (Stripe's docs leave it open), drawn from the fake's seed so the
+	// random stream, and so every other draw, stays as it was.
+	storeStateErrors := fakesetting.Or(fakeSeed&1 == 1)
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: fakeSeed, StoreStateErrors: storeStateErrors})
 	s := &scenario{
 		seed: seed, num: num, rng: rng, fake: fake, clock: clock,
 		knownPaid: map[string]confirm.Outcome{},
@@ -322,6 +328,7 @@ func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclie
 	fake.SetFaultHook(s.hook)
 	s.tracef("scenario %d: mode=%s instances=%d shared_store=%v saved=%v policy=%v order=%+v fault_rate=%.2f",
 		num, s.mode, instances, shared, s.saved, s.policy, s.order, s.faultRate)
+	s.tracef("  store_state_errors=%v", storeStateErrors)
 	return s
 }
 
