@@ -32,6 +32,20 @@ func CreateKey(ns uuid.UUID, orderID string) string {
 	return key(ns, "create", orderID)
 }
 
+// CreateAttemptKey is the key of the order's creation attempt n
+// (Record.CreateAttempt): CreateKey for 0, the attempt of every order
+// whose creation Stripe never refused. The Flow moves to attempt n+1 only
+// once Stripe has shown that attempt n's key holds a creation it refused
+// and stored (it replays that refusal for 24 hours, so no intent exists
+// under that key and none can be made under it); every instance sharing
+// the Store then derives the same next key.
+func CreateAttemptKey(ns uuid.UUID, orderID string, n int) string {
+	if n == 0 {
+		return CreateKey(ns, orderID)
+	}
+	return key(ns, "create", orderID, strconv.Itoa(n))
+}
+
 // ConfirmKey is the key of confirming the order's existing intent with a
 // (new) payment method, after a decline or an abandoned authentication.
 func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
