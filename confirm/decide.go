@@ -132,9 +132,12 @@ type state struct {
 	// to learn what the creation key holds.
 	replayedRefusal bool
 	sent            []string // the idempotency keys this call sent
-	store           answer   // the last Store answer; op 0 before the first
-	stripe          answer   // the last Stripe answer; op 0 before the first
-	calls           int      // Stripe calls made
+	// refusedKeys are the keys of this call's writes that Stripe refused
+	// (payment_intent_unexpected_state, or another invalid request).
+	refusedKeys []string
+	store       answer // the last Store answer; op 0 before the first
+	stripe      answer // the last Stripe answer; op 0 before the first
+	calls       int    // Stripe calls made
 }
 
 // advance records the answer a to step s.
@@ -164,6 +167,9 @@ func (st *state) advance(s step, a answer) {
 		// docs leave it open): it may be sent again. Any other key is sent
 		// once per call, since Stripe would only replay its answer.
 		st.sent = append(st.sent, s.key)
+	}
+	if s.key != "" && (a.kind == ansRefused || a.kind == ansUnexpectedState) {
+		st.refusedKeys = append(st.refusedKeys, s.key)
 	}
 	switch a.kind {
 	case ansOK, ansDeclined, ansUnexpectedState, ansServerError:
@@ -549,6 +555,15 @@ func (st *state) report(pi *stripeclient.PaymentIntent, status Status, row strin
 
 func (st *state) confirmActionStep(row, intentID, paymentMethod, latestCharge string) step {
 	key := ConfirmActionKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
+	for n := 1; slices.Contains(st.refusedKeys, key); n++ {
+		// The key was refused in this call, and the intent still waits
+		// for this confirmation: the key holds a refusal Stripe stored
+		// from an earlier attempt with the same card and no charge since
+		// (it replays it for 24 hours). Confirming under the next key of
+		// the chain cannot charge twice: one authentication is confirmed
+		// once, whichever key carries it.
+		key = ConfirmActionAttemptKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge, n)
+	}
 	if st.wasSent(key) {
 		// confirmed already: Stripe would replay the same answer. After a
 		// 5xx that did nothing, that 5xx is the error (retry-safe).

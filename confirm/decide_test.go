@@ -257,6 +257,12 @@ func decideCases() []decideCase {
 		{"authenticated", st(actStatus, func(s *state) { s.reconcile = true },
 			recorded("requires_confirmation"), answered(opLook, ansOK, intent("requires_confirmation"))), opConfirm,
 			ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""), nil},
+		// The key was refused in this call while the intent waits for
+		// this confirmation: it holds a stored refusal; the next link.
+		{"authenticated", st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
+			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
+				s.refusedKeys = []string{ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")}
+			}), opConfirm, ConfirmActionAttemptKey(ns, tOrder, tPI, "pm_real", "", 1), nil},
 		{"authenticated, confirmed already", st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
 			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""))), opFinish, "", wantErr(ErrUnknownStatus)},
 		{"bound", st(actCapture, recorded("requires_capture"), answered(opLook, ansOK, intent("requires_capture"))), opCapture,

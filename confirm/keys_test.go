@@ -20,6 +20,7 @@ func TestKeysPinned(t *testing.T) {
 		{"confirm", ConfirmKey(ns, "order-1", "pi_1", "pm_card_visa", ""), "19541c8f-cef8-544a-8183-1c8f04b47594"},
 		{"confirm cvc", ConfirmKey(ns, "order-1", "pi_1", "pm_1", "cvctok_1"), "f6a1097a-eb33-5a78-a810-f492dd815656"},
 		{"confirm action", ConfirmActionKey(ns, "order-1", "pi_1", "pm_1", ""), "67013519-2582-560e-a763-5cbe4fa8ce21"},
+		{"confirm action link 0", ConfirmActionAttemptKey(ns, "order-1", "pi_1", "pm_1", "", 0), "67013519-2582-560e-a763-5cbe4fa8ce21"},
 		{"capture", CaptureKey(ns, "order-1", "pi_1", 0), "33f414fa-27bf-5aa3-9b76-00f4cc8961d9"},
 		{"cancel", CancelKey(ns, "order-1", "pi_1"), "4791c242-ebcd-56a1-82ae-f78619cac9d0"},
 	}
@@ -39,6 +40,7 @@ func TestKeysDistinct(t *testing.T) {
 		ConfirmKey(ns, "o1", "pi_1", "pm_a", ""), ConfirmKey(ns, "o1", "pi_1", "pm_b", ""),
 		ConfirmKey(ns, "o1", "pi_1", "pm_a", "cvctok_1"), ConfirmKey(ns, "o1", "pi_1", "pm_a", "cvctok_2"),
 		ConfirmActionKey(ns, "o1", "pi_1", "pm_a", ""), ConfirmActionKey(ns, "o1", "pi_1", "pm_b", ""),
+		ConfirmActionAttemptKey(ns, "o1", "pi_1", "pm_a", "", 1), ConfirmActionAttemptKey(ns, "o1", "pi_1", "pm_a", "", 2),
 		CaptureKey(ns, "o1", "pi_1", 0), CaptureKey(ns, "o1", "pi_1", 100),
 		CancelKey(ns, "o1", "pi_1"), CancelKey(ns, "o1", "pi_2"),
 		// Length prefixes keep shifted boundaries apart.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
@@ -81,5 +82,41 @@ func TestRefusedCreationsThenAGoodCard(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d intents for the order, want 1", n)
+	}
+}
+
+// TestSameCardAuthenticatedAgainAfterTheHourRanOut: the customer
+// authenticates a card, comes back after Stripe's hour (the confirmation
+// is refused: payment_intent_unexpected_state, no charge), then tries the
+// same card again and authenticates in time. Both returns derive the same
+// ConfirmActionKey (same intent, card and latest charge). Where Stripe
+// stores the first refusal under it, the second return replays it; the
+// Flow reads the intent back, sees it waiting for this confirmation, and
+// confirms under the next key of the chain. The payment goes through
+// under both settings.
+func TestSameCardAuthenticatedAgainAfterTheHourRanOut(t *testing.T) {
+	e := newEnv(t)
+	o := order("same-card-twice")
+	pm := "pm_card_authenticationRequired"
+	res := e.pay(o, byMethod(pm))
+	if res.Outcome != confirm.RequiresAction {
+		t.Fatalf("first attempt: %v, want RequiresAction", res.Outcome)
+	}
+	if err := e.fake.Authenticate(res.IntentID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(61 * time.Minute)
+	if late := e.pay(o, byIntent(res.IntentID)); late.Outcome != confirm.Failed {
+		t.Fatalf("return after the hour: %v, want Failed", late.Outcome)
+	}
+	card := e.fake.Intents()[0].LastPaymentError.PaymentMethod // the card as Stripe knows it
+	if again := e.pay(o, byMethod(card)); again.Outcome != confirm.RequiresAction {
+		t.Fatalf("same card again: %v, want RequiresAction", again.Outcome)
+	}
+	if err := e.fake.Authenticate(res.IntentID); err != nil {
+		t.Fatal(err)
+	}
+	if done := e.pay(o, byIntent(res.IntentID)); done.Outcome != confirm.Succeeded || e.moneyMoved(o.ID) != 1 {
+		t.Fatalf("return in time: %v, %d charges; want Succeeded, 1", done.Outcome, e.moneyMoved(o.ID))
 	}
 }
