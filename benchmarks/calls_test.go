@@ -73,12 +73,12 @@ func (e *callsEnv) count() count {
 }
 
 // callsCase is one flow: prep runs the steps before it (not counted), run
-// the flow itself; want is its cost per mode (default, CreateThenConfirm).
+// the flow itself; want is its cost.
 type callsCase struct {
 	name string
 	prep func(tb testing.TB, e *callsEnv, i int)
 	run  func(tb testing.TB, e *callsEnv, i int)
-	want [2]count
+	want count
 }
 
 var callsCases = []callsCase{
@@ -87,12 +87,12 @@ var callsCases = []callsCase{
 		run: func(tb testing.TB, e *callsEnv, i int) {
 			payCard(tb, e.flow, order("o-", i), "pm_card_visa", confirm.Succeeded)
 		},
-		want: [2]count{{1, 1, 0}, {2, 2, 0}},
+		want: count{1, 1, 0},
 	},
 	{
 		name: "3ds",
 		run:  func(tb testing.TB, e *callsEnv, i int) { pay3DS(tb, e.fake, e.flow, order("o-", i)) },
-		want: [2]count{{2, 2, 0}, {3, 3, 0}},
+		want: count{2, 2, 0},
 	},
 	{
 		// A decline after 3-D Secure is read back once before it is
@@ -102,14 +102,14 @@ var callsCases = []callsCase{
 		run: func(tb testing.TB, e *callsEnv, i int) {
 			pay3DSCard(tb, e.fake, e.flow, order("o-", i), "pm_card_threeDSecureRequiredChargeDeclined", confirm.Failed)
 		},
-		want: [2]count{{3, 2, 0}, {4, 3, 0}},
+		want: count{3, 2, 0},
 	},
 	{
 		name: "decline",
 		run: func(tb testing.TB, e *callsEnv, i int) {
 			payCard(tb, e.flow, order("o-", i), "pm_card_visa_chargeDeclined", confirm.Failed)
 		},
-		want: [2]count{{1, 1, 0}, {2, 2, 0}},
+		want: count{1, 1, 0},
 	},
 	{
 		name: "another-card-after-decline",
@@ -119,7 +119,7 @@ var callsCases = []callsCase{
 		run: func(tb testing.TB, e *callsEnv, i int) {
 			payCard(tb, e.flow, order("o-", i), "pm_card_visa", confirm.Succeeded)
 		},
-		want: [2]count{{1, 1, 0}, {1, 1, 0}},
+		want: count{1, 1, 0},
 	},
 	{
 		name: "retry-succeeded",
@@ -129,7 +129,7 @@ var callsCases = []callsCase{
 		run: func(tb testing.TB, e *callsEnv, i int) {
 			payCard(tb, e.flow, order("o-", i), "pm_card_visa", confirm.Succeeded)
 		},
-		want: [2]count{{0, 0, 0}, {0, 0, 0}},
+		want: count{0, 0, 0},
 	},
 	{
 		name: "retry-succeeded-by-intent",
@@ -137,7 +137,7 @@ var callsCases = []callsCase{
 			e.intents[i] = payCard(tb, e.flow, order("o-", i), "pm_card_visa", confirm.Succeeded).IntentID
 		},
 		run:  func(tb testing.TB, e *callsEnv, i int) { payIntent(tb, e.flow, order("o-", i), e.intents[i]) },
-		want: [2]count{{0, 0, 0}, {0, 0, 0}},
+		want: count{0, 0, 0},
 	},
 	{
 		name: "retry-succeeded-other-instance",
@@ -147,7 +147,7 @@ var callsCases = []callsCase{
 		run: func(tb testing.TB, e *callsEnv, i int) {
 			payCard(tb, e.other, order("o-", i), "pm_card_visa", confirm.Succeeded)
 		},
-		want: [2]count{{1, 1, 1}, {2, 2, 2}},
+		want: count{1, 1, 1},
 	},
 	{
 		name: "retry-succeeded-by-intent-other-instance",
@@ -155,7 +155,7 @@ var callsCases = []callsCase{
 			e.intents[i] = payCard(tb, e.flow, order("o-", i), "pm_card_visa", confirm.Succeeded).IntentID
 		},
 		run:  func(tb testing.TB, e *callsEnv, i int) { payIntent(tb, e.other, order("o-", i), e.intents[i]) },
-		want: [2]count{{1, 0, 0}, {1, 0, 0}},
+		want: count{1, 0, 0},
 	},
 	{
 		name: "saved-card-cvc",
@@ -163,7 +163,7 @@ var callsCases = []callsCase{
 		run: func(tb testing.TB, e *callsEnv, i int) {
 			paySaved(tb, e.payments, e.savedOrder(i), e.saved, e.tokens[i])
 		},
-		want: [2]count{{2, 1, 0}, {3, 2, 0}},
+		want: count{2, 1, 0},
 	},
 	{
 		name: "saved-card-cvc-RefuseFailedCVC",
@@ -171,7 +171,7 @@ var callsCases = []callsCase{
 		run: func(tb testing.TB, e *callsEnv, i int) {
 			paySaved(tb, e.refusing, e.savedOrder(i), e.saved, e.tokens[i])
 		},
-		want: [2]count{{3, 2, 0}, {4, 3, 0}},
+		want: count{3, 2, 0},
 	},
 }
 
@@ -210,12 +210,12 @@ func (c callsCase) measure(tb testing.TB, e *callsEnv, n int, timer func(on bool
 // the Flow that costs a round trip fails here, not only in a benchmark.
 func TestCallsPerFlow(t *testing.T) {
 	const n = 3
-	for m, mode := range modes {
+	for _, mode := range modes {
 		for _, c := range callsCases {
 			t.Run(mode.name+"/"+c.name, func(t *testing.T) {
 				e := newCallsEnv(t, mode.cfg, n)
 				got, _ := c.measure(t, e, n, func(bool) {})
-				want := c.want[m]
+				want := c.want
 				want = count{want.calls * n, want.writes * n, want.replays * n}
 				if got != want {
 					t.Errorf("for %d orders: got %+v, want %+v", n, got, want)
@@ -227,7 +227,7 @@ func TestCallsPerFlow(t *testing.T) {
 
 // BenchmarkCallsPerFlow reports each flow's Stripe calls per payment
 // (calls/op), the writes among them (writes/op) and the writes Stripe
-// replayed from its idempotency store (replays/op), for both Flow modes.
+// replayed from its idempotency store (replays/op), for the Flow.
 // Its ns/op is the flow's cost on the in-process fake.
 func BenchmarkCallsPerFlow(b *testing.B) {
 	for _, mode := range modes {

@@ -5,7 +5,7 @@
 // intents.
 //
 // It holds test files only: it imports stripe-go directly, which library
-// code outside stripeclient/stripe.go must not (DESIGN.md), and nothing
+// code outside stripeclient/stripe.go must not, and nothing
 // here is part of the module's API. Run it with `make bench`; plain
 // `go test ./benchmarks` runs only the call-count checks, which are fast.
 package benchmarks

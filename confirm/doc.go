@@ -36,23 +36,47 @@
 //
 // # Guarantees
 //
-// One PaymentIntent per order: its creation carries an idempotency key
-// derived from the order alone, so double clicks, retries after a lost
-// response and concurrent tabs collapse into one intent at Stripe, and
-// later attempts (another card after a decline) confirm that intent instead
-// of creating another. Every write carries a key derived from its step
-// ([ConfirmKey], [ConfirmActionKey], [CaptureKey], [CancelKey]), so network
-// and application retries are replayed by Stripe, not repeated. Invalid
-// input is refused before any Stripe call, and an intent named by the
-// browser is checked against the order before any write. Card declines are
-// Results, not errors; errors match the sentinels below, and [RetrySafe]
-// says when repeating the call is safe.
+// The package's promises, by name; comments in this module refer to them.
 //
-// The first attempt takes one Stripe call; the return from 3-D Secure one
-// more (two when the Store has no record of the order, e.g. on another
-// instance with a MemoryStore, or when the card is declined after 3-D
-// Secure and the answer is read back); a payment already recorded as
-// succeeded takes none. Config.CreateThenConfirm adds one call to every
-// first attempt in exchange for recovering an order's intent without a
-// Store.
+// One charge per order. An order has at most one PaymentIntent, for as
+// long as the Store keeps its record, and so at most one charge: the first
+// attempt claims the order in the [Store] and creates the intent under a key
+// derived from the order alone ([CreateKey]); every later attempt, on any
+// instance, confirms that intent; it is never replaced. A creation is sent
+// only when no intent for the order can exist that its key would not find:
+// while the key is provably inside Stripe's 24-hour idempotency window, or
+// when Stripe's search by the metadata order ID says there is none.
+//
+// The server decides the amount. Amount, currency and customer come from
+// the host's [Order], never from the browser. An intent named by the
+// browser is checked against the order (metadata order ID, amount,
+// currency, customer) before any write, and an order whose terms changed
+// after its payment began is refused ([ErrOrderMismatch]).
+//
+// Stable keys. Every write carries an idempotency key derived from its step
+// ([CreateKey], [ConfirmKey], [ConfirmActionKey], [CaptureKey],
+// [CancelKey]): a UUIDv5 over the Flow's namespace and the step's identity.
+// The same logical step gets the same key on every path, instance and
+// release, so Stripe replays rather than repeats it; different steps never
+// share one.
+//
+// Every status has one outcome. Each PaymentIntent status maps to exactly
+// one next step and [Outcome] ([Status.Next]); a status this version does
+// not know is [ErrUnknownStatus], never success.
+//
+// Bad input costs nothing. An invalid [Order] or [Request] is refused with
+// a typed error ([ErrInvalidOrder], [ErrInvalidRequest]) before any Stripe
+// call.
+//
+// Secrets stay secret. The secret key, client secrets, CVC tokens and card
+// data never appear in logs or error strings; a client secret leaves the
+// package only inside a RequiresAction [Result].
+//
+// The truth about money. No Result says Failed or Canceled for an order
+// whose money moved, and none says Succeeded for money that did not move:
+// an answer that may be stale (a replayed key, another instance's record,
+// payment_intent_unexpected_state) is read back from Stripe before a
+// failure is reported, and a partial capture is reported with the amount
+// actually captured. Card declines are Results, not errors; errors match
+// the sentinels below, and [RetrySafe] says when repeating the call is safe.
 package confirm

@@ -31,6 +31,13 @@ var (
 	// payment method.
 	ErrPaymentInProgress = errors.New("confirm: a payment is already in progress for this order")
 
+	// ErrSeveralIntents: Stripe holds more than one PaymentIntent for the
+	// order (found by its metadata order ID), so the Flow cannot tell which
+	// one pays it. They were made outside this Flow: another namespace on
+	// the same account and order IDs, or code that creates intents itself.
+	// No write was made. Not retry-safe: settle the order by hand.
+	ErrSeveralIntents = errors.New("confirm: several payment intents for this order")
+
 	// ErrUnknownStatus: Stripe reported a status this version does not
 	// know. Never treated as success.
 	ErrUnknownStatus = errors.New("confirm: unknown payment intent status")
@@ -42,7 +49,8 @@ var (
 	ErrStripeUnavailable = errors.New("confirm: Stripe unavailable")
 
 	// ErrInvalidState: Capture or Cancel on an intent whose status does not
-	// allow it (e.g. capturing a succeeded payment).
+	// allow it (e.g. canceling a succeeded payment). The intent was read
+	// back: the Result returned with it says where it stands.
 	ErrInvalidState = errors.New("confirm: payment intent state does not allow this")
 
 	// ErrStore: the Store failed. Retry-safe when no Stripe call followed.

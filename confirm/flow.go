@@ -15,6 +15,22 @@ import (
 // order ID when Config.MetadataKey is empty.
 const DefaultMetadataKey = "cardconfirm_order_id"
 
+// DefaultKeyWindow is Config.KeyWindow's default: Stripe keeps an
+// idempotency key's answer for at least 24 hours; an hour less leaves a
+// margin for clocks that disagree.
+const DefaultKeyWindow = 23 * time.Hour
+
+// MaxCallsPerStep caps the Stripe calls one Pay, Capture, Cancel, Status
+// or Reconcile makes. The common payments take one or two; a failure read
+// back, a search past the key window and a confirmation after it take a
+// few more. Past the cap the call ends with ErrPaymentInProgress, which is
+// retry-safe: every write it made carried its step's key.
+const MaxCallsPerStep = 6
+
+// maxSteps caps the steps, Store operations included, of one call: a
+// record that keeps changing under it (ErrStaleRecord) ends it too.
+const maxSteps = 4 * MaxCallsPerStep
+
 // Config configures a Flow. Its zero value is ready to use; each field's
 // comment gives its default.
 type Config struct {
@@ -27,7 +43,8 @@ type Config struct {
 
 	// MetadataKey is the intent metadata key holding the order ID; intents
 	// without it, or with another order's ID, are refused when the browser
-	// names them. Default DefaultMetadataKey.
+	// names them, and the Flow searches by it for an order whose creation
+	// key Stripe may have pruned. Default DefaultMetadataKey.
 	MetadataKey string
 
 	// Store remembers order → intent. Default: a new MemoryStore per Flow,
@@ -35,26 +52,21 @@ type Config struct {
 	// more than one instance serves payments.
 	Store Store
 
-	// Now is the Flow's clock, used to stamp records. Default time.Now.
+	// Now is the Flow's clock, used to stamp records and to tell whether
+	// a creation key is inside Stripe's idempotency window. Default
+	// time.Now.
 	Now func() time.Time
+
+	// KeyWindow is how long after a creation was first sent the Flow
+	// relies on Stripe to answer its key with the intent it made. Default
+	// DefaultKeyWindow (23 hours); at most 24 hours, the least Stripe
+	// keeps a key. Past it, the Flow asks Stripe's search before it sends
+	// the creation again.
+	KeyWindow time.Duration
 
 	// Logger receives one record per payment step (order, intent, step,
 	// outcome; never a secret). Default: discard.
 	Logger *slog.Logger
-
-	// CreateThenConfirm makes an order's first attempt two Stripe calls
-	// instead of one: create the intent without a card, keyed by the order
-	// and its terms only, then confirm it with the card. Default false
-	// (create and confirm in one call, as in Stripe's guide).
-	//
-	// The one-call default learns the order's intent from the first
-	// attempt's answer and keeps it in the Store; with no Store record
-	// (another instance with its own MemoryStore, a lost record) a
-	// different card inside Stripe's 24-hour window gets
-	// ErrPaymentInProgress. With CreateThenConfirm the creation is the same
-	// for every attempt, so any instance recovers the intent from Stripe by
-	// replaying it: choose it for several instances without a shared Store.
-	CreateThenConfirm bool
 }
 
 // Flow runs the synchronous card payment flow against a Stripe client. It
@@ -65,17 +77,20 @@ type Flow struct {
 	metaKey string
 	store   Store
 	now     func() time.Time
+	window  time.Duration
 	log     *slog.Logger
-	twoStep bool
 }
 
 // New returns a Flow that calls Stripe through client, which must not be
-// nil.
+// nil. It panics if cfg.KeyWindow is negative or longer than 24 hours.
 func New(client stripeclient.Client, cfg Config) *Flow {
 	if client == nil {
 		panic("confirm: New called with a nil client")
 	}
-	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, log: cfg.Logger, twoStep: cfg.CreateThenConfirm}
+	if cfg.KeyWindow < 0 || cfg.KeyWindow > 24*time.Hour {
+		panic("confirm: Config.KeyWindow must be between 0 (default) and 24 hours")
+	}
+	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow, log: cfg.Logger}
 	if f.ns == uuid.Nil {
 		f.ns = DefaultNamespace
 	}
@@ -87,6 +102,9 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 	}
 	if f.now == nil {
 		f.now = time.Now
+	}
+	if f.window == 0 {
+		f.window = DefaultKeyWindow
 	}
 	if f.log == nil {
 		f.log = slog.New(discardHandler{})
@@ -101,469 +119,172 @@ func (f *Flow) Client() stripeclient.Client { return f.client }
 func (f *Flow) MetadataKey() string { return f.metaKey }
 
 // Pay takes one step of the payment of order, as asked by the browser's
-// request, and reports where the payment stands.
+// request, and reports where the payment stands. The package doc's
+// decision table says what it does in every case.
 //
 // With req.PaymentMethodID it charges that card: on the order's first
-// attempt by creating and confirming a PaymentIntent in one Stripe call;
-// on later attempts (another card after a decline or an abandoned 3-D
-// Secure) by confirming the order's existing intent with the new card, so
-// the order never has two intents. An order already paid is reported as
-// such without any write.
+// attempt by claiming the order in the Store and creating and confirming a
+// PaymentIntent in one Stripe call; on later attempts (another card after
+// a decline or an abandoned 3-D Secure) by confirming the order's existing
+// intent with the new card, so the order never has two intents. An order
+// already paid is reported as such without any call.
 //
 // With req.PaymentIntentID — the browser returning from
 // stripe.handleCardAction — it checks that the intent is this order's
 // (same intent as recorded, or, with no record, metadata order ID, amount,
 // currency and customer as the order says; else ErrOrderMismatch and no
 // write) and confirms it: one Stripe call when the Store knows the intent,
-// two without. A failure at that step (3-D Secure, then a decline) is read
-// back before it is reported, one more call, because a record another
-// instance has since outdated would make the confirmation replay an older
-// answer.
+// two without.
+//
+// A failure that may be stale (a decline answered to a confirmation, a
+// replayed creation, payment_intent_unexpected_state) is read back before
+// it is reported: one more call.
 //
 // A declined card is a Result with Outcome Failed and a nil error. Errors
 // are reserved for requests that could not be carried out; see the
 // sentinels (ErrInvalidRequest, ErrInvalidOrder, ErrOrderMismatch,
-// ErrPaymentInProgress, ErrStripeUnavailable, ErrUnknownStatus) and
-// RetrySafe. Invalid orders and requests cost no Stripe call.
+// ErrPaymentInProgress, ErrSeveralIntents, ErrStripeUnavailable,
+// ErrUnknownStatus, ErrStore) and RetrySafe. Invalid orders and requests
+// cost no Stripe call and no Store operation.
 func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error) {
-	step := "pay_by_payment_method"
+	st := f.newState(actPayByCard, order, req)
+	name := "pay_by_payment_method"
 	if req.PaymentIntentID != "" {
-		step = "pay_by_intent"
+		st.act, name = actPayByIntent, "pay_by_intent"
 	}
-	res, err := f.pay(ctx, order, req)
-	f.logStep(ctx, step, order.ID, res, err)
+	res, err := f.validateThenRun(ctx, st, req.Validate())
+	f.logStep(ctx, name, order.ID, res, err)
 	return res, err
 }
 
-func (f *Flow) pay(ctx context.Context, order Order, req Request) (Result, error) {
-	if err := order.Validate(f.metaKey); err != nil {
+func (f *Flow) newState(act action, order Order, req Request) *state {
+	return &state{act: act, order: order, req: req, now: f.now(), ns: f.ns, meta: f.metaKey, window: f.window}
+}
+
+// validateThenRun refuses an invalid order or request before any Store
+// operation or Stripe call ("Bad input costs nothing"), then runs the call.
+func (f *Flow) validateThenRun(ctx context.Context, st *state, reqErr error) (Result, error) {
+	if err := st.order.Validate(f.metaKey); err != nil {
 		return Result{}, err
 	}
-	if err := req.Validate(); err != nil {
-		return Result{}, err
+	if reqErr != nil {
+		return Result{}, reqErr
 	}
-	rec, found, err := f.load(ctx, order)
-	if err != nil {
-		return Result{}, err
-	}
-	if req.PaymentIntentID != "" {
-		return f.payByIntent(ctx, order, req.PaymentIntentID, rec, found)
-	}
-	return f.payByMethod(ctx, order, req, rec, found)
+	return f.run(ctx, st)
 }
 
-// load reads the order's record and refuses an order whose terms changed
-// after its intent was created: confirming would charge the old terms.
-func (f *Flow) load(ctx context.Context, order Order) (Record, bool, error) {
-	rec, err := f.store.Load(ctx, order.ID)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return Record{}, false, nil
-	case err != nil:
-		return Record{}, false, &flowError{op: "load record", sentinel: ErrStore, err: err}
-	}
-	if rec.IntentID != "" && (rec.Amount != order.Amount || rec.Currency != order.Currency || rec.Customer != order.Customer) {
-		return Record{}, false, mismatch("order terms changed after its payment began")
-	}
-	return rec, true, nil
-}
-
-func (f *Flow) payByMethod(ctx context.Context, order Order, req Request, rec Record, found bool) (Result, error) {
-	if found && rec.IntentID != "" {
-		return f.payExisting(ctx, order, req, rec)
-	}
-	if f.twoStep {
-		rec, err := f.createUnconfirmed(ctx, order)
-		if err != nil {
-			return Result{}, err
-		}
-		return f.payExisting(ctx, order, req, rec)
-	}
-	if found && rec.PaymentMethod != "" && (rec.PaymentMethod != req.PaymentMethodID || rec.CVCToken != req.CVCToken) {
-		// An earlier first attempt was sent and never answered. Replaying
-		// its exact creation makes Stripe return what it did (or do it
-		// now); either way the intent becomes known and is reused.
-		earlier := Request{PaymentMethodID: rec.PaymentMethod, CVCToken: rec.CVCToken}
-		res, known, err := f.create(ctx, order, earlier)
-		if refused(err) {
-			// Stripe refused that creation before running it and stored
-			// nothing under the key: forget it and make this attempt the
-			// first.
-			return f.firstAttempt(ctx, order, req, true)
-		}
-		if err != nil {
-			return res, err
-		}
-		if !known {
-			return Result{}, &flowError{op: "replay create", sentinel: ErrPaymentInProgress, err: errors.New("the order's key holds another first attempt at Stripe")}
-		}
-		if res.Outcome.Paid() || res.Outcome == Processing || res.Outcome == Canceled {
-			return res, nil
-		}
-		rec, _, err = f.load(ctx, order)
-		if err != nil {
-			return Result{}, err
-		}
-		if rec.IntentID == "" {
-			return Result{}, &flowError{op: "replay create", sentinel: ErrPaymentInProgress, err: errors.New("the earlier attempt left no intent on record")}
-		}
-		return f.payExisting(ctx, order, req, rec)
-	}
-	return f.firstAttempt(ctx, order, req, !found || rec.PaymentMethod == "")
-}
-
-// firstAttempt creates and confirms the order's intent with req's card.
-func (f *Flow) firstAttempt(ctx context.Context, order Order, req Request, writeAhead bool) (Result, error) {
-	if writeAhead {
-		// If the answer to the creation is lost, the next attempt can
-		// replay it (see payByMethod) instead of being refused.
-		if err := f.put(ctx, order.ID, f.record(order, "", req, "")); err != nil {
-			return Result{}, &flowError{op: "save record", sentinel: ErrStore, err: err}
-		}
-	}
-	res, known, err := f.create(ctx, order, req)
-	if refused(err) && writeAhead {
-		// Nothing was stored under the key: a replay of this creation
-		// would only be refused again, so it must not stay pending.
-		f.saveRecord(ctx, order.ID, f.record(order, "", Request{}, ""))
-	}
-	if err != nil || known {
-		return res, err
-	}
-	// Stripe holds a different first attempt under the order's key. If it
-	// was recorded meanwhile, continue on that intent; else refuse.
-	rec, found, err := f.load(ctx, order)
-	if err != nil {
-		return Result{}, err
-	}
-	if found && rec.IntentID != "" {
-		return f.payExisting(ctx, order, req, rec)
-	}
-	return Result{}, &flowError{op: "create", sentinel: ErrPaymentInProgress, err: errors.New("the order's key holds another first attempt at Stripe")}
-}
-
-// captureMethod is the capture_method a confirmation sends: explicit both
-// ways, since it may change the intent's.
-func captureMethod(order Order) string {
-	if order.CaptureLater {
-		return "manual"
-	}
-	return "automatic"
-}
-
-// captureMethodIfManual is the capture_method a creation sends: only
-// "manual", so that a plain creation's parameters (and so its idempotency
-// fingerprint) stay those of Stripe's guide.
-func captureMethodIfManual(order Order) string {
-	if order.CaptureLater {
-		return "manual"
-	}
-	return ""
-}
-
-// refused reports whether err is Stripe refusing a request before running
-// it (400/404 invalid_request_error), which Stripe does not store under the
-// idempotency key.
-func refused(err error) bool {
-	var se *stripeclient.Error
-	return errors.As(err, &se) && se.Kind == stripeclient.KindInvalidRequest
-}
-
-// create sends the order's create-and-confirm call. known is false, with a
-// nil error, when Stripe refused the key because it holds a different first
-// attempt for the order (idempotency_error).
-func (f *Flow) create(ctx context.Context, order Order, req Request) (res Result, known bool, err error) {
-	p := f.createParams(order, CreateKey(f.ns, order.ID))
-	p.PaymentMethod, p.CVCToken = req.PaymentMethodID, req.CVCToken
-	p.Confirm, p.OffSession = true, order.OffSession
-	pi, err := f.client.CreatePaymentIntent(ctx, p)
-	if errors.Is(err, stripeclient.ErrIdempotency) {
-		return Result{}, false, nil
-	}
-	res, err = f.settle(ctx, order, req, pi, err, false)
-	return res, err == nil || res.IntentID != "", err
-}
-
-// createParams are the order's terms as a creation under key: everything
-// but the card, which only the one-call creation sends.
-func (f *Flow) createParams(order Order, key string) stripeclient.CreateParams {
-	return stripeclient.CreateParams{
-		IdempotencyKey:            key,
-		Amount:                    order.Amount,
-		Currency:                  order.Currency,
-		Customer:                  order.Customer,
-		PaymentMethodTypes:        []string{"card"},
-		ConfirmationMethod:        "manual",
-		CaptureMethod:             captureMethodIfManual(order),
-		SetupFutureUsage:          string(order.SaveCard),
-		Description:               order.Description,
-		StatementDescriptorSuffix: order.StatementDescriptorSuffix,
-		Metadata:                  f.metadata(order),
-	}
-}
-
-// createUnconfirmed creates the order's intent without a card
-// (CreateThenConfirm). Its parameters depend on the order alone, so every
-// attempt on any instance sends the same call and Stripe replays it.
-func (f *Flow) createUnconfirmed(ctx context.Context, order Order) (Record, error) {
-	p := f.createParams(order, CreateUnconfirmedKey(f.ns, order.ID))
-	pi, err := f.client.CreatePaymentIntent(ctx, p)
-	if errors.Is(err, stripeclient.ErrIdempotency) {
-		return Record{}, mismatch("order terms changed after its payment began")
-	}
-	if err != nil {
-		return Record{}, wrapStripe("create", err)
-	}
-	rec := f.record(order, pi.ID, Request{}, Status(pi.Status))
-	f.saveRecord(ctx, order.ID, rec)
-	return rec, nil
-}
-
-// payExisting pays with req's card on the order's recorded intent.
-func (f *Flow) payExisting(ctx context.Context, order Order, req Request, rec Record) (Result, error) {
-	switch rec.Status {
-	case StatusSucceeded, StatusCanceled:
-		// Terminal: the order is paid (or over). No write, no read.
-		return f.fromRecord(rec, order), nil
-	case StatusRequiresCapture, StatusProcessing:
-		// Probably settled; look before writing anything.
-		pi, err := f.client.RetrievePaymentIntent(ctx, rec.IntentID)
-		if err != nil {
-			return Result{}, wrapStripe("retrieve", err)
-		}
-		if pi.Status != stripeclient.StatusRequiresPaymentMethod {
-			return f.settle(ctx, order, req, pi, nil, false)
-		}
-	}
-	pi, err := f.client.ConfirmPaymentIntent(ctx, rec.IntentID, stripeclient.ConfirmParams{
-		IdempotencyKey: ConfirmKey(f.ns, order.ID, rec.IntentID, req.PaymentMethodID, req.CVCToken),
-		PaymentMethod:  req.PaymentMethodID,
-		CVCToken:       req.CVCToken,
-		OffSession:     order.OffSession,
-		// The attempt's terms, not the first attempt's: a CVC policy may
-		// authorise only this time.
-		CaptureMethod:    captureMethod(order),
-		SetupFutureUsage: string(order.SaveCard),
-	})
-	if errors.Is(err, stripeclient.ErrUnexpectedState) {
-		return f.reread(ctx, order, req, rec.IntentID, false)
-	}
-	return f.settle(ctx, order, req, pi, err, false)
-}
-
-func (f *Flow) payByIntent(ctx context.Context, order Order, intentID string, rec Record, found bool) (Result, error) {
-	if found && rec.IntentID != "" {
-		if rec.IntentID != intentID {
-			return Result{}, mismatch("not this order's payment intent")
-		}
-		switch rec.Status {
-		case StatusSucceeded, StatusCanceled, StatusRequiresCapture:
-			return f.fromRecord(rec, order), nil
-		case StatusRequiresAction, StatusRequiresConfirmation:
-			// The record proves the intent is this order's, created with
-			// these terms, and names the card the customer just
-			// authenticated: confirm without reading it back (one call).
-			req := Request{PaymentIntentID: intentID, PaymentMethodID: rec.PaymentMethod, CVCToken: rec.CVCToken}
-			pi, err := f.client.ConfirmPaymentIntent(ctx, intentID, stripeclient.ConfirmParams{
-				IdempotencyKey: ConfirmActionKey(f.ns, order.ID, intentID, rec.PaymentMethod, rec.CVCToken),
-			})
-			res, err := f.settle(ctx, order, req, pi, err, false)
-			if !errors.Is(err, stripeclient.ErrUnexpectedState) && !(err == nil && res.Outcome == Failed) {
-				return res, err
+// run is the loop: decide, do, decide again, until a step finishes the
+// call or the cap on calls is reached.
+func (f *Flow) run(ctx context.Context, st *state) (Result, error) {
+	for n := 0; ; n++ {
+		s := decide(st)
+		if s.op == opFinish {
+			if s.storeErr != nil {
+				f.log.LogAttrs(ctx, slog.LevelError, "confirm: store failed after Stripe answered; the result stands",
+					slog.String("order_id", st.order.ID), slog.String("intent_id", s.res.IntentID), slog.String("error", s.storeErr.Error()))
 			}
-			// A record of another instance's making may be stale: the
-			// intent may have moved on to another card, and the key of the
-			// recorded card then replays an older answer. Before reporting
-			// a failure, look at the intent as it stands.
+			return s.res, s.err
 		}
+		if n == maxSteps || (s.op.stripe() && st.calls == MaxCallsPerStep) {
+			return Result{IntentID: st.rec.IntentID}, &flowError{op: "pay", sentinel: ErrPaymentInProgress,
+				err: errors.New("the payment did not settle within the calls one step may make")}
+		}
+		st.advance(s, f.do(ctx, st.order.ID, s))
 	}
-	return f.reread(ctx, order, Request{PaymentIntentID: intentID}, intentID, true)
 }
 
-// reread reads the intent, checks it is the order's (invariant I2) and
-// reports it as it stands; with mayConfirm it also confirms an intent the
-// customer has authenticated (requires_confirmation). req names the
-// attempt; without a card, the intent's own is used.
-func (f *Flow) reread(ctx context.Context, order Order, req Request, intentID string, mayConfirm bool) (Result, error) {
-	pi, err := f.client.RetrievePaymentIntent(ctx, intentID)
-	if errors.Is(err, stripeclient.ErrResourceMissing) {
-		return Result{}, mismatch("no such payment intent")
+// do performs one step: the only code that calls the Store or Stripe, and
+// the only place their answers are classified.
+func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
+	var (
+		pi  *stripeclient.PaymentIntent
+		err error
+	)
+	switch s.op {
+	case opLoad:
+		rec, err := f.store.Load(ctx, orderID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return answer{kind: ansOK}
+		case err != nil:
+			return answer{kind: ansStoreFailed, err: err}
+		}
+		return answer{kind: ansOK, rec: rec}
+	case opClaim:
+		rec, claimed, err := f.store.Claim(ctx, orderID, s.rec)
+		switch {
+		case err != nil:
+			return answer{kind: ansStoreFailed, err: err}
+		case !claimed:
+			return answer{kind: ansNotClaimed, rec: rec}
+		}
+		return answer{kind: ansOK, rec: rec}
+	case opUpdate:
+		rec, err := f.store.Update(ctx, orderID, s.rec)
+		switch {
+		case errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrIntentConflict) || errors.Is(err, ErrNotFound):
+			return answer{kind: ansStale}
+		case err != nil:
+			return answer{kind: ansStoreFailed, err: err}
+		}
+		return answer{kind: ansOK, rec: rec}
+	case opSearch:
+		found, err := f.client.SearchPaymentIntents(ctx, s.search)
+		if err != nil {
+			return answer{kind: ansFailed, err: wrapStripe("search", err)}
+		}
+		return answer{kind: ansOK, found: found}
+	case opCreate:
+		pi, err = f.client.CreatePaymentIntent(ctx, s.create)
+	case opConfirm:
+		pi, err = f.client.ConfirmPaymentIntent(ctx, s.intent, s.confirm)
+	case opLook, opReadBack:
+		pi, err = f.client.RetrievePaymentIntent(ctx, s.intent)
+	case opCapture:
+		pi, err = f.client.CapturePaymentIntent(ctx, s.intent, s.capture)
+	case opCancel:
+		pi, err = f.client.CancelPaymentIntent(ctx, s.intent, s.cancel)
 	}
-	if err != nil {
-		return Result{}, wrapStripe("retrieve", err)
+	if err == nil {
+		return answer{kind: ansOK, pi: pi}
 	}
-	if err := f.bind(order, pi); err != nil {
-		return Result{}, err
+	var se *stripeclient.Error
+	if !errors.As(err, &se) {
+		return answer{kind: ansFailed, err: wrapStripe(opName[s.op], err)}
 	}
-	if req.PaymentMethodID == "" {
-		req.PaymentMethodID = pi.PaymentMethod
-	}
-	return f.settle(ctx, order, req, pi, nil, mayConfirm)
-}
-
-// bind checks that pi was created for order with its terms (invariant I2).
-func (f *Flow) bind(order Order, pi *stripeclient.PaymentIntent) error {
+	a := answer{pi: se.PaymentIntent, err: wrapStripe(opName[s.op], err)}
 	switch {
-	case pi.Metadata[f.metaKey] != order.ID:
-		return mismatch("payment intent was not created for this order")
-	case pi.Amount != order.Amount:
-		return mismatch("amount differs from the order's")
-	case pi.Currency != order.Currency:
-		return mismatch("currency differs from the order's")
-	case pi.Customer != order.Customer:
-		return mismatch("customer differs from the order's")
-	}
-	return nil
-}
-
-// settle turns a Stripe answer (an intent, or an error that may carry one)
-// into a Result, records it, and, when allowed, takes the one internal
-// step a status may need: confirming an authenticated intent.
-func (f *Flow) settle(ctx context.Context, order Order, req Request, pi *stripeclient.PaymentIntent, callErr error, mayConfirm bool) (Result, error) {
-	if callErr != nil {
-		var se *stripeclient.Error
-		if !errors.As(callErr, &se) || se.Kind != stripeclient.KindCardDeclined {
-			return Result{}, wrapStripe("stripe call", callErr)
-		}
-		// A decline is an outcome. Stripe sends the intent with it.
-		if se.PaymentIntent == nil {
-			return Result{Outcome: Failed, Message: customerMessage(&stripeclient.PaymentError{Type: se.Type, Code: se.Code, Message: se.Message}), Code: se.Code, DeclineCode: se.DeclineCode}, nil
-		}
-		cp := *se.PaymentIntent
-		pi = &cp
-		if pi.LastPaymentError == nil {
-			pi.LastPaymentError = &stripeclient.PaymentError{Type: se.Type, Code: se.Code, DeclineCode: se.DeclineCode, Message: se.Message}
-		}
-	}
-	status, err := ParseStatus(pi.Status)
-	if err != nil {
-		return Result{IntentID: pi.ID}, err
-	}
-	step, outcome, _ := status.Next()
-	if step == StepConfirm {
-		if !mayConfirm {
-			return Result{IntentID: pi.ID, Status: status}, &flowError{op: "confirm", sentinel: ErrUnknownStatus, err: errors.New("intent still requires confirmation after confirming")}
-		}
-		next, err := f.client.ConfirmPaymentIntent(ctx, pi.ID, stripeclient.ConfirmParams{
-			IdempotencyKey: ConfirmActionKey(f.ns, order.ID, pi.ID, req.PaymentMethodID, req.CVCToken),
-		})
-		if errors.Is(err, stripeclient.ErrUnexpectedState) {
-			return f.reread(ctx, order, req, pi.ID, false)
-		}
-		return f.settle(ctx, order, req, next, err, false)
-	}
-	res := f.result(pi, status, outcome)
-	f.save(ctx, order, req, res)
-	return res, nil
-}
-
-// result builds the Result of an intent in a final status.
-func (f *Flow) result(pi *stripeclient.PaymentIntent, status Status, outcome Outcome) Result {
-	res := Result{
-		Outcome:       outcome,
-		IntentID:      pi.ID,
-		Status:        status,
-		PaymentMethod: pi.PaymentMethod,
-		Amount:        pi.Amount,
-		Captured:      pi.AmountReceived,
-		Currency:      pi.Currency,
-	}
-	if pi.LatestCharge != nil {
-		res.CVCCheck = pi.LatestCharge.CVCCheck
-	}
-	switch outcome {
-	case RequiresAction:
-		if pi.NextAction != nil && pi.NextAction.Type == stripeclient.NextActionRedirectToURL {
-			res.Outcome, res.RedirectURL = RequiresRedirect, pi.NextAction.RedirectURL
+	case se.Kind == stripeclient.KindCardDeclined:
+		a.kind = ansDeclined
+		pe := &stripeclient.PaymentError{Type: se.Type, Code: se.Code, DeclineCode: se.DeclineCode, Message: se.Message}
+		if a.pi == nil {
+			a.failed = pe
 			break
 		}
-		res.ClientSecret = pi.ClientSecret
-	case Failed:
-		res.Message = customerMessage(pi.LastPaymentError)
-		if pe := pi.LastPaymentError; pe != nil {
-			res.Code, res.DeclineCode = pe.Code, pe.DeclineCode
-			if res.PaymentMethod == "" {
-				// Stripe unsets the intent's card after a failure.
-				res.PaymentMethod = pe.PaymentMethod
-			}
+		cp := *a.pi
+		if cp.LastPaymentError == nil {
+			cp.LastPaymentError = pe
 		}
+		a.pi = &cp
+	case errors.Is(se, stripeclient.ErrUnexpectedState):
+		a.kind = ansUnexpectedState
+	case se.Kind == stripeclient.KindKeyInUse:
+		a.kind = ansKeyInUse
+	case se.Kind == stripeclient.KindIdempotency:
+		a.kind = ansIdempotency
+	case errors.Is(se, stripeclient.ErrResourceMissing) && (s.op == opLook || s.op == opReadBack):
+		a.kind = ansMissing
+	case se.Kind == stripeclient.KindInvalidRequest:
+		a.kind = ansRefused
+	default:
+		a.kind, a.pi = ansFailed, nil
 	}
-	return res
+	return a
 }
 
-// fromRecord reports a settled payment from the Store without asking Stripe.
-func (f *Flow) fromRecord(rec Record, order Order) Result {
-	_, outcome, _ := rec.Status.Next()
-	res := Result{Outcome: outcome, IntentID: rec.IntentID, Status: rec.Status, PaymentMethod: rec.PaymentMethod, Amount: order.Amount, Currency: order.Currency}
-	if rec.Status == StatusSucceeded {
-		res.Captured = order.Amount
-	}
-	return res
-}
-
-func (f *Flow) record(order Order, intentID string, req Request, status Status) Record {
-	return Record{
-		IntentID:      intentID,
-		PaymentMethod: req.PaymentMethodID,
-		CVCToken:      req.CVCToken,
-		Status:        status,
-		Amount:        order.Amount,
-		Currency:      order.Currency,
-		Customer:      order.Customer,
-		Updated:       f.now(),
-	}
-}
-
-// save records where the payment stands. A failure here is logged, not
-// returned: the Result is the truth about the money, and the next attempt
-// recovers the intent through Stripe's idempotency window.
-func (f *Flow) save(ctx context.Context, order Order, req Request, res Result) {
-	if res.IntentID == "" {
-		return
-	}
-	f.saveRecord(ctx, order.ID, f.record(order, res.IntentID, req, res.Status))
-}
-
-// saveRecord saves rec after a Stripe call, logging rather than returning a
-// failure: what Stripe answered stands either way.
-func (f *Flow) saveRecord(ctx context.Context, orderID string, rec Record) {
-	if err := f.put(ctx, orderID, rec); err != nil {
-		f.log.LogAttrs(ctx, slog.LevelError, "confirm: store save failed",
-			slog.String("order_id", orderID), slog.String("intent_id", rec.IntentID), slog.String("error", err.Error()))
-	}
-}
-
-// put stores rec with the semantics of the first Store contract
-// (last writer wins, the intent kept once known) on a Store v2.
-// Transitional: the flow's rewrite replaces it.
-func (f *Flow) put(ctx context.Context, orderID string, rec Record) error {
-	for i := 0; i < 8; i++ {
-		old, claimed, err := f.store.Claim(ctx, orderID, rec)
-		if err != nil || claimed {
-			return err
-		}
-		if old.IntentID != "" && rec.IntentID == "" {
-			return nil
-		}
-		if rec.Status.Rank() < old.Status.Rank() {
-			return nil
-		}
-		rec.Version = old.Version
-		_, err = f.store.Update(ctx, orderID, rec)
-		if !errors.Is(err, ErrStaleRecord) {
-			return err
-		}
-	}
-	return ErrStaleRecord
-}
-
-func (f *Flow) metadata(order Order) map[string]string {
-	md := make(map[string]string, len(order.Metadata)+1)
-	for k, v := range order.Metadata {
-		md[k] = v
-	}
-	md[f.metaKey] = order.ID
-	return md
+var opName = map[op]string{
+	opCreate: "create", opConfirm: "confirm", opLook: "retrieve", opReadBack: "read back",
+	opSearch: "search", opCapture: "capture", opCancel: "cancel",
 }
 
 func (f *Flow) logStep(ctx context.Context, step, orderID string, res Result, err error) {

@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 // numbers.
 var secretPattern = regexp.MustCompile(`[sr]k_(test|live)_|_secret_|cvctok_[A-Za-z0-9]|\b4[0-9]{15}\b|\b3[47][0-9]{13}\b|\b5[1-5][0-9]{14}\b`)
 
-// checkLogs enforces I6 on every test that uses an env: nothing secret in
+// checkLogs enforces "Secrets stay secret" on every test that uses an env: nothing secret in
 // the log.
 func (e *env) checkLogs() {
 	s := e.logs.String()

@@ -1,7 +1,6 @@
 package confirm
 
 import (
-	"crypto/sha1"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -12,7 +11,7 @@ import (
 // every key and let a retry after an upgrade create a second PaymentIntent.
 var DefaultNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("github.com/cardconfirm/cardconfirm/confirm"))
 
-// Key derivation (invariant I3). Each write the flow makes gets a key that
+// Key derivation ("Stable keys"). Each write the flow makes gets a key that
 // is a UUIDv5 over the namespace and the step's identity, so the same
 // logical step always gets the same key — in this process, after a
 // restart, on another instance — and Stripe replays rather than repeats it,
@@ -33,29 +32,29 @@ func CreateKey(ns uuid.UUID, orderID string) string {
 	return key(ns, "create", orderID)
 }
 
-// CreateUnconfirmedKey is the key of creating the order's intent without a
-// card (Config.CreateThenConfirm). Its parameters never vary with the card,
-// so any attempt replays it.
-func CreateUnconfirmedKey(ns uuid.UUID, orderID string) string {
-	return key(ns, "create-unconfirmed", orderID)
-}
-
 // ConfirmKey is the key of confirming the order's existing intent with a
 // (new) payment method, after a decline or an abandoned authentication.
 func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
 	return key(ns, "confirm-payment-method", orderID, intentID, paymentMethodID, cvcToken)
 }
 
-// ConfirmActionKey is the key of confirming the intent again after the
-// customer authenticated paymentMethodID in the browser (3-D Secure). The
-// attempt's CVC token is part of it because a saved card keeps its ID from
-// one attempt to the next while each attempt brings a new token.
-func ConfirmActionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
-	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, cvcToken)
+// ConfirmActionKey is the key of confirming the intent after the customer
+// authenticated paymentMethodID in the browser (3-D Secure).
+// latestChargeBefore is the intent's latest charge (ch_…) when that attempt
+// began, "" for the first: a saved card keeps its ID from one attempt to
+// the next, and each new attempt after a decline follows a new charge.
+// Every path to this step derives it from what Stripe shows, never from
+// what only one instance knows: the record of the requires_action answer,
+// or the intent in requires_confirmation (authentication makes no charge,
+// so its latest charge is the same). For a first attempt the key is the
+// one earlier releases derived with an empty CVC token.
+func ConfirmActionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
+	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, latestChargeBefore)
 }
 
-// CaptureKey is the key of capturing amount (0 = all) of an authorised
-// intent.
+// CaptureKey is the key of capturing amount of an authorised intent; 0,
+// all of it, is the only spelling of a full capture (Flow.Capture turns the
+// order's amount into 0), so one capture has one key.
 func CaptureKey(ns uuid.UUID, orderID, intentID string, amount int64) string {
 	return key(ns, "capture", orderID, intentID, strconv.FormatInt(amount, 10))
 }
@@ -65,24 +64,15 @@ func CancelKey(ns uuid.UUID, orderID, intentID string) string {
 	return key(ns, "cancel", orderID, intentID)
 }
 
+// key is the UUIDv5 over ns and the step's identity, encoded as
+// "cardconfirm/v1/<step>" followed by "/<len>:<part>" for each part.
 func key(ns uuid.UUID, step string, parts ...string) string {
-	// The name is built in a stack buffer and hashed in one go: the same
-	// UUIDv5 as uuid.NewSHA1(ns, name) (a test holds them equal), without
-	// its hash object and copies, since every payment step derives a key.
-	var buf [256]byte
-	name := append(buf[:0], ns[:]...)
-	name = append(name, "cardconfirm/v1/"...)
-	name = append(name, step...)
+	name := []byte("cardconfirm/v1/" + step)
 	for _, p := range parts {
 		name = append(name, '/')
 		name = strconv.AppendInt(name, int64(len(p)), 10)
 		name = append(name, ':')
 		name = append(name, p...)
 	}
-	sum := sha1.Sum(name)
-	var u uuid.UUID
-	copy(u[:], sum[:])
-	u[6] = (u[6] & 0x0f) | 0x50 // version 5
-	u[8] = (u[8] & 0x3f) | 0x80 // RFC 4122 variant
-	return u.String()
+	return uuid.NewSHA1(ns, name).String()
 }

@@ -3,6 +3,7 @@ package confirm
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,7 +22,7 @@ const (
 )
 
 // Order is what the server decides about a payment. The browser never
-// supplies any of it (invariant I2).
+// supplies any of it ("The server decides the amount").
 type Order struct {
 	// ID identifies the order in the host's system: required, 1–200
 	// printable characters. It keys the PaymentIntent's creation, so an
@@ -42,6 +43,18 @@ type Order struct {
 	// there to authenticate: Stripe declines (authentication_required)
 	// rather than asking for 3-D Secure.
 	OffSession bool
+
+	// CreatedAt is when the host created the order, or zero. It tells the
+	// Flow that no intent for the order can be older than that: while the
+	// order is younger than Config.KeyWindow, its creation key is inside
+	// Stripe's idempotency window, whatever the Store holds. Zero means the
+	// Flow trusts the Store to keep every order it claimed: a host that can
+	// lose its Store (a MemoryStore across restarts, a restored backup)
+	// must set CreatedAt, or an old order whose record was lost could get
+	// a second intent once Stripe has pruned the first one's key. With it
+	// set, the Flow asks Stripe's search before creating an intent for an
+	// order older than the window.
+	CreatedAt time.Time
 
 	Description               string            // optional, ≤ 1000 characters, shown in the Stripe dashboard
 	StatementDescriptorSuffix string            // optional, ≤ 22 characters, on the customer's statement

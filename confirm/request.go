@@ -10,7 +10,7 @@ import (
 
 // Request is what the browser sent: exactly one of PaymentMethodID (first
 // attempt, from stripe.createPaymentMethod) or PaymentIntentID (after
-// stripe.handleCardAction). It never carries an amount (invariant I2).
+// stripe.handleCardAction). It never carries an amount ("The server decides the amount").
 type Request struct {
 	PaymentMethodID string `json:"payment_method_id,omitempty"`
 	PaymentIntentID string `json:"payment_intent_id,omitempty"`

@@ -53,14 +53,15 @@ const (
 	StepConfirm
 )
 
-// transition is one row of the status table in DESIGN.md.
+// transition is one row of the status table in the package doc.
 type transition struct {
 	next    Step
 	outcome Outcome // meaningful when next is StepFinish
 }
 
 // transitions is the flow's status machine: every status maps to exactly
-// one next step (invariant I4). Anything not listed is unknown.
+// one next step ("Every status has one outcome"). Anything not listed is
+// unknown.
 var transitions = map[Status]transition{
 	StatusSucceeded:             {StepFinish, Succeeded},
 	StatusRequiresCapture:       {StepFinish, Authorized},

@@ -36,7 +36,7 @@ func TestParseStatusAndNext(t *testing.T) {
 }
 
 func TestEveryStatusHasOneOutcome(t *testing.T) {
-	// I4: the table is exhaustive over the statuses the package names, and
+	// Every status has one outcome: the table is exhaustive over the statuses the package names, and
 	// no two statuses finish with the same outcome.
 	seen := map[Outcome]Status{}
 	for _, s := range []Status{StatusRequiresPaymentMethod, StatusRequiresConfirmation, StatusRequiresAction, StatusProcessing, StatusRequiresCapture, StatusCanceled, StatusSucceeded} {

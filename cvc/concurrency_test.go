@@ -50,7 +50,7 @@ func TestConcurrentTokenRace(t *testing.T) {
 }
 
 // TestLogsHoldNoSecrets: the log records name orders, intents and checks,
-// never the CVC token or the client secret (invariant I6).
+// never the CVC token or the client secret ("Secrets stay secret").
 func TestLogsHoldNoSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	e := newEnv(t, cvc.RefuseFailedCVC)

@@ -1,6 +1,6 @@
 // Package cvc charges a customer's saved card with a re-collected CVC
 // through a confirm.Flow, so that keys, order binding, status mapping and
-// browser responses are confirm's (invariants I1–I6), and adds what
+// browser responses are confirm's (its guarantees hold here too), and adds what
 // Stripe's saved-card guide leaves to the integrator: listing the cards,
 // proving the card is the paying customer's, spending each CVC token once,
 // reporting the CVC check, and, optionally, refusing a failed CVC in code.

@@ -120,7 +120,8 @@ func (p *Payments) pay(ctx context.Context, order confirm.Order, req confirm.Req
 	return p.finish(ctx, order, attempt, res)
 }
 
-// validate refuses bad input before any Stripe call (invariant I5): the
+// validate refuses bad input before any Stripe call ("Bad input costs
+// nothing"): the
 // Flow's own checks, run here because the ownership read comes first.
 func (p *Payments) validate(order confirm.Order, req confirm.Request) error {
 	if err := order.Validate(p.flow.MetadataKey()); err != nil {
@@ -143,7 +144,7 @@ func (p *Payments) validate(order confirm.Order, req confirm.Request) error {
 }
 
 // checkOwner reads the payment method and makes sure it is attached to
-// customer (invariant I2 for saved cards). Stripe would refuse another
+// customer ("The server decides the amount", for saved cards). Stripe would refuse another
 // customer's card itself, but only inside the write; checking first means
 // no write is ever sent for it, and a detached card (customer empty) is
 // caught too.

@@ -30,7 +30,7 @@ const (
 	// Message telling the customer the CVC did not match. No money moves.
 	//
 	// The canceled intent ends the order's payment (one intent per order,
-	// invariant I1): to let the customer try again, give the new attempt a
+	// "One charge per order"): to let the customer try again, give the new attempt a
 	// new Order.ID. It costs one extra Stripe call per payment (the capture
 	// or the cancel).
 	RefuseFailedCVC

@@ -258,15 +258,15 @@ func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclie
 	log, buf := newLogger()
 	s.logs = buf
 
-	twoStep := rng.IntN(2) == 0
+	// Half the scenarios may give each instance its own Store: the Flow
+	// then recovers the order's intent from Stripe (replay, search).
+	mayUnshare := rng.IntN(2) == 0
 	s.mode = "default"
-	if twoStep {
-		s.mode = "CreateThenConfirm"
+	if mayUnshare {
+		s.mode = "own stores allowed"
 	}
 	instances := 1 + rng.IntN(2)
-	// Instances share the Store, except in CreateThenConfirm mode, which
-	// recovers the intent from Stripe and is documented to need none.
-	shared := !twoStep || rng.IntN(2) == 0
+	shared := !mayUnshare || rng.IntN(2) == 0
 	s.unshared = instances > 1 && !shared
 	store := confirm.NewMemoryStore()
 	s.saved = rng.IntN(3) == 0
@@ -274,7 +274,7 @@ func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclie
 		s.policy = cvc.RefuseFailedCVC
 	}
 	for i := 0; i < instances; i++ {
-		cfg := confirm.Config{Now: clock.Now, Logger: log, CreateThenConfirm: twoStep}
+		cfg := confirm.Config{Now: clock.Now, Logger: log}
 		if shared {
 			cfg.Store = store
 		}

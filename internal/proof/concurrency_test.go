@@ -31,22 +31,21 @@ const submitters = 1000
 func TestOneOrderManyGoroutines(t *testing.T) {
 	tests := []struct {
 		name      string
-		twoStep   bool
 		shared    bool    // instances share one Store
 		saved     bool    // saved cards through cvc.Payments
 		byIntent  bool    // the order's intent awaits its 3DS confirmation; half the callers post it
 		faultRate float64 // per Stripe call
 	}{
 		{name: "new cards/default", shared: true},
-		{name: "new cards/CreateThenConfirm", twoStep: true},
-		{name: "new cards/CreateThenConfirm/shared store", twoStep: true, shared: true},
+		{name: "new cards/own stores"},
+		{name: "new cards/shared store/again", shared: true},
 		{name: "new cards/default/faults", shared: true, faultRate: 0.2},
-		{name: "new cards/CreateThenConfirm/faults", twoStep: true, faultRate: 0.2},
+		{name: "new cards/own stores/faults", faultRate: 0.2},
 		{name: "intent ID and new cards/default", shared: true, byIntent: true},
-		{name: "intent ID and new cards/CreateThenConfirm", twoStep: true, shared: true, byIntent: true},
+		{name: "intent ID and new cards/shared store/again", shared: true, byIntent: true},
 		{name: "intent ID and new cards/default/faults", shared: true, byIntent: true, faultRate: 0.2},
 		{name: "saved cards/default", shared: true, saved: true},
-		{name: "saved cards/CreateThenConfirm/faults", twoStep: true, shared: true, saved: true, faultRate: 0.2},
+		{name: "saved cards/default/faults", shared: true, saved: true, faultRate: 0.2},
 	}
 	for ti, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,7 +57,7 @@ func TestOneOrderManyGoroutines(t *testing.T) {
 			var flows []*confirm.Flow
 			var pays []*cvc.Payments
 			for i := 0; i < 4; i++ {
-				cfg := confirm.Config{Now: clock.Now, Logger: log, CreateThenConfirm: tt.twoStep}
+				cfg := confirm.Config{Now: clock.Now, Logger: log}
 				if tt.shared {
 					cfg.Store = store
 				}

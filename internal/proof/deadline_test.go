@@ -14,20 +14,17 @@ import (
 // TestDeadlineOnTheWallClock is the campaign's deadline fault with a real
 // timer: a request with a short context.WithTimeout meets a slow Stripe
 // call (FaultLatency) at each Stripe call of a 3-D Secure payment in
-// turn (two calls in the default mode, three with CreateThenConfirm); the
+// turn (two calls); the
 // host retries with a fresh context. The campaign fires its deadlines
 // itself so that a seed replays exactly; this checks that a real one ends
 // the same way.
 func TestDeadlineOnTheWallClock(t *testing.T) {
-	for _, twoStep := range []bool{false, true} {
-		calls := 2
-		if twoStep {
-			calls = 3
-		}
+	{
+		const calls = 2
 		for nth := 0; nth < calls; nth++ {
-			t.Run(fmt.Sprintf("CreateThenConfirm=%v/call %d", twoStep, nth+1), func(t *testing.T) {
+			t.Run(fmt.Sprintf("call %d", nth+1), func(t *testing.T) {
 				fake := stripetest.New(stripetest.Config{Seed: 5})
-				flow := confirm.New(fake, confirm.Config{CreateThenConfirm: twoStep})
+				flow := confirm.New(fake, confirm.Config{})
 				o := confirm.Order{ID: "deadline", Amount: 2000, Currency: "usd"}
 				seen, struck := 0, stripetest.Op("")
 				fake.SetFaultHook(func(c stripetest.Call) (stripetest.Fault, bool) {

@@ -1,5 +1,8 @@
 // Package proof holds no code: its tests are the evidence that the
-// invariants of DESIGN.md (I1–I6) hold for package confirm and package cvc
+// guarantees of package confirm (its doc's "Guarantees": one charge per
+// order, the server decides the amount, stable keys, every status has one
+// outcome, bad input costs nothing, secrets stay secret, the truth about
+// money) hold for package confirm and package cvc
 // together, on the stripetest fake, under faults, load and hostile input.
 //
 // It is a package of its own, rather than more files in confirm and cvc,

@@ -71,8 +71,8 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 		}
 	}
 	n := 0
-	for _, twoStep := range []bool{false, true} {
-		flow := confirm.New(fake, confirm.Config{Now: clock.Now, Logger: log, CreateThenConfirm: twoStep})
+	for range 2 {
+		flow := confirm.New(fake, confirm.Config{Now: clock.Now, Logger: log})
 		payments := cvc.New(flow, cvc.Config{Now: clock.Now, Logger: log, Policy: cvc.RefuseFailedCVC})
 		for _, card := range stripetest.TestCards() {
 			for _, later := range []bool{false, true} {

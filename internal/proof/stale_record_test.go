@@ -9,8 +9,8 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
-// TestReturnFrom3DSOnInstanceWithStaleRecord: CreateThenConfirm is the mode
-// documented for several instances without a shared Store. Instance A
+// TestReturnFrom3DSOnInstanceWithStaleRecord: two instances without a
+// shared Store. Instance A
 // records the order's intent after a decline; instance B pays with a 3-D
 // Secure card; the customer authenticates and the browser's
 // {"payment_intent_id"} lands on A, whose record still says
@@ -20,8 +20,8 @@ import (
 // fixed by confirm reading the intent whenever its record is not settled.
 func TestReturnFrom3DSOnInstanceWithStaleRecord(t *testing.T) {
 	fake := stripetest.New(stripetest.Config{Seed: 1})
-	a := confirm.New(fake, confirm.Config{CreateThenConfirm: true})
-	b := confirm.New(fake, confirm.Config{CreateThenConfirm: true})
+	a := confirm.New(fake, confirm.Config{})
+	b := confirm.New(fake, confirm.Config{})
 	o := confirm.Order{ID: "stale", Amount: 2000, Currency: "usd"}
 	ctx := context.Background()
 
@@ -52,8 +52,8 @@ func TestReturnFrom3DSOnInstanceWithStaleRecord(t *testing.T) {
 // reading back a failure before reporting it.
 func TestRepostedReturnOnInstanceWithStaleRecord(t *testing.T) {
 	fake := stripetest.New(stripetest.Config{Seed: 1})
-	a := confirm.New(fake, confirm.Config{CreateThenConfirm: true})
-	b := confirm.New(fake, confirm.Config{CreateThenConfirm: true})
+	a := confirm.New(fake, confirm.Config{})
+	b := confirm.New(fake, confirm.Config{})
 	o := confirm.Order{ID: "stale-repost", Amount: 2000, Currency: "usd", CaptureLater: true}
 	ctx := context.Background()
 	pay := func(f *confirm.Flow, req confirm.Request, want confirm.Outcome) confirm.Result {
