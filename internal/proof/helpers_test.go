@@ -109,10 +109,35 @@ func luhn(digits string) bool {
 // at the moment it chooses, instead of waiting on the wall clock: a
 // FaultLatency longer than the request's deadline then ends exactly as a
 // context.WithTimeout would, and a seed replays it exactly.
+//
+// It also carries what the campaign plans for the request: the pause
+// point where another attempt, a clock jump or a restart breaks in, and
+// whether a Store fault struck it. Store and client wrappers find it with
+// ctx.Value(requestKey{}), through any context the library derives.
 type requestCtx struct {
 	context.Context
 	done chan struct{}
 	once sync.Once
+
+	plan         *pausePlan
+	inst         int // the instance serving the request
+	storeFaulted bool
+	// overlapPaid: an attempt that ran while this request waited was told
+	// the order is paid, so this request's answer may predate it.
+	overlapPaid bool
+	// movedAtAnswer: the order's money had moved when Stripe last answered
+	// this request (or when it began, before any answer).
+	movedAtAnswer bool
+}
+
+// requestKey is the context key under which a requestCtx finds itself.
+type requestKey struct{}
+
+func (c *requestCtx) Value(key any) any {
+	if key == (requestKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 func newRequestCtx() *requestCtx {
@@ -158,4 +183,9 @@ func intentsOf(fake *stripetest.Fake, orderID string) []string {
 // writes counts the write calls that reached the fake.
 func writes(fake *stripetest.Fake) int {
 	return fake.CallCount(stripetest.OpCreate, stripetest.OpConfirm, stripetest.OpCapture, stripetest.OpCancel)
+}
+
+// newFake returns a fake reading clock, its IDs a function of seed.
+func newFake(clock *stripetest.Clock, seed int64) *stripetest.Fake {
+	return stripetest.New(stripetest.Config{Now: clock.Now, Seed: seed})
 }
