@@ -78,7 +78,8 @@ func (f *Fake) CallCount(ops ...Op) int {
 
 // write runs a POST as Stripe does: faults that strike before the work,
 // the idempotency store (replay, conflict, key in use), the work itself,
-// storing its response, and a response lost on the way back.
+// storing its response (or a 500 raised after it), and a response lost on
+// the way back.
 func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work func(now time.Time) response) (*stripeclient.PaymentIntent, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, contextError(err)
@@ -105,9 +106,21 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 			return nil, f.fail(c, contextError(err))
 		}
 	}
-	if state == idemFresh {
+	after500 := faulted && ft.Kind == FaultAPIError500AfterWork
+	switch {
+	case state == idemFresh && after500:
+		// The work is done, then Stripe fails and stores its 500.
 		resp = work(f.now())
-		f.idemFinish(key, rec, resp, resp.store)
+		if id := resp.intentID(); id != "" {
+			c.ID = id
+		}
+		resp = response{err: f.faultError(FaultAPIError500AfterWork), store: true}
+		f.idemFinish(key, rec, resp, true)
+	case state == idemFresh:
+		resp = work(f.now())
+		f.idemFinish(key, rec, resp, resp.store || resp.refusal && f.cfg.StoreStateErrors)
+	case after500:
+		return nil, f.fail(c, f.faultError(FaultAPIError500AfterWork))
 	}
 	if id := resp.intentID(); id != "" {
 		c.ID = id
@@ -140,8 +153,8 @@ func (f *Fake) read(ctx context.Context, op Op, id string, work func() *stripecl
 	if err := work(); err != nil {
 		return f.fail(c, err)
 	}
-	if faulted && ft.Kind == FaultResponseLost {
-		return f.fail(c, f.faultError(FaultResponseLost))
+	if faulted && (ft.Kind == FaultResponseLost || ft.Kind == FaultAPIError500AfterWork) {
+		return f.fail(c, f.faultError(ft.Kind))
 	}
 	f.calls.add(c)
 	return nil

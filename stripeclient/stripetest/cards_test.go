@@ -106,15 +106,69 @@ func TestDeclineMessages(t *testing.T) {
 	}
 }
 
-func TestFreshPaymentMethodIDWorks(t *testing.T) {
+// TestPaymentMethodReuse pins Stripe's one-use rule for PaymentMethods not
+// attached to a customer: magic test IDs are cloned afresh on every use, a
+// clone that paid unattached (or was detached) is refused, an attached one
+// pays again, and a declined one may be retried (the fake's choice).
+func TestPaymentMethodReuse(t *testing.T) {
 	f, _ := newFake(t)
-	pi := mustCreate(t, f, params("pm_card_visa"))
-	// The fresh ID is a PaymentMethod of its own (unattached reuse is not policed).
-	again := mustCreate(t, f, params(pi.PaymentMethod))
-	if again.PaymentMethod != pi.PaymentMethod || again.Status != stripeclient.StatusSucceeded {
-		t.Errorf("got %s %s, want %s succeeded", again.PaymentMethod, again.Status, pi.PaymentMethod)
+	spent := func(what string, err error) {
+		t.Helper()
+		se := asError(t, err)
+		if !errors.Is(err, stripeclient.ErrInvalidRequest) || se.HTTPStatus != 400 || se.Param != "payment_method" ||
+			!strings.Contains(se.Message, "may not be used again") {
+			t.Errorf("%s: %v (%d %q), want 400 on payment_method: may not be used again", what, err, se.HTTPStatus, se.Param)
+		}
 	}
-	_, err := f.CreatePaymentIntent(bg, params("pm_card_nonexistent"))
+	first := mustCreate(t, f, params("pm_card_visa"))
+	if again := mustCreate(t, f, params("pm_card_visa")); again.PaymentMethod == first.PaymentMethod {
+		t.Errorf("the magic ID gave the same pm_ twice")
+	}
+	// The clone paid without a customer: spent, by create or by confirm.
+	_, err := f.CreatePaymentIntent(bg, params(first.PaymentMethod))
+	spent("create with a spent PaymentMethod", err)
+	open := mustCreate(t, f, params(""))
+	_, err = f.ConfirmPaymentIntent(bg, open.ID, stripeclient.ConfirmParams{IdempotencyKey: newKey(), PaymentMethod: first.PaymentMethod})
+	spent("confirm with a spent PaymentMethod", err)
+	cus := f.CreateCustomer()
+	_, err = f.AttachCard(cus, first.PaymentMethod)
+	spent("attaching a spent PaymentMethod", err)
+
+	// With a customer but not saved (no setup_future_usage): spent too.
+	p := params("pm_card_visa")
+	p.Customer = cus
+	withCustomer := mustCreate(t, f, p)
+	p = params(withCustomer.PaymentMethod)
+	p.Customer = cus
+	_, err = f.CreatePaymentIntent(bg, p)
+	spent("a PaymentMethod used with a customer but not attached", err)
+
+	// Saved to the customer: reusable.
+	p = params("pm_card_visa")
+	p.Customer, p.SetupFutureUsage = cus, "off_session"
+	saved := mustCreate(t, f, p)
+	p = params(saved.PaymentMethod)
+	p.Customer = cus
+	if pi, err := f.CreatePaymentIntent(bg, p); err != nil || pi.Status != stripeclient.StatusSucceeded {
+		t.Errorf("an attached PaymentMethod paying again: %v", err)
+	}
+	// Detached: never again.
+	if err := f.DetachPaymentMethod(saved.PaymentMethod); err != nil {
+		t.Fatal(err)
+	}
+	p.IdempotencyKey = newKey()
+	_, err = f.CreatePaymentIntent(bg, p)
+	spent("a detached PaymentMethod", err)
+
+	// Declined: the same PaymentMethod may be tried again.
+	_, err = f.CreatePaymentIntent(bg, params("pm_card_visa_chargeDeclined"))
+	declined := intentOf(t, nil, err).LastPaymentError.PaymentMethod
+	_, err = f.CreatePaymentIntent(bg, params(declined))
+	if !errors.Is(err, stripeclient.ErrCardDeclined) {
+		t.Errorf("a declined PaymentMethod tried again: %v, want another decline", err)
+	}
+
+	_, err = f.CreatePaymentIntent(bg, params("pm_card_nonexistent"))
 	se := asError(t, err)
 	if !errors.Is(err, stripeclient.ErrResourceMissing) || se.HTTPStatus != 400 || se.Param != "payment_method" || se.Type != "invalid_request_error" {
 		t.Errorf("unknown pm: %v (%d %s), want 400 resource_missing on payment_method", err, se.HTTPStatus, se.Param)

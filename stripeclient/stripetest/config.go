@@ -36,6 +36,28 @@ type Config struct {
 	// DefaultConfirmationLimit. Set it low to test what a flow does when an
 	// order's intent is canceled under it.
 	ConfirmationLimit int
+
+	// StoreStateErrors decides whether a request Stripe refuses after
+	// looking at the objects it names is stored under its idempotency key
+	// and replayed for 24 hours, as a decline is. Such refusals are
+	// payment_intent_unexpected_state, a PaymentMethod that belongs to
+	// another customer or may not be used again, and a CVC token already
+	// used. Stripe's docs say only that a result is saved once the endpoint
+	// began executing, and that validation failures and concurrent
+	// conflicts are not saved; they place these errors on neither side.
+	// Default (false): not stored, so a retry with the same key runs
+	// afresh. A flow must be correct under both settings; test it under
+	// both. Validation failures (amount, currency, unknown IDs, a missing
+	// return_url) are never stored.
+	StoreStateErrors bool
+
+	// SearchLag hides from SearchPaymentIntents the intents created less
+	// than SearchLag ago. Stripe's search index makes new data searchable
+	// "in under 1 minute" under normal conditions, and up to an hour late
+	// during outages, so a flow must not rely on finding an intent it has
+	// just created. Default (0): no lag, every intent is found at once; set
+	// it to a minute (or an hour) to test a flow against that.
+	SearchLag time.Duration
 }
 
 // Defaults of the Config fields whose zero value stands for Stripe's rule.

@@ -7,65 +7,61 @@
 //
 // # What it emulates
 //
+// FIDELITY.md, beside this file, lists every behaviour with Stripe's rule,
+// the page it comes from and the test that pins it, and every known
+// divergence and every choice made where Stripe's docs are silent. In
+// short:
+//
 //   - PaymentIntents: create (with or without confirm), confirm, retrieve,
-//     capture (full or partial) and cancel, with Stripe's status machine,
-//     manual and automatic confirmation and capture, and
-//     payment_intent_unexpected_state for calls a status forbids.
+//     capture (full or partial), cancel and search by metadata, with
+//     Stripe's status machine, manual and automatic confirmation and
+//     capture, and payment_intent_unexpected_state for calls a status
+//     forbids.
+//   - API version 2023-10-16: an intent created without
+//     payment_method_types has automatic payment methods on, and an
+//     on-session confirmation of it is refused for want of a return_url
+//     (stripeclient's params cannot carry one): send
+//     PaymentMethodTypes: []string{"card"}.
 //   - Stripe's test PaymentMethods (TestCards): magic IDs such as
 //     pm_card_visa are cloned into fresh pm_… objects on every use; declines
 //     are 402 card errors carrying the intent, which returns to
 //     requires_payment_method with last_payment_error set and its
 //     payment_method unset; 3-D Secure cards stop in requires_action with
 //     next_action use_stripe_sdk.
-//   - The one-hour limit of manual confirmation: an attempt not confirmed
-//     within an hour of entering requires_action fails
-//     (payment_intent_authentication_failure) and the intent returns to
-//     requires_payment_method, as Stripe's own timer does. The fake applies
-//     it lazily whenever the intent is touched.
+//   - Stripe's timers, applied lazily whenever an intent is touched: an
+//     attempt not confirmed within an hour of entering requires_action
+//     fails (payment_intent_authentication_failure); an authorisation not
+//     captured within Config.CaptureWindow (7 days) is canceled
+//     (cancellation_reason automatic) and its funds released.
+//   - The limit on confirmations (Config.ConfirmationLimit): the
+//     confirmation after it cancels the intent.
 //   - Customers, saved cards (setup_future_usage, AttachCard), ListCards
-//     newest first, single-use CVC tokens and the latest charge's cvc_check.
+//     newest first, single-use CVC tokens and the latest charge's
+//     cvc_check; a PaymentMethod that paid without being attached to a
+//     customer, or was detached, cannot be used again.
 //   - Idempotency as Stripe documents it: a response stored per key (errors
 //     included) and replayed for the same parameters, idempotency_error for
 //     different ones, idempotency_key_in_use while the first call runs,
-//     nothing stored for requests refused before execution, keys forgotten
-//     after 24 hours of fake time.
+//     nothing stored for validation failures, keys forgotten after 24 hours
+//     of fake time. Whether state refusals are stored, which Stripe's docs
+//     leave open, is Config.StoreStateErrors.
 //   - Server-side validation: known lower-case currency, amount at most
 //     99,999,999, Stripe's per-currency minimum (amount_too_small),
 //     resource_missing for unknown IDs (404 for the object in the URL, 400
 //     for one named in the body).
 //   - Faults (InjectFault, SetFaultHook): failures before the work, latency,
-//     and a response lost after the work was done and stored.
-//
-// # Choices where Stripe is not explicit
-//
-//   - Confirming an intent in requires_action without authenticating starts
-//     a new attempt: it stays in requires_action and the one-hour window
-//     restarts.
-//   - A confirm after the one-hour window finds the intent in
-//     requires_payment_method without a payment method and fails with
-//     payment_intent_unexpected_state carrying the intent.
-//   - cvc_check is "pass" (or "fail" for pm_card_cvcCheckFail and
-//     pm_card_chargeDeclinedIncorrectCvc) when the payment carried a CVC
-//     token or is the first payment of a freshly tokenised card; otherwise
-//     it is "" (Stripe's null: no CVC was checked). A saved card made with
-//     AttachCard has had its CVC checked already.
-//   - authenticationRequiredOnSetup cards skip 3-D Secure off-session once
-//     saved with setup_future_usage (either value) or AttachCard.
-//   - A write refused by server-side validation or a state check (400/404)
-//     is logged as a Call but not stored under its key; a 402 decline is.
-//   - Injected FaultAPIError500 strikes before the work and is not stored.
+//     a response lost after the work was done and stored, and a 500 raised
+//     after the work and stored under the key.
 //
 // # What it does not emulate
 //
 // Webhooks and events, refunds, disputes, SetupIntents (AttachCard stands
 // in), payment methods other than cards, redirect-based next actions,
-// updating an intent, the "processing" status, Connect, the limit on
-// confirmation attempts, reuse rules for unattached PaymentMethods, rate
-// limits other than injected ones, and the exact wording of every message.
-// Writes without an idempotency key are always refused (stripeclient's
-// Validate), so a missing key fails your tests rather than production.
-//
-// # Checking the fake against your own Stripe account
+// updating an intent, the "processing" status, Connect, rate limits other
+// than injected ones, and the exact wording of every message. Search finds
+// an intent at once unless Config.SearchLag says otherwise. Writes without
+// an idempotency key are always refused (stripeclient's Validate), so a
+// missing key fails your tests rather than production.
 //
 // Package stripetest/conformance runs one scenario suite against any
 // stripeclient.Client. This module runs it on the fake in its own tests,

@@ -17,9 +17,10 @@ import (
 // guessing.
 type FaultKind int
 
-// The faults a test can inject. All but FaultLatency and FaultResponseLost
-// strike before Stripe does any work: nothing changes and nothing is stored
-// under the idempotency key, so a retry with the same key runs afresh.
+// The faults a test can inject. All but FaultLatency, FaultResponseLost and
+// FaultAPIError500AfterWork strike before Stripe does any work: nothing
+// changes and nothing is stored under the idempotency key, so a retry with
+// the same key runs afresh.
 const (
 	// FaultNetwork drops the connection before the request arrives.
 	FaultNetwork FaultKind = iota + 1
@@ -28,9 +29,8 @@ const (
 	// error although the payment happened. A retry with the same key
 	// replays the stored response; a retry with a new key pays twice.
 	FaultResponseLost
-	// FaultAPIError500 answers 500 api_error before the work. (A 500 that
-	// Stripe raises after execution began is stored under the key; one
-	// injected here is not, because nothing ran.)
+	// FaultAPIError500 answers 500 api_error before the work: nothing ran,
+	// nothing is stored. FaultAPIError500AfterWork is the other 500.
 	FaultAPIError500
 	// FaultAPIError503 answers 503 api_error before the work.
 	FaultAPIError503
@@ -45,6 +45,13 @@ const (
 	// The idempotency key is reserved during the sleep, so a concurrent
 	// call with the same key gets idempotency_key_in_use.
 	FaultLatency
+	// FaultAPIError500AfterWork lets Stripe do the work, then answers 500
+	// api_error and stores that 500 under the idempotency key: Stripe
+	// saves a response once execution began, "including 500 errors", so a
+	// retry with the same key gets the same 500 for 24 hours although the
+	// payment may have happened. Only a read shows what was done. On a
+	// read, or on a call answered from the store, it is a plain 500.
+	FaultAPIError500AfterWork
 )
 
 // Fault is a failure to inject into one call.
@@ -55,7 +62,7 @@ type Fault struct {
 }
 
 // valid reports whether k is one of the kinds above.
-func (k FaultKind) valid() bool { return k >= FaultNetwork && k <= FaultLatency }
+func (k FaultKind) valid() bool { return k >= FaultNetwork && k <= FaultAPIError500AfterWork }
 
 func mustBeValid(ft Fault) {
 	if !ft.Kind.valid() {
@@ -65,7 +72,7 @@ func mustBeValid(ft Fault) {
 
 // beforeWork reports whether the fault stops the call before Stripe runs it.
 func (k FaultKind) beforeWork() bool {
-	return k != FaultResponseLost && k != FaultLatency
+	return k != FaultResponseLost && k != FaultLatency && k != FaultAPIError500AfterWork
 }
 
 // faultQueue holds the queued faults and the fault hook.
@@ -128,7 +135,7 @@ func (f *Fake) takeFault(c Call) (Fault, bool) {
 // faultError is the error a before-work fault (or a lost response) yields.
 func (f *Fake) faultError(k FaultKind) *stripeclient.Error {
 	switch k {
-	case FaultAPIError500:
+	case FaultAPIError500, FaultAPIError500AfterWork:
 		return &stripeclient.Error{Kind: stripeclient.KindAPI, Type: "api_error",
 			Message: "An unknown error occurred", HTTPStatus: http.StatusInternalServerError, RequestID: f.requestID()}
 	case FaultAPIError503:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
@@ -140,5 +141,54 @@ func TestZeroFaultIsNoFault(t *testing.T) {
 	f.SetFaultHook(nil)
 	if _, err := f.CreatePaymentIntent(bg, params("pm_card_visa")); err != nil {
 		t.Errorf("no fault queued: %v", err)
+	}
+}
+
+// TestAPIError500AfterWork: Stripe did the work, answered 500 and stored
+// the 500 under the key (docs.stripe.com/api/idempotent_requests: retries
+// with the same key return the saved response, "including 500 errors").
+// A same-key retry replays the 500 for 24 hours; only a read shows that
+// the payment happened.
+func TestAPIError500AfterWork(t *testing.T) {
+	f, clock := newFake(t)
+	f.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultAPIError500AfterWork})
+	p := params("pm_card_visa")
+	_, err := f.CreatePaymentIntent(bg, p)
+	se := asError(t, err)
+	if !errors.Is(err, stripeclient.ErrAPI) || se.HTTPStatus != 500 || se.PaymentIntent != nil {
+		t.Fatalf("got %v, want a bare 500", err)
+	}
+	charges := f.ChargesWhere("order_id", "o-1")
+	if len(charges) != 1 || !charges[0].MoneyMoved() {
+		t.Fatalf("%d charges after the 500, want the 1 payment that ran", len(charges))
+	}
+	clock.Advance(23 * time.Hour)
+	_, err2 := f.CreatePaymentIntent(bg, p)
+	if se2 := asError(t, err2); se2.HTTPStatus != 500 || se2.RequestID != se.RequestID {
+		t.Errorf("same-key retry 23 h later: %v, want the stored 500 replayed", err2)
+	}
+	calls := f.Calls()
+	if len(calls) != 2 || calls[0].ID != charges[0].PaymentIntent || !calls[1].Replayed {
+		t.Errorf("calls %+v: want the first to name the intent, the second replayed", calls)
+	}
+	if n := len(f.Charges()); n != 1 {
+		t.Errorf("%d charges after the replay, want 1", n)
+	}
+	if pi, err := f.RetrievePaymentIntent(bg, charges[0].PaymentIntent); err != nil || pi.Status != stripeclient.StatusSucceeded {
+		t.Errorf("reading the intent back: %v, want succeeded", err)
+	}
+
+	// On a confirm, and on a read, it is a 500 as well.
+	id := intentIn(t, f, stripeclient.StatusRequiresConfirmation)
+	f.InjectFault(stripetest.Fault{Kind: stripetest.FaultAPIError500AfterWork})
+	if _, err := confirm(f, id); !errors.Is(err, stripeclient.ErrAPI) {
+		t.Errorf("confirm: %v, want 500", err)
+	}
+	if got, _ := f.Intent(id); got.Status != stripeclient.StatusSucceeded {
+		t.Errorf("confirm under the fault left %s, want succeeded (the work ran)", got.Status)
+	}
+	f.InjectFault(stripetest.Fault{Kind: stripetest.FaultAPIError500AfterWork})
+	if _, err := f.RetrievePaymentIntent(bg, id); !errors.Is(err, stripeclient.ErrAPI) {
+		t.Errorf("retrieve: %v, want 500", err)
 	}
 }

@@ -3,7 +3,9 @@ package stripetest_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +23,21 @@ func newKey() string { return fmt.Sprintf("key-%d", keySeq.Add(1)) }
 
 var t0 = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 
+// storeStateErrors is the Config.StoreStateErrors of every fake newFake
+// makes. Stripe's docs leave that choice open, so TestMain runs the tests
+// under both settings.
+var storeStateErrors bool
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 && flag.Lookup("test.bench").Value.String() == "" {
+		fmt.Println("stripetest: running the tests again with Config.StoreStateErrors = true")
+		storeStateErrors = true
+		code = m.Run()
+	}
+	os.Exit(code)
+}
+
 func newFake(t testing.TB) (*stripetest.Fake, *stripetest.Clock) {
 	return newFakeWith(t, nil)
 }
@@ -28,7 +45,7 @@ func newFake(t testing.TB) (*stripetest.Fake, *stripetest.Clock) {
 // newFakeWith is newFake with its Config adjusted by mod.
 func newFakeWith(t testing.TB, mod func(*stripetest.Config)) (*stripetest.Fake, *stripetest.Clock) {
 	clock := stripetest.NewClock(t0)
-	cfg := stripetest.Config{Now: clock.Now, Seed: 7}
+	cfg := stripetest.Config{Now: clock.Now, Seed: 7, StoreStateErrors: storeStateErrors}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -25,6 +25,11 @@ type response struct {
 	err   *stripeclient.Error
 	in    *intent // the intent concerned, if any: its metadata for exportPI
 	store bool    // keep it under the idempotency key
+	// refusal marks an error Stripe raises after looking at the objects
+	// the request names (unexpected state, a foreign or spent
+	// PaymentMethod, a used CVC token): stored only under
+	// Config.StoreStateErrors.
+	refusal bool
 }
 
 // intentID names the intent a response concerns, for Call.ID.

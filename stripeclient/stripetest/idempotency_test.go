@@ -88,15 +88,91 @@ func TestNotStored(t *testing.T) {
 	if _, err := f.CreatePaymentIntent(bg, p); err != nil {
 		t.Errorf("key after a validation failure: %v", err)
 	}
-	// So does a state error.
+	// So does a state error, unless Config.StoreStateErrors is set.
 	id := intentIn(t, f, stripeclient.StatusSucceeded)
 	key := newKey()
 	if _, err := f.CancelPaymentIntent(bg, id, stripeclient.CancelParams{IdempotencyKey: key}); !errors.Is(err, stripeclient.ErrUnexpectedState) {
 		t.Fatal(err)
 	}
 	id2 := intentIn(t, f, stripeclient.StatusRequiresConfirmation)
-	if _, err := f.CancelPaymentIntent(bg, id2, stripeclient.CancelParams{IdempotencyKey: key}); err != nil {
+	_, err := f.CancelPaymentIntent(bg, id2, stripeclient.CancelParams{IdempotencyKey: key})
+	if storeStateErrors && !errors.Is(err, stripeclient.ErrIdempotency) {
+		t.Errorf("key of a stored state error reused for another intent: %v, want idempotency_error", err)
+	}
+	if !storeStateErrors && err != nil {
 		t.Errorf("key after a state error: %v", err)
+	}
+}
+
+// TestStateErrorsStored pins Config.StoreStateErrors: the refusals Stripe's
+// docs place on neither side of "execution began" are replayed from the key
+// when it is set, and run afresh when it is not. Validation failures are
+// never stored (docs.stripe.com/api/idempotent_requests).
+func TestStateErrorsStored(t *testing.T) {
+	for _, store := range []bool{false, true} {
+		f, _ := newFakeWith(t, func(c *stripetest.Config) { c.StoreStateErrors = store })
+		cus, other := f.CreateCustomer(), f.CreateCustomer()
+		foreign, _ := f.AttachCard(other, "pm_card_visa")
+		spentPM := mustCreate(t, f, params("pm_card_visa")).PaymentMethod
+		tok, _ := f.CreateCVCToken("123")
+		saved, _ := f.AttachCard(cus, "pm_card_visa")
+		p := params(saved.ID)
+		p.Customer, p.CVCToken = cus, tok
+		mustCreate(t, f, p) // spends tok
+		succeeded := intentIn(t, f, stripeclient.StatusSucceeded)
+
+		for _, tc := range []struct {
+			name   string
+			stored bool // under StoreStateErrors
+			call   func(key string) error
+		}{
+			{"unexpected_state", true, func(key string) error {
+				_, err := f.CancelPaymentIntent(bg, succeeded, stripeclient.CancelParams{IdempotencyKey: key})
+				return err
+			}},
+			{"foreign PaymentMethod", true, func(key string) error {
+				q := params(foreign.ID)
+				q.IdempotencyKey, q.Customer = key, cus
+				_, err := f.CreatePaymentIntent(bg, q)
+				return err
+			}},
+			{"spent PaymentMethod", true, func(key string) error {
+				q := params(spentPM)
+				q.IdempotencyKey = key
+				_, err := f.CreatePaymentIntent(bg, q)
+				return err
+			}},
+			{"used CVC token", true, func(key string) error {
+				q := params(saved.ID)
+				q.IdempotencyKey, q.Customer, q.CVCToken = key, cus, tok
+				_, err := f.CreatePaymentIntent(bg, q)
+				return err
+			}},
+			{"validation: amount too small", false, func(key string) error {
+				q := params("pm_card_visa")
+				q.IdempotencyKey, q.Amount = key, 1
+				_, err := f.CreatePaymentIntent(bg, q)
+				return err
+			}},
+			{"validation: unknown customer", false, func(key string) error {
+				q := params("pm_card_visa")
+				q.IdempotencyKey, q.Customer = key, "cus_unknown"
+				_, err := f.CreatePaymentIntent(bg, q)
+				return err
+			}},
+		} {
+			key := newKey()
+			err1, err2 := tc.call(key), tc.call(key)
+			if err1 == nil || err2 == nil {
+				t.Fatalf("store=%v %s: errors %v, %v; want two errors", store, tc.name, err1, err2)
+			}
+			calls := f.Calls()
+			replayed := calls[len(calls)-1].Replayed
+			sameID := asError(t, err1).RequestID == asError(t, err2).RequestID
+			if want := store && tc.stored; replayed != want || sameID != want {
+				t.Errorf("store=%v %s: second call replayed %v (same request ID %v), want %v", store, tc.name, replayed, sameID, want)
+			}
+		}
 	}
 }
 

@@ -19,9 +19,10 @@ const authWindow = time.Hour
 // (NextAction, LastPaymentError, LatestCharge) are never modified. Frozen
 // snapshots have no Metadata; exportPI adds it from meta.
 type intent struct {
-	mu  sync.Mutex
-	seq uint64 // creation order
-	cur *stripeclient.PaymentIntent
+	mu        sync.Mutex
+	seq       uint64 // creation order
+	createdAt int64  // Unix nanoseconds, for Config.SearchLag
+	cur       *stripeclient.PaymentIntent
 
 	// attemptAt is when the current 3-D Secure attempt began, in Unix
 	// nanoseconds (0 when none is under way); authWindow runs from it.

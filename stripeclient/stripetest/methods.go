@@ -24,6 +24,9 @@ type method struct {
 	// was created has not been checked yet: Stripe checks it with the first
 	// payment, and never again without a new CVC token.
 	cvcFresh bool
+	// spent says the PaymentMethod paid without being attached to a
+	// customer, or was detached: Stripe refuses to use it again.
+	spent bool
 }
 
 type customer struct {
@@ -43,6 +46,24 @@ func (m *method) customer() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.pm.Customer
+}
+
+func (m *method) isSpent() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.spent
+}
+
+// usable checks that m may pay for an intent of customer cus: it must not
+// belong to another customer, nor have been spent.
+func (f *Fake) usable(m *method, cus string) *stripeclient.Error {
+	if c := m.customer(); c != "" && c != cus {
+		return f.foreignMethod()
+	}
+	if m.isSpent() {
+		return f.spentMethod()
+	}
+	return nil
 }
 
 // resolveMethod finds the PaymentMethod a request names. A magic test ID is
@@ -126,6 +147,9 @@ func (f *Fake) AttachCard(customerID, testPM string) (stripeclient.PaymentMethod
 		return stripeclient.PaymentMethod{}, f.invalid("", "payment_method",
 			"The payment method you provided has already been attached to a customer.")
 	}
+	if m.isSpent() {
+		return stripeclient.PaymentMethod{}, f.spentMethod()
+	}
 	m.mu.Lock()
 	m.cvcFresh = false
 	m.mu.Unlock()
@@ -144,6 +168,7 @@ func (f *Fake) DetachPaymentMethod(pmID string) error {
 	cus := m.pm.Customer
 	m.pm.Customer = ""
 	m.setUp = false
+	m.spent = m.spent || cus != "" // a detached PaymentMethod cannot be used again
 	m.mu.Unlock()
 	if cus == "" {
 		return f.invalid("", "payment_method", "The payment method you provided is not attached to a customer so detachment is impossible.")
@@ -175,7 +200,10 @@ func (f *Fake) CreateCVCToken(cvc string) (string, error) {
 	return id, nil
 }
 
-const cvcTokenParam = "payment_method_options[card][cvc_token]"
+const (
+	cvcTokenParam = "payment_method_options[card][cvc_token]"
+	codeTokenUsed = "token_already_used"
+)
 
 // useToken checks token and, when consume is set, marks it used. Stripe
 // tokens are single-use.
@@ -191,7 +219,7 @@ func (f *Fake) useToken(token string, consume bool) *stripeclient.Error {
 	case !ok:
 		return f.missingParam(cvcTokenParam, "token", token)
 	case used:
-		return f.invalid("token_already_used", cvcTokenParam,
+		return f.invalid(codeTokenUsed, cvcTokenParam,
 			fmt.Sprintf("You cannot use a Stripe token more than once: %s.", token))
 	}
 	return nil

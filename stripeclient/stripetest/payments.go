@@ -98,6 +98,16 @@ func (f *Fake) foreignMethod() *stripeclient.Error {
 	return f.invalid("", "payment_method", "The provided PaymentMethod belongs to a different Customer than the one on this PaymentIntent.")
 }
 
+// spentMethod refuses a PaymentMethod that paid without being attached to
+// a customer, or was detached from one: Stripe allows such a PaymentMethod
+// one use only (docs.stripe.com/api/payment_methods/detach; the wording is
+// Stripe's error message).
+func (f *Fake) spentMethod() *stripeclient.Error {
+	return f.invalid("", "payment_method", "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, "+
+		"shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. "+
+		"To use a PaymentMethod multiple times, you must attach it to a Customer first.")
+}
+
 func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 	if e := f.checkCreate(p); e != nil {
 		return response{err: e}
@@ -108,14 +118,14 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
-		if c := m.customer(); c != "" && c != p.Customer {
-			return response{err: f.foreignMethod()}
+		if e := f.usable(m, p.Customer); e != nil {
+			return response{err: e, refusal: true}
 		}
 	}
 	if p.CVCToken != "" {
 		// Checked now, consumed when the intent is confirmed.
 		if e := f.useToken(p.CVCToken, p.Confirm); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: e.Code == codeTokenUsed}
 		}
 	}
 	id := f.intentID()
@@ -137,7 +147,8 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		pi.PaymentMethod = m.pm.ID
 		pi.Status = stripeclient.StatusRequiresConfirmation
 	}
-	in := &intent{seq: f.objSeq.Add(1), cur: pi, meta: compactMeta(p.Metadata), automaticPM: len(p.PaymentMethodTypes) == 0}
+	in := &intent{seq: f.objSeq.Add(1), createdAt: now.UnixNano(), cur: pi, meta: compactMeta(p.Metadata),
+		automaticPM: len(p.PaymentMethodTypes) == 0}
 	var e *stripeclient.Error
 	if p.Confirm {
 		in.confirmations = 1
@@ -180,9 +191,9 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	switch st := in.cur.Status; st {
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation, stripeclient.StatusRequiresAction:
 	case stripeclient.StatusSucceeded:
-		return response{in: in, err: f.unexpectedState("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.", in.cur)}
+		return response{in: in, refusal: true, err: f.unexpectedState("You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.", in.cur)}
 	default:
-		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
+		return response{in: in, refusal: true, err: f.unexpectedState(fmt.Sprintf("You cannot confirm this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be confirmed: requires_payment_method, requires_confirmation, requires_action.", st), in.cur)}
 	}
 	if in.confirmations >= f.cfg.confirmationLimit() {
@@ -199,15 +210,15 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
-		if c := m.customer(); c != "" && c != in.cur.Customer {
-			return response{err: f.foreignMethod()}
+		if e := f.usable(m, in.cur.Customer); e != nil {
+			return response{err: e, refusal: true}
 		}
 	case in.cur.PaymentMethod != "":
 		m = f.lookupMethod(in.cur.PaymentMethod)
 	default:
 		// A failed attempt unsets payment_method, so re-confirming after a
 		// decline, a failed 3-D Secure or an expired one lands here.
-		return response{in: in, err: f.unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. "+
+		return response{in: in, refusal: true, err: f.unexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. "+
 			"Update the PaymentIntent with a payment method and then confirm it again.", in.cur)}
 	}
 	token := p.CVCToken
@@ -216,7 +227,7 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	}
 	if token != "" {
 		if e := f.useToken(token, true); e != nil {
-			return response{err: e}
+			return response{err: e, refusal: e.Code == codeTokenUsed}
 		}
 		in.pendingToken = ""
 	}
@@ -329,6 +340,11 @@ func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *s
 	if p.SetupFutureUsage != "" && p.Customer != "" {
 		f.attach(m, p.Customer, true)
 	}
+	m.mu.Lock()
+	// Paid without being attached to a customer: one use only. A decline
+	// does not spend it (a choice: Stripe's docs do not say).
+	m.spent = m.pm.Customer == ""
+	m.mu.Unlock()
 	return nil
 }
 
@@ -396,7 +412,7 @@ func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) 
 	}
 	defer in.mu.Unlock()
 	if st := in.cur.Status; st != stripeclient.StatusRequiresCapture {
-		return response{in: in, err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
+		return response{in: in, refusal: true, err: f.unexpectedState(fmt.Sprintf("This PaymentIntent could not be captured because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be captured: requires_capture.", st), in.cur)}
 	}
 	amount := p.AmountToCapture
@@ -430,7 +446,7 @@ func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) re
 	case stripeclient.StatusRequiresPaymentMethod, stripeclient.StatusRequiresConfirmation,
 		stripeclient.StatusRequiresAction, stripeclient.StatusRequiresCapture:
 	default:
-		return response{in: in, err: f.unexpectedState(fmt.Sprintf("You cannot cancel this PaymentIntent because it has a status of %s. "+
+		return response{in: in, refusal: true, err: f.unexpectedState(fmt.Sprintf("You cannot cancel this PaymentIntent because it has a status of %s. "+
 			"Only a PaymentIntent with one of the following statuses may be canceled: "+
 			"requires_payment_method, requires_capture, requires_confirmation, requires_action.", st), in.cur)}
 	}
