@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
@@ -122,6 +123,30 @@ var callsCases = []callsCase{
 		want: count{1, 1, 0},
 	},
 	{
+		// A decline answered to a confirmation may be a replay of an older
+		// attempt's: it is read back before it is reported.
+		name: "another-card-declined-after-decline",
+		prep: func(tb testing.TB, e *callsEnv, i int) {
+			payCard(tb, e.flow, order("o-", i), "pm_card_visa_chargeDeclined", confirm.Failed)
+		},
+		run: func(tb testing.TB, e *callsEnv, i int) {
+			payCard(tb, e.flow, order("o-", i), "pm_card_visa_chargeDeclinedInsufficientFunds", confirm.Failed)
+		},
+		want: count{2, 1, 0},
+	},
+	{
+		// An order older than the key window (Order.CreatedAt) with no
+		// record: Stripe's search says no intent exists before one is
+		// created.
+		name: "first-attempt-past-key-window",
+		run: func(tb testing.TB, e *callsEnv, i int) {
+			o := order("o-", i)
+			o.CreatedAt = start.Add(-30 * time.Hour)
+			payCard(tb, e.flow, o, "pm_card_visa", confirm.Succeeded)
+		},
+		want: count{2, 1, 0},
+	},
+	{
 		name: "retry-succeeded",
 		prep: func(tb testing.TB, e *callsEnv, i int) {
 			payCard(tb, e.flow, order("o-", i), "pm_card_visa", confirm.Succeeded)
@@ -148,6 +173,19 @@ var callsCases = []callsCase{
 			payCard(tb, e.other, order("o-", i), "pm_card_visa", confirm.Succeeded)
 		},
 		want: count{1, 1, 1},
+	},
+	{
+		// Another card on an instance without the record: Stripe refuses
+		// the creation key (it holds the first card's), and the search
+		// finds the order's intent.
+		name: "retry-other-card-other-instance",
+		prep: func(tb testing.TB, e *callsEnv, i int) {
+			payCard(tb, e.flow, order("o-", i), "pm_card_visa", confirm.Succeeded)
+		},
+		run: func(tb testing.TB, e *callsEnv, i int) {
+			payCard(tb, e.other, order("o-", i), "pm_card_mastercard", confirm.Succeeded)
+		},
+		want: count{2, 1, 0},
 	},
 	{
 		name: "retry-succeeded-by-intent-other-instance",

@@ -223,6 +223,10 @@ func decide(st *state) step {
 		// found: bind the intent Stripe holds for the order, then go on
 		// from the record.
 		return st.recordStep("found", &a.found[0], Request{})
+	case a.op == opSearch && len(a.found) == 0 && st.act == actStatus:
+		// status, nothing found: Stripe shows no intent for the claimed
+		// creation (never run, or not in the search index yet).
+		return finishRes("status, nothing found", Result{})
 	case a.op == opSearch && len(a.found) == 0 && st.wasSent(CreateKey(st.ns, st.order.ID)):
 		// not found yet: the creation key holds a request the search does
 		// not show yet (the index lags by up to a minute).
@@ -268,7 +272,7 @@ func decide(st *state) step {
 		return st.confirmActionStep("authenticated", pi.ID, pi.PaymentMethod, latestCharge(pi))
 	case pi != nil && (st.act == actCapture || st.act == actCancel) && a.op == opLook:
 		// bound: the intent is the order's; capture or cancel it.
-		return st.writeStep()
+		return st.writeStep("bound")
 	case pi != nil && !(byCard && !st.cardSent && (status == StatusRequiresPaymentMethod || status == StatusRequiresAction)):
 		// answer: report the intent as Stripe answered. (An intent that
 		// waits for a card, or for the authentication of an earlier one,
@@ -280,16 +284,17 @@ func decide(st *state) step {
 
 	case st.act == actStatus && rec.Version == 0:
 		// status, no record: the Store does not know the order.
-		return finishErr("status no record", &flowError{op: "status", sentinel: ErrNotFound})
-	case st.act == actStatus && rec.IntentID == "":
-		// status, claim: a creation was claimed and its intent is unknown.
-		return finishRes("status claim", Result{})
+		return finishErr("status, no record", &flowError{op: "status", sentinel: ErrNotFound})
+	case st.act == actStatus && rec.IntentID == "" && a.op != opSearch:
+		// status, claim: a creation was claimed and its intent is not
+		// known; ask Stripe's search (a read).
+		return st.searchStep("status, claim")
 	case st.act == actStatus && (rec.Status == StatusSucceeded || rec.Status == StatusCanceled):
 		// status, settled: from the record.
-		return finishRes("status settled", fromRecord(rec))
+		return finishRes("status, settled", fromRecord(rec))
 	case st.act == actStatus:
 		// status, unsettled: check with Stripe.
-		return step{op: opLook, row: "status unsettled", intent: rec.IntentID}
+		return step{op: opLook, row: "status, unsettled", intent: rec.IntentID}
 	case (st.act == actPayByIntent || byCard) && rec.IntentID != "" && (rec.Status == StatusSucceeded || rec.Status == StatusCanceled):
 		// settled: paid or over; no call.
 		return finishRes("settled", fromRecord(rec))
@@ -305,7 +310,7 @@ func decide(st *state) step {
 		return step{op: opLook, row: "capture or cancel, unknown", intent: st.req.PaymentIntentID}
 	case st.act == actCapture || st.act == actCancel:
 		// capture or cancel: the record proves the intent is the order's.
-		return st.writeStep()
+		return st.writeStep("capture or cancel")
 	case byCard && rec.IntentID != "" && (rec.Status == StatusRequiresCapture || rec.Status == StatusProcessing) && a.op != opLook:
 		// probably settled: look before writing anything.
 		return step{op: opLook, row: "probably settled", intent: rec.IntentID}
@@ -505,14 +510,14 @@ func (st *state) searchStep(row string) step {
 }
 
 // writeStep is the capture or cancel of the order's intent.
-func (st *state) writeStep() step {
+func (st *state) writeStep(row string) step {
 	id := st.req.PaymentIntentID
 	if st.act == actCapture {
 		key := CaptureKey(st.ns, st.order.ID, id, st.amount)
-		return step{op: opCapture, row: "capture", intent: id, key: key, capture: stripeclient.CaptureParams{IdempotencyKey: key, AmountToCapture: st.amount}}
+		return step{op: opCapture, row: row, intent: id, key: key, capture: stripeclient.CaptureParams{IdempotencyKey: key, AmountToCapture: st.amount}}
 	}
 	key := CancelKey(st.ns, st.order.ID, id)
-	return step{op: opCancel, row: "cancel", intent: id, key: key, cancel: stripeclient.CancelParams{IdempotencyKey: key, CancellationReason: st.reason}}
+	return step{op: opCancel, row: row, intent: id, key: key, cancel: stripeclient.CancelParams{IdempotencyKey: key, CancellationReason: st.reason}}
 }
 
 // createParams are the order's terms as a creation under key.

@@ -8,8 +8,9 @@
 //     posts {"payment_method_id": "pm_…"} to the host's endpoint.
 //  2. The host decodes it with [DecodeRequest], looks up its own [Order]
 //     (amount, currency, customer: never from the browser) and calls
-//     [Flow.Pay]. Pay creates and confirms a PaymentIntent in one Stripe
-//     call, with confirmation_method=manual.
+//     [Flow.Pay]. Pay claims the order in the [Store], then creates and
+//     confirms a PaymentIntent in one Stripe call, with
+//     confirmation_method=manual.
 //  3. The host writes [Result.Response] (or [ErrorResponse] for an error):
 //     {"success": true}, {"requires_action": true,
 //     "payment_intent_client_secret": "…"} or {"error": "…"}: exactly what
@@ -17,6 +18,10 @@
 //  4. On requires_action the browser runs stripe.handleCardAction and posts
 //     {"payment_intent_id": "pi_…"}; Pay checks the intent is the order's
 //     and confirms it again. Stripe allows one hour for this.
+//
+// [Flow.Capture] and [Flow.Cancel] settle an authorisation
+// (Order.CaptureLater); [Flow.Status] and [Flow.Reconcile] tell where an
+// order's payment stands without paying again.
 //
 // # What the host must do
 //
@@ -26,13 +31,136 @@
 //     replay the old payment.
 //   - Treat Outcome Succeeded (and Authorized, then [Flow.Capture]) as paid;
 //     nothing else.
-//   - With more than one instance, implement [Store] on the shared database.
+//   - With more than one instance, share one [Store] on the host's
+//     database (package confirm/sqlstore is one for PostgreSQL).
+//   - Set Order.CreatedAt when the Store can lose records (a MemoryStore
+//     across restarts, a restored backup): the Flow then asks Stripe's
+//     search before creating an intent for an order older than
+//     Config.KeyWindow, instead of trusting the Store's silence.
 //
 // # What the host must not do
 //
 //   - Take an amount, currency or customer from the request body.
 //   - Log Result.ClientSecret or send it to anyone but the paying browser.
-//   - Create PaymentIntents for the same orders outside this package.
+//   - Create PaymentIntents for the same orders outside this package, or
+//     share a Stripe account and order IDs between Flows with different
+//     namespaces: Stripe would then hold several intents for one order
+//     ([ErrSeveralIntents]).
+//
+// # The decision table
+//
+// Every call (Pay, Capture, Cancel, Status, Reconcile) is a short loop: a
+// pure function picks the next step from the request, the order's record
+// and Stripe's last answer; one function performs it (the only code that
+// touches the Store or Stripe); the loop decides again, at most
+// [MaxCallsPerStep] Stripe calls per call. The rows, first match wins
+// (the names are the code's):
+//
+// The Store, read first:
+//
+//   - load: no record read yet, or a write found the record changed since
+//     it was read (compare-and-swap on Version): read it.
+//   - store failed after Stripe: the Store failed after Stripe answered
+//     where the payment stands: report that answer (the truth about the
+//     money), log the Store's failure at error level.
+//   - store failed: the Store failed before any Stripe call: [ErrStore],
+//     and no call.
+//   - terms changed: the record's amount, currency or customer differ from
+//     the order's: [ErrOrderMismatch], no call.
+//   - other intent: the request names an intent other than the recorded
+//     one: [ErrOrderMismatch], no call.
+//
+// Stripe's last answer:
+//
+//   - key in use (409): [ErrPaymentInProgress], retry-safe.
+//   - no such intent: the intent the request names does not exist:
+//     [ErrOrderMismatch].
+//   - creation refused: Stripe refused the claimed creation before
+//     running it (400) and stored nothing: unstamp the claim's
+//     CreateSentAt, then decide again.
+//   - refused: the refusal concerns this request's card (or a call other
+//     than a creation): the error ([ErrInvalidRequest] for a bad card).
+//   - key holds another request (idempotency_error): another instance,
+//     without this Store, created the order's intent with other
+//     parameters: search Stripe by the metadata order ID.
+//   - stripe failed: network, 5xx, 429 …: the error; [RetrySafe] tells.
+//   - several intents: the search found more than one:
+//     [ErrSeveralIntents], no write.
+//   - found with other terms: the one intent found has another amount,
+//     currency or customer: [ErrOrderMismatch].
+//   - found: bind it to the record, then go on from the record.
+//   - status, nothing found: Status of a claim Stripe does not show.
+//   - not found yet: nothing found although this call's creation was
+//     refused for holding another request (the search index lags writes by
+//     up to a minute): [ErrPaymentInProgress].
+//   - none exists: nothing found for an order past the key window: stamp
+//     this card's creation in the record (CreateSentAt = now), then send it.
+//   - declined without intent: report the decline as Stripe sent it.
+//   - unexpected state, may be stale: a failure answered to a confirmation
+//     (a decline, payment_intent_unexpected_state), a decline answered to a
+//     creation this call did not stamp (a replay), a capture or cancel
+//     refused for the intent's state, or an answer less settled than the
+//     record: read the intent back before reporting it.
+//   - not the order's: an intent read that is not yet on record fails the
+//     binding check (metadata order ID, amount, currency, customer):
+//     [ErrOrderMismatch], no write.
+//   - two intents: Stripe answered with an intent other than the recorded
+//     one: [ErrSeveralIntents].
+//   - unknown status: [ErrUnknownStatus], never success.
+//   - record, record status: the answer changes the record: Claim it (no
+//     record yet) or Update it (compare-and-swap; the intent is bound once
+//     and the status never moves back).
+//   - authenticated: the intent is requires_confirmation: confirm it under
+//     [ConfirmActionKey] of the intent's card and latest charge (Reconcile
+//     only with ReconcileOptions.ConfirmAuthenticated).
+//   - bound: Capture or Cancel, the intent read and found the order's:
+//     capture or cancel it.
+//   - answer: report the intent as Stripe answered. Except for a card
+//     request whose card was never sent while the intent waits for a card
+//     or for another card's authentication: that goes on below.
+//
+// The record, when no answer decides:
+//
+//   - status, no record / claim / settled / unsettled: Status reports
+//     [ErrNotFound]; searches Stripe for a claim's intent; reports a
+//     succeeded or canceled record with no call; reads any other intent.
+//   - settled: Pay on a succeeded or canceled record: the Result from the
+//     record (amount captured as recorded), no call.
+//   - return from 3-D Secure: Pay by intent on a record in requires_action
+//     or requires_confirmation: confirm under [ConfirmActionKey] of the
+//     recorded card and latest charge (one call).
+//   - return, unknown: Pay by intent with no record of it, or in another
+//     status: read the intent (then the answer rows bind, record and, if
+//     authenticated, confirm it).
+//   - capture or cancel, unknown / capture or cancel: read the intent when
+//     the record does not prove it is the order's; else capture (full
+//     amount keyed as 0, whatever the spelling) or cancel it.
+//   - probably settled: Pay by card on requires_capture or processing:
+//     read before writing.
+//   - another card: Pay by card on the recorded intent in any other status:
+//     confirm it with this card under [ConfirmKey] (confirmed already: a
+//     key is never sent twice in one call).
+//   - first attempt: no record: Claim the order (insert-if-absent) with
+//     this card's creation, stamped CreateSentAt = now when a creation is
+//     safe to send now.
+//   - claim, unsent: a claim never sent (or refused): stamp this card's
+//     creation, then send it.
+//   - claim: a claim stamped inside the key window: send the claimed
+//     creation byte for byte under [CreateKey]; Stripe answers a replay
+//     with the intent it made (created already: never twice in one call).
+//   - claim, past the window: search Stripe first.
+//
+// A creation is safe to send when no intent for the order can exist that
+// its key would not find: the order is younger than Config.KeyWindow
+// (Order.CreatedAt), or the claim was first sent less than KeyWindow ago
+// (Stripe keeps keys at least 24 hours), or, with CreatedAt zero, the claim
+// was never sent (the Store is trusted to have kept every claim).
+//
+// Stripe calls per payment: 1 for a frictionless card or a decline, 2 for
+// the 3-D Secure round trip (3 when the Store has no record of the order,
+// or when the card is declined after 3-D Secure and the answer is read
+// back), 0 for a retry of a settled order. More only on failure paths (a
+// read back) and past the key window (a search).
 //
 // # Guarantees
 //

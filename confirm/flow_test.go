@@ -23,6 +23,7 @@ type env struct {
 	fake  *stripetest.Fake
 	clock *stripetest.Clock
 	flow  *confirm.Flow
+	log   *slog.Logger
 	logs  *bytes.Buffer
 }
 
@@ -31,11 +32,9 @@ func newEnv(t *testing.T) *env {
 	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 1})
 	logs := &bytes.Buffer{}
-	flow := confirm.New(fake, confirm.Config{
-		Now:    clock.Now,
-		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	e := &env{t: t, fake: fake, clock: clock, flow: flow, logs: logs}
+	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	flow := confirm.New(fake, confirm.Config{Now: clock.Now, Logger: log})
+	e := &env{t: t, fake: fake, clock: clock, flow: flow, log: log, logs: logs}
 	t.Cleanup(e.checkLogs)
 	return e
 }
@@ -70,7 +69,12 @@ func order(id string) confirm.Order {
 
 func (e *env) pay(o confirm.Order, req confirm.Request) confirm.Result {
 	e.t.Helper()
-	res, err := e.flow.Pay(context.Background(), o, req)
+	return e.payWith(e.flow, o, req)
+}
+
+func (e *env) payWith(f *confirm.Flow, o confirm.Order, req confirm.Request) confirm.Result {
+	e.t.Helper()
+	res, err := f.Pay(context.Background(), o, req)
 	if err != nil {
 		e.t.Fatalf("Pay(%s, %+v): %v", o.ID, req, err)
 	}

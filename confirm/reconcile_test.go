@@ -1,0 +1,202 @@
+package confirm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+// Where an order's payment stands, for every status of the status table:
+// Status reports it without a write to Stripe, and Reconcile writes only
+// the confirmation of an authenticated intent, when the host opts in.
+func TestStatusEveryState(t *testing.T) {
+	tests := []struct {
+		status string
+		// setup brings order o to the status on e's Flow.
+		setup func(e *env, o confirm.Order) confirm.Order
+		want  confirm.Outcome
+		reads int // Stripe calls Status makes
+	}{
+		{stripeclient.StatusSucceeded, func(e *env, o confirm.Order) confirm.Order {
+			e.pay(o, byMethod("pm_card_visa"))
+			return o
+		}, confirm.Succeeded, 0},
+		{stripeclient.StatusRequiresCapture, func(e *env, o confirm.Order) confirm.Order {
+			o.CaptureLater = true
+			e.pay(o, byMethod("pm_card_visa"))
+			return o
+		}, confirm.Authorized, 1},
+		{stripeclient.StatusRequiresAction, func(e *env, o confirm.Order) confirm.Order {
+			e.pay(o, byMethod("pm_card_authenticationRequired"))
+			return o
+		}, confirm.RequiresAction, 1},
+		{stripeclient.StatusRequiresConfirmation, func(e *env, o confirm.Order) confirm.Order {
+			res := e.pay(o, byMethod("pm_card_authenticationRequired"))
+			e.fake.Authenticate(res.IntentID) // the browser never comes back
+			return o
+		}, 0, 1},
+		{stripeclient.StatusRequiresPaymentMethod, func(e *env, o confirm.Order) confirm.Order {
+			e.pay(o, byMethod("pm_card_visa_chargeDeclined"))
+			return o
+		}, confirm.Failed, 1},
+		{stripeclient.StatusCanceled, func(e *env, o confirm.Order) confirm.Order {
+			o.CaptureLater = true
+			res := e.pay(o, byMethod("pm_card_visa"))
+			if _, err := e.flow.Cancel(ctx, o, res.IntentID, "abandoned"); err != nil {
+				e.t.Fatal(err)
+			}
+			return o
+		}, confirm.Canceled, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status, func(t *testing.T) {
+			e := newEnv(t)
+			o := tt.setup(e, order("status-"+tt.status))
+			calls, writes := e.fake.CallCount(), e.writes()
+			res, err := e.flow.Status(ctx, o)
+			if err != nil || res.Outcome != tt.want || string(res.Status) != tt.status {
+				t.Fatalf("Status: %v %s, %v; want %v %s", res.Outcome, res.Status, err, tt.want, tt.status)
+			}
+			if res.ClientSecret != "" {
+				t.Error("Status handed out the client secret")
+			}
+			if got := e.fake.CallCount() - calls; got != tt.reads {
+				t.Errorf("%d Stripe calls, want %d", got, tt.reads)
+			}
+			if e.writes() != writes {
+				t.Error("Status wrote to Stripe")
+			}
+			// Reconcile without consent is Status.
+			if res, err := e.flow.Reconcile(ctx, o, confirm.ReconcileOptions{}); err != nil || res.Outcome != tt.want || e.writes() != writes {
+				t.Errorf("Reconcile without consent: %v, %v, %d writes", res.Outcome, err, e.writes()-writes)
+			}
+			// With consent, only an authenticated intent is confirmed.
+			res, err = e.flow.Reconcile(ctx, o, confirm.ReconcileOptions{ConfirmAuthenticated: true})
+			wantWrites, want := 0, tt.want
+			if tt.status == stripeclient.StatusRequiresConfirmation {
+				wantWrites, want = 1, confirm.Succeeded
+			}
+			if err != nil || res.Outcome != want || e.writes()-writes != wantWrites {
+				t.Errorf("Reconcile with consent: %v, %v, %d writes; want %v, %d writes", res.Outcome, err, e.writes()-writes, want, wantWrites)
+			}
+			if got := e.moneyMoved(o.ID); got > 1 {
+				t.Errorf("%d charges", got)
+			}
+		})
+	}
+}
+
+func TestStatusStaleRecordIsUpdated(t *testing.T) {
+	e := newEnv(t)
+	store := confirm.NewMemoryStore()
+	a := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: store})
+	o := order("status-stale")
+	res := e.payWith(a, o, byMethod("pm_card_authenticationRequired"))
+	e.fake.Authenticate(res.IntentID)
+	// The return lands on another instance; a's record still says requires_action.
+	if res := e.payWith(e.instance(nil), o, byIntent(res.IntentID)); res.Outcome != confirm.Succeeded {
+		t.Fatalf("return elsewhere: %v", res.Outcome)
+	}
+	got, err := a.Status(ctx, o)
+	if err != nil || got.Outcome != confirm.Succeeded {
+		t.Fatalf("Status: %v, %v", got.Outcome, err)
+	}
+	if rec, _ := store.Load(ctx, o.ID); rec.Status != confirm.StatusSucceeded || rec.Captured != o.Amount {
+		t.Errorf("record %+v: want it updated to succeeded", rec)
+	}
+	calls := e.fake.CallCount()
+	if got, _ := a.Status(ctx, o); got.Outcome != confirm.Succeeded || e.fake.CallCount() != calls {
+		t.Errorf("settled record: %v, %d calls", got.Outcome, e.fake.CallCount()-calls)
+	}
+}
+
+func TestStatusUnknownOrderAndClaim(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.flow.Status(ctx, order("never")); !errors.Is(err, confirm.ErrNotFound) {
+		t.Errorf("unknown order: %v, want ErrNotFound", err)
+	}
+	if _, err := e.flow.Status(ctx, confirm.Order{ID: "bad"}); !errors.Is(err, confirm.ErrInvalidOrder) || e.fake.CallCount() != 0 {
+		t.Errorf("invalid order: %v", err)
+	}
+	// A claim whose creation's answer was lost: the search finds the intent.
+	o := order("status-lost")
+	e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultResponseLost})
+	if _, err := e.flow.Pay(ctx, o, byMethod("pm_card_visa")); !errors.Is(err, confirm.ErrStripeUnavailable) {
+		t.Fatalf("lost answer: %v", err)
+	}
+	res, err := e.flow.Status(ctx, o)
+	if err != nil || res.Outcome != confirm.Succeeded {
+		t.Fatalf("Status after a lost answer: %+v, %v", res, err)
+	}
+	// A claim Stripe never ran: nothing found, nothing written.
+	o2 := order("status-never-ran")
+	e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultNetwork})
+	e.flow.Pay(ctx, o2, byMethod("pm_card_visa"))
+	writes := e.writes()
+	res, err = e.flow.Status(ctx, o2)
+	if err != nil || res.Outcome != 0 || res.IntentID != "" || e.writes() != writes {
+		t.Errorf("Status of a claim never run: %+v, %v", res, err)
+	}
+}
+
+// Reconcile confirms an authenticated intent only inside Stripe's hour;
+// past it the intent is reported as it stands, never charged anew.
+func TestReconcileAfterTheHour(t *testing.T) {
+	e := newEnv(t)
+	o := order("reconcile-late")
+	res := e.pay(o, byMethod("pm_card_authenticationRequired"))
+	e.fake.Authenticate(res.IntentID)
+	e.clock.Advance(61 * time.Minute)
+	got, err := e.flow.Reconcile(ctx, o, confirm.ReconcileOptions{ConfirmAuthenticated: true})
+	if err != nil || got.Outcome != confirm.Failed {
+		t.Fatalf("Reconcile past the hour: %v, %v; want Failed", got.Outcome, err)
+	}
+	if e.moneyMoved(o.ID) != 0 {
+		t.Error("money moved")
+	}
+}
+
+// Status answers an order page without paying again; a browser that never
+// returned from 3-D Secure leaves an authenticated intent that Reconcile
+// completes when the host opts in.
+func ExampleFlow_Status() {
+	fake := stripetest.New()
+	flow := confirm.New(fake, confirm.Config{})
+	order := confirm.Order{ID: "order-2001", Amount: 2000, Currency: "usd"}
+
+	res, _ := flow.Pay(context.Background(), order, confirm.Request{PaymentMethodID: "pm_card_authenticationRequired"})
+	fake.Authenticate(res.IntentID) // the customer authenticates; the browser never posts back
+
+	st, _ := flow.Status(context.Background(), order)
+	fmt.Println(st.Status, st.Outcome == 0)
+
+	st, _ = flow.Reconcile(context.Background(), order, confirm.ReconcileOptions{ConfirmAuthenticated: true})
+	fmt.Println(st.Status, st.Outcome)
+
+	calls := fake.CallCount()
+	st, _ = flow.Status(context.Background(), order)
+	fmt.Println(st.Outcome, "Stripe calls:", fake.CallCount()-calls)
+	// Output:
+	// requires_confirmation true
+	// succeeded succeeded
+	// succeeded Stripe calls: 0
+}
+
+// Reconcile's rules: without the host's consent it only reports.
+func ExampleFlow_Reconcile() {
+	fake := stripetest.New()
+	flow := confirm.New(fake, confirm.Config{})
+	order := confirm.Order{ID: "order-2002", Amount: 2000, Currency: "usd", CaptureLater: true}
+
+	flow.Pay(context.Background(), order, confirm.Request{PaymentMethodID: "pm_card_visa"})
+	res, _ := flow.Reconcile(context.Background(), order, confirm.ReconcileOptions{})
+	fmt.Println(res.Outcome, res.Status)
+	// Output:
+	// authorized requires_capture
+}
