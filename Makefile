@@ -23,17 +23,24 @@ vet:
 
 ## unit: all Go tests under -race, with a private stripe-mock for the
 ## contract tests (scripts/with-stripe-mock.sh starts and stops it).
+# The contract tests run against the two stripe-mock versions that bracket
+# stripe-go v76's API version 2023-10-16: v0.162.0 (spec 2022-11-15) first,
+# then v0.203.0 (spec 2026-08-26.dahlia), under which everything runs.
 unit:
-	scripts/with-stripe-mock.sh $(MAKE) --no-print-directory contract-check gotest
+	STRIPE_MOCK_VERSION=v0.162.0 scripts/with-stripe-mock.sh $(MAKE) --no-print-directory contract-check
+	STRIPE_MOCK_VERSION=v0.203.0 scripts/with-stripe-mock.sh $(MAKE) --no-print-directory contract-check gotest
 
 # contract-check shows the contract tests' results and fails if any was
-# skipped: under make, STRIPE_MOCK_URL is always set.
+# skipped or none ran: under make, STRIPE_MOCK_URL and STRIPE_MOCK_VERSION
+# are always set.
 contract-check:
-	@test -n "$${STRIPE_MOCK_URL:-}" || { echo "contract-check needs STRIPE_MOCK_URL; run make unit"; exit 1; }
+	@test -n "$${STRIPE_MOCK_URL:-}" -a -n "$${STRIPE_MOCK_VERSION:-}" || { echo "contract-check needs STRIPE_MOCK_URL and STRIPE_MOCK_VERSION; run make unit"; exit 1; }
 	@mkdir -p .tools
-	$(GO) test -race -count=1 -v -run '^TestContract' ./stripeclient > .tools/contract.log 2>&1 || { cat .tools/contract.log; exit 1; }
-	@grep -E -- '^(\s*--- |ok|FAIL)' .tools/contract.log
-	@if grep -q -- '--- SKIP' .tools/contract.log; then echo "contract tests were skipped"; exit 1; fi
+	@echo "contract tests against stripe-mock $${STRIPE_MOCK_VERSION}:"
+	$(GO) test -race -count=1 -v -run '^TestContract' ./stripeclient > .tools/contract-$${STRIPE_MOCK_VERSION}.log 2>&1 || { cat .tools/contract-$${STRIPE_MOCK_VERSION}.log; exit 1; }
+	@grep -E -- '^(\s*--- |ok|FAIL)' .tools/contract-$${STRIPE_MOCK_VERSION}.log
+	@if grep -q -- '--- SKIP' .tools/contract-$${STRIPE_MOCK_VERSION}.log; then echo "contract tests were skipped under stripe-mock $${STRIPE_MOCK_VERSION}"; exit 1; fi
+	@grep -q -- '^--- PASS: TestContract' .tools/contract-$${STRIPE_MOCK_VERSION}.log || { echo "no contract test ran under stripe-mock $${STRIPE_MOCK_VERSION}"; exit 1; }
 
 # gotest runs every package's tests, the contract tests again among them.
 gotest:

@@ -5,11 +5,16 @@
 # STRIPE_MOCK_URL, then stops that stripe-mock by its PID, whatever way
 # COMMAND or this script ends. Exits with COMMAND's status.
 #
-# stripe-mock is pinned (STRIPE_MOCK_VERSION) and installed with `go install`
-# into the git-ignored .tools/bin when missing. It listens on 127.0.0.1 only,
-# on ports the kernel picks: both -http-addr and -https-addr are given, since
-# stripe-mock otherwise also opens its default port on every interface. The
-# port is read from its log line "Listening for HTTP at address: …".
+# stripe-mock is pinned: STRIPE_MOCK_VERSION, default v0.203.0 (`make test`
+# also runs the contract tests under v0.162.0). Each version is installed
+# with `go install` into its own git-ignored directory,
+# .tools/stripe-mock/<version>/ (GOBIN per version), when missing, so two
+# versions coexist and switching between them reinstalls nothing. The
+# version is exported as STRIPE_MOCK_VERSION for COMMAND. stripe-mock
+# listens on 127.0.0.1 only, on ports the kernel picks: both -http-addr and
+# -https-addr are given, since stripe-mock otherwise also opens its default
+# port on every interface. The port is read from its log line "Listening
+# for HTTP at address: …".
 set -euo pipefail
 
 STRIPE_MOCK_VERSION="${STRIPE_MOCK_VERSION:-v0.203.0}"
@@ -18,18 +23,24 @@ if [ "$#" -eq 0 ]; then
 	echo "usage: $0 COMMAND [ARG…]" >&2
 	exit 2
 fi
+# The version names a directory: only a plain vMAJOR.MINOR.PATCH.
+if ! [[ "$STRIPE_MOCK_VERSION" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+	echo "with-stripe-mock: STRIPE_MOCK_VERSION=$STRIPE_MOCK_VERSION is not a vMAJOR.MINOR.PATCH version" >&2
+	exit 2
+fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bindir="$root/.tools/bin"
+bindir="$root/.tools/stripe-mock/$STRIPE_MOCK_VERSION"
 bin="$bindir/stripe-mock"
-# stripe-mock reports its version as "master", so a stamp file records which
-# version was installed, and a change of pin reinstalls.
-stamp="$bindir/.stripe-mock-$STRIPE_MOCK_VERSION"
+# stripe-mock reports its version as "master", so nothing in the binary
+# says which version it is; the directory does, and a stamp written after
+# go install succeeded tells a complete install from an interrupted one.
+stamp="$bindir/.installed"
 
 if [ ! -x "$bin" ] || [ ! -e "$stamp" ]; then
-	echo "with-stripe-mock: installing stripe-mock $STRIPE_MOCK_VERSION into .tools/bin" >&2
+	echo "with-stripe-mock: installing stripe-mock $STRIPE_MOCK_VERSION into .tools/stripe-mock/$STRIPE_MOCK_VERSION" >&2
 	mkdir -p "$bindir"
-	rm -f "$bindir"/.stripe-mock-*
+	rm -f "$stamp"
 	GOBIN="$bindir" go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
 	touch "$stamp"
 fi
@@ -76,6 +87,7 @@ if [ -z "$port" ]; then
 fi
 
 export STRIPE_MOCK_URL="http://127.0.0.1:$port"
+export STRIPE_MOCK_VERSION
 echo "with-stripe-mock: stripe-mock $STRIPE_MOCK_VERSION (pid $pid) at $STRIPE_MOCK_URL" >&2
 
 # COMMAND runs in the background and is waited for: bash runs a trap only

@@ -11,9 +11,13 @@ import (
 )
 
 // The contract tests send every request shape the adapter can produce to
-// stripe-mock, which validates it against Stripe's OpenAPI spec and answers
-// with fixtures. `make test` starts stripe-mock (pinned to v0.203.0) and
-// exports its URL as STRIPE_MOCK_URL; a plain `go test` skips them.
+// stripe-mock, which validates it against Stripe's OpenAPI spec (an unknown
+// top-level parameter or a wrong type is refused) and answers with
+// fixtures. `make test` runs them twice, against the two stripe-mock
+// versions that bracket stripe-go v76's API version 2023-10-16: v0.162.0
+// (spec 2022-11-15) and v0.203.0 (spec 2026-08-26.dahlia), each started by
+// scripts/with-stripe-mock.sh, which exports its URL as STRIPE_MOCK_URL and
+// its version as STRIPE_MOCK_VERSION. A plain `go test` skips them.
 
 func contractClient(t *testing.T) (*stripeclient.Stripe, context.Context) {
 	t.Helper()
@@ -30,6 +34,7 @@ func contractClient(t *testing.T) (*stripeclient.Stripe, context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
+	t.Logf("stripe-mock %s at %s", os.Getenv("STRIPE_MOCK_VERSION"), base)
 	return s, ctx
 }
 
@@ -78,6 +83,9 @@ func TestContractCreate(t *testing.T) {
 			p := tt.p
 			p.IdempotencyKey = "contract-create-" + tt.name
 			p.Amount, p.Currency = int64(1000+i), "eur"
+			// As package confirm sends every creation: card only, so that
+			// API 2023-08-16's automatic payment methods stay off.
+			p.PaymentMethodTypes = []string{"card"}
 			pi, err := s.CreatePaymentIntent(ctx, p)
 			if err != nil {
 				t.Fatalf("stripe-mock refused the request: %v", err)
@@ -175,6 +183,30 @@ func TestContractPaymentMethods(t *testing.T) {
 	for _, c := range cards {
 		if !stripeclient.ValidID(c.ID, stripeclient.PrefixPaymentMethod) || c.Type != "card" || c.Card == nil {
 			t.Errorf("card %+v not mapped", c)
+		}
+	}
+}
+
+// TestContractSearch sends SearchPaymentIntents' request (query, limit,
+// expand[]=data.latest_charge) and maps the search_result. stripe-mock
+// serves GET /v1/payment_intents/search in both pinned versions; it does
+// not evaluate the query, so its one fixture intent comes back whatever
+// the query says.
+func TestContractSearch(t *testing.T) {
+	s, ctx := contractClient(t)
+	for _, value := range []string{"order-42", `it's a \ value`} {
+		got, err := s.SearchPaymentIntents(ctx, stripeclient.SearchParams{MetadataKey: "cardconfirm_order_id", Value: value})
+		if err != nil {
+			t.Fatalf("value %q: stripe-mock refused the search: %v", value, err)
+		}
+		if len(got) == 0 {
+			t.Fatalf("value %q: no intent; stripe-mock's fixture has one", value)
+		}
+		for i := range got {
+			checkIntent(t, &got[i], "")
+			if got[i].LatestCharge == nil || got[i].LatestCharge.CVCCheck == "" {
+				t.Errorf("LatestCharge %+v, want data.latest_charge expanded with a CVC check", got[i].LatestCharge)
+			}
 		}
 	}
 }

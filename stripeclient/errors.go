@@ -3,6 +3,7 @@ package stripeclient
 import (
 	"errors"
 	"fmt"
+	"regexp"
 )
 
 // Kind classifies an *Error by what the caller should do about it.
@@ -72,14 +73,18 @@ const (
 //
 // Its Error string names the kind, code, decline code, HTTP status and
 // request ID only: never a key, a client secret or card data. Message is
-// Stripe's text; for card errors it is written to be shown to the customer.
+// Stripe's text with every secret key, client secret and CVC token it
+// quotes replaced by "[redacted]" (see RedactSecrets); for card errors it is
+// written to be shown to the customer. The real adapter scrubs the
+// *stripe.Error in Err the same way before returning it, and drops the raw
+// response body stripe-go keeps on it.
 type Error struct {
 	Kind        Kind
 	Type        string // Stripe's error type: "card_error", "invalid_request_error", "api_error", "idempotency_error"
 	Code        string // Stripe's error code, e.g. "card_declined", "resource_missing"
 	DeclineCode string // for card errors, e.g. "insufficient_funds"
 	Param       string // the parameter Stripe objected to, if any
-	Message     string // Stripe's message; customer-safe when Kind is KindCardDeclined
+	Message     string // Stripe's message, secrets redacted; customer-safe when Kind is KindCardDeclined
 	HTTPStatus  int    // 0 when no response was received
 	RequestID   string // Stripe's req_… for support, when a response was received
 
@@ -162,3 +167,18 @@ func (e *ParamError) Error() string {
 
 // Is makes a *ParamError match ErrInvalidParams.
 func (e *ParamError) Is(target error) bool { return target == ErrInvalidParams }
+
+// secretText matches what a Stripe message may quote that must go no
+// further: a secret or restricted key (Stripe masks most of a wrong key,
+// "Invalid API Key provided: sk_test_****1234", but the prefix and tail
+// remain, and other messages may quote more), a client secret
+// (pi_…_secret_…, seti_…_secret_…) and a CVC token. It matches anywhere,
+// not only at word boundaries: redacting a little too much is harmless.
+var secretText = regexp.MustCompile(`[sr]k_(?:live|test)_[0-9A-Za-z*]*|[0-9A-Za-z_]*_secret_[0-9A-Za-z]*|cvctok_[0-9A-Za-z]*`)
+
+// RedactSecrets returns s with every secret or restricted key, client
+// secret and CVC token replaced by "[redacted]". Error.Message has been
+// through it; use it on any other Stripe text before logging it.
+func RedactSecrets(s string) string {
+	return secretText.ReplaceAllLiteralString(s, "[redacted]")
+}

@@ -408,7 +408,7 @@ func convertIntent(pi *stripe.PaymentIntent) *PaymentIntent {
 			Type:        string(le.Type),
 			Code:        string(le.Code),
 			DeclineCode: string(le.DeclineCode),
-			Message:     le.Msg,
+			Message:     RedactSecrets(le.Msg),
 		}
 		if le.PaymentMethod != nil {
 			out.LastPaymentError.PaymentMethod = le.PaymentMethod.ID
@@ -513,6 +513,7 @@ func mapError(ctx context.Context, err error, resp *stripe.APIResponse) error {
 }
 
 func fromStripeError(se *stripe.Error) *Error {
+	scrubStripeError(se)
 	e := &Error{
 		Type:        string(se.Type),
 		Code:        string(se.Code),
@@ -552,6 +553,36 @@ func fromStripeError(se *stripe.Error) *Error {
 		e.Kind = KindInvalidRequest
 	}
 	return e
+}
+
+// scrubStripeError removes, in place, what se can quote of a key, a client
+// secret or a CVC token, before se becomes our Error's Err: a host that
+// unwraps it with errors.As reads the same redacted text as Error.Message.
+// Stripe's messages can quote what the request carried (a wrong key, an ID
+// that was really a client secret); stripe-go also keeps the whole response
+// body in LastResponse.RawJSON, the intent's client secret included, which
+// nothing here needs, so it is dropped.
+func scrubStripeError(se *stripe.Error) {
+	se.Msg = RedactSecrets(se.Msg)
+	se.DocURL = RedactSecrets(se.DocURL)
+	se.OAuthErrorDescription = RedactSecrets(se.OAuthErrorDescription)
+	if se.LastResponse != nil {
+		lr := *se.LastResponse
+		lr.RawJSON = nil
+		se.LastResponse = &lr
+	}
+	if pi := se.PaymentIntent; pi != nil && pi.LastPaymentError != nil {
+		le := *pi.LastPaymentError
+		le.Msg = RedactSecrets(le.Msg)
+		cp := *pi
+		cp.LastPaymentError = &le
+		se.PaymentIntent = &cp
+	}
+	if si := se.SetupIntent; si != nil {
+		cp := *si
+		cp.ClientSecret = ""
+		se.SetupIntent = &cp
+	}
 }
 
 // slogBridge passes stripe-go's log lines to a *slog.Logger, keeping

@@ -136,6 +136,36 @@ func checkHeaders(t *testing.T, r sent, wantKey string) {
 
 // TestRequestsSent checks method, path, every form field and the headers
 // of each call, and the mapping of a successful answer.
+//
+// What the flow sends was checked against Stripe's rules at API version
+// 2023-10-16 (stripe-go v76's), see also stripeclient/APIVERSIONS.md:
+//
+//   - payment_method_types[0]=card on every creation: since 2023-08-16 an
+//     intent created without it has automatic payment methods on, and
+//     confirming it needs a return_url unless off_session=true
+//     (https://docs.stripe.com/changelog/2023-08-16/automatic-payment-methods).
+//     Card only, no return_url is needed; internal/proof's
+//     TestRequestShapeCardOnly pins it for every call the flows make.
+//   - confirm's payment_method, payment_method_options[card][cvc_token],
+//     off_session, capture_method and setup_future_usage are parameters of
+//     POST /v1/payment_intents/{intent}/confirm in the OpenAPI specs on both
+//     sides of 2023-10-16 (2022-11-15 in stripe-mock v0.162.0,
+//     2026-08-26.dahlia in v0.203.0), and fields of stripe-go v76's
+//     PaymentIntentConfirmParams, generated from the 2023-10-16 spec
+//     (https://docs.stripe.com/api/payment_intents/confirm). The contract
+//     tests send each to both stripe-mock versions, which refuse unknown
+//     top-level parameters.
+//   - a cvc_update token is for "when you confirm a card payment or use a
+//     saved card on a PaymentIntent with confirmation_method: manual"
+//     (https://docs.stripe.com/api/tokens/create_cvc_update): the flow's
+//     confirmation method.
+//   - off_session on a creation "can only be used with confirm=true" (the
+//     parameter's description in both specs): the flow sets it only on its
+//     create-and-confirm call, and off_session=true is itself exempt from
+//     the return_url rule.
+//   - setup_future_usage attaches the card to the intent's customer
+//     (https://docs.stripe.com/payments/save-during-payment); Validate
+//     refuses it without a customer.
 func TestRequestsSent(t *testing.T) {
 	expand := []string{"latest_charge"}
 	tests := []struct {
@@ -152,7 +182,7 @@ func TestRequestsSent(t *testing.T) {
 			call: func(ctx context.Context, s *Stripe) (any, error) {
 				return s.CreatePaymentIntent(ctx, CreateParams{
 					IdempotencyKey: "key-create", Amount: 1999, Currency: "eur",
-					Customer: "cus_1", PaymentMethod: "pm_1", Confirm: true,
+					Customer: "cus_1", PaymentMethod: "pm_1", PaymentMethodTypes: []string{"card"}, Confirm: true,
 					ConfirmationMethod: "manual", CaptureMethod: "manual", SetupFutureUsage: "off_session",
 					OffSession: true, CVCToken: "cvctok_1", Description: "order 42",
 					StatementDescriptorSuffix: "ORDER42", Metadata: map[string]string{"order_id": "42", "n": "1"},
@@ -161,7 +191,7 @@ func TestRequestsSent(t *testing.T) {
 			method: "POST", path: "/v1/payment_intents", key: "key-create",
 			form: url.Values{
 				"amount": {"1999"}, "currency": {"eur"}, "customer": {"cus_1"}, "payment_method": {"pm_1"},
-				"confirm": {"true"}, "confirmation_method": {"manual"}, "capture_method": {"manual"},
+				"payment_method_types[0]": {"card"}, "confirm": {"true"}, "confirmation_method": {"manual"}, "capture_method": {"manual"},
 				"setup_future_usage": {"off_session"}, "off_session": {"true"},
 				"payment_method_options[card][cvc_token]": {"cvctok_1"}, "description": {"order 42"},
 				"statement_descriptor_suffix": {"ORDER42"}, "metadata[order_id]": {"42"}, "metadata[n]": {"1"},
@@ -176,6 +206,17 @@ func TestRequestsSent(t *testing.T) {
 			},
 			method: "POST", path: "/v1/payment_intents", key: "k",
 			form:     url.Values{"amount": {"50"}, "currency": {"usd"}, "expand[0]": expand},
+			response: jsonOf(intentJSON(StatusRequiresPaymentMethod)),
+		},
+		{
+			// The two-step creation: the intent is created unconfirmed, card
+			// only, and confirmed later without a return_url.
+			name: "create card only without confirm",
+			call: func(ctx context.Context, s *Stripe) (any, error) {
+				return s.CreatePaymentIntent(ctx, CreateParams{IdempotencyKey: "k", Amount: 50, Currency: "usd", PaymentMethodTypes: []string{"card"}, ConfirmationMethod: "manual"})
+			},
+			method: "POST", path: "/v1/payment_intents", key: "k",
+			form:     url.Values{"amount": {"50"}, "currency": {"usd"}, "payment_method_types[0]": {"card"}, "confirmation_method": {"manual"}, "expand[0]": expand},
 			response: jsonOf(intentJSON(StatusRequiresPaymentMethod)),
 		},
 		{
@@ -237,6 +278,26 @@ func TestRequestsSent(t *testing.T) {
 			method: "GET", path: "/v1/payment_methods/pm_1", key: "",
 			form:     url.Values{},
 			response: `{"id":"pm_1","object":"payment_method","type":"card","customer":"cus_1","created":1700000000,"card":{"brand":"visa","last4":"4242","exp_month":8,"exp_year":2030,"funding":"credit","country":"US"}}`,
+		},
+		{
+			name: "search by metadata",
+			call: func(ctx context.Context, s *Stripe) (any, error) {
+				return s.SearchPaymentIntents(ctx, SearchParams{MetadataKey: "cardconfirm_order_id", Value: "order-42"})
+			},
+			method: "GET", path: "/v1/payment_intents/search", key: "",
+			form: url.Values{"query": {"metadata['cardconfirm_order_id']:'order-42'"}, "limit": {"100"},
+				"expand[0]": {"data.latest_charge"}},
+			response: `{"object":"search_result","url":"/v1/payment_intents/search","has_more":false,"next_page":null,"data":[]}`,
+		},
+		{
+			name: "search escapes quotes and backslashes in the value",
+			call: func(ctx context.Context, s *Stripe) (any, error) {
+				return s.SearchPaymentIntents(ctx, SearchParams{MetadataKey: "order", Value: `it's a \ path`})
+			},
+			method: "GET", path: "/v1/payment_intents/search", key: "",
+			form: url.Values{"query": {`metadata['order']:'it\'s a \\ path'`}, "limit": {"100"},
+				"expand[0]": {"data.latest_charge"}},
+			response: `{"object":"search_result","url":"/v1/payment_intents/search","has_more":false,"next_page":null,"data":[]}`,
 		},
 		{
 			name:   "list cards",

@@ -14,6 +14,7 @@
 //	-tls-cert   certificate file; with -tls-key, serve HTTPS
 //	-tls-key    private key file
 //	-customer   real mode: cus_… whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)
+//	-stripe-api-base  real mode: Stripe API base URL, e.g. a stripetest server's (env STRIPE_API_BASE)
 //	-debug      also log confirm's own per-step records
 package main
 
@@ -51,6 +52,7 @@ type options struct {
 	tlsCert  string
 	tlsKey   string
 	customer string
+	apiBase  string // real mode: another Stripe API base URL
 	debug    bool
 	sk, pk   string
 }
@@ -67,6 +69,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file; with -tls-key, serve HTTPS")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file")
 	fs.StringVar(&o.customer, "customer", getenv("STRIPE_CUSTOMER_ID"), "real mode: customer (cus_…) whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)")
+	fs.StringVar(&o.apiBase, "stripe-api-base", getenv("STRIPE_API_BASE"), "real mode: Stripe API base URL, e.g. http://127.0.0.1:12111 for cmd/stripetest (env STRIPE_API_BASE)")
 	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -78,6 +81,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return o, errors.New("-tls-cert and -tls-key go together")
 	}
 	o.sk, o.pk = getenv("STRIPE_SECRET_KEY"), getenv("STRIPE_PUBLISHABLE_KEY")
+	if o.apiBase != "" && o.sk == "" {
+		return o, errors.New("-stripe-api-base (STRIPE_API_BASE) is for real mode: set STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY too")
+	}
 	return o, nil
 }
 
@@ -133,6 +139,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			// handler gives up on it.
 			HTTPClient: &http.Client{Timeout: 20 * time.Second},
 			Logger:     logger.With("component", "stripe-go"),
+			BaseURL:    o.apiBase,
 		})
 		if err != nil {
 			return err // stripeclient never quotes the key
@@ -141,6 +148,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		mode = "Stripe test mode (keys from STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY)"
 		if live {
 			mode = "Stripe LIVE mode: real cards are charged"
+		}
+		if o.apiBase != "" {
+			mode += "; API at " + o.apiBase
 		}
 		if o.customer == "" {
 			mode += "; no -customer, so /saved has no saved cards"

@@ -46,6 +46,13 @@ func repoRoot(t *testing.T) string {
 // the test into real payments. It is stopped by its PID when the test ends.
 func startExample(t *testing.T) *exampleServer {
 	t.Helper()
+	return startExampleWith(t, nil, nil)
+}
+
+// startExampleWith is startExample with extra arguments and environment
+// variables (KEY=value), added after the STRIPE_ ones are removed.
+func startExampleWith(t *testing.T, args, env []string) *exampleServer {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "example-server")
 	build := exec.Command("go", "build", "-o", bin, "./examples/server")
 	build.Dir = repoRoot(t)
@@ -54,12 +61,13 @@ func startExample(t *testing.T) *exampleServer {
 	}
 
 	s := &exampleServer{}
-	s.cmd = exec.Command(bin, "-addr", "127.0.0.1:0")
+	s.cmd = exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "STRIPE_") && !strings.HasPrefix(kv, "ADDR=") {
 			s.cmd.Env = append(s.cmd.Env, kv)
 		}
 	}
+	s.cmd.Env = append(s.cmd.Env, env...)
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,429 @@
+package stripetest
+
+import (
+	"encoding/json"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// The JSON objects Server sends, in the shape of API version 2023-10-16.
+// Stripe sends every field of an object, null when unset; so do these, for
+// the fields Stripe had in that version and the fake can fill or must fix.
+// Nullable fields are pointers (nil is null) or `any`.
+
+type intentJSON struct {
+	ID                        string            `json:"id"`
+	Object                    string            `json:"object"`
+	Amount                    int64             `json:"amount"`
+	AmountCapturable          int64             `json:"amount_capturable"`
+	AmountReceived            int64             `json:"amount_received"`
+	Application               *string           `json:"application"`
+	ApplicationFeeAmount      *int64            `json:"application_fee_amount"`
+	AutomaticPaymentMethods   any               `json:"automatic_payment_methods"`
+	CanceledAt                *int64            `json:"canceled_at"`
+	CancellationReason        *string           `json:"cancellation_reason"`
+	CaptureMethod             string            `json:"capture_method"`
+	ClientSecret              string            `json:"client_secret"`
+	ConfirmationMethod        string            `json:"confirmation_method"`
+	Created                   int64             `json:"created"`
+	Currency                  string            `json:"currency"`
+	Customer                  *string           `json:"customer"`
+	Description               *string           `json:"description"`
+	LastPaymentError          *apiError         `json:"last_payment_error"`
+	LatestCharge              any               `json:"latest_charge"` // null, an ID, or *chargeJSON when expanded
+	Livemode                  bool              `json:"livemode"`
+	Metadata                  map[string]string `json:"metadata"`
+	NextAction                *nextActionJSON   `json:"next_action"`
+	OnBehalfOf                *string           `json:"on_behalf_of"`
+	PaymentMethod             *string           `json:"payment_method"`
+	PaymentMethodOptions      methodOptionsJSON `json:"payment_method_options"`
+	PaymentMethodTypes        []string          `json:"payment_method_types"`
+	Processing                any               `json:"processing"`
+	ReceiptEmail              *string           `json:"receipt_email"`
+	Review                    *string           `json:"review"`
+	SetupFutureUsage          *string           `json:"setup_future_usage"`
+	Shipping                  any               `json:"shipping"`
+	StatementDescriptor       *string           `json:"statement_descriptor"`
+	StatementDescriptorSuffix *string           `json:"statement_descriptor_suffix"`
+	Status                    string            `json:"status"`
+	TransferData              any               `json:"transfer_data"`
+	TransferGroup             *string           `json:"transfer_group"`
+}
+
+type nextActionJSON struct {
+	Type          string            `json:"type"`
+	UseStripeSDK  map[string]string `json:"use_stripe_sdk,omitempty"`
+	RedirectToURL *redirectJSON     `json:"redirect_to_url,omitempty"`
+}
+
+type redirectJSON struct {
+	ReturnURL *string `json:"return_url"`
+	URL       *string `json:"url"`
+}
+
+type methodOptionsJSON struct {
+	Card cardOptionsJSON `json:"card"`
+}
+
+type cardOptionsJSON struct {
+	Installments         any    `json:"installments"`
+	MandateOptions       any    `json:"mandate_options"`
+	Network              any    `json:"network"`
+	RequestThreeDSecure  string `json:"request_three_d_secure"`
+	StatementSuffixKana  any    `json:"statement_descriptor_suffix_kana,omitempty"`
+	StatementSuffixKanji any    `json:"statement_descriptor_suffix_kanji,omitempty"`
+}
+
+// apiError is Stripe's error object: the body of an error response (inside
+// {"error": …}) and an intent's last_payment_error.
+type apiError struct {
+	Type          string      `json:"type"`
+	Charge        string      `json:"charge,omitempty"`
+	Code          string      `json:"code,omitempty"`
+	DeclineCode   string      `json:"decline_code,omitempty"`
+	Message       string      `json:"message,omitempty"`
+	Param         string      `json:"param,omitempty"`
+	PaymentIntent *intentJSON `json:"payment_intent,omitempty"`
+	PaymentMethod *methodJSON `json:"payment_method,omitempty"`
+}
+
+type chargeJSON struct {
+	ID                            string            `json:"id"`
+	Object                        string            `json:"object"`
+	Amount                        int64             `json:"amount"`
+	AmountCaptured                int64             `json:"amount_captured"`
+	AmountRefunded                int64             `json:"amount_refunded"`
+	Application                   *string           `json:"application"`
+	ApplicationFee                *string           `json:"application_fee"`
+	ApplicationFeeAmount          *int64            `json:"application_fee_amount"`
+	BalanceTransaction            *string           `json:"balance_transaction"`
+	BillingDetails                billingJSON       `json:"billing_details"`
+	CalculatedStatementDescriptor *string           `json:"calculated_statement_descriptor"`
+	Captured                      bool              `json:"captured"`
+	Created                       int64             `json:"created"`
+	Currency                      string            `json:"currency"`
+	Customer                      *string           `json:"customer"`
+	Description                   *string           `json:"description"`
+	Disputed                      bool              `json:"disputed"`
+	FailureBalanceTransaction     *string           `json:"failure_balance_transaction"`
+	FailureCode                   *string           `json:"failure_code"`
+	FailureMessage                *string           `json:"failure_message"`
+	FraudDetails                  map[string]string `json:"fraud_details"`
+	Livemode                      bool              `json:"livemode"`
+	Metadata                      map[string]string `json:"metadata"`
+	OnBehalfOf                    *string           `json:"on_behalf_of"`
+	Outcome                       *outcomeJSON      `json:"outcome"`
+	Paid                          bool              `json:"paid"`
+	PaymentIntent                 *string           `json:"payment_intent"`
+	PaymentMethod                 *string           `json:"payment_method"`
+	PaymentMethodDetails          *chargeMethodJSON `json:"payment_method_details"`
+	ReceiptEmail                  *string           `json:"receipt_email"`
+	ReceiptNumber                 *string           `json:"receipt_number"`
+	ReceiptURL                    *string           `json:"receipt_url"`
+	Refunded                      bool              `json:"refunded"`
+	Review                        *string           `json:"review"`
+	Shipping                      any               `json:"shipping"`
+	SourceTransfer                *string           `json:"source_transfer"`
+	StatementDescriptor           *string           `json:"statement_descriptor"`
+	StatementDescriptorSuffix     *string           `json:"statement_descriptor_suffix"`
+	Status                        string            `json:"status"`
+	TransferData                  any               `json:"transfer_data"`
+	TransferGroup                 *string           `json:"transfer_group"`
+}
+
+type outcomeJSON struct {
+	NetworkStatus *string `json:"network_status"`
+	Reason        *string `json:"reason"`
+	RiskLevel     string  `json:"risk_level"`
+	RiskScore     int     `json:"risk_score"`
+	SellerMessage string  `json:"seller_message"`
+	Type          string  `json:"type"`
+}
+
+type chargeMethodJSON struct {
+	Card *chargeCardJSON `json:"card"`
+	Type string          `json:"type"`
+}
+
+type chargeCardJSON struct {
+	Brand        *string    `json:"brand"`
+	Checks       checksJSON `json:"checks"`
+	Country      *string    `json:"country"`
+	ExpMonth     int        `json:"exp_month"`
+	ExpYear      int        `json:"exp_year"`
+	Funding      *string    `json:"funding"`
+	Installments any        `json:"installments"`
+	Last4        *string    `json:"last4"`
+	Mandate      *string    `json:"mandate"`
+	Network      *string    `json:"network"`
+	ThreeDSecure any        `json:"three_d_secure"`
+	Wallet       any        `json:"wallet"`
+}
+
+type checksJSON struct {
+	AddressLine1Check      *string `json:"address_line1_check"`
+	AddressPostalCodeCheck *string `json:"address_postal_code_check"`
+	CVCCheck               *string `json:"cvc_check"`
+}
+
+type billingJSON struct {
+	Address addressJSON `json:"address"`
+	Email   *string     `json:"email"`
+	Name    *string     `json:"name"`
+	Phone   *string     `json:"phone"`
+}
+
+type addressJSON struct {
+	City       *string `json:"city"`
+	Country    *string `json:"country"`
+	Line1      *string `json:"line1"`
+	Line2      *string `json:"line2"`
+	PostalCode *string `json:"postal_code"`
+	State      *string `json:"state"`
+}
+
+type methodJSON struct {
+	ID             string            `json:"id"`
+	Object         string            `json:"object"`
+	BillingDetails billingJSON       `json:"billing_details"`
+	Card           *methodCardJSON   `json:"card,omitempty"`
+	Created        int64             `json:"created"`
+	Customer       *string           `json:"customer"`
+	Livemode       bool              `json:"livemode"`
+	Metadata       map[string]string `json:"metadata"`
+	Type           string            `json:"type"`
+}
+
+type methodCardJSON struct {
+	Brand             string           `json:"brand"`
+	Checks            checksJSON       `json:"checks"`
+	Country           *string          `json:"country"`
+	ExpMonth          int              `json:"exp_month"`
+	ExpYear           int              `json:"exp_year"`
+	Funding           string           `json:"funding"`
+	GeneratedFrom     any              `json:"generated_from"`
+	Last4             string           `json:"last4"`
+	Networks          networksJSON     `json:"networks"`
+	ThreeDSecureUsage threeDSUsageJSON `json:"three_d_secure_usage"`
+	Wallet            any              `json:"wallet"`
+}
+
+type networksJSON struct {
+	Available []string `json:"available"`
+	Preferred *string  `json:"preferred"`
+}
+
+type threeDSUsageJSON struct {
+	Supported bool `json:"supported"`
+}
+
+type tokenJSON struct {
+	ID       string  `json:"id"`
+	Object   string  `json:"object"`
+	ClientIP *string `json:"client_ip"`
+	Created  int64   `json:"created"`
+	Livemode bool    `json:"livemode"`
+	Type     string  `json:"type"`
+	Used     bool    `json:"used"`
+}
+
+type listResult struct {
+	Object  string        `json:"object"`
+	Data    []*methodJSON `json:"data"`
+	HasMore bool          `json:"has_more"`
+	URL     string        `json:"url"`
+}
+
+type searchResult struct {
+	Object   string        `json:"object"`
+	Data     []*intentJSON `json:"data"`
+	HasMore  bool          `json:"has_more"`
+	NextPage *string       `json:"next_page"`
+	URL      string        `json:"url"`
+}
+
+func marshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// null returns nil for "" (JSON null) and &s otherwise.
+func null(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// renderIntent is pi as Stripe's JSON; expand renders latest_charge as
+// the charge object rather than its ID.
+func (h *handler) renderIntent(pi *stripeclient.PaymentIntent, expand bool) *intentJSON {
+	meta := pi.Metadata
+	if meta == nil {
+		meta = map[string]string{}
+	}
+	out := &intentJSON{
+		ID:                        pi.ID,
+		Object:                    "payment_intent",
+		Amount:                    pi.Amount,
+		AmountCapturable:          pi.AmountCapturable,
+		AmountReceived:            pi.AmountReceived,
+		CancellationReason:        null(pi.CancellationReason),
+		CaptureMethod:             pi.CaptureMethod,
+		ClientSecret:              pi.ClientSecret,
+		ConfirmationMethod:        pi.ConfirmationMethod,
+		Created:                   pi.Created.Unix(),
+		Currency:                  pi.Currency,
+		Customer:                  null(pi.Customer),
+		Description:               null(pi.Description),
+		Metadata:                  meta,
+		PaymentMethod:             null(pi.PaymentMethod),
+		PaymentMethodOptions:      methodOptionsJSON{Card: cardOptionsJSON{RequestThreeDSecure: "automatic"}},
+		PaymentMethodTypes:        []string{"card"},
+		SetupFutureUsage:          null(pi.SetupFutureUsage),
+		StatementDescriptorSuffix: null(pi.StatementDescriptorSuffix),
+		Status:                    pi.Status,
+	}
+	if na := pi.NextAction; na != nil {
+		out.NextAction = &nextActionJSON{Type: na.Type}
+		switch na.Type {
+		case stripeclient.NextActionUseStripeSDK:
+			// Stripe.js reads this dictionary; its content is Stripe's
+			// business. The fake names the kind of challenge only.
+			out.NextAction.UseStripeSDK = map[string]string{"type": "three_d_secure_redirect"}
+		case stripeclient.NextActionRedirectToURL:
+			out.NextAction.RedirectToURL = &redirectJSON{URL: null(na.RedirectURL)}
+		}
+	}
+	if le := pi.LastPaymentError; le != nil {
+		out.LastPaymentError = &apiError{Type: le.Type, Code: le.Code, DeclineCode: le.DeclineCode, Message: le.Message}
+		if ch := pi.LatestCharge; ch != nil && ch.Status == "failed" {
+			out.LastPaymentError.Charge = ch.ID
+		}
+		if le.PaymentMethod != "" {
+			out.LastPaymentError.PaymentMethod = h.renderMethodID(le.PaymentMethod, pi.Created.Unix())
+		}
+	}
+	if ch := pi.LatestCharge; ch != nil {
+		if expand {
+			out.LatestCharge = h.renderCharge(pi, ch)
+		} else {
+			out.LatestCharge = ch.ID
+		}
+	}
+	return out
+}
+
+// renderMethodID renders the payment method id as the fake holds it, or
+// a bare card object when it holds none (it always does for IDs it made).
+func (h *handler) renderMethodID(id string, created int64) *methodJSON {
+	if pm, ok := h.fake.PaymentMethod(id); ok {
+		return renderMethod(&pm)
+	}
+	return &methodJSON{ID: id, Object: "payment_method", Created: created, Metadata: map[string]string{}, Type: "card"}
+}
+
+// renderCharge renders the latest charge of pi. What the Client's Charge
+// lacks comes from the intent (currency, customer, metadata, payment
+// method) and from the card; the charge's creation time is the intent's.
+func (h *handler) renderCharge(pi *stripeclient.PaymentIntent, ch *stripeclient.Charge) *chargeJSON {
+	meta := pi.Metadata
+	if meta == nil {
+		meta = map[string]string{}
+	}
+	out := &chargeJSON{
+		ID:                        ch.ID,
+		Object:                    "charge",
+		Amount:                    ch.Amount,
+		AmountCaptured:            ch.AmountCaptured,
+		Captured:                  ch.Captured,
+		Created:                   pi.Created.Unix(),
+		Currency:                  pi.Currency,
+		Customer:                  null(pi.Customer),
+		Description:               null(pi.Description),
+		FraudDetails:              map[string]string{},
+		Metadata:                  meta,
+		Paid:                      ch.Paid,
+		PaymentIntent:             &pi.ID,
+		PaymentMethod:             null(pi.PaymentMethod),
+		Status:                    ch.Status,
+		StatementDescriptorSuffix: null(pi.StatementDescriptorSuffix),
+	}
+	approved := "approved_by_network"
+	out.Outcome = &outcomeJSON{NetworkStatus: &approved, RiskLevel: "normal", RiskScore: 20, SellerMessage: "Payment complete.", Type: "authorized"}
+	if ch.Status == "failed" {
+		declined := "declined_by_network"
+		out.Outcome = &outcomeJSON{NetworkStatus: &declined, RiskLevel: "normal", RiskScore: 20,
+			SellerMessage: "The bank did not return any further details with this decline.", Type: "issuer_declined"}
+		if le := pi.LastPaymentError; le != nil {
+			out.FailureCode, out.FailureMessage = null(le.Code), null(le.Message)
+			out.Outcome.Reason = null(le.DeclineCode)
+			if le.DeclineCode == "fraudulent" {
+				blocked := "not_sent_to_network"
+				out.Outcome = &outcomeJSON{NetworkStatus: &blocked, Reason: null("highest_risk_level"), RiskLevel: "highest", RiskScore: 95,
+					SellerMessage: "Stripe blocked this payment as too risky.", Type: "blocked"}
+			}
+		}
+	}
+	card := &chargeCardJSON{Checks: checksJSON{CVCCheck: null(ch.CVCCheck)}}
+	if pm, ok := h.fake.PaymentMethod(pi.PaymentMethod); ok && pm.Card != nil {
+		c := pm.Card
+		card.Brand, card.Country, card.Funding, card.Last4, card.Network = null(c.Brand), null(c.Country), null(c.Funding), null(c.Last4), null(c.Brand)
+		card.ExpMonth, card.ExpYear = c.ExpMonth, c.ExpYear
+	}
+	out.PaymentMethodDetails = &chargeMethodJSON{Type: "card", Card: card}
+	return out
+}
+
+// renderMethod is pm as Stripe's JSON.
+func renderMethod(pm *stripeclient.PaymentMethod) *methodJSON {
+	out := &methodJSON{
+		ID:       pm.ID,
+		Object:   "payment_method",
+		Created:  pm.Created.Unix(),
+		Customer: null(pm.Customer),
+		Metadata: map[string]string{},
+		Type:     pm.Type,
+	}
+	if c := pm.Card; c != nil {
+		out.Card = &methodCardJSON{
+			Brand:             c.Brand,
+			Country:           null(c.Country),
+			ExpMonth:          c.ExpMonth,
+			ExpYear:           c.ExpYear,
+			Funding:           c.Funding,
+			Last4:             c.Last4,
+			Networks:          networksJSON{Available: []string{c.Brand}},
+			ThreeDSecureUsage: threeDSUsageJSON{Supported: true},
+		}
+	}
+	return out
+}
+
+// renderError is a Stripe error as its JSON. A card error names the
+// failed charge and payment method, as Stripe's do.
+func (h *handler) renderError(c *call, se *stripeclient.Error) apiError {
+	out := apiError{Type: se.Type, Code: se.Code, DeclineCode: se.DeclineCode, Message: se.Message, Param: se.Param}
+	if out.Type == "" {
+		out.Type = "api_error"
+	}
+	if pi := se.PaymentIntent; pi != nil {
+		expand := false
+		if c.form != nil {
+			for _, e := range c.form.list("expand") {
+				expand = expand || e == "latest_charge"
+			}
+		}
+		out.PaymentIntent = h.renderIntent(pi, expand)
+		if se.Type == "card_error" {
+			if pi.LatestCharge != nil {
+				out.Charge = pi.LatestCharge.ID
+			}
+			pm := pi.PaymentMethod
+			if le := pi.LastPaymentError; le != nil && le.PaymentMethod != "" {
+				pm = le.PaymentMethod
+			}
+			if pm != "" {
+				out.PaymentMethod = h.renderMethodID(pm, pi.Created.Unix())
+			}
+		}
+	}
+	return out
+}
