@@ -166,7 +166,7 @@ func TestReconcileAfterTheHour(t *testing.T) {
 // returned from 3-D Secure leaves an authenticated intent that Reconcile
 // completes when the host opts in.
 func ExampleFlow_Status() {
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	flow := confirm.New(fake, confirm.Config{})
 	order := confirm.Order{ID: "order-2001", Amount: 2000, Currency: "usd"}
 
@@ -190,7 +190,7 @@ func ExampleFlow_Status() {
 
 // Reconcile's rules: without the host's consent it only reports.
 func ExampleFlow_Reconcile() {
-	fake := stripetest.New()
+	fake := stripetest.New(stripetest.Config{})
 	flow := confirm.New(fake, confirm.Config{})
 	order := confirm.Order{ID: "order-2002", Amount: 2000, Currency: "usd", CaptureLater: true}
 
