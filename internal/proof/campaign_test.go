@@ -26,6 +26,7 @@ var (
 	campaignSeed     = flag.Uint64("campaign.seed", 0, "fault-campaign seed; 0 picks one from the clock (printed)")
 	campaignScenario = flag.Int("campaign.scenario", -1, "run only this scenario of the seed, with its trace")
 	campaignSummary  = flag.String("campaign.summary", "", "also write the one-line summary to this file")
+	campaignMaxFail  = flag.Int("campaign.maxfail", 5, "stop after this many failing scenarios (0: run them all, report the first 20)")
 )
 
 // The Stripe faults of the campaign. faultDeadline is a FaultLatency that
@@ -251,12 +252,19 @@ func TestFaultCampaign(t *testing.T) {
 	})
 	line := total.summary(seed)
 	t.Log(line)
+	if len(failures) > 0 {
+		t.Logf("failing scenarios: %d; by problem class: %v", len(failures), problemClasses(failures))
+	}
 	if *campaignSummary != "" {
 		if err := os.WriteFile(*campaignSummary, []byte(line+"\n"), 0o644); err != nil {
 			t.Errorf("writing summary: %v", err)
 		}
 	}
-	for _, f := range failures {
+	for i, f := range failures {
+		if i == 20 {
+			t.Errorf("… and %d more failing scenarios", len(failures)-20)
+			break
+		}
 		t.Error(f)
 	}
 	if len(failures) == 0 && total.scenarios < n {
@@ -289,6 +297,25 @@ func TestFaultCampaign(t *testing.T) {
 	}
 }
 
+// problemClasses counts the failing scenarios by problem class.
+func problemClasses(failures []string) map[string]int {
+	counts := map[string]int{}
+	for _, f := range failures {
+		seen := map[string]bool{}
+		for _, line := range strings.Split(f, "\n") {
+			line = strings.TrimSpace(line)
+			if strings.HasPrefix(line, "[") && strings.Contains(line, "] ") {
+				c := line[:strings.Index(line, "]")+1]
+				if !seen[c] {
+					seen[c] = true
+					counts[c]++
+				}
+			}
+		}
+	}
+	return counts
+}
+
 // runCampaign runs scenarios first … first+n-1 of seed on GOMAXPROCS
 // workers, stopping after 5 failures, and returns the summed figures and
 // the failure reports. each, when not nil, sees every scenario after it ran.
@@ -309,7 +336,7 @@ func runCampaign(seed uint64, first, n int, opts scenarioOptions, each func(*sce
 				mu.Lock()
 				i := next
 				next++
-				stop := i >= first+n || len(failures) >= 5
+				stop := i >= first+n || (*campaignMaxFail > 0 && len(failures) >= *campaignMaxFail)
 				mu.Unlock()
 				if stop {
 					return
@@ -662,12 +689,10 @@ func (s *scenario) attemptMeanwhile() {
 	outerCtx, outerFaults := s.ctx, s.faultsOn
 	s.nested = true
 	req := s.newRequest()
-	res, err := s.call(s.instance(), req)
+	s.call(s.instance(), req)
 	s.nested = false
 	s.ctx, s.faultsOn = outerCtx, outerFaults
-	if err == nil && res.Outcome.Paid() {
-		outerCtx.overlapPaid = true
-	}
+	outerCtx.overlapped = true
 }
 
 // instance picks the host instance serving a request: a load balancer.
@@ -743,7 +768,7 @@ func (s *scenario) observe(what string, ctx *requestCtx, res confirm.Result, err
 	}
 	// An answer that predates the payment: Stripe's last answer to this
 	// request came before another attempt, overlapping it, moved the money.
-	predates := ctx.overlapPaid && !ctx.movedAtAnswer
+	predates := ctx.overlapped && !ctx.movedAtAnswer
 	if (res.Outcome == confirm.Failed || res.Outcome == confirm.Canceled) && !predates {
 		if n := moneyMoved(s.fake, s.order.ID); n > 0 {
 			s.fail(probToldFailed, "%s: told %v (%s) while %d charge(s) of the order hold money", what, res.Outcome, res.Status, n)
@@ -1052,6 +1077,9 @@ func (s *scenario) finalCheck() {
 		}
 	}
 
+	// Then the host asks Flow.Status, as an order page would.
+	s.checkStatus()
+
 	deliberate := s.canceled || s.refused
 	switch {
 	case err != nil:
@@ -1125,6 +1153,47 @@ func (s *scenario) finalCheck() {
 	}
 	s.stats.scenarios = 1
 	s.stats.calls += len(s.fake.Calls())
+}
+
+// checkStatus asks Flow.Status on a random instance, fault-free, where the
+// order stands: what it says must be where Stripe stands. An instance
+// whose Store does not know the order says so (ErrNotFound).
+func (s *scenario) checkStatus() {
+	inst := s.instance()
+	res, err := s.flows[inst].Status(context.Background(), s.order)
+	s.tracef("  status@%d -> %v %s %s captured=%d err=%v", inst, res.Outcome, res.IntentID, res.Status, res.Captured, err)
+	switch {
+	case errors.Is(err, confirm.ErrNotFound):
+		return
+	case err != nil:
+		if !confirm.RetrySafe(err) {
+			s.fail(probNotRetry, "status@%d: %v", inst, err)
+		}
+		return
+	case res.ClientSecret != "":
+		s.fail(probOther, "status@%d: a client secret in a status Result", inst)
+	}
+	moved := moneyMoved(s.fake, s.order.ID) > 0
+	if res.Outcome == confirm.Failed || res.Outcome == confirm.Canceled {
+		if moved {
+			s.fail(probToldFailed, "status@%d: told %v while the order's money moved", inst, res.Outcome)
+			s.stats.toldFailed++
+		}
+		return
+	}
+	if res.Outcome.Paid() {
+		pi, _ := s.fake.Intent(res.IntentID)
+		want := stripeclient.StatusSucceeded
+		if res.Outcome == confirm.Authorized {
+			want = stripeclient.StatusRequiresCapture
+		}
+		if pi.Status != want {
+			s.fail(probStalePaid, "status@%d: told %v on %s; Stripe says %s", inst, res.Outcome, res.IntentID, pi.Status)
+		}
+		if res.Outcome == confirm.Succeeded {
+			s.checkCaptured(fmt.Sprintf("status@%d", inst), res)
+		}
+	}
 }
 
 // canceledByStripe reports whether Stripe canceled intent id on its own
@@ -1237,6 +1306,7 @@ func (c *campaignStore) Claim(ctx context.Context, orderID string, rec confirm.R
 		return confirm.Record{}, false, errStoreDown
 	}
 	stored, claimed, err := c.Store.Claim(ctx, orderID, rec)
+	c.s.tracef("    store claim card=%s intent=%s sent=%v -> claimed=%v v%d err=%v", rec.CreatePaymentMethod, rec.IntentID, !rec.CreateSentAt.IsZero(), claimed, stored.Version, err)
 	c.watch(opClaim, rec, stored, claimed, err)
 	c.s.point(ctx, "after a Store claim")
 	if faulty {
@@ -1262,6 +1332,7 @@ func (c *campaignStore) Update(ctx context.Context, orderID string, rec confirm.
 		return confirm.Record{}, errStoreDown
 	}
 	stored, err := c.Store.Update(ctx, orderID, rec)
+	c.s.tracef("    store update v%d intent=%s status=%s card=%s -> err=%v", rec.Version, rec.IntentID, rec.Status, rec.PaymentMethod, err)
 	c.watch(opUpdate, rec, stored, false, err)
 	c.s.point(ctx, "after a Store update")
 	if faulty {
@@ -1278,6 +1349,7 @@ type pausingClient struct {
 
 func (c *pausingClient) around(ctx context.Context, op string) func() {
 	c.s.point(ctx, "before "+op)
+	c.s.tracef("    -> %s", op)
 	return func() {
 		if rc, _ := ctx.Value(requestKey{}).(*requestCtx); rc != nil {
 			rc.movedAtAnswer = moneyMoved(c.s.fake, c.s.order.ID) > 0

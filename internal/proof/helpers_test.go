@@ -122,9 +122,9 @@ type requestCtx struct {
 	plan         *pausePlan
 	inst         int // the instance serving the request
 	storeFaulted bool
-	// overlapPaid: an attempt that ran while this request waited was told
-	// the order is paid, so this request's answer may predate it.
-	overlapPaid bool
+	// overlapped: another attempt ran whole while this request waited, so
+	// this request's answer may predate what that attempt did.
+	overlapped bool
 	// movedAtAnswer: the order's money had moved when Stripe last answered
 	// this request (or when it began, before any answer).
 	movedAtAnswer bool
