@@ -43,10 +43,11 @@ const (
 	faultLockTimeout                   // 429 lock_timeout
 	faultKeyInUse                      // 409 idempotency_key_in_use
 	faultDeadline                      // ctx deadline passes while the call waits
+	fault500AfterWork                  // work done, then 500 stored under the key
 	numFaultKinds
 )
 
-var faultNames = [numFaultKinds]string{"network", "response_lost", "500", "503", "429", "lock_timeout", "key_in_use", "deadline"}
+var faultNames = [numFaultKinds]string{"network", "response_lost", "500", "503", "429", "lock_timeout", "key_in_use", "deadline", "500_after_work"}
 
 var fakeKind = [numFaultKinds]stripetest.FaultKind{
 	faultNetwork:      stripetest.FaultNetwork,
@@ -57,6 +58,7 @@ var fakeKind = [numFaultKinds]stripetest.FaultKind{
 	faultLockTimeout:  stripetest.FaultLockTimeout,
 	faultKeyInUse:     stripetest.FaultKeyInUse,
 	faultDeadline:     stripetest.FaultLatency,
+	fault500AfterWork: stripetest.FaultAPIError500AfterWork,
 }
 
 // The Store faults: the database not reached (nothing written), or the
@@ -441,7 +443,14 @@ func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclie
 func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 	rng := rand.New(rand.NewPCG(seed, uint64(num)))
 	clock := stripetest.NewClock(start)
-	fake := newFake(clock, int64(rng.Uint64()>>1))
+	// Stripe's docs leave open whether state errors are stored under a key
+	// and how far its search lags: the flow must be right either way.
+	fake := stripetest.New(stripetest.Config{
+		Now:              clock.Now,
+		Seed:             int64(rng.Uint64() >> 1),
+		StoreStateErrors: rng.IntN(2) == 0,
+		SearchLag:        []time.Duration{0, time.Minute}[rng.IntN(2)],
+	})
 	s := &scenario{
 		seed: seed, num: num, opts: opts, rng: rng, fake: fake, clock: clock,
 		knownPaid: map[string]confirm.Outcome{},
@@ -1077,8 +1086,20 @@ func (s *scenario) finalCheck() {
 		}
 	}
 
-	// Then the host asks Flow.Status, as an order page would.
-	s.checkStatus()
+	// Then the host asks Flow.Status, as an order page would. When the
+	// payment could not say where the order stands, the status may: that
+	// settles it too, and is the host's last word.
+	sres, serr := s.checkStatus()
+	if err != nil && serr == nil && sres.Outcome.Paid() {
+		s.tracef("  settled by Flow.Status")
+		res, err = sres, nil
+	}
+	if err != nil && serr == nil {
+		// The status brought the order's record up to date with Stripe:
+		// the customer pays once more.
+		s.clock.Advance(time.Minute)
+		res, err = s.statusCheck()
+	}
 
 	deliberate := s.canceled || s.refused
 	switch {
@@ -1155,33 +1176,40 @@ func (s *scenario) finalCheck() {
 	s.stats.calls += len(s.fake.Calls())
 }
 
-// checkStatus asks Flow.Status on a random instance, fault-free, where the
-// order stands: what it says must be where Stripe stands. An instance
-// whose Store does not know the order says so (ErrNotFound).
-func (s *scenario) checkStatus() {
-	inst := s.instance()
-	res, err := s.flows[inst].Status(context.Background(), s.order)
-	s.tracef("  status@%d -> %v %s %s captured=%d err=%v", inst, res.Outcome, res.IntentID, res.Status, res.Captured, err)
+// checkStatus asks Flow.Status, fault-free, where the order stands — on
+// a random instance, then on the others while the instance's Store does
+// not know the order (ErrNotFound) — and checks that what it says is where
+// Stripe stands. It returns the first answer that is not ErrNotFound.
+func (s *scenario) checkStatus() (confirm.Result, error) {
+	first := s.instance()
+	var res confirm.Result
+	var err error
+	inst := first
+	for k := 0; k < len(s.flows); k++ {
+		inst = (first + k) % len(s.flows)
+		res, err = s.flows[inst].Status(context.Background(), s.order)
+		s.tracef("  status@%d -> %v %s %s captured=%d err=%v", inst, res.Outcome, res.IntentID, res.Status, res.Captured, err)
+		if !errors.Is(err, confirm.ErrNotFound) {
+			break
+		}
+	}
 	switch {
 	case errors.Is(err, confirm.ErrNotFound):
-		return
+		return res, err
 	case err != nil:
 		if !confirm.RetrySafe(err) {
 			s.fail(probNotRetry, "status@%d: %v", inst, err)
 		}
-		return
+		return res, err
 	case res.ClientSecret != "":
 		s.fail(probOther, "status@%d: a client secret in a status Result", inst)
 	}
 	moved := moneyMoved(s.fake, s.order.ID) > 0
-	if res.Outcome == confirm.Failed || res.Outcome == confirm.Canceled {
-		if moved {
-			s.fail(probToldFailed, "status@%d: told %v while the order's money moved", inst, res.Outcome)
-			s.stats.toldFailed++
-		}
-		return
-	}
-	if res.Outcome.Paid() {
+	switch {
+	case (res.Outcome == confirm.Failed || res.Outcome == confirm.Canceled) && moved:
+		s.fail(probToldFailed, "status@%d: told %v while the order's money moved", inst, res.Outcome)
+		s.stats.toldFailed++
+	case res.Outcome.Paid():
 		pi, _ := s.fake.Intent(res.IntentID)
 		want := stripeclient.StatusSucceeded
 		if res.Outcome == confirm.Authorized {
@@ -1194,6 +1222,7 @@ func (s *scenario) checkStatus() {
 			s.checkCaptured(fmt.Sprintf("status@%d", inst), res)
 		}
 	}
+	return res, err
 }
 
 // canceledByStripe reports whether Stripe canceled intent id on its own

@@ -32,8 +32,14 @@ type seqEnv struct {
 }
 
 func newSeqEnv(t *testing.T) *seqEnv {
+	return newSeqEnvWith(t, stripetest.Config{})
+}
+
+// newSeqEnvWith is newSeqEnv on a fake with cfg's options.
+func newSeqEnvWith(t *testing.T, cfg stripetest.Config) *seqEnv {
 	clock := stripetest.NewClock(start)
-	return &seqEnv{t: t, ctx: context.Background(), clock: clock, fake: newFake(clock, 12)}
+	cfg.Now, cfg.Seed = clock.Now, 12
+	return &seqEnv{t: t, ctx: context.Background(), clock: clock, fake: stripetest.New(cfg)}
 }
 
 // flow is one host instance on store (nil: its own MemoryStore).
@@ -425,49 +431,77 @@ func TestSeq8PartialCaptureReportedAsPartial(t *testing.T) {
 	e.checkMoney(o.ID)
 }
 
-// TestSeq9ThreeDSReturnKeyAcrossInstances: a saved card that declines
-// after 3-D Secure, paid twice with new CVC tokens on instance A, each
-// browser return landing on instance B, which holds no record of A's
-// attempts. The second return must confirm the second attempt, not replay
-// the first return's answer: what the host is told must be where Stripe
-// stands, and the intent must not be left awaiting its confirmation.
+// TestSeq9ThreeDSReturnKeyAcrossInstances: a saved card paid twice with
+// new CVC tokens on instance A, each through 3-D Secure, each browser
+// return landing on instance B, which holds no record of A's attempts (or,
+// in the last rows, on A itself). The
+// first attempt ends in a decline after authentication, or in a failed
+// authentication whose return is posted anyway. The second return must
+// confirm the second attempt, not replay the first return's answer: what
+// the host is told must be where Stripe stands, and the intent must not be
+// left awaiting its confirmation. Under both settings of whether Stripe
+// stores a state error (payment_intent_unexpected_state) under its key.
 func TestSeq9ThreeDSReturnKeyAcrossInstances(t *testing.T) {
-	e := newSeqEnv(t)
-	fa, fb := e.flow(nil), e.flow(nil)
-	a := cvc.New(fa, cvc.Config{Now: e.clock.Now})
-	b := cvc.New(fb, cvc.Config{Now: e.clock.Now})
-	o := confirm.Order{ID: "seq9", Amount: 2000, Currency: "usd", Customer: e.fake.CreateCustomer(), CreatedAt: e.clock.Now()}
-	pm, err := e.fake.AttachCard(o.Customer, "pm_card_threeDSecureRequiredChargeDeclined")
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name       string
+		card       string // the saved card
+		failFirst  bool   // the first authentication fails
+		storeState bool   // stripetest.Config.StoreStateErrors
+		returnOnA  bool   // the returns land on A, the instance with the record
+	}{
+		{name: "declined after 3DS", card: "pm_card_threeDSecureRequiredChargeDeclined"},
+		{name: "declined after 3DS/state errors stored", card: "pm_card_threeDSecureRequiredChargeDeclined", storeState: true},
+		{name: "first authentication failed", card: "pm_card_authenticationRequired", failFirst: true},
+		{name: "first authentication failed/state errors stored", card: "pm_card_authenticationRequired", failFirst: true, storeState: true},
+		{name: "first authentication failed/state errors stored/returns on A", card: "pm_card_authenticationRequired", failFirst: true, storeState: true, returnOnA: true},
+		{name: "declined after 3DS/state errors stored/returns on A", card: "pm_card_threeDSecureRequiredChargeDeclined", storeState: true, returnOnA: true},
 	}
-	for attempt := 1; attempt <= 2; attempt++ {
-		tok, err := e.fake.CreateCVCToken("123")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := a.Pay(e.ctx, o, confirm.Request{PaymentMethodID: pm.ID, CVCToken: tok})
-		t.Logf("attempt %d on A: %v %s %s err=%v", attempt, res.Outcome, res.IntentID, res.Status, err)
-		if err != nil || res.Outcome != confirm.RequiresAction {
-			t.Fatalf("attempt %d on A: %v, %v; want RequiresAction", attempt, res.Outcome, err)
-		}
-		if err := e.fake.Authenticate(res.IntentID); err != nil {
-			t.Fatal(err)
-		}
-		ret, err := b.Pay(e.ctx, o, confirm.Request{PaymentIntentID: res.IntentID})
-		t.Logf("return %d on B: %v %s %s err=%v", attempt, ret.Outcome, ret.IntentID, ret.Status, err)
-		pi, _ := e.fake.Intent(res.IntentID)
-		switch {
-		case pi.Status == stripeclient.StatusRequiresConfirmation:
-			t.Errorf("return %d: the intent still awaits its confirmation; the host was told %v, %v", attempt, ret.Outcome, err)
-		case err != nil:
-			t.Errorf("return %d: %v; Stripe says %s", attempt, err, pi.Status)
-		case string(ret.Status) != pi.Status:
-			t.Errorf("return %d: host told %v (%s); Stripe says %s", attempt, ret.Outcome, ret.Status, pi.Status)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newSeqEnvWith(t, stripetest.Config{StoreStateErrors: tt.storeState})
+			fa, fb := e.flow(nil), e.flow(nil)
+			a := cvc.New(fa, cvc.Config{Now: e.clock.Now})
+			b := cvc.New(fb, cvc.Config{Now: e.clock.Now})
+			o := confirm.Order{ID: "seq9", Amount: 2000, Currency: "usd", Customer: e.fake.CreateCustomer(), CreatedAt: e.clock.Now()}
+			pm, err := e.fake.AttachCard(o.Customer, tt.card)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for attempt := 1; attempt <= 2; attempt++ {
+				tok, err := e.fake.CreateCVCToken("123")
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := a.Pay(e.ctx, o, confirm.Request{PaymentMethodID: pm.ID, CVCToken: tok})
+				t.Logf("attempt %d on A: %v %s %s err=%v", attempt, res.Outcome, res.IntentID, res.Status, err)
+				if err != nil || res.Outcome != confirm.RequiresAction {
+					t.Fatalf("attempt %d on A: %v, %v; want RequiresAction", attempt, res.Outcome, err)
+				}
+				if attempt == 1 && tt.failFirst {
+					err = e.fake.FailAuthentication(res.IntentID)
+				} else {
+					err = e.fake.Authenticate(res.IntentID)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				back, where := b, "B"
+				if tt.returnOnA {
+					back, where = a, "A"
+				}
+				ret, err := back.Pay(e.ctx, o, confirm.Request{PaymentIntentID: res.IntentID})
+				t.Logf("return %d on %s: %v %s %s err=%v", attempt, where, ret.Outcome, ret.IntentID, ret.Status, err)
+				pi, _ := e.fake.Intent(res.IntentID)
+				switch {
+				case pi.Status == stripeclient.StatusRequiresConfirmation:
+					t.Errorf("return %d: the intent still awaits its confirmation; the host was told %v, %v", attempt, ret.Outcome, err)
+				case err != nil:
+					t.Errorf("return %d: %v; Stripe says %s", attempt, err, pi.Status)
+				case string(ret.Status) != pi.Status:
+					t.Errorf("return %d: host told %v (%s); Stripe says %s", attempt, ret.Outcome, ret.Status, pi.Status)
+				}
+			}
+			e.checkMoney(o.ID)
+		})
 	}
-	if n := len(e.fake.ChargesWhere(confirm.DefaultMetadataKey, o.ID)); n != 2 {
-		t.Errorf("%d charge attempts for two authenticated attempts; want 2", n)
-	}
-	e.checkMoney(o.ID)
 }
