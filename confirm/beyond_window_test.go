@@ -3,6 +3,7 @@ package confirm_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,6 +148,9 @@ func TestSeq2StoreFailsAfterChargePast24h(t *testing.T) {
 	}
 	if rec, _ := store.Load(ctx, o.ID); rec.IntentID != "" {
 		t.Fatalf("record %+v: the save should have failed", rec)
+	}
+	if !strings.Contains(e.logs.String(), `"level":"ERROR","msg":"confirm: store failed after Stripe answered`) {
+		t.Errorf("the Store's failure after the charge was not logged at error level:\n%s", e.logs.String())
 	}
 	e.clock.Advance(25 * time.Hour)
 	res, err = f.Pay(ctx, o, byMethod("pm_card_mastercard"))
@@ -349,8 +353,11 @@ func TestStoreFailureBeforeStripeCostsNothing(t *testing.T) {
 			e := newEnv(t)
 			f := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: tt.store})
 			_, err := f.Pay(ctx, order("store-"+tt.name), byMethod("pm_card_visa"))
-			if !errors.Is(err, confirm.ErrStore) {
-				t.Fatalf("got %v, want ErrStore", err)
+			if !errors.Is(err, confirm.ErrStore) || !confirm.RetrySafe(err) {
+				t.Fatalf("got %v, want retry-safe ErrStore", err)
+			}
+			if resp := confirm.ErrorResponse(err); resp.HTTPStatus != 503 {
+				t.Errorf("response %+v, want 503", resp)
 			}
 			if n := e.fake.CallCount(); n != 0 {
 				t.Errorf("%d Stripe calls after a failed %s, want 0", n, tt.name)

@@ -11,7 +11,9 @@ import (
 // (Outcome Authorized, Order.CaptureLater). The intent must be the order's,
 // as in Pay; Stripe refuses more than was authorised. An amount equal to
 // the order's is the same capture as 0, under the same key, so a retry that
-// spells the amount out replays the first capture.
+// spells the amount out replays the first capture. An amount outside 0 to
+// the order's amount, or a malformed intent ID, is the host's mistake
+// (ErrInvalidArgument), refused before any call.
 //
 // When Stripe refuses the capture because of the intent's state (already
 // captured, canceled, never authorised), the intent is read back and
@@ -24,36 +26,38 @@ func (f *Flow) Capture(ctx context.Context, order Order, intentID string, amount
 	}
 	st := f.newState(actCapture, order, Request{PaymentIntentID: intentID})
 	st.amount = amount
-	var reqErr error
+	argErr := checkIntentArg(intentID)
 	if amount < 0 || amount > order.Amount {
-		reqErr = &OrderError{Field: "capture amount", Reason: "must be between 0 (all) and the order amount " + strconv.FormatInt(order.Amount, 10)}
-	} else {
-		reqErr = paramsErr(stripeclient.CaptureParams{IdempotencyKey: "k", AmountToCapture: amount}.Validate(intentID))
+		argErr = &ArgumentError{Name: "amount", Reason: "must be between 0 (all) and the order amount " + strconv.FormatInt(order.Amount, 10)}
 	}
-	res, err := f.validateThenRun(ctx, st, reqErr)
+	res, err := f.validateThenRun(ctx, st, argErr)
 	f.logStep(ctx, "capture", order.ID, res, err)
 	return res, err
 }
 
 // Cancel cancels the order's intent, releasing an authorisation or ending
 // an unfinished payment; reason is empty or one of "duplicate",
-// "fraudulent", "requested_by_customer", "abandoned". Stripe refuses to
-// cancel a succeeded payment: the intent is then read back and reported as
-// it stands, with ErrInvalidState (refund it instead).
+// "fraudulent", "requested_by_customer", "abandoned" (else
+// ErrInvalidArgument, before any call). Stripe refuses to cancel a
+// succeeded payment: the intent is then read back and reported as it
+// stands, with ErrInvalidState (refund it instead).
 func (f *Flow) Cancel(ctx context.Context, order Order, intentID string, reason string) (Result, error) {
 	st := f.newState(actCancel, order, Request{PaymentIntentID: intentID})
 	st.reason = reason
-	res, err := f.validateThenRun(ctx, st, paramsErr(stripeclient.CancelParams{IdempotencyKey: "k", CancellationReason: reason}.Validate(intentID)))
+	argErr := checkCancelReason(reason)
+	if argErr == nil {
+		argErr = checkIntentArg(intentID)
+	}
+	res, err := f.validateThenRun(ctx, st, argErr)
 	f.logStep(ctx, "cancel", order.ID, res, err)
 	return res, err
 }
 
-// paramsErr reports invalid Capture or Cancel parameters as a bad request.
-// The parameters are checked with a placeholder key: the Flow derives the
-// real one.
-func paramsErr(err error) error {
-	if err == nil {
-		return nil
+// checkIntentArg refuses a malformed intent ID passed to Capture or Cancel:
+// the host's argument, as its order is.
+func checkIntentArg(intentID string) error {
+	if err := stripeclient.ValidateIntentID(intentID); err != nil {
+		return &ArgumentError{Name: "intent ID", Reason: "not a pi_… ID"}
 	}
-	return &RequestError{Field: "params", Reason: err.Error()}
+	return nil
 }

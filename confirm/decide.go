@@ -202,8 +202,8 @@ func decide(st *state) step {
 		r := rec
 		r.CreateSentAt, r.Updated = time.Time{}, st.now
 		return step{op: opUpdate, row: "creation refused", rec: r}
-	case a.kind == ansRefused && (a.op != opCreate || a.card == st.req):
-		// refused: Stripe refused this request's card (or another request).
+	case a.kind == ansRefused && (a.op != opCreate || a.card == st.req) && !(a.op == opConfirm && a.card == Request{}):
+		// refused: Stripe refused this request's card (or a read).
 		return finishErr("refused", a.err)
 	case a.kind == ansIdempotency:
 		// key holds another request: an instance without this Store sent
@@ -217,7 +217,8 @@ func decide(st *state) step {
 		// several intents: Stripe holds more than one intent for the order.
 		return finishErr("several intents", &flowError{op: "search", sentinel: ErrSeveralIntents})
 	case a.op == opSearch && len(a.found) == 1 && bindErr(st.order, &a.found[0], st.meta) != nil:
-		// found another's: the order's intent has other terms.
+		// found with other terms: the order's intent has another amount,
+		// currency or customer.
 		return finishErr("found with other terms", bindErr(st.order, &a.found[0], st.meta))
 	case a.op == opSearch && len(a.found) == 1 && rec.IntentID == "":
 		// found: bind the intent Stripe holds for the order, then go on
@@ -240,8 +241,11 @@ func decide(st *state) step {
 	case pi == nil && a.kind == ansDeclined:
 		// declined, no intent: report the decline as Stripe sent it.
 		return finishRes("declined without intent", Result{Outcome: Failed, Message: customerMessage(a.failed), Code: a.failed.Code, DeclineCode: a.failed.DeclineCode})
-	case pi == nil && a.kind == ansUnexpectedState:
-		// unexpected state: read the intent and report it as it stands.
+	case pi == nil && (a.kind == ansUnexpectedState || (a.kind == ansRefused && a.op == opConfirm)):
+		// unexpected state: a confirmation, capture or cancel refused for
+		// the intent's state (a 3-D Secure confirmation of an intent that
+		// has moved on may also be refused as invalid): read the intent and
+		// report it as it stands.
 		return step{op: opReadBack, row: "unexpected state", intent: a.intent}
 	case pi != nil && st.mayBeStale(status):
 		// may be stale: a failure answered to a confirmation, capture or
@@ -394,9 +398,11 @@ func (st *state) mayBeStale(status Status) bool {
 		return false // read just now
 	case a.op == opConfirm && (a.kind == ansDeclined || a.kind == ansUnexpectedState):
 		return true
-	case a.op == opCreate && a.kind == ansDeclined && !st.stamped:
+	case a.op == opCreate && !st.stamped && (a.kind == ansDeclined || (status != StatusSucceeded && status != StatusCanceled)):
 		// A creation this call stamped was sent for the first time; any
-		// other may replay an answer older than the intent.
+		// other may replay an answer older than the intent (an
+		// authorisation since captured or canceled, a decline since
+		// followed by another card), unless it is final.
 		return true
 	case (a.op == opCapture || a.op == opCancel) && a.kind == ansUnexpectedState:
 		return true

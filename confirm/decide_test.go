@@ -169,8 +169,14 @@ func decideCases() []decideCase {
 		{"unexpected state", st(actPayByCard, recorded("requires_payment_method"), func(s *state) {
 			s.stripe = answer{op: opConfirm, kind: ansUnexpectedState, intent: tPI}
 		}), opReadBack, "", nil},
+		{"unexpected state", st(actPayByIntent, recorded("requires_action"), func(s *state) {
+			s.stripe = answer{op: opConfirm, kind: ansRefused, intent: tPI}
+		}), opReadBack, "", nil},
+		{"refused", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansRefused, nil), withCard(tCard),
+			func(s *state) { s.stripe.err = &flowError{op: "confirm", sentinel: ErrInvalidRequest} }), opFinish, "", wantErr(ErrInvalidRequest)},
 		{"may be stale", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansDeclined, intent("requires_payment_method"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByCard, claim(tCard, t0.Add(-time.Hour)), answered(opCreate, ansDeclined, intent("requires_payment_method"))), opReadBack, "", nil},
+		{"may be stale", st(actPayByCard, claim(tCard, t0.Add(-time.Hour)), answered(opCreate, ansOK, intent("requires_capture"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByIntent, recorded("succeeded"), answered(opConfirm, ansOK, intent("requires_action"))), opReadBack, "", nil},
 		{"may be stale", st(actCapture, recorded("requires_capture"), answered(opCapture, ansUnexpectedState, intent("succeeded"))), opReadBack, "", nil},
 		{"not the order's", st(actPayByIntent, answered(opLook, ansOK, intent("requires_confirmation", func(pi *stripeclient.PaymentIntent) {
@@ -227,9 +233,9 @@ func decideCases() []decideCase {
 			wantErr(ErrPaymentInProgress)},
 		{"another card", st(actPayByCard, recorded("requires_payment_method")), opConfirm, ConfirmKey(ns, tOrder, tPI, tCard, ""), nil},
 		{"another card", st(actPayByCard, recorded("requires_action")), opConfirm, ConfirmKey(ns, tOrder, tPI, tCard, ""), nil},
-		// A replayed creation of another card waits for its authentication:
-		// this request's card goes on.
-		{"another card", st(actPayByCard, recorded("requires_action"), answered(opCreate, ansOK, intent("requires_action")), withCard(tOther)), opConfirm,
+		// A replayed creation of another card, read back, waits for its
+		// authentication: this request's card goes on.
+		{"another card", st(actPayByCard, recorded("requires_action"), answered(opReadBack, ansOK, intent("requires_action"))), opConfirm,
 			ConfirmKey(ns, tOrder, tPI, tCard, ""), nil},
 		{"first attempt", st(actPayByCard), opClaim, "", func(t *testing.T, s step) {
 			if !s.stamp || !s.rec.CreateSentAt.Equal(t0) || s.rec.CreatePaymentMethod != tCard || s.rec.Amount != 2000 {

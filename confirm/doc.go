@@ -21,7 +21,8 @@
 //
 // [Flow.Capture] and [Flow.Cancel] settle an authorisation
 // (Order.CaptureLater); [Flow.Status] and [Flow.Reconcile] tell where an
-// order's payment stands without paying again.
+// order's payment stands without paying again, and a Store that
+// implements [Lister] names the orders a sweep should reconcile.
 //
 // # What the host must do
 //
@@ -37,6 +38,13 @@
 //     across restarts, a restored backup): the Flow then asks Stripe's
 //     search before creating an intent for an order older than
 //     Config.KeyWindow, instead of trusting the Store's silence.
+//   - Wire two loggers: Config.Logger for the flow's records and
+//     stripeclient.Config.Logger for stripe-go's own lines. Treat an error
+//     for which [HostMistake] is true as a bug to fix: an invalid Order is
+//     never the customer's doing, and no retry helps.
+//   - Take saved cards only through package cvc, which re-collects the CVC;
+//     an endpoint for cards typed into the page calls [Flow.RefuseSavedCard]
+//     before Pay.
 //
 // # What the host must not do
 //
@@ -194,7 +202,11 @@
 //
 // Bad input costs nothing. An invalid [Order] or [Request] is refused with
 // a typed error ([ErrInvalidOrder], [ErrInvalidRequest]) before any Stripe
-// call.
+// call, the Order by Stripe's documented limits (currencies and their
+// minimums in [stripeclient.Currency], metadata, statement descriptor,
+// description); only what Stripe alone can know, such as the minimum in the
+// account's settlement currency, costs a call, and comes back as
+// ErrInvalidOrder.
 //
 // Secrets stay secret. The secret key, client secrets, CVC tokens and card
 // data never appear in logs or error strings; a client secret leaves the

@@ -2,6 +2,7 @@ package confirm
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -16,8 +17,22 @@ var (
 	ErrInvalidRequest = errors.New("confirm: invalid request")
 
 	// ErrInvalidOrder: the host's Order is invalid (missing ID, amount out
-	// of range, bad currency …). No Stripe call was made. A bug in the host.
+	// of range for its currency, unsupported currency, a field over Stripe's
+	// limits …). Usually no Stripe call was made; it also covers Stripe
+	// refusing the order's terms when Validate could not know (an amount
+	// under the minimum of the account's settlement currency, an unknown
+	// customer), which cost one call. A bug in the host, not in the
+	// customer's input: retrying fails the same way (not retry-safe), and
+	// ErrorResponse tells the customer to contact the shop rather than to
+	// try again. Fix the Order.
 	ErrInvalidOrder = errors.New("confirm: invalid order")
+
+	// ErrInvalidArgument: the host passed Flow.Capture or Flow.Cancel an
+	// argument the library refuses, such as a cancellation reason Stripe
+	// does not know. No Stripe call was made. A bug in the host, like
+	// ErrInvalidOrder, and not retry-safe; ErrInvalidRequest is kept for bad
+	// input from the browser.
+	ErrInvalidArgument = errors.New("confirm: invalid argument")
 
 	// ErrOrderMismatch: the intent named by the request was not created for
 	// this order, or its amount, currency or customer differ from the
@@ -53,7 +68,11 @@ var (
 	// back: the Result returned with it says where it stands.
 	ErrInvalidState = errors.New("confirm: payment intent state does not allow this")
 
-	// ErrStore: the Store failed. Retry-safe when no Stripe call followed.
+	// ErrStore: the Store failed, and the Flow stopped before any further
+	// Stripe call: the claim it writes before a creation, and the key of
+	// every write, make the repeated call continue where this one
+	// stopped. Retry-safe. (A Store failure after Stripe answered is not
+	// an error: the Result stands, and the failure is logged.)
 	ErrStore = errors.New("confirm: store failed")
 )
 
@@ -84,20 +103,85 @@ func (e *OrderError) Error() string {
 // Is makes an *OrderError match ErrInvalidOrder.
 func (e *OrderError) Is(target error) bool { return target == ErrInvalidOrder }
 
+// ArgumentError describes a bad argument from the host to Flow.Capture or
+// Flow.Cancel. It matches ErrInvalidArgument.
+type ArgumentError struct {
+	Name   string // the argument, e.g. "reason"
+	Reason string // what is wrong with it
+}
+
+func (e *ArgumentError) Error() string {
+	return "confirm: invalid argument: " + e.Name + ": " + e.Reason
+}
+
+// Is makes an *ArgumentError match ErrInvalidArgument.
+func (e *ArgumentError) Is(target error) bool { return target == ErrInvalidArgument }
+
+// cancelReasons are the cancellation_reason values Stripe accepts from the
+// API (https://docs.stripe.com/api/payment_intents/cancel).
+var cancelReasons = []string{"duplicate", "fraudulent", "requested_by_customer", "abandoned"}
+
+// checkCancelReason refuses a cancellation reason Stripe does not know
+// with an *ArgumentError: the reason comes from the host, never from the
+// browser, so it is not ErrInvalidRequest. Flow.Cancel calls it first.
+func checkCancelReason(reason string) error {
+	if reason == "" || slices.Contains(cancelReasons, reason) {
+		return nil
+	}
+	return &ArgumentError{Name: "reason", Reason: "must be empty or one of " + strings.Join(cancelReasons, ", ")}
+}
+
+// HostMistake reports whether err is a bug in the host's code rather than
+// bad input from the browser or a failure at Stripe: an invalid Order
+// (ErrInvalidOrder) or argument (ErrInvalidArgument). Such errors are not
+// retry-safe; log them where someone will fix them.
+func HostMistake(err error) bool {
+	return errors.Is(err, ErrInvalidOrder) || errors.Is(err, ErrInvalidArgument)
+}
+
 // RetrySafe reports whether repeating the call that returned err (same order,
 // same request) is safe and may succeed.
 func RetrySafe(err error) bool {
-	if errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrPaymentInProgress) {
+	if errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrPaymentInProgress) || errors.Is(err, ErrStore) {
 		return true
 	}
 	var se *stripeclient.Error
 	return errors.As(err, &se) && se.RetrySafe()
 }
 
+// orderParams are the creation parameters that carry the host's Order:
+// Stripe refusing one of them is a bug in the Order, not in the browser's
+// input. metadata is matched as a prefix (Stripe names "metadata[key]").
+var orderParams = []string{"amount", "currency", "customer", "description", "statement_descriptor_suffix", "metadata", "setup_future_usage", "off_session", "capture_method"}
+
+// orderRefusal reports whether se is Stripe refusing the order's terms:
+// amount_too_small (Stripe's minimum is in the settlement currency, which
+// Order.Validate cannot know), amount_too_large, an unsupported currency,
+// a parameter over one of Stripe's limits, an unknown customer.
+func orderRefusal(se *stripeclient.Error) bool {
+	if se.Kind != stripeclient.KindInvalidRequest {
+		return false
+	}
+	if se.Code == stripeclient.CodeAmountTooSmall || se.Code == stripeclient.CodeAmountTooLarge {
+		return true
+	}
+	for _, p := range orderParams {
+		if se.Param == p || strings.HasPrefix(se.Param, p+"[") {
+			return true
+		}
+	}
+	return false
+}
+
 // wrapStripe classifies an error from the Client: transient ones become
-// ErrStripeUnavailable (keeping the *stripeclient.Error for errors.As).
+// ErrStripeUnavailable (keeping the *stripeclient.Error for errors.As),
+// Stripe refusing the Order's terms ErrInvalidOrder, an unusable card or
+// token from the browser ErrInvalidRequest.
 func wrapStripe(op string, err error) error {
 	var se *stripeclient.Error
+	if errors.As(err, &se) && orderRefusal(se) {
+		return &flowError{op: op, sentinel: ErrInvalidOrder, err: err}
+	}
 	if errors.As(err, &se) && se.Kind == stripeclient.KindInvalidRequest && strings.HasPrefix(se.Param, "payment_method") {
 		// The browser's card or CVC token is unknown or unusable.
 		return &flowError{op: op, sentinel: ErrInvalidRequest, err: err}

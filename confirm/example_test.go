@@ -81,8 +81,13 @@ func Example_handler() {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
+		// The order comes from the server's session, never from the body.
 		cookie, err := r.Cookie("session")
-		order, ok := orders[cookieValue(cookie, err)]
+		if err != nil {
+			http.Error(w, "no session", http.StatusNotFound)
+			return
+		}
+		order, ok := orders[cookie.Value]
 		if !ok {
 			http.Error(w, "no order", http.StatusNotFound)
 			return
@@ -109,9 +114,48 @@ func Example_handler() {
 	// 200 {"success":true}
 }
 
-func cookieValue(c *http.Cookie, err error) string {
-	if err != nil {
-		return ""
+// Counting charges in a test: Charges lists every charge attempt, declined
+// ones included; MoneyMoved says whether one took the customer's money
+// (succeeded and not released). "Charged once" means one charge that moved
+// money, however many attempts were declined or authorisations released.
+func Example_countingCharges() {
+	fake := stripetest.New(stripetest.Config{})
+	flow := confirm.New(fake, confirm.Config{})
+	ctx := context.Background()
+
+	// A decline, then a good card, on the same order: two charges, one of
+	// them moved money.
+	order := confirm.Order{ID: "order-1005", Amount: 2000, Currency: "usd"}
+	flow.Pay(ctx, order, confirm.Request{PaymentMethodID: "pm_card_visa_chargeDeclined"})
+	flow.Pay(ctx, order, confirm.Request{PaymentMethodID: "pm_card_visa"})
+	// An authorisation that is canceled: a succeeded charge, released.
+	held := confirm.Order{ID: "order-1006", Amount: 2000, Currency: "usd", CaptureLater: true}
+	res, _ := flow.Pay(ctx, held, confirm.Request{PaymentMethodID: "pm_card_visa"})
+	flow.Cancel(ctx, held, res.IntentID, "")
+
+	for _, c := range fake.Charges() {
+		fmt.Println(c.Metadata[flow.MetadataKey()], c.Status, "released:", c.Released, "money moved:", c.MoneyMoved())
 	}
-	return c.Value
+	// Output:
+	// order-1005 failed released: false money moved: false
+	// order-1005 succeeded released: false money moved: true
+	// order-1006 succeeded released: true money moved: false
+}
+
+// The intent ID after 3-D Secure, in a test without a browser: the
+// RequiresAction result carries it (the browser gets the same ID back from
+// stripe.handleCardAction as paymentIntent.id); fake.Authenticate or
+// fake.FailAuthentication stands in for the customer's answer.
+func ExampleFlow_Pay_threeDSecureInATest() {
+	fake := stripetest.New(stripetest.Config{})
+	flow := confirm.New(fake, confirm.Config{})
+	order := confirm.Order{ID: "order-1007", Amount: 2000, Currency: "usd"}
+
+	res, _ := flow.Pay(context.Background(), order, confirm.Request{PaymentMethodID: "pm_card_threeDSecure2Required"})
+	intentID := res.IntentID // what the page would post back as payment_intent_id
+	fake.FailAuthentication(intentID)
+	res, _ = flow.Pay(context.Background(), order, confirm.Request{PaymentIntentID: intentID})
+	fmt.Println(res.Outcome, res.Code)
+	// Output:
+	// failed payment_intent_authentication_failure
 }

@@ -240,7 +240,7 @@ func TestCaptureAndCancel(t *testing.T) {
 	if res.Outcome != confirm.Authorized || !res.Response().Success {
 		t.Fatalf("got %v, want Authorized", res.Outcome)
 	}
-	if _, err := e.flow.Capture(ctx, o, res.IntentID, o.Amount+1); !errors.Is(err, confirm.ErrInvalidOrder) {
+	if _, err := e.flow.Capture(ctx, o, res.IntentID, o.Amount+1); !errors.Is(err, confirm.ErrInvalidArgument) || !confirm.HostMistake(err) {
 		t.Errorf("capture more than the order: %v", err)
 	}
 	got, err := e.flow.Capture(ctx, o, res.IntentID, 1500)
@@ -268,7 +268,7 @@ func TestCaptureAndCancel(t *testing.T) {
 	if _, err := e.flow.Capture(ctx, o2, res.IntentID, 0); !errors.Is(err, confirm.ErrInvalidState) {
 		t.Errorf("capture after cancel: %v, want ErrInvalidState", err)
 	}
-	if _, err := e.flow.Cancel(ctx, o2, res.IntentID, "because"); !errors.Is(err, confirm.ErrInvalidRequest) {
+	if _, err := e.flow.Cancel(ctx, o2, res.IntentID, "because"); !errors.Is(err, confirm.ErrInvalidArgument) || errors.Is(err, confirm.ErrInvalidRequest) {
 		t.Errorf("bad reason: %v", err)
 	}
 	// Binding applies: another order cannot capture this intent.

@@ -22,17 +22,29 @@ const (
 )
 
 // Order is what the server decides about a payment. The browser never
-// supplies any of it ("The server decides the amount").
+// supplies any of it: the server decides what is charged. Each field's
+// limits are Stripe's, checked by Validate before any Stripe call, with the
+// page they come from.
 type Order struct {
 	// ID identifies the order in the host's system: required, 1–200
 	// printable characters. It keys the PaymentIntent's creation, so an
 	// order ID must never be reused for a different purchase.
 	ID string
 
-	Amount   int64  // required, in the currency's smallest unit (cents), 1…99,999,999
-	Currency string // required, lower-case ISO 4217 code such as "usd"
+	// Amount is required, in the currency's smallest unit (cents; yen for
+	// JPY), within Stripe's limits for the currency: see
+	// [stripeclient.Currency] for the minimum charge, the maximum (8 digits
+	// for most currencies) and the currencies whose amounts must end in 0
+	// (three-decimal: BHD JOD KWD OMR TND) or 00 (ISK, UGX). Stripe applies
+	// its minimum in the settlement currency, after conversion, so an
+	// amount that passes Validate in another currency may still come back
+	// from Stripe as amount_too_small; Flow.Pay then reports ErrInvalidOrder.
+	Amount int64
+	// Currency is required: a lower-case ISO 4217 code Stripe supports for
+	// card payments, such as "usd" (https://docs.stripe.com/currencies).
+	Currency string
 
-	Customer string   // optional cus_…; required with SaveCard
+	Customer string   // optional cus_…; required with SaveCard and OffSession
 	SaveCard SaveCard // save the card to Customer for later payments
 
 	// CaptureLater authorises the amount now; Flow.Capture takes it later
@@ -41,7 +53,10 @@ type Order struct {
 
 	// OffSession charges a card saved earlier while the customer is not
 	// there to authenticate: Stripe declines (authentication_required)
-	// rather than asking for 3-D Secure.
+	// rather than asking for 3-D Secure. It requires Customer: a card is
+	// charged off-session once it is saved to a customer, with "the
+	// Customer and PaymentMethod IDs"
+	// (https://docs.stripe.com/payments/save-during-payment#charge-saved-payment-method).
 	OffSession bool
 
 	// CreatedAt is when the host created the order, or zero. It tells the
@@ -56,28 +71,41 @@ type Order struct {
 	// order older than the window.
 	CreatedAt time.Time
 
-	Description               string            // optional, ≤ 1000 characters, shown in the Stripe dashboard
-	StatementDescriptorSuffix string            // optional, ≤ 22 characters, on the customer's statement
-	Metadata                  map[string]string // optional, Stripe's limits: 50 keys, key ≤ 40, value ≤ 500 characters
+	// Description is optional, at most 1000 characters (the API
+	// reference's limit for PaymentIntent description). Stripe shows it in
+	// the dashboard and may put it in receipts: no card data.
+	Description string
+	// StatementDescriptorSuffix is optional: at most 22 characters, at
+	// least one letter, none of < > \ ' " *. Stripe prints it after the
+	// account's prefix as "PREFIX* SUFFIX", and the whole must fit in 22
+	// characters; Validate cannot know the account's prefix, so check the
+	// combination once with [CheckStatementDescriptor]. Rules:
+	// https://docs.stripe.com/get-started/account/statement-descriptors
+	StatementDescriptorSuffix string
+	// Metadata is optional, within Stripe's limits
+	// (https://docs.stripe.com/api/metadata): at most 50 keys, counting the
+	// one the Flow adds for the order ID, keys of at most 40 characters
+	// without square brackets, values of at most 500 characters. No card
+	// data.
+	Metadata map[string]string
 }
 
-// Stripe's limits, from its API reference.
+// Stripe's limits on the order's fields; each is cited at its field.
 const (
 	maxOrderIDLen       = 200
-	maxAmount           = 99_999_999
 	maxDescriptionLen   = 1000
 	maxSuffixLen        = 22
+	maxDescriptorLen    = 22 // prefix, "* " and suffix together
+	minPrefixLen        = 2
+	maxPrefixLen        = 10
 	maxMetadataKeys     = 50
 	maxMetadataKeyLen   = 40
 	maxMetadataValueLen = 500
 )
 
-// minimumAmount is Stripe's minimum charge per currency in the smallest
-// unit (amount_too_small); currencies not listed are left to Stripe.
-var minimumAmount = map[string]int64{
-	"usd": 50, "eur": 50, "cad": 50, "aud": 50, "chf": 50, "sgd": 50,
-	"gbp": 30, "dkk": 250, "nok": 300, "sek": 300, "jpy": 50, "mxn": 1000, "hkd": 400,
-}
+// descriptorForbidden are the characters Stripe refuses in a statement
+// descriptor.
+const descriptorForbidden = `<>\'"*`
 
 // Validate reports the first problem with o as an *OrderError matching
 // ErrInvalidOrder. metadataKey is the key the Flow reserves for the order
@@ -86,14 +114,12 @@ func (o Order) Validate(metadataKey string) error {
 	if err := checkText("id", o.ID, maxOrderIDLen, true); err != nil {
 		return err
 	}
-	if o.Amount < 1 || o.Amount > maxAmount {
-		return &OrderError{Field: "amount", Reason: "must be between 1 and " + strconv.Itoa(maxAmount)}
+	c, ok := stripeclient.LookupCurrency(o.Currency)
+	if !ok {
+		return &OrderError{Field: "currency", Reason: "not a lower-case ISO code Stripe supports for card payments"}
 	}
-	if !validCurrency(o.Currency) {
-		return &OrderError{Field: "currency", Reason: "must be a lower-case three-letter ISO code"}
-	}
-	if min, ok := minimumAmount[o.Currency]; ok && o.Amount < min {
-		return &OrderError{Field: "amount", Reason: "below Stripe's minimum of " + strconv.FormatInt(min, 10) + " for " + o.Currency}
+	if e := c.CheckAmount(o.Amount); e != nil {
+		return &OrderError{Field: "amount", Reason: e.Error()}
 	}
 	if o.Customer != "" && !stripeclient.ValidID(o.Customer, stripeclient.PrefixCustomer) {
 		return &OrderError{Field: "customer", Reason: "not a valid cus_… ID"}
@@ -107,17 +133,17 @@ func (o Order) Validate(metadataKey string) error {
 	default:
 		return &OrderError{Field: "save_card", Reason: "unknown choice"}
 	}
+	if o.OffSession && o.Customer == "" {
+		return &OrderError{Field: "customer", Reason: "required to charge off-session"}
+	}
 	if err := checkText("description", o.Description, maxDescriptionLen, false); err != nil {
 		return err
 	}
-	if err := checkText("statement_descriptor_suffix", o.StatementDescriptorSuffix, maxSuffixLen, false); err != nil {
+	if err := checkDescriptorPart("statement_descriptor_suffix", o.StatementDescriptorSuffix); err != nil {
 		return err
 	}
-	if strings.ContainsAny(o.StatementDescriptorSuffix, `<>\'"*`) {
-		return &OrderError{Field: "statement_descriptor_suffix", Reason: `must not contain < > \ ' " *`}
-	}
 	if len(o.Metadata) > maxMetadataKeys-1 {
-		return &OrderError{Field: "metadata", Reason: "too many keys"}
+		return &OrderError{Field: "metadata", Reason: "more than " + strconv.Itoa(maxMetadataKeys-1) + " keys (Stripe allows " + strconv.Itoa(maxMetadataKeys) + ", one is the order ID's)"}
 	}
 	for k, v := range o.Metadata {
 		if k == metadataKey {
@@ -162,14 +188,46 @@ func checkText(field, s string, max int, required bool) error {
 	return nil
 }
 
-func validCurrency(c string) bool {
-	if len(c) != 3 {
-		return false
+// checkDescriptorPart applies Stripe's rules for one part of a statement
+// descriptor, prefix or suffix: at most 22 characters, at least one letter,
+// none of < > \ ' " *. An empty part is accepted.
+func checkDescriptorPart(field, s string) error {
+	if err := checkText(field, s, maxSuffixLen, false); err != nil || s == "" {
+		return err
 	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'a' || c[i] > 'z' {
-			return false
-		}
+	if strings.ContainsAny(s, descriptorForbidden) {
+		return &OrderError{Field: field, Reason: `must not contain < > \ ' " *`}
 	}
-	return true
+	if !strings.ContainsFunc(s, isLatinLetter) {
+		return &OrderError{Field: field, Reason: "must contain at least one letter"}
+	}
+	return nil
+}
+
+func isLatinLetter(r rune) bool { return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' }
+
+// CheckStatementDescriptor checks an account's statement descriptor prefix
+// (the "shortened descriptor" of the Stripe dashboard, 2–10 characters)
+// together with a suffix the host means to use in
+// Order.StatementDescriptorSuffix: Stripe prints "PREFIX* SUFFIX", at most
+// 22 characters in all
+// (https://docs.stripe.com/get-started/account/statement-descriptors).
+// Order.Validate cannot check the combination, since only the host knows
+// its prefix: call this once, at start-up or in a test. The error matches
+// ErrInvalidOrder.
+func CheckStatementDescriptor(prefix, suffix string) error {
+	if n := utf8.RuneCountInString(prefix); n < minPrefixLen || n > maxPrefixLen {
+		return &OrderError{Field: "statement descriptor prefix", Reason: "must be 2 to 10 characters"}
+	}
+	if err := checkDescriptorPart("statement descriptor prefix", prefix); err != nil {
+		return err
+	}
+	if err := checkDescriptorPart("statement_descriptor_suffix", suffix); err != nil {
+		return err
+	}
+	n := utf8.RuneCountInString(prefix) + len("* ") + utf8.RuneCountInString(suffix)
+	if suffix != "" && n > maxDescriptorLen {
+		return &OrderError{Field: "statement_descriptor_suffix", Reason: "prefix, \"* \" and suffix make " + strconv.Itoa(n) + " characters, more than Stripe's 22"}
+	}
+	return nil
 }

@@ -200,3 +200,61 @@ func ExampleFlow_Reconcile() {
 	// Output:
 	// authorized requires_capture
 }
+
+// A nightly sweep: the Store lists the orders in doubt, Reconcile settles
+// what it may and reports the rest.
+func ExampleLister() {
+	ctx := context.Background()
+	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	fake := stripetest.New(stripetest.Config{Now: clock.Now})
+	store := confirm.NewMemoryStore()
+	flow := confirm.New(fake, confirm.Config{Store: store, Now: clock.Now})
+	orders := map[string]confirm.Order{}
+	for _, id := range []string{"paid", "abandoned-3ds", "authenticated"} {
+		orders[id] = confirm.Order{ID: id, Amount: 2000, Currency: "usd"}
+	}
+	flow.Pay(ctx, orders["paid"], confirm.Request{PaymentMethodID: "pm_card_visa"})
+	flow.Pay(ctx, orders["abandoned-3ds"], confirm.Request{PaymentMethodID: "pm_card_authenticationRequired"})
+	res, _ := flow.Pay(ctx, orders["authenticated"], confirm.Request{PaymentMethodID: "pm_card_authenticationRequired"})
+	fake.Authenticate(res.IntentID) // and the browser never posts back
+	clock.Advance(10 * time.Minute)
+
+	var lister confirm.Lister = store
+	doubt, _ := lister.ListUnsettled(ctx, clock.Now().Add(-5*time.Minute), 100)
+	for _, o := range doubt {
+		res, err := flow.Reconcile(ctx, orders[o.OrderID], confirm.ReconcileOptions{ConfirmAuthenticated: true})
+		fmt.Println(o.OrderID, res.Outcome, err)
+	}
+	// Output:
+	// abandoned-3ds requires_action <nil>
+	// authenticated succeeded <nil>
+}
+
+func TestListUnsettled(t *testing.T) {
+	s := confirm.NewMemoryStore()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, r := range []confirm.Record{
+		{Updated: t0.Add(3)}, // a claim
+		{IntentID: "pi_1", Status: confirm.StatusSucceeded, Updated: t0}, // settled
+		{IntentID: "pi_2", Status: confirm.StatusRequiresCapture, Updated: t0.Add(1)},
+		{IntentID: "pi_3", Status: confirm.StatusCanceled, Updated: t0},
+		{IntentID: "pi_4", Status: confirm.StatusProcessing, Updated: t0.Add(2)},
+		{IntentID: "pi_5", Status: confirm.StatusRequiresAction, Updated: t0.Add(time.Hour)}, // too recent
+	} {
+		s.Claim(ctx, fmt.Sprint("o", i), r)
+	}
+	got, err := s.ListUnsettled(ctx, t0.Add(time.Minute), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, o := range got {
+		ids = append(ids, o.OrderID)
+	}
+	if fmt.Sprint(ids) != "[o2 o4 o0]" {
+		t.Errorf("listed %v, want [o2 o4 o0] (unsettled, older than the cutoff, oldest first)", ids)
+	}
+	if got, _ := s.ListUnsettled(ctx, t0.Add(time.Minute), 1); len(got) != 1 || got[0].OrderID != "o2" {
+		t.Errorf("limit 1: %+v", got)
+	}
+}

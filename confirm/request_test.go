@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
 func TestDecodeRequest(t *testing.T) {
@@ -116,7 +118,8 @@ func FuzzOrderValidate(f *testing.F) {
 			}
 			return
 		}
-		if amount < 1 || amount > 99_999_999 || len(currency) != 3 || id == "" {
+		c, ok := stripeclient.LookupCurrency(currency)
+		if !ok || c.CheckAmount(amount) != nil || amount < 1 || id == "" {
 			t.Fatalf("invalid order accepted: %+v", o)
 		}
 	})

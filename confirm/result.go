@@ -59,6 +59,9 @@ const (
 	msgMismatch       = "This payment does not match your order. Please reload the page and try again."
 	msgInProgress     = "A payment for this order is already in progress. Please wait a moment and try again."
 	msgUnavailable    = "The payment service is temporarily unavailable. Please try again."
+	// msgHostMistake answers an invalid Order or argument: a bug on the
+	// shop's side that no retry by the customer can fix.
+	msgHostMistake = "This order cannot be paid online because of a problem on our side. Please contact us; you have not been charged."
 )
 
 // Response renders r for the browser: {"success":true} for Succeeded and
@@ -88,15 +91,20 @@ func (r Result) Response() Response {
 
 // ErrorResponse renders an error from Flow.Pay for the browser without
 // revealing its detail: the text depends only on which sentinel it matches.
+// An invalid Order (a bug in the host, see HostMistake) answers 500 with a
+// text that asks the customer to contact the shop, not to try again; log
+// the error itself for the developer.
 func ErrorResponse(err error) Response {
 	switch {
+	case HostMistake(err):
+		return Response{HTTPStatus: http.StatusInternalServerError, Error: msgHostMistake}
 	case errors.Is(err, ErrInvalidRequest):
 		return Response{HTTPStatus: http.StatusBadRequest, Error: msgInvalid}
 	case errors.Is(err, ErrOrderMismatch):
 		return Response{HTTPStatus: http.StatusConflict, Error: msgMismatch}
 	case errors.Is(err, ErrPaymentInProgress):
 		return Response{HTTPStatus: http.StatusConflict, Error: msgInProgress}
-	case errors.Is(err, ErrStripeUnavailable):
+	case errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrStore):
 		return Response{HTTPStatus: http.StatusServiceUnavailable, Error: msgUnavailable}
 	}
 	return Response{HTTPStatus: http.StatusInternalServerError, Error: msgGeneric}

@@ -86,7 +86,8 @@ func (s Status) Next() (Step, Outcome, error) {
 // view.
 type Outcome int
 
-// The outcomes. The zero Outcome is invalid.
+// The outcomes. The zero Outcome means unset: no outcome was reached (the
+// step returned an error); it prints as "unset".
 const (
 	// Succeeded: the order is paid.
 	Succeeded Outcome = iota + 1
@@ -109,6 +110,7 @@ const (
 )
 
 var outcomeNames = [...]string{
+	0:                "unset",
 	Succeeded:        "succeeded",
 	Authorized:       "authorized",
 	Processing:       "processing",
@@ -120,7 +122,7 @@ var outcomeNames = [...]string{
 
 // String returns the outcome's lower-case name, as logged.
 func (o Outcome) String() string {
-	if o > 0 && int(o) < len(outcomeNames) {
+	if o >= 0 && int(o) < len(outcomeNames) {
 		return outcomeNames[o]
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))

@@ -72,8 +72,11 @@ func TestOutcomeString(t *testing.T) {
 	if got := RequiresAction.String(); got != "requires_action" {
 		t.Errorf("RequiresAction.String() = %q", got)
 	}
-	if got := Outcome(0).String(); got != "Outcome(0)" {
-		t.Errorf("Outcome(0).String() = %q", got)
+	// The zero value has a name; only values past the table print as numbers.
+	for o, want := range map[Outcome]string{0: "unset", Canceled + 1: "Outcome(8)", -1: "Outcome(-1)"} {
+		if got := o.String(); got != want {
+			t.Errorf("Outcome(%d).String() = %q, want %q", int(o), got, want)
+		}
 	}
 	if !Succeeded.Paid() || !Authorized.Paid() || Failed.Paid() || Processing.Paid() {
 		t.Error("Paid() wrong")

@@ -23,10 +23,10 @@ import (
 //go:embed web
 var webFiles embed.FS
 
-// orderCookie names the server-side order of this browser. It is the only
-// thing that ties a POST /pay to what is being paid for: the body carries a
-// card or intent ID and nothing else.
-const orderCookie = "cardconfirm_order"
+// sessionCookie holds this browser's random session ID, which names its
+// server-side order. It is the only thing that ties a POST /pay to what is
+// being paid for: the body carries a card or intent ID and nothing else.
+const sessionCookie = "cardconfirm_session"
 
 // paymentTimeout bounds one payment step, Stripe's round trips included,
 // and stays below the server's WriteTimeout so the browser always gets an
@@ -48,7 +48,14 @@ type appConfig struct {
 	Customer string
 	// SecureCookies marks cookies Secure (served over HTTPS).
 	SecureCookies bool
-	Logger        *slog.Logger
+	// AdminPassword, when set, guards the shop owner's pages (/orders,
+	// capture, cancel) with HTTP Basic authentication (env ADMIN_PASSWORD).
+	AdminPassword string
+	// AdminOpen opens those pages to anyone without a password
+	// (-demo-admin), for a demo on the developer's own machine. With
+	// neither, they answer 403.
+	AdminOpen bool
+	Logger    *slog.Logger
 	// FlowLogger, when set, receives confirm's own per-step records.
 	FlowLogger *slog.Logger
 	Now        func() time.Time
@@ -60,6 +67,8 @@ type app struct {
 	flow     *confirm.Flow
 	cards    *cvc.Payments
 	shop     *shop
+	sessions *sessions
+	admin    adminAccess
 	fake     *stripetest.Fake
 	pk       string
 	customer string
@@ -92,6 +101,8 @@ func newApp(cfg appConfig) (*app, error) {
 		flow:     flow,
 		cards:    cvc.New(flow, cvc.Config{}),
 		shop:     newShop(cfg.Now),
+		sessions: newSessions(),
+		admin:    adminAccess{password: cfg.AdminPassword, open: cfg.AdminOpen},
 		fake:     cfg.Fake,
 		pk:       cfg.PublishableKey,
 		customer: cfg.Customer,
@@ -115,9 +126,9 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("POST /pay", a.pay)
 	mux.HandleFunc("GET /saved", a.savedPage)
 	mux.HandleFunc("POST /pay-saved", a.paySaved)
-	mux.HandleFunc("GET /orders", a.ordersPage)
-	mux.HandleFunc("POST /orders/{id}/capture", a.capture)
-	mux.HandleFunc("POST /orders/{id}/cancel", a.cancel)
+	mux.HandleFunc("GET /orders", a.requireAdmin(a.ordersPage))
+	mux.HandleFunc("POST /orders/{id}/capture", a.requireAdmin(a.capture))
+	mux.HandleFunc("POST /orders/{id}/cancel", a.requireAdmin(a.cancel))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(a.static)))
 	if a.demo() {
 		// Stand-ins for Stripe's servers, reachable only in demo mode: with

@@ -22,6 +22,9 @@ type testShop struct {
 	customer string
 	h        http.Handler
 	logs     *syncBuffer
+
+	mu       sync.Mutex
+	sessions map[string]string // order ID → the session cookie newOrder got for it
 }
 
 func newTestShop(t *testing.T) *testShop {
@@ -35,11 +38,13 @@ func newTestShop(t *testing.T) *testShop {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	a, err := newApp(appConfig{Client: fake, Fake: fake, Customer: customer, Logger: logger, FlowLogger: logger})
+	// The shop owner's pages are open, as with -demo-admin; admin_test.go
+	// covers the password and the default of keeping them off.
+	a, err := newApp(appConfig{Client: fake, Fake: fake, Customer: customer, Logger: logger, FlowLogger: logger, AdminOpen: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testShop{t: t, app: a, fake: fake, customer: customer, h: a.routes(), logs: logs}
+	return &testShop{t: t, app: a, fake: fake, customer: customer, h: a.routes(), logs: logs, sessions: make(map[string]string)}
 }
 
 func (s *testShop) do(req *http.Request) *httptest.ResponseRecorder {
@@ -48,8 +53,8 @@ func (s *testShop) do(req *http.Request) *httptest.ResponseRecorder {
 	return rec
 }
 
-// newOrder opens the checkout page as a new visitor and returns the order
-// ID from the cookie it sets.
+// newOrder opens the checkout page as a new visitor and returns the ID of
+// the order it shows; the session cookie it sets is kept for that order.
 func (s *testShop) newOrder() string {
 	s.t.Helper()
 	rec := s.do(httptest.NewRequest(http.MethodGet, "/", nil))
@@ -57,18 +62,43 @@ func (s *testShop) newOrder() string {
 		s.t.Fatalf("GET /: %d %s", rec.Code, rec.Body)
 	}
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == orderCookie {
+		if c.Name == sessionCookie {
 			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
-				s.t.Errorf("order cookie HttpOnly=%v SameSite=%v, want HttpOnly and Lax", c.HttpOnly, c.SameSite)
+				s.t.Errorf("session cookie HttpOnly=%v SameSite=%v, want HttpOnly and Lax", c.HttpOnly, c.SameSite)
 			}
-			if !strings.Contains(rec.Body.String(), c.Value) {
-				s.t.Errorf("checkout page does not show its order %s", c.Value)
+			id, ok := s.app.sessions.order(c.Value)
+			if !ok {
+				s.t.Fatalf("cookie %q names no session", c.Value)
 			}
-			return c.Value
+			if c.Value == id || strings.Contains(c.Value, id) {
+				s.t.Errorf("session cookie %q carries the order ID %s", c.Value, id)
+			}
+			if !strings.Contains(rec.Body.String(), id) {
+				s.t.Errorf("checkout page does not show its order %s", id)
+			}
+			if strings.Contains(rec.Body.String(), c.Value) {
+				s.t.Errorf("checkout page shows the session ID")
+			}
+			s.mu.Lock()
+			s.sessions[id] = c.Value
+			s.mu.Unlock()
+			return id
 		}
 	}
-	s.t.Fatal("GET / set no order cookie")
+	s.t.Fatal("GET / set no session cookie")
 	return ""
+}
+
+// cookie is the session cookie of orderID, as its browser sends it; for an
+// order newOrder did not open, a cookie holding orderID itself (what an
+// attacker who read the ID on /orders would try).
+func (s *testShop) cookie(orderID string) *http.Cookie {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.sessions[orderID]; ok {
+		return &http.Cookie{Name: sessionCookie, Value: v}
+	}
+	return &http.Cookie{Name: sessionCookie, Value: orderID}
 }
 
 // post sends body as JSON for orderID ("" sends no cookie).
@@ -76,7 +106,7 @@ func (s *testShop) post(path, orderID, body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if orderID != "" {
-		req.AddCookie(&http.Cookie{Name: orderCookie, Value: orderID})
+		req.AddCookie(s.cookie(orderID))
 	}
 	return s.do(req)
 }
@@ -86,7 +116,7 @@ func (s *testShop) postForm(path, orderID, form string) *httptest.ResponseRecord
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if orderID != "" {
-		req.AddCookie(&http.Cookie{Name: orderCookie, Value: orderID})
+		req.AddCookie(s.cookie(orderID))
 	}
 	return s.do(req)
 }

@@ -16,6 +16,9 @@
 //	-customer   real mode: cus_… whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)
 //	-stripe-api-base  real mode: Stripe API base URL, e.g. a stripetest server's (env STRIPE_API_BASE)
 //	-debug      also log confirm's own per-step records
+//	-demo-admin open the shop owner's pages (/orders, capture, cancel) to
+//	            anyone who can reach the server; without it they need the
+//	            password in env ADMIN_PASSWORD, or are off
 package main
 
 import (
@@ -55,6 +58,9 @@ type options struct {
 	apiBase  string // real mode: another Stripe API base URL
 	debug    bool
 	sk, pk   string
+	// demoAdmin and adminPassword guard the shop owner's pages.
+	demoAdmin     bool
+	adminPassword string
 }
 
 func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -71,6 +77,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.customer, "customer", getenv("STRIPE_CUSTOMER_ID"), "real mode: customer (cus_…) whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)")
 	fs.StringVar(&o.apiBase, "stripe-api-base", getenv("STRIPE_API_BASE"), "real mode: Stripe API base URL, e.g. http://127.0.0.1:12111 for cmd/stripetest (env STRIPE_API_BASE)")
 	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
+	fs.BoolVar(&o.demoAdmin, "demo-admin", false, "open the shop owner's pages (/orders, capture, cancel) to anyone; otherwise they need env ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -84,6 +91,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	if o.apiBase != "" && o.sk == "" {
 		return o, errors.New("-stripe-api-base (STRIPE_API_BASE) is for real mode: set STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY too")
 	}
+	o.adminPassword = getenv("ADMIN_PASSWORD")
 	return o, nil
 }
 
@@ -120,7 +128,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := appConfig{Logger: logger, SecureCookies: o.tlsCert != ""}
+	cfg := appConfig{Logger: logger, SecureCookies: o.tlsCert != "", AdminPassword: o.adminPassword, AdminOpen: o.demoAdmin}
 	if o.debug {
 		cfg.FlowLogger = logger.With("component", "confirm")
 	}

@@ -24,6 +24,9 @@ type pageData struct {
 	Orders         []order
 	HasCustomer    bool
 	Notice         string
+	// AdminOpen says the shop owner's pages are open to anyone
+	// (-demo-admin), which /orders says in red.
+	AdminOpen bool
 }
 
 // checkoutPage shows the order named by the cookie, or opens a new one and
@@ -106,10 +109,10 @@ func (a *app) savedPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // ordersPage is the shop owner's view: every order and, for authorised
-// ones, capture and cancel buttons. A host puts this behind its admin login;
-// the example has none.
+// ones, capture and cancel buttons. It is behind requireAdmin: a host puts
+// it behind its own admin login.
 func (a *app) ordersPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, "orders.html", pageData{Orders: a.shop.all()})
+	a.render(w, "orders.html", pageData{Orders: a.shop.all(), AdminOpen: a.admin.open && a.admin.password == ""})
 }
 
 func (a *app) render(w http.ResponseWriter, name string, data pageData) {
@@ -129,23 +132,28 @@ func (a *app) render(w http.ResponseWriter, name string, data pageData) {
 	_, _ = buf.WriteTo(w)
 }
 
-// currentOrder returns the order named by the request's cookie.
+// currentOrder returns the order of the request's session cookie.
 func (a *app) currentOrder(r *http.Request) (order, error) {
-	c, err := r.Cookie(orderCookie)
+	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return order{}, errNoOrder
 	}
-	return a.shop.get(c.Value)
+	id, ok := a.sessions.order(c.Value)
+	if !ok {
+		return order{}, errNoOrder
+	}
+	return a.shop.get(id)
 }
 
-// setOrderCookie ties this browser to order id. HttpOnly keeps page scripts
-// (and anything injected into them) from reading it; SameSite=Lax keeps it
-// off cross-site POSTs. It is a session cookie: the order lives as long as
-// the tab's session, as a cart would.
+// setOrderCookie ties this browser to order id through a new random
+// session ID: the cookie never holds the order ID itself. HttpOnly keeps
+// page scripts (and anything injected into them) from reading it;
+// SameSite=Lax keeps it off cross-site POSTs. It is a session cookie: the
+// order lives as long as the tab's session, as a cart would.
 func (a *app) setOrderCookie(w http.ResponseWriter, id string) {
 	http.SetCookie(w, &http.Cookie{
-		Name:     orderCookie,
-		Value:    id,
+		Name:     sessionCookie,
+		Value:    a.sessions.start(id),
 		Path:     "/",
 		HttpOnly: true,
 		Secure:   a.secure,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"time"
@@ -21,13 +22,16 @@ type payStep func(ctx context.Context, o confirm.Order, req confirm.Request) (co
 // {"payment_intent_id": "pi_…"} after 3-D Secure, and the answer is the JSON
 // that the page's handleServerResponse understands.
 func (a *app) pay(w http.ResponseWriter, r *http.Request) {
-	a.payment(w, r, "pay", func(req confirm.Request) error {
+	a.payment(w, r, "pay", func(ctx context.Context, req confirm.Request) error {
 		if req.CVCToken != "" {
 			// A CVC token belongs to a saved card, whose ownership cvc checks
 			// (POST /pay-saved). Flow.Pay would not.
 			return &confirm.RequestError{Field: "cvc_token", Reason: "saved cards are paid through /pay-saved"}
 		}
-		return nil
+		// Nor a saved card without its token: paid here it would skip the
+		// re-collected CVC and cvc.RefuseFailedCVC. One Stripe read on a
+		// first attempt; none on the return from 3-D Secure.
+		return a.flow.RefuseSavedCard(ctx, req)
 	}, a.flow.Pay, confirm.ErrorResponse)
 }
 
@@ -47,7 +51,7 @@ func (a *app) paySaved(w http.ResponseWriter, r *http.Request) {
 //
 // errorResponse renders an error for the browser: confirm.ErrorResponse, or
 // cvc.ErrorResponse, which also asks for a new CVC when a token was refused.
-func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check func(confirm.Request) error,
+func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check func(context.Context, confirm.Request) error,
 	pay payStep, errorResponse func(error) confirm.Response) {
 	if !isJSON(r) {
 		// Requiring application/json also forces a CORS preflight on any
@@ -60,11 +64,13 @@ func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check
 		writeJSONError(w, http.StatusBadRequest, "Your order could not be found. Reload the checkout page.")
 		return
 	}
+	ctx, cancel := contextWithTimeout(r)
+	defer cancel()
 	// DecodeRequest bounds what it reads itself; MaxBytesReader in front also
 	// tells net/http to close the connection rather than drain a huge body.
 	req, err := confirm.DecodeRequest(http.MaxBytesReader(w, r.Body, confirm.MaxRequestBytes))
 	if err == nil && check != nil {
-		err = check(req)
+		err = check(ctx, req)
 	}
 	if err != nil {
 		a.log.Info("payment refused", "order", id, "step", step, "err", err)
@@ -77,8 +83,6 @@ func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check
 		return
 	}
 
-	ctx, cancel := contextWithTimeout(r)
-	defer cancel()
 	start := time.Now()
 	res, err := pay(ctx, o.payment(), req)
 	took := time.Since(start).Round(time.Millisecond)
@@ -88,8 +92,14 @@ func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check
 	}
 	if err != nil {
 		// confirm's errors never carry a key, client secret or card data.
-		a.log.Warn("payment", "order", o.ID, "step", step, "request", kind, "intent", res.IntentID,
-			"outcome", "error", "retry_safe", confirm.RetrySafe(err), "err", err, "took", took)
+		// An invalid order is the shop's bug, not the customer's: Error
+		// level, so someone fixes it.
+		level := slog.LevelWarn
+		if confirm.HostMistake(err) {
+			level = slog.LevelError
+		}
+		a.log.Log(ctx, level, "payment", "order", o.ID, "step", step, "request", kind, "intent", res.IntentID,
+			"outcome", "error", "retry_safe", confirm.RetrySafe(err), "host_mistake", confirm.HostMistake(err), "err", err, "took", took)
 		writeResponse(w, errorResponse(err))
 		return
 	}
@@ -131,12 +141,18 @@ func (a *app) settle(w http.ResponseWriter, r *http.Request, step string, do fun
 	defer cancel()
 	res, err := do(ctx, o)
 	if err != nil {
-		a.log.Warn("payment", "order", o.ID, "step", step, "intent", o.IntentID, "outcome", "error", "err", err)
-		status := http.StatusBadGateway
-		if errors.Is(err, confirm.ErrInvalidState) || errors.Is(err, confirm.ErrOrderMismatch) {
-			status = http.StatusConflict
+		// The detail goes to the log only: an error's text is for the
+		// developer, and a page must not echo it.
+		a.log.Warn("payment", "order", o.ID, "step", step, "intent", o.IntentID, "outcome", "error",
+			"retry_safe", confirm.RetrySafe(err), "host_mistake", confirm.HostMistake(err), "err", err)
+		status, msg := http.StatusBadGateway, "The payment service could not "+step+" this payment. Try again later; the server log has the detail."
+		switch {
+		case errors.Is(err, confirm.ErrInvalidState), errors.Is(err, confirm.ErrOrderMismatch):
+			status, msg = http.StatusConflict, "This payment can no longer be "+pastTense[step]+"; reload the orders page."
+		case confirm.HostMistake(err):
+			status, msg = http.StatusInternalServerError, "The shop could not "+step+" this payment because of a bug on its side; the server log has the detail."
 		}
-		http.Error(w, step+" failed: "+err.Error(), status)
+		http.Error(w, msg, status)
 		return
 	}
 	a.shop.record(o.ID, res)
@@ -144,6 +160,9 @@ func (a *app) settle(w http.ResponseWriter, r *http.Request, step string, do fun
 		"outcome", res.Outcome.String(), "status", string(res.Status), "captured", res.Captured)
 	http.Redirect(w, r, "/orders", http.StatusSeeOther)
 }
+
+// pastTense names what settle did, for its messages.
+var pastTense = map[string]string{"capture": "captured", "cancel": "canceled"}
 
 // orderID returns the order ID named by the cookie, if that order exists.
 func (a *app) orderID(r *http.Request) (string, error) {

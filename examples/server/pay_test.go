@@ -155,7 +155,7 @@ func TestPayRefusesBadRequests(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, tc.path, strings.NewReader(tc.body))
 			req.Header.Set("Content-Type", tc.contentType)
 			if tc.order != "" {
-				req.AddCookie(&http.Cookie{Name: orderCookie, Value: tc.order})
+				req.AddCookie(s.cookie(tc.order))
 			}
 			rec := s.do(req)
 			if rec.Code != tc.want {
@@ -205,7 +205,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "/pay", strings.NewReader(`{"payment_method_id":"pm_card_visa"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(h.name, h.value)
-		req.AddCookie(&http.Cookie{Name: orderCookie, Value: id})
+		req.AddCookie(s.cookie(id))
 		if rec := s.do(req); rec.Code != http.StatusForbidden {
 			t.Errorf("%s: %s: %d, want 403", h.name, h.value, rec.Code)
 		}
@@ -215,7 +215,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", "http://"+req.Host)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.AddCookie(&http.Cookie{Name: orderCookie, Value: id})
+	req.AddCookie(s.cookie(id))
 	if rec := s.do(req); rec.Code != http.StatusOK {
 		t.Errorf("same-origin POST: %d %s", rec.Code, rec.Body)
 	}

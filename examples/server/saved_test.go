@@ -38,7 +38,7 @@ func TestSavedPageListsCards(t *testing.T) {
 	s := newTestShop(t)
 	id := s.newOrder()
 	req := httptest.NewRequest(http.MethodGet, "/saved", nil)
-	req.AddCookie(&http.Cookie{Name: orderCookie, Value: id})
+	req.AddCookie(s.cookie(id))
 	rec := s.do(req)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET /saved: %d", rec.Code)

@@ -125,10 +125,10 @@ func newShop(now func() time.Time) *shop {
 	}
 }
 
-// newOrderID returns an unguessable order ID. Random rather than a counter:
-// confirm derives the intent's idempotency key from the order ID alone, so an
-// ID reused after a restart would replay an earlier payment at Stripe, and the
-// ID doubles as the session cookie, so it must not be guessable.
+// newOrderID returns a random order ID rather than a counter: confirm
+// derives the intent's idempotency key from the order ID alone, so an ID
+// reused after a restart would replay an earlier payment at Stripe. It is
+// not a secret (pages and /orders show it); the session cookie is.
 func newOrderID() string {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {

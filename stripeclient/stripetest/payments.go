@@ -74,13 +74,10 @@ func (f *Fake) RetrievePaymentIntent(ctx context.Context, id string) (*stripecli
 // checkCreate is Stripe's server-side validation of a create: failures are
 // 400s that are not stored under the idempotency key.
 func (f *Fake) checkCreate(p *stripeclient.CreateParams) *stripeclient.Error {
+	if e := f.checkOrderParams(p); e != nil {
+		return e
+	}
 	switch {
-	case !knownCurrency(p.Currency):
-		return f.invalid("", "currency", fmt.Sprintf("Invalid currency: %s. Stripe currently supports these currencies:%s", p.Currency, knownCurrencies))
-	case p.Amount > maxAmount:
-		return f.invalid(stripeclient.CodeAmountTooLarge, "amount", "Amount must be no more than "+formatAmount(maxAmount, p.Currency))
-	case p.Amount < minAmount(p.Currency):
-		return f.invalid(stripeclient.CodeAmountTooSmall, "amount", "Amount must be at least "+formatAmount(minAmount(p.Currency), p.Currency))
 	case p.OffSession && !p.Confirm:
 		return f.invalid("", "off_session", "You may only specify off_session when confirm is true.")
 	case p.SetupFutureUsage != "" && p.Customer == "":
