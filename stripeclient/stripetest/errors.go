@@ -83,7 +83,7 @@ const authFailureMessage = "The provided PaymentMethod has failed authentication
 
 // copyError returns a copy of e safe to hand to a caller: the intent it
 // carries is deep-copied, so stored responses stay frozen.
-func copyError(e *stripeclient.Error, meta []string) *stripeclient.Error {
+func copyError(e *stripeclient.Error, meta map[string]string) *stripeclient.Error {
 	if e == nil {
 		return nil
 	}

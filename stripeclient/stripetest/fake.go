@@ -65,7 +65,8 @@ func (f *Fake) now() time.Time {
 
 // Reset forgets every intent, payment method, customer, token, idempotency
 // record, call and queued fault, and clears the fault hook; the Config is
-// kept and generated IDs start over from the same seed. Do not call it while calls are running.
+// kept and generated IDs start over from the same seed. Do not call it
+// while calls are running.
 func (f *Fake) Reset() { f.reset() }
 
 // table is one kind of object by ID: one map, one mutex.

@@ -2,6 +2,7 @@ package stripetest
 
 import (
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"sync"
 	"time"
@@ -142,78 +143,15 @@ func (f *Fake) keyInUseError() *stripeclient.Error {
 	}
 }
 
-// fingerprint is FNV-1a over a call's operation, target and parameters
-// (never the key itself). 64 bits make an accidental collision between two
-// different requests of one test run practically impossible.
-type fingerprint uint64
-
-func newFingerprint(op Op, id string) fingerprint {
-	h := fingerprint(14695981039346656037)
-	return h.str(string(op)).str(id)
-}
-
-func (h fingerprint) str(s string) fingerprint {
-	for i := 0; i < len(s); i++ {
-		h ^= fingerprint(s[i])
-		h *= 1099511628211
-	}
-	// A terminator keeps ("ab","c") and ("a","bc") apart.
-	h ^= 0xff
-	h *= 1099511628211
-	return h
-}
-
-func (h fingerprint) strs(ss []string) fingerprint {
-	h = h.int(int64(len(ss)))
-	for _, s := range ss {
-		h = h.str(s)
-	}
-	return h
-}
-
-func (h fingerprint) int(v int64) fingerprint {
-	for i := 0; i < 8; i++ {
-		h ^= fingerprint(byte(v >> (8 * i)))
-		h *= 1099511628211
-	}
-	return h
-}
-
-func (h fingerprint) bool(b bool) fingerprint {
-	if b {
-		return h.int(1)
-	}
-	return h.int(0)
-}
-
-// meta folds a map in independently of iteration order: the sum of each
-// entry's own hash.
-func (h fingerprint) meta(m map[string]string) fingerprint {
-	var sum fingerprint
-	for k, v := range m {
-		sum += newFingerprint("", k).str(v)
-	}
-	return h.int(int64(len(m))).int(int64(sum))
-}
-
-func fpCreate(p *stripeclient.CreateParams) uint64 {
-	h := newFingerprint(OpCreate, "").
-		int(p.Amount).str(p.Currency).str(p.Customer).str(p.PaymentMethod).strs(p.PaymentMethodTypes).
-		bool(p.Confirm).str(p.ConfirmationMethod).str(p.CaptureMethod).
-		str(p.SetupFutureUsage).bool(p.OffSession).str(p.CVCToken).
-		str(p.Description).str(p.StatementDescriptorSuffix).meta(p.Metadata)
-	return uint64(h)
-}
-
-func fpConfirm(id string, p *stripeclient.ConfirmParams) uint64 {
-	return uint64(newFingerprint(OpConfirm, id).str(p.PaymentMethod).str(p.CVCToken).bool(p.OffSession).
-		str(p.CaptureMethod).str(p.SetupFutureUsage))
-}
-
-func fpCapture(id string, p *stripeclient.CaptureParams) uint64 {
-	return uint64(newFingerprint(OpCapture, id).int(p.AmountToCapture))
-}
-
-func fpCancel(id string, p *stripeclient.CancelParams) uint64 {
-	return uint64(newFingerprint(OpCancel, id).str(p.CancellationReason))
+// fingerprint identifies a request by its operation, target and parameters
+// (keyless: the caller blanks the idempotency key): FNV-1a over their %+v
+// rendering, in which every field appears and map keys are sorted, so a
+// field added to the params is compared without anyone remembering to. A
+// nil and an empty map or slice render alike, as they are alike on the
+// wire. 64 bits make an accidental collision between two different requests
+// of one test run practically impossible.
+func fingerprint(op Op, id string, keylessParams any) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s %q %+v", op, id, keylessParams)
+	return h.Sum64()
 }

@@ -54,7 +54,11 @@ func TestIdempotencyErrors(t *testing.T) {
 	changed.Amount = 2000
 	meta := p
 	meta.Metadata = map[string]string{"order_id": "o-2"}
-	for name, q := range map[string]stripeclient.CreateParams{"amount": changed, "metadata": meta} {
+	types := p
+	types.PaymentMethodTypes = []string{"card", "link"}
+	descr := p
+	descr.Description = "another"
+	for name, q := range map[string]stripeclient.CreateParams{"amount": changed, "metadata": meta, "payment_method_types": types, "description": descr} {
 		_, err := f.CreatePaymentIntent(bg, q)
 		se := asError(t, err)
 		if !errors.Is(err, stripeclient.ErrIdempotency) || se.Type != "idempotency_error" || se.HTTPStatus != 400 {
@@ -73,6 +77,14 @@ func TestIdempotencyErrors(t *testing.T) {
 	q.Metadata = map[string]string{"c": "3", "b": "2", "a": "1"}
 	if _, err := f.CreatePaymentIntent(bg, q); err != nil {
 		t.Errorf("same metadata: %v", err)
+	}
+	// No metadata and empty metadata are the same request on the wire.
+	r := params("pm_card_visa")
+	r.Metadata = nil
+	mustCreate(t, f, r)
+	r.Metadata = map[string]string{}
+	if _, err := f.CreatePaymentIntent(bg, r); err != nil {
+		t.Errorf("nil, then empty metadata: %v", err)
 	}
 }
 

@@ -67,22 +67,18 @@ func (f *Fake) Intents() []stripeclient.PaymentIntent {
 
 // Charges returns every charge attempt, failed ones included, in creation
 // order.
-func (f *Fake) Charges() []Charge { return f.charges(func([]string) bool { return true }) }
+func (f *Fake) Charges() []Charge { return f.charges(func(map[string]string) bool { return true }) }
 
 // ChargesWhere returns the charges of intents whose metadata[metaKey] is
 // value: with the order ID in metadata, the charges of one order.
 func (f *Fake) ChargesWhere(metaKey, value string) []Charge {
-	return f.charges(func(meta []string) bool {
-		for i := 0; i+1 < len(meta); i += 2 {
-			if meta[i] == metaKey {
-				return meta[i+1] == value
-			}
-		}
-		return false
+	return f.charges(func(meta map[string]string) bool {
+		v, ok := meta[metaKey]
+		return ok && v == value
 	})
 }
 
-func (f *Fake) charges(match func(meta []string) bool) []Charge {
+func (f *Fake) charges(match func(meta map[string]string) bool) []Charge {
 	now := f.now()
 	var all []charge
 	for _, in := range f.allIntents() {
@@ -93,7 +89,7 @@ func (f *Fake) charges(match func(meta []string) bool) []Charge {
 		f.expire(in, now) // an expired authorisation's charge is released
 		for _, ch := range in.charges {
 			c := *ch
-			c.Metadata = metaMap(in.meta)
+			c.Metadata = copyMeta(in.meta)
 			all = append(all, c)
 		}
 		in.mu.Unlock()

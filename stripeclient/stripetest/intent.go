@@ -1,7 +1,7 @@
 package stripetest
 
 import (
-	"slices"
+	"maps"
 	"sync"
 	"time"
 
@@ -17,7 +17,7 @@ const authWindow = time.Hour
 // builds a new one (copy on write), so an idempotency record can keep the
 // response it returned by pointer, and the objects cur points to
 // (NextAction, LastPaymentError, LatestCharge) are never modified. Frozen
-// snapshots have no Metadata; exportPI adds it from meta.
+// snapshots have no Metadata; exportPI adds a copy of meta.
 type intent struct {
 	mu        sync.Mutex
 	seq       uint64 // creation order
@@ -51,10 +51,10 @@ type intent struct {
 
 	charges []*charge
 
-	// meta is the intent's metadata as sorted key, value pairs, fixed at
-	// creation: a slice costs a tenth of a small map, and snapshots inside
-	// the fake carry no map at all (exportPI builds one for the caller).
-	meta []string
+	// meta is the intent's metadata, fixed at creation and never modified,
+	// so it is read without the lock; snapshots inside the fake carry none
+	// (exportPI gives the caller a copy).
+	meta map[string]string
 }
 
 // charge is a Charge with its creation order.
@@ -128,45 +128,18 @@ func (in *intent) endAttempt() {
 	in.cvcCollected = false
 }
 
-// metaOf returns in's metadata pairs; nil for no intent. in.meta never
-// changes after creation, so no lock is needed.
-func metaOf(in *intent) []string {
+// metaOf returns in's metadata; nil for no intent.
+func metaOf(in *intent) map[string]string {
 	if in == nil {
 		return nil
 	}
 	return in.meta
 }
 
-// compactMeta turns metadata into sorted key, value pairs.
-func compactMeta(m map[string]string) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make([]string, 0, 2*len(keys))
-	for _, k := range keys {
-		out = append(out, k, m[k])
-	}
-	return out
-}
-
-// metaMap builds a caller's own map from pairs. An intent without metadata
-// gets an empty map, as Stripe always sends the metadata object.
-func metaMap(pairs []string) map[string]string {
-	m := make(map[string]string, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		m[pairs[i]] = pairs[i+1]
-	}
-	return m
-}
-
 // exportPI deep-copies a frozen snapshot for a caller, who may modify it
-// freely, filling in the metadata.
-func exportPI(p *stripeclient.PaymentIntent, meta []string) *stripeclient.PaymentIntent {
+// freely, filling in a copy of the metadata: an empty map when there is
+// none, as Stripe always sends the metadata object.
+func exportPI(p *stripeclient.PaymentIntent, meta map[string]string) *stripeclient.PaymentIntent {
 	if p == nil {
 		return nil
 	}
@@ -183,6 +156,14 @@ func exportPI(p *stripeclient.PaymentIntent, meta []string) *stripeclient.Paymen
 		lc := *p.LatestCharge
 		c.LatestCharge = &lc
 	}
-	c.Metadata = metaMap(meta)
+	c.Metadata = copyMeta(meta)
 	return &c
+}
+
+// copyMeta returns the caller's own copy of metadata, never nil.
+func copyMeta(meta map[string]string) map[string]string {
+	if meta == nil {
+		return map[string]string{}
+	}
+	return maps.Clone(meta)
 }

@@ -3,6 +3,7 @@ package stripetest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -13,7 +14,9 @@ func (f *Fake) CreatePaymentIntent(ctx context.Context, p stripeclient.CreatePar
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return f.write(ctx, OpCreate, "", p.IdempotencyKey, fpCreate(&p), func(now time.Time) response {
+	key := p.IdempotencyKey
+	p.IdempotencyKey = "" // the key is not part of the request it names
+	return f.write(ctx, OpCreate, "", key, fingerprint(OpCreate, "", p), func(now time.Time) response {
 		return f.create(&p, now)
 	})
 }
@@ -23,7 +26,9 @@ func (f *Fake) ConfirmPaymentIntent(ctx context.Context, id string, p stripeclie
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
-	return f.write(ctx, OpConfirm, id, p.IdempotencyKey, fpConfirm(id, &p), func(now time.Time) response {
+	key := p.IdempotencyKey
+	p.IdempotencyKey = "" // the key is not part of the request it names
+	return f.write(ctx, OpConfirm, id, key, fingerprint(OpConfirm, id, p), func(now time.Time) response {
 		return f.confirm(id, &p, now)
 	})
 }
@@ -33,7 +38,9 @@ func (f *Fake) CapturePaymentIntent(ctx context.Context, id string, p stripeclie
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
-	return f.write(ctx, OpCapture, id, p.IdempotencyKey, fpCapture(id, &p), func(now time.Time) response {
+	key := p.IdempotencyKey
+	p.IdempotencyKey = "" // the key is not part of the request it names
+	return f.write(ctx, OpCapture, id, key, fingerprint(OpCapture, id, p), func(now time.Time) response {
 		return f.capture(id, &p, now)
 	})
 }
@@ -43,7 +50,9 @@ func (f *Fake) CancelPaymentIntent(ctx context.Context, id string, p stripeclien
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
-	return f.write(ctx, OpCancel, id, p.IdempotencyKey, fpCancel(id, &p), func(now time.Time) response {
+	key := p.IdempotencyKey
+	p.IdempotencyKey = "" // the key is not part of the request it names
+	return f.write(ctx, OpCancel, id, key, fingerprint(OpCancel, id, p), func(now time.Time) response {
 		return f.cancel(id, &p, now)
 	})
 }
@@ -144,7 +153,7 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		pi.PaymentMethod = m.pm.ID
 		pi.Status = stripeclient.StatusRequiresConfirmation
 	}
-	in := &intent{seq: f.objSeq.Add(1), createdAt: now.UnixNano(), cur: pi, meta: compactMeta(p.Metadata),
+	in := &intent{seq: f.objSeq.Add(1), createdAt: now.UnixNano(), cur: pi, meta: maps.Clone(p.Metadata),
 		automaticPM: len(p.PaymentMethodTypes) == 0}
 	var e *stripeclient.Error
 	if p.Confirm {

@@ -26,7 +26,7 @@ func (f *Fake) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchPa
 		now := f.now()
 		indexed := now.Add(-f.cfg.SearchLag).UnixNano()
 		found := slices.DeleteFunc(f.intents.values(), func(in *intent) bool {
-			return in.createdAt > indexed || metaValue(in.meta, p.MetadataKey) != p.Value
+			return in.createdAt > indexed || in.meta[p.MetadataKey] != p.Value
 		})
 		slices.SortFunc(found, func(a, b *intent) int { return cmp.Compare(b.seq, a.seq) })
 		for _, in := range found {
@@ -41,14 +41,4 @@ func (f *Fake) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchPa
 		return nil, err
 	}
 	return out, nil
-}
-
-// metaValue returns the value of key in sorted pairs, or "".
-func metaValue(pairs []string, key string) string {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i] == key {
-			return pairs[i+1]
-		}
-	}
-	return ""
 }
