@@ -1096,7 +1096,12 @@ func (s *scenario) finalCheck() {
 	}
 	if err != nil && serr == nil {
 		// The status brought the order's record up to date with Stripe:
-		// the customer pays once more.
+		// the host asks it on every instance (a sweep, for Stores that are
+		// not shared), and the customer pays once more.
+		for i, f := range s.flows {
+			r, e := f.Status(context.Background(), s.order)
+			s.tracef("  status@%d -> %v %s %s err=%v", i, r.Outcome, r.IntentID, r.Status, e)
+		}
 		s.clock.Advance(time.Minute)
 		res, err = s.statusCheck()
 	}
