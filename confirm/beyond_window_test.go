@@ -412,3 +412,41 @@ func TestSeveralIntentsRefused(t *testing.T) {
 		t.Error("a write was made")
 	}
 }
+
+// laggingSearch is the fake with a search index that does not show the
+// intents yet, as Stripe's lags its writes by up to about a minute.
+type laggingSearch struct {
+	*stripetest.Fake
+	lagging bool
+}
+
+func (l *laggingSearch) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchParams) ([]stripeclient.PaymentIntent, error) {
+	found, err := l.Fake.SearchPaymentIntents(ctx, p)
+	if l.lagging {
+		return []stripeclient.PaymentIntent{}, err
+	}
+	return found, err
+}
+
+// An instance without the record whose creation is refused (the key holds
+// another card's) cannot find the intent while the search lags:
+// ErrPaymentInProgress, retry-safe, and no second intent; once the index
+// shows it, the retry finds it.
+func TestSearchLagIsPaymentInProgress(t *testing.T) {
+	e := newEnv(t)
+	o := order("lag")
+	if res := e.pay(o, byMethod("pm_card_visa")); res.Outcome != confirm.Succeeded {
+		t.Fatalf("a: %v", res.Outcome)
+	}
+	client := &laggingSearch{Fake: e.fake, lagging: true}
+	b := confirm.New(client, confirm.Config{Now: e.clock.Now})
+	_, err := b.Pay(ctx, o, byMethod("pm_card_mastercard"))
+	if !errors.Is(err, confirm.ErrPaymentInProgress) || !confirm.RetrySafe(err) {
+		t.Fatalf("b inside the search lag: %v, want retry-safe ErrPaymentInProgress", err)
+	}
+	client.lagging = false
+	if res, err := b.Pay(ctx, o, byMethod("pm_card_mastercard")); err != nil || res.Outcome != confirm.Succeeded {
+		t.Fatalf("b after the lag: %+v, %v", res, err)
+	}
+	e.checkOneIntent(o.ID, 1)
+}

@@ -47,7 +47,20 @@ func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken strin
 // what only one instance knows: the record of the requires_action answer,
 // or the intent in requires_confirmation (authentication makes no charge,
 // so its latest charge is the same). For a first attempt the key is the
-// one earlier releases derived with an empty CVC token.
+// one earlier releases derived with an empty CVC token; earlier releases
+// put a saved card's CVC token in it, so a saved-card return from 3-D
+// Secure that straddles the upgrade is sent under a new key, which Stripe
+// runs or refuses (payment_intent_unexpected_state) and the Flow then
+// reads back: no second charge either way.
+//
+// What the key cannot tell apart: two attempts with the same card between
+// which no charge was made. That matters only when the first one's
+// confirmation was answered with a failure Stripe stores under the key
+// without charging (payment_intent_unexpected_state, or a 500 raised after
+// execution began): the second attempt's confirmation then replays it for
+// up to 24 hours. The Flow reads the intent back and reports it as it
+// stands (an authenticated intent it cannot confirm is ErrUnknownStatus);
+// the customer pays with another card, or after the key expires.
 func ConfirmActionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
 	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, latestChargeBefore)
 }
