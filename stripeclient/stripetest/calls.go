@@ -98,12 +98,16 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 	case idemReplay:
 		c.Replayed = true
 	}
-	if faulted && ft.Kind == FaultLatency {
+	var late error // the caller's ctx ended during a FaultLateCompletion
+	if faulted && (ft.Kind == FaultLatency || ft.Kind == FaultLateCompletion) {
 		if err := sleep(ctx, ft.Delay); err != nil {
-			if rec != nil {
-				f.idemFinish(key, rec, response{}, false)
+			if ft.Kind == FaultLatency || state != idemFresh {
+				if rec != nil {
+					f.idemFinish(key, rec, response{}, false)
+				}
+				return nil, f.fail(c, contextError(err))
 			}
-			return nil, f.fail(c, contextError(err))
+			late = err // the work runs below all the same
 		}
 	}
 	after500 := faulted && ft.Kind == FaultAPIError500AfterWork
@@ -128,6 +132,9 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 	if faulted && ft.Kind == FaultResponseLost {
 		return nil, f.fail(c, f.faultError(FaultResponseLost))
 	}
+	if late != nil {
+		return nil, f.fail(c, contextError(late))
+	}
 	if resp.err != nil {
 		return nil, f.fail(c, copyError(resp.err, metaOf(resp.in)))
 	}
@@ -145,7 +152,8 @@ func (f *Fake) read(ctx context.Context, op Op, id string, work func() *stripecl
 	if faulted && ft.Kind.beforeWork() {
 		return f.fail(c, f.faultError(ft.Kind))
 	}
-	if faulted && ft.Kind == FaultLatency {
+	if faulted && (ft.Kind == FaultLatency || ft.Kind == FaultLateCompletion) {
+		// A read changes nothing, so a late completion is plain latency.
 		if err := sleep(ctx, ft.Delay); err != nil {
 			return f.fail(c, contextError(err))
 		}

@@ -17,8 +17,8 @@ import (
 // guessing.
 type FaultKind int
 
-// The faults a test can inject. All but FaultLatency, FaultResponseLost and
-// FaultAPIError500AfterWork strike before Stripe does any work: nothing
+// The faults a test can inject. All but FaultLatency, FaultResponseLost,
+// FaultAPIError500AfterWork and FaultLateCompletion strike before Stripe does any work: nothing
 // changes and nothing is stored under the idempotency key, so a retry with
 // the same key runs afresh.
 const (
@@ -52,17 +52,25 @@ const (
 	// payment may have happened. Only a read shows what was done. On a
 	// read, or on a call answered from the store, it is a plain 500.
 	FaultAPIError500AfterWork
+	// FaultLateCompletion is a slow Stripe whose caller gives up: it sleeps
+	// Delay honouring ctx, and when ctx ends first the caller gets the
+	// context error while the work still runs and its response is stored
+	// under the idempotency key, as Stripe finishes a request whose client
+	// has gone (a host deadline shorter than Stripe's answer). If Delay
+	// passes first the call proceeds normally. A retry with the same key
+	// replays what was done.
+	FaultLateCompletion
 )
 
 // Fault is a failure to inject into one call.
 type Fault struct {
 	Op    Op // the operation to strike; "" strikes any
 	Kind  FaultKind
-	Delay time.Duration // for FaultLatency
+	Delay time.Duration // for FaultLatency and FaultLateCompletion
 }
 
 // valid reports whether k is one of the kinds above.
-func (k FaultKind) valid() bool { return k >= FaultNetwork && k <= FaultAPIError500AfterWork }
+func (k FaultKind) valid() bool { return k >= FaultNetwork && k <= FaultLateCompletion }
 
 func mustBeValid(ft Fault) {
 	if !ft.Kind.valid() {
@@ -72,7 +80,7 @@ func mustBeValid(ft Fault) {
 
 // beforeWork reports whether the fault stops the call before Stripe runs it.
 func (k FaultKind) beforeWork() bool {
-	return k != FaultResponseLost && k != FaultLatency && k != FaultAPIError500AfterWork
+	return k != FaultResponseLost && k != FaultLatency && k != FaultAPIError500AfterWork && k != FaultLateCompletion
 }
 
 // faultQueue holds the queued faults and the fault hook.

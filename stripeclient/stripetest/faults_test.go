@@ -1,6 +1,7 @@
 package stripetest_test
 
 import (
+	"context"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -190,5 +191,40 @@ func TestAPIError500AfterWork(t *testing.T) {
 	f.InjectFault(stripetest.Fault{Kind: stripetest.FaultAPIError500AfterWork})
 	if _, err := f.RetrievePaymentIntent(bg, id); !errors.Is(err, stripeclient.ErrAPI) {
 		t.Errorf("retrieve: %v, want 500", err)
+	}
+}
+
+// TestLateCompletion: the caller's deadline fires during a slow call, yet
+// the work is done and stored, as Stripe finishes a request whose client
+// has gone. A retry with the same key replays it: one intent, one charge.
+// Plain FaultLatency, by contrast, does nothing once the deadline fires.
+func TestLateCompletion(t *testing.T) {
+	for _, tc := range []struct {
+		kind     stripetest.FaultKind
+		wantWork bool
+	}{
+		{stripetest.FaultLateCompletion, true},
+		{stripetest.FaultLatency, false},
+	} {
+		f, _ := newFake(t)
+		f.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: tc.kind, Delay: time.Minute})
+		p := params("pm_card_visa")
+		ctx, cancel := context.WithTimeout(bg, 10*time.Millisecond)
+		_, err := f.CreatePaymentIntent(ctx, p)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("fault %d: got %v, want the caller's context error", tc.kind, err)
+		}
+		if done := len(f.Intents()) == 1 && len(f.Charges()) == 1; done != tc.wantWork {
+			t.Fatalf("fault %d: work done = %v (%d intents, %d charges), want %v", tc.kind, done, len(f.Intents()), len(f.Charges()), tc.wantWork)
+		}
+		pi, err := f.CreatePaymentIntent(bg, p)
+		if err != nil || pi.Status != stripeclient.StatusSucceeded {
+			t.Fatalf("fault %d: retry: %v, %v", tc.kind, pi, err)
+		}
+		calls := f.Calls()
+		if len(f.Intents()) != 1 || len(f.Charges()) != 1 || len(calls) != 2 || calls[1].Replayed != tc.wantWork {
+			t.Errorf("fault %d: after the retry %d intents, %d charges, calls %+v", tc.kind, len(f.Intents()), len(f.Charges()), calls)
+		}
 	}
 }
