@@ -153,6 +153,44 @@ func (c fullCaptureClient) RetrievePaymentIntent(ctx context.Context, id string)
 	return c.full(c.Client.RetrievePaymentIntent(ctx, id))
 }
 
+// staleReadClient answers every read of an intent with the intent as it
+// was first read, as a cache in front of Stripe would: a payment captured
+// or canceled since still reads as authorised.
+type staleReadClient struct {
+	stripeclient.Client
+	mu    sync.Mutex
+	first map[string]stripeclient.PaymentIntent
+}
+
+func (c *staleReadClient) RetrievePaymentIntent(ctx context.Context, id string) (*stripeclient.PaymentIntent, error) {
+	pi, err := c.Client.RetrievePaymentIntent(ctx, id)
+	if err != nil {
+		return pi, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.first == nil {
+		c.first = map[string]stripeclient.PaymentIntent{}
+	}
+	if old, ok := c.first[id]; ok {
+		return &old, nil
+	}
+	c.first[id] = *pi
+	return pi, nil
+}
+
+func (c *staleReadClient) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchParams) ([]stripeclient.PaymentIntent, error) {
+	found, err := c.Client.SearchPaymentIntents(ctx, p)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, pi := range found {
+		if old, ok := c.first[pi.ID]; ok {
+			found[i] = old
+		}
+	}
+	return found, err
+}
+
 // sabotages are the broken builds and what the campaign must find on each.
 var sabotages = []struct {
 	name  string
@@ -198,6 +236,12 @@ var sabotages = []struct {
 		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return liarClient{c} }},
 		want:  []string{probToldFailed, probUnknown, probStuck},
 		seeds: 300,
+	},
+	{
+		name:  "client whose reads return the intent as first read",
+		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return &staleReadClient{Client: c} }},
+		want:  []string{probStalePaid},
+		seeds: 3000,
 	},
 	{
 		name:  "client that reports a partial capture as full",
