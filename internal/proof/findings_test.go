@@ -1,11 +1,13 @@
 package proof_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
@@ -91,6 +93,66 @@ func TestClaimReplaySpendsAnotherRequestsToken(t *testing.T) {
 		if c.Err != nil && strings.Contains(c.Err.Error(), "token_already_used") {
 			t.Logf("Stripe refused %s %s: %v", c.Op, c.ID, c.Err)
 		}
+	}
+	e.checkMoney(o.ID)
+}
+
+// beforeCreate is a client that runs a function before the next creation
+// goes out: another request overtaking this one on its way to Stripe.
+type beforeCreate struct {
+	stripeclient.Client
+	run func()
+}
+
+func (c *beforeCreate) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
+	if run := c.run; run != nil {
+		c.run = nil
+		run()
+	}
+	return c.Client.CreatePaymentIntent(ctx, p)
+}
+
+// TestStampedCreationAnsweredWithAFollowersDecline: one instance, one
+// Store. The customer's first attempt (card X, which declines) claims the
+// order and stamps its creation; before the creation reaches Stripe, a
+// second attempt (card Y, from another tab) follows the claim: it sends
+// the claimed creation (X: declined, the intent is made) and then
+// confirms the intent with Y, which pays. The first attempt's creation now
+// reaches Stripe, which replays X's stored decline. The first attempt
+// stamped the claim itself, so the flow takes the answer as fresh; its
+// save is refused (the record changed) and the Store fails the reload, so
+// it reports the answer in hand and tells the first tab Failed while the
+// order is paid. It must read the decline back, as it does for a creation
+// it did not stamp.
+// (Found by the campaign: seed 2 scenario 1394, seed 1 scenario 4860.)
+func TestStampedCreationAnsweredWithAFollowersDecline(t *testing.T) {
+	e := newSeqEnv(t)
+	store := confirm.NewMemoryStore()
+	slow := &beforeCreate{Client: e.fake}
+	sent := false
+	flaky := &hookedStore{Store: store, before: func(_ context.Context, op storeOp, _ string, _ confirm.Record) error {
+		if sent && op == opLoad {
+			return errStoreDown
+		}
+		return nil
+	}}
+	first := confirm.New(slow, confirm.Config{Now: e.clock.Now, Store: flaky})
+	second := e.flow(store)
+	o := confirm.Order{ID: "stamped-decline", Amount: 2000, Currency: "usd", CreatedAt: e.clock.Now()}
+	x := confirm.Request{PaymentMethodID: e.newPM("pm_card_visa_chargeDeclined")}
+	y := confirm.Request{PaymentMethodID: e.newPM("pm_card_visa")}
+	var paid confirm.Result
+	slow.run = func() {
+		res, err := e.pay("second tab, card Y, overtakes", second, o, y)
+		if err != nil || res.Outcome != confirm.Succeeded {
+			t.Fatalf("second tab: %v, %v; want Succeeded", res.Outcome, err)
+		}
+		paid = res
+		sent = true
+	}
+	res, err := e.pay("first tab, card X", first, o, x)
+	if err == nil && (res.Outcome == confirm.Failed || res.Outcome == confirm.Canceled) {
+		t.Errorf("first tab told %v (%s) after Stripe's last answer to it came from an order already paid on %s", res.Outcome, res.Status, paid.IntentID)
 	}
 	e.checkMoney(o.ID)
 }
