@@ -413,40 +413,84 @@ func TestSeveralIntentsRefused(t *testing.T) {
 	}
 }
 
-// laggingSearch is the fake with a search index that does not show the
-// intents yet, as Stripe's lags its writes by up to about a minute.
-type laggingSearch struct {
-	*stripetest.Fake
-	lagging bool
-}
-
-func (l *laggingSearch) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchParams) ([]stripeclient.PaymentIntent, error) {
-	found, err := l.Fake.SearchPaymentIntents(ctx, p)
-	if l.lagging {
-		return []stripeclient.PaymentIntent{}, err
-	}
-	return found, err
-}
-
-// An instance without the record whose creation is refused (the key holds
-// another card's) cannot find the intent while the search lags:
-// ErrPaymentInProgress, retry-safe, and no second intent; once the index
-// shows it, the retry finds it.
+// Stripe's search lags its writes by up to about a minute. An instance
+// without the record whose creation is refused (the key holds another
+// card's) cannot find the intent yet: ErrPaymentInProgress, retry-safe,
+// and no second intent; a minute later the retry finds it.
 func TestSearchLagIsPaymentInProgress(t *testing.T) {
-	e := newEnv(t)
+	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, SearchLag: time.Minute})
 	o := order("lag")
-	if res := e.pay(o, byMethod("pm_card_visa")); res.Outcome != confirm.Succeeded {
-		t.Fatalf("a: %v", res.Outcome)
+	a := confirm.New(fake, confirm.Config{Now: clock.Now})
+	b := confirm.New(fake, confirm.Config{Now: clock.Now})
+	if res, err := a.Pay(ctx, o, byMethod("pm_card_visa")); err != nil || res.Outcome != confirm.Succeeded {
+		t.Fatalf("a: %+v, %v", res, err)
 	}
-	client := &laggingSearch{Fake: e.fake, lagging: true}
-	b := confirm.New(client, confirm.Config{Now: e.clock.Now})
 	_, err := b.Pay(ctx, o, byMethod("pm_card_mastercard"))
 	if !errors.Is(err, confirm.ErrPaymentInProgress) || !confirm.RetrySafe(err) {
 		t.Fatalf("b inside the search lag: %v, want retry-safe ErrPaymentInProgress", err)
 	}
-	client.lagging = false
+	clock.Advance(2 * time.Minute)
 	if res, err := b.Pay(ctx, o, byMethod("pm_card_mastercard")); err != nil || res.Outcome != confirm.Succeeded {
 		t.Fatalf("b after the lag: %+v, %v", res, err)
 	}
-	e.checkOneIntent(o.ID, 1)
+	if n := len(fake.Intents()); n != 1 {
+		t.Errorf("%d intents, want 1", n)
+	}
+}
+
+// A 500 that Stripe raises after the work began is stored under the key
+// and replayed for 24 hours: only a read shows what was done. The Flow
+// reads (a search for a creation, the intent for the other writes) and
+// reports the payment as it stands; a 5xx before the work leaves the
+// intent as it was, and the 5xx is the (retry-safe) error.
+func TestServerErrorAfterTheWork(t *testing.T) {
+	t.Run("create", func(t *testing.T) {
+		e := newEnv(t)
+		o := order("500-create")
+		e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultAPIError500AfterWork})
+		if res := e.pay(o, byMethod("pm_card_visa")); res.Outcome != confirm.Succeeded {
+			t.Fatalf("got %v, want Succeeded: the charge was made", res.Outcome)
+		}
+		if res := e.pay(o, byMethod("pm_card_mastercard")); res.Outcome != confirm.Succeeded {
+			t.Fatalf("retry: %v", res.Outcome)
+		}
+		e.checkOneIntent(o.ID, 1)
+	})
+	t.Run("return from 3-D Secure", func(t *testing.T) {
+		e := newEnv(t)
+		o := order("500-confirm")
+		res := e.pay(o, byMethod("pm_card_authenticationRequired"))
+		e.fake.Authenticate(res.IntentID)
+		e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpConfirm, Kind: stripetest.FaultAPIError500AfterWork})
+		if res := e.pay(o, byIntent(res.IntentID)); res.Outcome != confirm.Succeeded {
+			t.Fatalf("got %v, want Succeeded", res.Outcome)
+		}
+		e.checkOneIntent(o.ID, 1)
+	})
+	t.Run("return from 3-D Secure, 500 before the work", func(t *testing.T) {
+		e := newEnv(t)
+		o := order("500-before")
+		res := e.pay(o, byMethod("pm_card_authenticationRequired"))
+		e.fake.Authenticate(res.IntentID)
+		e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpConfirm, Kind: stripetest.FaultAPIError500})
+		_, err := e.flow.Pay(ctx, o, byIntent(res.IntentID))
+		if !errors.Is(err, confirm.ErrStripeUnavailable) || !confirm.RetrySafe(err) {
+			t.Fatalf("got %v, want retry-safe ErrStripeUnavailable", err)
+		}
+		if res := e.pay(o, byIntent(res.IntentID)); res.Outcome != confirm.Succeeded {
+			t.Fatalf("retry: %v", res.Outcome)
+		}
+	})
+	t.Run("capture", func(t *testing.T) {
+		e := newEnv(t)
+		o := order("500-capture")
+		o.CaptureLater = true
+		auth := e.pay(o, byMethod("pm_card_visa"))
+		e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCapture, Kind: stripetest.FaultAPIError500AfterWork})
+		res, err := e.flow.Capture(ctx, o, auth.IntentID, 1200)
+		if err != nil || res.Outcome != confirm.Succeeded || res.Captured != 1200 {
+			t.Fatalf("got %+v, %v; want Succeeded with 1200 captured", res, err)
+		}
+	})
 }

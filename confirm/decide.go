@@ -81,6 +81,7 @@ const (
 	ansIdempotency                     // the key holds a different request
 	ansMissing                         // resource_missing for the intent read
 	ansRefused                         // another invalid request: Stripe stored nothing under the key
+	ansServerError                     // 5xx to a write: Stripe may have done the work, and may replay the error
 	ansFailed                          // anything else (answer.err), transient or not
 )
 
@@ -118,12 +119,16 @@ type state struct {
 	// stamped: this call stamped rec.CreateSentAt, so a creation it sends
 	// is sent for the first time and its answer is fresh.
 	stamped bool
-	// cardSent: this call sent the request's card to Stripe.
+	// cardSent: this call sent the request's card to Stripe and Stripe
+	// ran the request.
 	cardSent bool
-	sent     []string // the idempotency keys this call sent
-	store    answer   // the last Store answer; op 0 before the first
-	stripe   answer   // the last Stripe answer; op 0 before the first
-	calls    int      // Stripe calls made
+	// serverErr is a 5xx answered to a write of this call: returned when
+	// reading the intent back shows the write did nothing.
+	serverErr error
+	sent      []string // the idempotency keys this call sent
+	store     answer   // the last Store answer; op 0 before the first
+	stripe    answer   // the last Stripe answer; op 0 before the first
+	calls     int      // Stripe calls made
 }
 
 // advance records the answer a to step s.
@@ -140,6 +145,9 @@ func (st *state) advance(s step, a answer) {
 		return
 	}
 	a.card, a.intent = s.card, s.intent
+	if a.op == opSearch && len(a.found) == 1 {
+		a.pi = &a.found[0] // the order's intent, as current as a read
+	}
 	st.stripe = a
 	st.calls++
 	if s.key != "" && a.kind != ansRefused {
@@ -148,8 +156,14 @@ func (st *state) advance(s step, a answer) {
 		// only replay its answer.
 		st.sent = append(st.sent, s.key)
 	}
-	if s.card.PaymentMethodID != "" && s.card == st.req {
-		st.cardSent = true
+	switch a.kind {
+	case ansOK, ansDeclined, ansUnexpectedState, ansServerError:
+		if s.card.PaymentMethodID != "" && s.card == st.req {
+			st.cardSent = true
+		}
+	}
+	if a.kind == ansServerError {
+		st.serverErr = a.err
 	}
 }
 
@@ -209,6 +223,15 @@ func decide(st *state) step {
 		// key holds another request: an instance without this Store sent
 		// a different creation under the order's key; find its intent.
 		return st.searchStep("key holds another request")
+	case a.kind == ansServerError && a.op == opCreate:
+		// server error: Stripe answered the creation with a 5xx, which it
+		// stores under the key once the work began; only Stripe's search
+		// shows whether the intent was made.
+		return st.searchStep("server error")
+	case a.kind == ansServerError:
+		// server error: the confirmation, capture or cancel may have been
+		// done; read the intent.
+		return step{op: opReadBack, row: "server error", intent: a.intent}
 	case a.kind == ansFailed:
 		// stripe failed: network, 5xx, 429, authentication …; RetrySafe
 		// says whether to repeat.
@@ -216,22 +239,19 @@ func decide(st *state) step {
 	case a.op == opSearch && len(a.found) > 1:
 		// several intents: Stripe holds more than one intent for the order.
 		return finishErr("several intents", &flowError{op: "search", sentinel: ErrSeveralIntents})
-	case a.op == opSearch && len(a.found) == 1 && bindErr(st.order, &a.found[0], st.meta) != nil:
-		// found with other terms: the order's intent has another amount,
-		// currency or customer.
-		return finishErr("found with other terms", bindErr(st.order, &a.found[0], st.meta))
-	case a.op == opSearch && len(a.found) == 1 && rec.IntentID == "":
-		// found: bind the intent Stripe holds for the order, then go on
-		// from the record.
-		return st.recordStep("found", &a.found[0], Request{})
 	case a.op == opSearch && len(a.found) == 0 && st.act == actStatus:
 		// status, nothing found: Stripe shows no intent for the claimed
 		// creation (never run, or not in the search index yet).
 		return finishRes("status, nothing found", Result{})
 	case a.op == opSearch && len(a.found) == 0 && st.wasSent(CreateKey(st.ns, st.order.ID)):
 		// not found yet: the creation key holds a request the search does
-		// not show yet (the index lags by up to a minute).
-		return finishErr("not found yet", &flowError{op: "search", sentinel: ErrPaymentInProgress, err: errors.New("the order's creation key holds a request Stripe's search does not show yet")})
+		// not show (it ran less than a minute ago, or never: a 5xx answered
+		// it); both retry-safe.
+		err := st.serverErr
+		if err == nil {
+			err = &flowError{op: "search", sentinel: ErrPaymentInProgress, err: errors.New("the order's creation key holds a request Stripe's search does not show yet")}
+		}
+		return finishErr("not found yet", err)
 	case a.op == opSearch && len(a.found) == 0 && !creationSafe(st.order, rec, st.now, st.window):
 		// none exists: Stripe holds no intent for the order; stamp the
 		// creation of this request's card, then send it.
@@ -252,9 +272,10 @@ func decide(st *state) step {
 		// cancel, a decline replayed under a key this call did not stamp,
 		// or an answer older than the record; read the intent back first.
 		return step{op: opReadBack, row: "may be stale", intent: pi.ID}
-	case pi != nil && (a.op == opLook || a.op == opReadBack) && rec.IntentID != pi.ID && bindErr(st.order, pi, st.meta) != nil:
-		// not the order's: the intent read is not this order's (metadata
-		// order ID, amount, currency, customer).
+	case pi != nil && (a.op == opLook || a.op == opReadBack || a.op == opSearch) && rec.IntentID != pi.ID && bindErr(st.order, pi, st.meta) != nil:
+		// not the order's: the intent read or found is not this order's
+		// (metadata order ID, amount, currency, customer), or not on its
+		// terms.
 		return finishErr("not the order's", bindErr(st.order, pi, st.meta))
 	case pi != nil && rec.IntentID != "" && rec.IntentID != pi.ID:
 		// two intents: Stripe answered with an intent other than the
@@ -394,7 +415,7 @@ func (st *state) wasSent(key string) bool { return slices.Contains(st.sent, key)
 func (st *state) mayBeStale(status Status) bool {
 	a := st.stripe
 	switch {
-	case a.op == opLook || a.op == opReadBack:
+	case a.op == opLook || a.op == opReadBack || a.op == opSearch:
 		return false // read just now
 	case a.op == opConfirm && (a.kind == ansDeclined || a.kind == ansUnexpectedState):
 		return true
@@ -485,6 +506,8 @@ func (st *state) report(pi *stripeclient.PaymentIntent, status Status, row strin
 	s := step{op: opFinish, row: row, res: result(pi, status, outcome), storeErr: storeErr}
 	if st.stripe.op == opReadBack {
 		switch {
+		case (st.act == actCapture && status != StatusSucceeded || st.act == actCancel && status != StatusCanceled) && st.serverErr != nil:
+			s.err = st.serverErr // a 5xx, and the intent shows nothing done: retry-safe
 		case st.act == actCapture && status != StatusSucceeded,
 			st.act == actCancel && status != StatusCanceled:
 			s.err = &flowError{op: "capture or cancel", sentinel: ErrInvalidState, err: errors.New("payment intent is " + string(status))}
@@ -496,9 +519,13 @@ func (st *state) report(pi *stripeclient.PaymentIntent, status Status, row strin
 func (st *state) confirmActionStep(row, intentID, paymentMethod, latestCharge string) step {
 	key := ConfirmActionKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
 	if st.wasSent(key) {
-		// confirmed already: Stripe would replay the same answer.
-		return step{op: opFinish, row: row + ", confirmed already", res: Result{IntentID: intentID, Status: StatusRequiresConfirmation},
-			err: &flowError{op: "confirm", sentinel: ErrUnknownStatus, err: errors.New("intent still requires confirmation after confirming")}}
+		// confirmed already: Stripe would replay the same answer. After a
+		// 5xx that did nothing, that 5xx is the error (retry-safe).
+		err := st.serverErr
+		if err == nil {
+			err = &flowError{op: "confirm", sentinel: ErrUnknownStatus, err: errors.New("intent still requires confirmation after confirming")}
+		}
+		return step{op: opFinish, row: row + ", confirmed already", res: Result{IntentID: intentID, Status: StatusRequiresConfirmation}, err: err}
 	}
 	return step{op: opConfirm, row: row, intent: intentID, key: key, confirm: stripeclient.ConfirmParams{IdempotencyKey: key}}
 }

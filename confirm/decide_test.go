@@ -79,6 +79,16 @@ func answered(o op, k kind, pi *stripeclient.PaymentIntent) func(*state) {
 	}
 }
 
+// searched: Stripe's search answered found, as advance records it.
+func searched(found ...stripeclient.PaymentIntent) func(*state) {
+	return func(s *state) {
+		s.stripe = answer{op: opSearch, kind: ansOK, found: found}
+		if len(found) == 1 {
+			s.stripe.pi = &s.stripe.found[0]
+		}
+	}
+}
+
 func withCard(card string) func(*state) {
 	return func(s *state) { s.stripe.card = Request{PaymentMethodID: card} }
 }
@@ -135,24 +145,32 @@ func decideCases() []decideCase {
 		{"stripe failed", st(actPayByCard, claim(tCard, t0), func(s *state) {
 			s.stripe = answer{op: opCreate, kind: ansFailed, err: &flowError{op: "create", sentinel: ErrStripeUnavailable}}
 		}), opFinish, "", wantErr(ErrStripeUnavailable)},
-		{"several intents", st(actPayByCard, claim(tCard, t0), func(s *state) {
-			s.stripe = answer{op: opSearch, kind: ansOK, found: []stripeclient.PaymentIntent{*intent("succeeded"), *intent("canceled")}}
-		}), opFinish, "", wantErr(ErrSeveralIntents)},
-		{"found with other terms", st(actPayByCard, claim(tCard, t0), func(s *state) {
-			s.stripe = answer{op: opSearch, kind: ansOK, found: []stripeclient.PaymentIntent{*intent("succeeded", func(pi *stripeclient.PaymentIntent) { pi.Amount = 4200 })}}
-		}), opFinish, "", wantErr(ErrOrderMismatch)},
-		{"found", st(actPayByCard, claim(tCard, t0.Add(-30*time.Hour)), func(s *state) {
-			s.stripe = answer{op: opSearch, kind: ansOK, found: []stripeclient.PaymentIntent{*intent("succeeded")}}
-		}), opUpdate, "", wantIntentRecorded},
-		{"status, nothing found", st(actStatus, claim(tCard, t0), func(s *state) { s.stripe = answer{op: opSearch, kind: ansOK} }), opFinish, "",
+		{"several intents", st(actPayByCard, claim(tCard, t0), searched(*intent("succeeded"), *intent("canceled"))), opFinish, "", wantErr(ErrSeveralIntents)},
+		{"not the order's", st(actPayByCard, claim(tCard, t0), searched(*intent("succeeded", func(pi *stripeclient.PaymentIntent) { pi.Amount = 4200 }))),
+			opFinish, "", wantErr(ErrOrderMismatch)},
+		{"record", st(actPayByCard, claim(tCard, t0.Add(-30*time.Hour)), searched(*intent("succeeded"))), opUpdate, "", wantIntentRecorded},
+		{"answer", st(actStatus, recorded("succeeded"), searched(*intent("succeeded"))), opFinish, "", wantOutcome(Succeeded)},
+		{"server error", st(actPayByCard, claim(tCard, t0), func(s *state) {
+			s.stripe = answer{op: opCreate, kind: ansServerError, err: errTest}
+		}), opSearch, "", nil},
+		{"server error", st(actPayByIntent, recorded("requires_confirmation"), func(s *state) {
+			s.stripe = answer{op: opConfirm, kind: ansServerError, intent: tPI, err: errTest}
+		}), opReadBack, "", nil},
+		{"not found yet", st(actPayByCard, claim(tCard, t0), sentKey(createKey), searched(), func(s *state) { s.serverErr = errTest }), opFinish, "",
+			func(t *testing.T, s step) {
+				if s.err != errTest {
+					t.Errorf("error %v, want the 5xx that answered the creation", s.err)
+				}
+			}},
+		{"status, nothing found", st(actStatus, claim(tCard, t0), searched()), opFinish, "",
 			func(t *testing.T, s step) {
 				if s.err != nil || s.res != (Result{}) {
 					t.Errorf("got %+v", s)
 				}
 			}},
-		{"not found yet", st(actPayByCard, claim(tCard, t0), sentKey(createKey), func(s *state) { s.stripe = answer{op: opSearch, kind: ansOK} }), opFinish, "",
+		{"not found yet", st(actPayByCard, claim(tCard, t0), sentKey(createKey), searched()), opFinish, "",
 			wantErr(ErrPaymentInProgress)},
-		{"none exists", st(actPayByCard, claim(tOther, t0.Add(-30*time.Hour)), func(s *state) { s.stripe = answer{op: opSearch, kind: ansOK} }), opUpdate, "",
+		{"none exists", st(actPayByCard, claim(tOther, t0.Add(-30*time.Hour)), searched()), opUpdate, "",
 			func(t *testing.T, s step) {
 				if !s.stamp || !s.rec.CreateSentAt.Equal(t0) || s.rec.CreatePaymentMethod != tCard {
 					t.Errorf("update %+v: want this card's creation stamped now", s.rec)

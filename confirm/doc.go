@@ -91,16 +91,18 @@
 //   - key holds another request (idempotency_error): another instance,
 //     without this Store, created the order's intent with other
 //     parameters: search Stripe by the metadata order ID.
-//   - stripe failed: network, 5xx, 429 …: the error; [RetrySafe] tells.
+//   - server error: a 5xx answered a write, which Stripe stores under the
+//     key once the work began: search (after a creation) or read the
+//     intent back, to see what was done.
+//   - stripe failed: network, 429, authentication …: the error;
+//     [RetrySafe] tells.
 //   - several intents: the search found more than one:
-//     [ErrSeveralIntents], no write.
-//   - found with other terms: the one intent found has another amount,
-//     currency or customer: [ErrOrderMismatch].
-//   - found: bind it to the record, then go on from the record.
+//     [ErrSeveralIntents], no write. (One found is the order's intent,
+//     taken as an answer by the rows below: bound, recorded, reported.)
 //   - status, nothing found: Status of a claim Stripe does not show.
-//   - not found yet: nothing found although this call's creation was
-//     refused for holding another request (the search index lags writes by
-//     up to a minute): [ErrPaymentInProgress].
+//   - not found yet: nothing found although this call sent the creation
+//     (the search index lags writes by up to a minute, or a 5xx answered
+//     it): [ErrPaymentInProgress], or the 5xx; both retry-safe.
 //   - none exists: nothing found for an order past the key window: stamp
 //     this card's creation in the record (CreateSentAt = now), then send it.
 //   - declined without intent: report the decline as Stripe sent it.
@@ -109,9 +111,9 @@
 //     creation this call did not stamp (a replay), a capture or cancel
 //     refused for the intent's state, or an answer less settled than the
 //     record: read the intent back before reporting it.
-//   - not the order's: an intent read that is not yet on record fails the
-//     binding check (metadata order ID, amount, currency, customer):
-//     [ErrOrderMismatch], no write.
+//   - not the order's: an intent read or found that is not yet on record
+//     fails the binding check (metadata order ID, amount, currency,
+//     customer): [ErrOrderMismatch], no write.
 //   - two intents: Stripe answered with an intent other than the recorded
 //     one: [ErrSeveralIntents].
 //   - unknown status: [ErrUnknownStatus], never success.

@@ -276,6 +276,8 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		a.kind = ansMissing
 	case se.Kind == stripeclient.KindInvalidRequest:
 		a.kind = ansRefused
+	case se.Kind == stripeclient.KindAPI && (s.op == opCreate || s.op == opConfirm || s.op == opCapture || s.op == opCancel):
+		a.kind, a.pi = ansServerError, nil
 	default:
 		a.kind, a.pi = ansFailed, nil
 	}
