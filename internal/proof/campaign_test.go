@@ -26,7 +26,7 @@ var (
 	campaignSeed     = flag.Uint64("campaign.seed", 0, "fault-campaign seed; 0 picks one from the clock (printed)")
 	campaignScenario = flag.Int("campaign.scenario", -1, "run only this scenario of the seed, with its trace")
 	campaignSummary  = flag.String("campaign.summary", "", "also write the one-line summary to this file")
-	campaignMaxFail  = flag.Int("campaign.maxfail", 5, "stop after this many failing scenarios (0: run them all, report the first 20)")
+	campaignMaxFail  = flag.Int("campaign.maxfail", 0, "stop after this many failing scenarios; 0 runs them all (the first 20 are reported, all are counted)")
 )
 
 // The Stripe faults of the campaign. faultDeadline is a FaultLatency that
