@@ -184,8 +184,3 @@ func intentsOf(fake *stripetest.Fake, orderID string) []string {
 func writes(fake *stripetest.Fake) int {
 	return fake.CallCount(stripetest.OpCreate, stripetest.OpConfirm, stripetest.OpCapture, stripetest.OpCancel)
 }
-
-// newFake returns a fake reading clock, its IDs a function of seed.
-func newFake(clock *stripetest.Clock, seed int64) *stripetest.Fake {
-	return stripetest.New(stripetest.Config{Now: clock.Now, Seed: seed})
-}
