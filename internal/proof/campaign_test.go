@@ -206,14 +206,15 @@ func (s *campaignStats) summary(seed uint64) string {
 // campaign at points it draws, never by the wall clock or the scheduler.
 // A failure prints the command that replays it with a trace.
 //
-// Faults: Stripe calls fail before the work or lose the answer after it;
-// Store operations fail before the write or lose the answer after it; the
-// clock jumps past Stripe's 24-hour idempotency window (keys pruned)
-// between two requests or between any two operations of one; an instance
-// restarts with an empty MemoryStore; another attempt (a double click, or
-// a second tab with another card) runs whole while a request waits at
-// one of its pause points — before or after a Store operation (a slow
-// save) or a Stripe call (a lost answer).
+// Faults: Stripe calls fail before the work, lose the answer after it, or
+// store a 500 under the key after it; Store operations fail before the
+// write or lose the answer after it; the clock jumps past Stripe's 24-hour
+// idempotency window (keys pruned) between two requests, or inside one,
+// which then outlives its deadline; an instance restarts with an empty
+// MemoryStore (ending the request it was serving); another attempt (a
+// second tab with another card, a saved card with a new CVC token) runs
+// whole while a request waits at one of its pause points — before or after
+// a Store operation (a slow save) or a Stripe call (a lost answer).
 //
 // The checks, per order:
 //
@@ -221,23 +222,31 @@ func (s *campaignStats) summary(seed uint64) string {
 //     authorisation counts; a released one does not), and the order has
 //     one intent.
 //   - told failed while paid: no Result says Failed or Canceled while a
-//     charge of the order has moved money at that moment.
+//     charge of the order had moved money when Stripe last answered the
+//     request (when another attempt overlapping it moved the money after
+//     that, the answer was true when Stripe gave it, as two tabs are each
+//     told of their own card).
 //   - unknown charges: every charge that moved money is on the intent of
-//     the last Result the host received — the final status check's, which
-//     comes after every fault — and that Result says Succeeded or
+//     the host's last answer about the order — the final status check's,
+//     which comes after every fault — and that answer says Succeeded or
 //     Authorized. "Known" therefore means told last, not told once.
 //   - stuck: once faults stop, the host's status check — a Pay with a good
 //     card (a new one, or a saved one with a new CVC token), retried on
 //     another instance a minute later after a retry-safe error, at most
-//     three times — ends Succeeded or Authorized, or Canceled when the host
-//     or the CVC policy canceled on purpose (then no money may have moved).
+//     three times, then Flow.Status on every instance and one more Pay —
+//     ends Succeeded or Authorized, or Canceled when the host or the CVC
+//     policy canceled on purpose or Stripe canceled the intent itself (then
+//     no money may have moved).
 //   - captured amounts: a Succeeded Result reports what Stripe received;
 //     a capture told ErrInvalidState must not have captured.
+//   - the Store contract as the Store answers: a claim is inserted once,
+//     is found afterwards, and an intent once bound is never replaced.
 //
 // Plus what the earlier campaign checked: no secret in a log line or error
 // string, a client secret only in RequiresAction, errors retry-safe under
-// transient faults (ErrStore when the Store failed), and a customer told
-// paid never told otherwise.
+// transient faults (ErrStore when the Store failed), a customer told paid
+// never told otherwise, and what the host was told last agrees with Stripe
+// (Flow.Status's answer too).
 func TestFaultCampaign(t *testing.T) {
 	seed := *campaignSeed
 	if seed == 0 {
