@@ -28,7 +28,9 @@ import (
 // record otherwise; Load tells "no record" apart; every field round-trips;
 // Update refuses a stale Version, a second intent and a status moving
 // backwards, changing nothing; and under concurrency exactly one Claim and
-// one Update per version win. It returns every violation found, joined, or
+// one Update per version win. A Store that also implements the optional
+// confirm.Lister is checked to list the unsettled orders written before
+// the cutoff, oldest first. It returns every violation found, joined, or
 // nil. Each violation names its clause.
 func TestStore(newStore func() confirm.Store) error {
 	c := checker{suffix: time.Now().UnixNano()}
@@ -38,7 +40,57 @@ func TestStore(newStore func() confirm.Store) error {
 	c.updates(newStore())
 	c.concurrentClaims(newStore())
 	c.concurrentUpdates(newStore())
+	if s, ok := newStore().(listingStore); ok {
+		c.lister(s)
+	}
 	return errors.Join(c.errs...)
+}
+
+type listingStore interface {
+	confirm.Store
+	confirm.Lister
+}
+
+// lister checks the optional confirm.Lister: the unsettled records written
+// before the cutoff, oldest first, at most limit. The records it writes
+// are dated 2001, so that other orders in a shared database stay out of
+// the way.
+func (c *checker) lister(s listingStore) {
+	ctx := context.Background()
+	t0 := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	recs := []struct {
+		name string
+		rec  confirm.Record
+	}{
+		{"claim", confirm.Record{Amount: 100, Currency: "usd", Updated: t0.Add(3 * time.Second)}},
+		{"paid", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_paid", Status: confirm.StatusSucceeded, Updated: t0}},
+		{"authorized", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_auth", Status: confirm.StatusRequiresCapture, Updated: t0.Add(time.Second)}},
+		{"canceled", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_canc", Status: confirm.StatusCanceled, Updated: t0}},
+		{"action", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_act", Status: confirm.StatusRequiresAction, Updated: t0.Add(2 * time.Second)}},
+		{"recent", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_new", Status: confirm.StatusProcessing, Updated: t0.Add(2 * time.Hour)}},
+	}
+	for _, r := range recs {
+		if _, _, err := s.Claim(ctx, c.id("list-"+r.name), r.rec); err != nil {
+			c.errorf("lister: Claim: %v", err)
+			return
+		}
+	}
+	got, err := s.ListUnsettled(ctx, t0.Add(time.Hour), 1000)
+	if err != nil {
+		c.errorf("lister: ListUnsettled: %v", err)
+		return
+	}
+	var ours []string
+	for _, o := range got {
+		for _, r := range recs {
+			if o.OrderID == c.id("list-"+r.name) {
+				ours = append(ours, r.name)
+			}
+		}
+	}
+	if want := "[authorized action claim]"; fmt.Sprint(ours) != want {
+		c.errorf("lister: ListUnsettled listed %v of this check's orders, want %s (unsettled, written before the cutoff, oldest first)", ours, want)
+	}
 }
 
 type checker struct {

@@ -79,6 +79,11 @@ func (o order) payment() confirm.Order {
 		Customer:     o.Customer,
 		CaptureLater: o.CaptureLater,
 		Description:  "cardconfirm example order " + o.ID,
+		// When the order was made: past confirm's key window the Flow asks
+		// Stripe's search before it creates an intent, in case a Store
+		// that forgot the order (a restart, with the in-memory default)
+		// once paid it.
+		CreatedAt: o.Created,
 	}
 	if o.SaveCard && o.Customer != "" {
 		co.SaveCard = confirm.SaveOnSession
