@@ -164,6 +164,7 @@ func values(rec confirm.Record) []any {
 	return []any{
 		rec.Amount, rec.Currency, rec.Customer,
 		rec.CreatePaymentMethod, rec.CreateCVCToken, nullTime(rec.CreateSentAt),
+		rec.CreateAttempt, rec.RefusedPaymentMethod, rec.RefusedCVCToken,
 		rec.IntentID, string(rec.Status), rec.PaymentMethod, rec.CVCToken,
 		rec.LatestCharge, rec.Captured, nullTime(rec.Updated),
 	}
@@ -189,6 +190,7 @@ func scanInto(row scanner, first ...any) (confirm.Record, error) {
 	)
 	err := row.Scan(append(first, &rec.Version, &rec.Amount, &rec.Currency, &rec.Customer,
 		&rec.CreatePaymentMethod, &rec.CreateCVCToken, &sentAt,
+		&rec.CreateAttempt, &rec.RefusedPaymentMethod, &rec.RefusedCVCToken,
 		&rec.IntentID, &status, &rec.PaymentMethod, &rec.CVCToken,
 		&rec.LatestCharge, &rec.Captured, &updated)...)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 // scanRecord use.
 const columns = "version, amount, currency, customer, " +
 	"create_payment_method, create_cvc_token, create_sent_at, " +
+	"create_attempt, refused_payment_method, refused_cvc_token, " +
 	"intent_id, status, payment_method, cvc_token, latest_charge, captured, updated"
 
 // schema is the table, one row per order with every record field a
@@ -26,6 +27,9 @@ func schema(table, index string) string {
 	create_payment_method text        NOT NULL,
 	create_cvc_token      text        NOT NULL,
 	create_sent_at        timestamptz,
+	create_attempt        integer     NOT NULL DEFAULT 0,
+	refused_payment_method text       NOT NULL DEFAULT '',
+	refused_cvc_token     text        NOT NULL DEFAULT '',
 	intent_id             text        NOT NULL,
 	status                text        NOT NULL,
 	payment_method        text        NOT NULL,
@@ -46,7 +50,7 @@ func newStatements(table string) statements {
 	return statements{
 		// $1 order_id; $2… the record's columns after version, as values.
 		claim: `INSERT INTO ` + table + ` (order_id, ` + columns + `)
-	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 	ON CONFLICT (order_id) DO NOTHING
 	RETURNING ` + columns,
 
@@ -61,12 +65,13 @@ func newStatements(table string) statements {
 		version = version + 1,
 		amount = $3, currency = $4, customer = $5,
 		create_payment_method = $6, create_cvc_token = $7, create_sent_at = $8,
-		intent_id = $9, status = $10, payment_method = $11, cvc_token = $12,
-		latest_charge = $13, captured = $14, updated = $15
+		create_attempt = $9, refused_payment_method = $10, refused_cvc_token = $11,
+		intent_id = $12, status = $13, payment_method = $14, cvc_token = $15,
+		latest_charge = $16, captured = $17, updated = $18
 	WHERE order_id = $1
 		AND version = $2
-		AND (intent_id = '' OR intent_id = $9)
-		AND ` + rank("$10::text") + ` >= ` + rank("status") + `
+		AND (intent_id = '' OR intent_id = $12)
+		AND ` + rank("$13::text") + ` >= ` + rank("status") + `
 	RETURNING ` + columns,
 	}
 }

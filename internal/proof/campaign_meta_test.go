@@ -4,11 +4,21 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
+
+// The meta tests: each check of the fault campaign must be able to fail.
+// Each sabotage below breaks one thing the guarantees rest on — the
+// client's idempotency keys, the Store's contract, the flow's trust in
+// Stripe's 24-hour window, the truth of Stripe's answers — and the same
+// scenarios must then find the violation it causes within a bounded number
+// of seeds.
 
 // forgetfulClient is a broken Stripe client: it replaces every idempotency
 // key with a new one, as a host that generates random keys per call would.
@@ -30,21 +40,260 @@ func (c *forgetfulClient) ConfirmPaymentIntent(ctx context.Context, id string, p
 	return c.Client.ConfirmPaymentIntent(ctx, id, p)
 }
 
-// TestCampaignCatchesDoubleCharges shows that the campaign's checks can
-// fail: on a client that forgets idempotency keys, the same scenarios must
-// find duplicate charges or intents.
-func TestCampaignCatchesDoubleCharges(t *testing.T) {
-	found := 0
-	for i := 0; i < 300 && found == 0; i++ {
-		sc := newScenario(99, i, func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} })
-		sc.run()
-		for _, p := range sc.problems {
-			if strings.Contains(p, "charges moved money") || strings.Contains(p, "intents for one order") {
-				found++
-			}
+// lastWriterWinsStore is a naive Store whose Claim overwrites the order's
+// record instead of inserting it only when absent: a concurrent first
+// attempt replaces the one Stripe may already be charging.
+type lastWriterWinsStore struct {
+	mu      sync.Mutex
+	records map[string]confirm.Record
+}
+
+func (s *lastWriterWinsStore) Claim(_ context.Context, orderID string, rec confirm.Record) (confirm.Record, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.records == nil {
+		s.records = map[string]confirm.Record{}
+	}
+	rec.Version = s.records[orderID].Version + 1
+	s.records[orderID] = rec
+	return rec, true, nil
+}
+
+func (s *lastWriterWinsStore) Load(_ context.Context, orderID string) (confirm.Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.records[orderID]
+	if !ok {
+		return confirm.Record{}, confirm.ErrNotFound
+	}
+	return rec, nil
+}
+
+func (s *lastWriterWinsStore) Update(_ context.Context, orderID string, rec confirm.Record) (confirm.Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.records[orderID]
+	if !ok {
+		return confirm.Record{}, confirm.ErrNotFound
+	}
+	rec, err := confirm.CheckUpdate(old, rec)
+	if err != nil {
+		return confirm.Record{}, err
+	}
+	s.records[orderID] = rec
+	return rec, nil
+}
+
+// swallowedClaimStore is the flow's "log and continue" on a failed
+// claim, moved into a Store: its Claim stores nothing and reports success,
+// so the flow goes on to Stripe believing the order is claimed.
+type swallowedClaimStore struct{ confirm.Store }
+
+func (swallowedClaimStore) Claim(_ context.Context, _ string, rec confirm.Record) (confirm.Record, bool, error) {
+	rec.Version = 1
+	return rec, true, nil
+}
+
+// forgetfulBindingStore loses the intent binding: every write keeps the
+// record but drops which intent pays the order.
+func forgetfulBindingStore(st confirm.Store) confirm.Store {
+	return &unbindingStore{Store: st}
+}
+
+type unbindingStore struct{ confirm.Store }
+
+func (s *unbindingStore) Update(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, error) {
+	rec.IntentID = ""
+	return s.Store.Update(ctx, orderID, rec)
+}
+
+// liarClient turns Stripe's news that money moved into a decline, as an
+// adapter that misreads a response would: the host is told Failed.
+type liarClient struct{ stripeclient.Client }
+
+func (c liarClient) lie(pi *stripeclient.PaymentIntent, err error) (*stripeclient.PaymentIntent, error) {
+	if err != nil || pi == nil || (pi.Status != stripeclient.StatusSucceeded && pi.Status != stripeclient.StatusRequiresCapture) {
+		return pi, err
+	}
+	cp := *pi
+	cp.Status = stripeclient.StatusRequiresPaymentMethod
+	cp.LastPaymentError = &stripeclient.PaymentError{Type: "card_error", Code: "card_declined", DeclineCode: "generic_decline", Message: "Your card was declined."}
+	return &cp, nil
+}
+
+func (c liarClient) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
+	return c.lie(c.Client.CreatePaymentIntent(ctx, p))
+}
+
+func (c liarClient) ConfirmPaymentIntent(ctx context.Context, id string, p stripeclient.ConfirmParams) (*stripeclient.PaymentIntent, error) {
+	return c.lie(c.Client.ConfirmPaymentIntent(ctx, id, p))
+}
+
+func (c liarClient) RetrievePaymentIntent(ctx context.Context, id string) (*stripeclient.PaymentIntent, error) {
+	return c.lie(c.Client.RetrievePaymentIntent(ctx, id))
+}
+
+// fullCaptureClient misreports a partial capture as a full one.
+type fullCaptureClient struct{ stripeclient.Client }
+
+func (c fullCaptureClient) full(pi *stripeclient.PaymentIntent, err error) (*stripeclient.PaymentIntent, error) {
+	if err == nil && pi != nil && pi.Status == stripeclient.StatusSucceeded {
+		cp := *pi
+		cp.AmountReceived = cp.Amount
+		return &cp, nil
+	}
+	return pi, err
+}
+
+func (c fullCaptureClient) CapturePaymentIntent(ctx context.Context, id string, p stripeclient.CaptureParams) (*stripeclient.PaymentIntent, error) {
+	return c.full(c.Client.CapturePaymentIntent(ctx, id, p))
+}
+
+func (c fullCaptureClient) RetrievePaymentIntent(ctx context.Context, id string) (*stripeclient.PaymentIntent, error) {
+	return c.full(c.Client.RetrievePaymentIntent(ctx, id))
+}
+
+// staleReadClient answers every read of an intent with the intent as it
+// was first read, as a cache in front of Stripe would: a payment captured
+// or canceled since still reads as authorised.
+type staleReadClient struct {
+	stripeclient.Client
+	mu    sync.Mutex
+	first map[string]stripeclient.PaymentIntent
+}
+
+func (c *staleReadClient) RetrievePaymentIntent(ctx context.Context, id string) (*stripeclient.PaymentIntent, error) {
+	pi, err := c.Client.RetrievePaymentIntent(ctx, id)
+	if err != nil {
+		return pi, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.first == nil {
+		c.first = map[string]stripeclient.PaymentIntent{}
+	}
+	if old, ok := c.first[id]; ok {
+		return &old, nil
+	}
+	c.first[id] = *pi
+	return pi, nil
+}
+
+func (c *staleReadClient) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchParams) ([]stripeclient.PaymentIntent, error) {
+	found, err := c.Client.SearchPaymentIntents(ctx, p)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, pi := range found {
+		if old, ok := c.first[pi.ID]; ok {
+			found[i] = old
 		}
 	}
-	if found == 0 {
-		t.Fatal("300 scenarios on a client without stable idempotency keys found no duplicate charge or intent")
+	return found, err
+}
+
+// sabotages are the broken builds and what the campaign must find on each.
+var sabotages = []struct {
+	name  string
+	opts  scenarioOptions
+	want  []string // problem classes that must all be found
+	seeds int      // within this many scenarios
+}{
+	{
+		name:  "client without stable idempotency keys",
+		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} }},
+		want:  []string{probDuplicate, probIntents},
+		seeds: 300,
+	},
+	{
+		name:  "last-writer-wins Store (Claim overwrites)",
+		opts:  scenarioOptions{store: func(confirm.Store) confirm.Store { return &lastWriterWinsStore{} }},
+		want:  []string{probStore},
+		seeds: 3000,
+	},
+	{
+		name:  "log and continue when the Claim fails before a Stripe call",
+		opts:  scenarioOptions{store: func(st confirm.Store) confirm.Store { return swallowedClaimStore{st} }},
+		want:  []string{probIntents},
+		seeds: 3000,
+	},
+	{
+		name:  "Store that loses the intent binding",
+		opts:  scenarioOptions{store: forgetfulBindingStore},
+		want:  []string{probStore},
+		seeds: 300,
+	},
+	{
+		// Config.KeyWindow cannot exceed 24 hours (New panics), so the
+		// sabotage stops the Flow's clock instead: every creation key looks
+		// inside Stripe's window forever, as with an absurd KeyWindow.
+		name:  "Flow that ignores the 24-hour window (frozen clock)",
+		opts:  scenarioOptions{config: func(cfg *confirm.Config) { cfg.Now = func() time.Time { return start } }},
+		want:  []string{probIntents, probDuplicate},
+		seeds: 3000,
+	},
+	{
+		name:  "client that reports money moved as a decline",
+		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return liarClient{c} }},
+		want:  []string{probToldFailed, probUnknown, probStuck},
+		seeds: 300,
+	},
+	{
+		name:  "client whose reads return the intent as first read",
+		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return &staleReadClient{Client: c} }},
+		want:  []string{probStalePaid},
+		seeds: 3000,
+	},
+	{
+		name:  "client that reports a partial capture as full",
+		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return fullCaptureClient{c} }},
+		want:  []string{probCaptured},
+		seeds: 1000,
+	},
+}
+
+// TestCampaignCatchesSabotage runs the campaign's scenarios on each
+// sabotaged build until every problem class the sabotage must cause has
+// been found, and fails if one is not found within the bound.
+func TestCampaignCatchesSabotage(t *testing.T) {
+	for _, sb := range sabotages {
+		t.Run(sb.name, func(t *testing.T) {
+			t.Parallel()
+			missing := map[string]bool{}
+			for _, c := range sb.want {
+				missing[c] = true
+			}
+			for i := 0; i < sb.seeds && len(missing) > 0; i++ {
+				sc := newScenarioWith(99, i, sb.opts)
+				sc.run()
+				hit := false
+				for c := range missing {
+					if sc.found(c) {
+						t.Logf("scenario %d found %s: %s", i, c, firstProblem(sc, c))
+						delete(missing, c)
+						hit = true
+					}
+				}
+				if hit {
+					// The sabotage, not the scenario, causes it.
+					clean := newScenarioWith(99, i, scenarioOptions{})
+					clean.run()
+					if len(clean.problems) > 0 {
+						t.Errorf("scenario %d fails without the sabotage too:\n%s", i, clean.report())
+					}
+				}
+			}
+			for c := range missing {
+				t.Errorf("%d scenarios on this sabotage found no %s problem", sb.seeds, c)
+			}
+		})
 	}
+}
+
+func firstProblem(sc *scenario, class string) string {
+	for _, p := range sc.problems {
+		if strings.HasPrefix(p, class) {
+			return p
+		}
+	}
+	return ""
 }

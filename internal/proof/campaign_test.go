@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -16,20 +17,22 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
 var (
-	campaignN        = flag.Int("campaign.n", 2000, "number of fault-campaign scenarios to run")
+	campaignN        = flag.Int("campaign.n", 1500, "number of fault-campaign scenarios to run")
 	campaignSeed     = flag.Uint64("campaign.seed", 0, "fault-campaign seed; 0 picks one from the clock (printed)")
 	campaignScenario = flag.Int("campaign.scenario", -1, "run only this scenario of the seed, with its trace")
 	campaignSummary  = flag.String("campaign.summary", "", "also write the one-line summary to this file")
+	campaignMaxFail  = flag.Int("campaign.maxfail", 0, "stop after this many failing scenarios; 0 runs them all (the first 20 are reported, all are counted)")
 )
 
-// The faults of the campaign. faultDeadline is a FaultLatency that outlasts
-// the host request's deadline (see requestCtx); the others are the fake's
-// kinds as they are.
+// The Stripe faults of the campaign. faultDeadline is a FaultLatency that
+// outlasts the host request's deadline (see requestCtx); the others are
+// the fake's kinds as they are.
 type faultKind int
 
 const (
@@ -41,10 +44,11 @@ const (
 	faultLockTimeout                   // 429 lock_timeout
 	faultKeyInUse                      // 409 idempotency_key_in_use
 	faultDeadline                      // ctx deadline passes while the call waits
+	fault500AfterWork                  // work done, then 500 stored under the key
 	numFaultKinds
 )
 
-var faultNames = [numFaultKinds]string{"network", "response_lost", "500", "503", "429", "lock_timeout", "key_in_use", "deadline"}
+var faultNames = [numFaultKinds]string{"network", "response_lost", "500", "503", "429", "lock_timeout", "key_in_use", "deadline", "500_after_work"}
 
 var fakeKind = [numFaultKinds]stripetest.FaultKind{
 	faultNetwork:      stripetest.FaultNetwork,
@@ -55,20 +59,88 @@ var fakeKind = [numFaultKinds]stripetest.FaultKind{
 	faultLockTimeout:  stripetest.FaultLockTimeout,
 	faultKeyInUse:     stripetest.FaultKeyInUse,
 	faultDeadline:     stripetest.FaultLatency,
+	fault500AfterWork: stripetest.FaultAPIError500AfterWork,
 }
+
+// The Store faults: the database not reached (nothing written), or the
+// write done and its answer lost.
+type storeFault int
+
+const (
+	storeNotReached storeFault = iota
+	storeAnswerLost
+	numStoreFaults
+)
+
+var storeFaultNames = [numStoreFaults]string{"store_not_reached", "store_answer_lost"}
+
+// The interruptions the campaign breaks into a request with, at a pause
+// point: before or after any Store operation or Stripe call the request
+// makes. A pause before a Store write is a slow save: the other attempt
+// runs while the write waits.
+type interruption int
+
+const (
+	intrRace    interruption = iota // another attempt for the order runs whole
+	intrJump                        // the clock jumps past Stripe's 24-hour key window
+	intrRestart                     // an instance restarts with an empty MemoryStore
+	numInterruptions
+)
+
+// pausePlan is where a request is interrupted: at its at-th pause point.
+type pausePlan struct {
+	at, n int
+	what  interruption
+}
+
+// The capture amounts a host may send: 0 (all), the order's amount spelled
+// out, or a part of it.
+type captureMode int
+
+const (
+	captureImplicit captureMode = iota
+	captureExplicit
+	capturePartial
+	numCaptureModes
+)
+
+var captureModeNames = [numCaptureModes]string{"implicit", "explicit", "partial"}
+
+// Problem classes: each failure message starts with one, so that the meta
+// tests can tell which check fired.
+const (
+	probDuplicate   = "[duplicate]"        // more than one charge moved money for the order
+	probIntents     = "[two-intents]"      // more than one intent for the order
+	probUnknown     = "[unknown]"          // money moved and the host's last word did not say so
+	probToldFailed  = "[told-failed-paid]" // a Failed/Canceled Result while the order's money had moved
+	probStuck       = "[stuck]"            // the fault-free status check could not settle the order
+	probCaptured    = "[captured]"         // a Result's captured amount differs from Stripe's
+	probPaidChanged = "[paid-changed]"     // told paid, then told otherwise, or two paid intents
+	probStalePaid   = "[stale-paid]"       // the status check says paid in a way Stripe does not
+	probStore       = "[store-contract]"   // a Store answered against its contract
+	probNotRetry    = "[not-retry-safe]"   // an error under transient faults that a handler may not retry
+	probOther       = "[other]"
+)
 
 // campaignStats are the figures a run publishes.
 type campaignStats struct {
-	scenarios  int
-	calls      int // Stripe calls that reached the fake (the browser's pm creations excluded)
-	faults     [numFaultKinds]int
-	charges    int // charge attempts of the campaign's orders, each checked
-	moneyMoved int // of which took or hold money
-	paid       int // orders paid (Succeeded or Authorized) at the end
-	canceled   int // orders the host or the CVC policy canceled on purpose
-	duplicates int // orders with more than one charge that moved money
-	unknown    int // charges that moved money the host never learnt of
-	stuck      int // orders a final fault-free attempt could not finish
+	scenarios        int
+	calls            int // Stripe calls that reached the fake (the browser's pm creations excluded)
+	faults           [numFaultKinds]int
+	storeOps         int
+	storeFaults      [numStoreFaults]int
+	interruptions    [numInterruptions]int
+	jumps            int // clock jumps past 24 h, between steps or inside a request
+	captures         [numCaptureModes]int
+	charges          int // charge attempts of the campaign's orders, each checked
+	moneyMoved       int // of which took or hold money
+	paid             int // orders paid (Succeeded or Authorized) at the end
+	canceled         int // orders the host or the CVC policy canceled on purpose
+	canceledByStripe int // orders whose intent Stripe canceled (confirmation limit, capture window)
+	duplicates       int // orders with more than one charge that moved money
+	unknown          int // charges that moved money the host was not told of last
+	toldFailed       int // Failed/Canceled Results while the order's money had moved
+	stuck            int // orders a final fault-free status check could not settle
 }
 
 func (s *campaignStats) add(o campaignStats) {
@@ -77,12 +149,25 @@ func (s *campaignStats) add(o campaignStats) {
 	for k := range s.faults {
 		s.faults[k] += o.faults[k]
 	}
+	s.storeOps += o.storeOps
+	for k := range s.storeFaults {
+		s.storeFaults[k] += o.storeFaults[k]
+	}
+	for k := range s.interruptions {
+		s.interruptions[k] += o.interruptions[k]
+	}
+	s.jumps += o.jumps
+	for k := range s.captures {
+		s.captures[k] += o.captures[k]
+	}
 	s.charges += o.charges
 	s.moneyMoved += o.moneyMoved
 	s.paid += o.paid
 	s.canceled += o.canceled
+	s.canceledByStripe += o.canceledByStripe
 	s.duplicates += o.duplicates
 	s.unknown += o.unknown
+	s.toldFailed += o.toldFailed
 	s.stuck += o.stuck
 }
 
@@ -99,28 +184,70 @@ func (s *campaignStats) summary(seed uint64) string {
 	for k, n := range s.faults {
 		kinds = append(kinds, fmt.Sprintf("%s=%d", faultNames[k], n))
 	}
-	return fmt.Sprintf("campaign: seed=%d scenarios=%d stripe_calls=%d faults=%d (%s) charges_checked=%d money_moved=%d orders_paid=%d orders_canceled=%d duplicates=%d unknown_charges=%d stuck=%d",
-		seed, s.scenarios, s.calls, s.totalFaults(), strings.Join(kinds, " "), s.charges, s.moneyMoved, s.paid, s.canceled, s.duplicates, s.unknown, s.stuck)
+	var store []string
+	for k, n := range s.storeFaults {
+		store = append(store, fmt.Sprintf("%s=%d", storeFaultNames[k], n))
+	}
+	var caps []string
+	for k, n := range s.captures {
+		caps = append(caps, fmt.Sprintf("%s=%d", captureModeNames[k], n))
+	}
+	return fmt.Sprintf("campaign: seed=%d scenarios=%d stripe_calls=%d faults=%d (%s) store_ops=%d store_faults=%d (%s) "+
+		"races=%d restarts=%d jumps_past_24h=%d captures=(%s) charges_checked=%d money_moved=%d orders_paid=%d orders_canceled=%d orders_canceled_by_stripe=%d "+
+		"duplicates=%d unknown_charges=%d told_failed_while_paid=%d stuck=%d",
+		seed, s.scenarios, s.calls, s.totalFaults(), strings.Join(kinds, " "),
+		s.storeOps, s.storeFaults[storeNotReached]+s.storeFaults[storeAnswerLost], strings.Join(store, " "),
+		s.interruptions[intrRace], s.interruptions[intrRestart], s.jumps, strings.Join(caps, " "),
+		s.charges, s.moneyMoved, s.paid, s.canceled, s.canceledByStripe, s.duplicates, s.unknown, s.toldFailed, s.stuck)
 }
 
 // TestFaultCampaign is the fault campaign (see the package doc). Each
-// scenario is a function of (seed, number) alone: its own fake, seeded; its
-// own random source; a deadline fired by the campaign rather than the wall
-// clock. A failure prints the command that replays it with a trace.
+// scenario is a function of (seed, number) alone: its own fake and clock,
+// seeded; its own random source; interruptions and deadlines fired by the
+// campaign at points it draws, never by the wall clock or the scheduler.
+// A failure prints the command that replays it with a trace.
 //
-// What "known to the host" means, honestly: a charge that moved money is
-// known when the library returned a Succeeded or Authorized Result for its
-// intent at some point of the scenario — to the browser's request, a
-// handler's retry, the host's capture — or in the host's final status
-// check. The status check is what a host's "payment pending" page or
-// reconciliation job does: one fault-free Pay of the order with a good card
-// (a new card, or a saved card with a new CVC token). Because an order has
-// one intent and its creation and confirmations are keyed, that attempt
-// either reports the money already taken or takes it itself; it must never
-// take it a second time (checked: charges per order ≤ 1) and must end
-// Succeeded or Authorized, unless the host (Flow.Cancel) or the CVC policy
-// canceled the order's intent on purpose, in which case no money may have
-// moved.
+// Faults: Stripe calls fail before the work, lose the answer after it, or
+// store a 500 under the key after it; Store operations fail before the
+// write or lose the answer after it; the clock jumps past Stripe's 24-hour
+// idempotency window (keys pruned) between two requests, or inside one,
+// which then outlives its deadline; an instance restarts with an empty
+// MemoryStore (ending the request it was serving); another attempt (a
+// second tab with another card, a saved card with a new CVC token) runs
+// whole while a request waits at one of its pause points — before or after
+// a Store operation (a slow save) or a Stripe call (a lost answer).
+//
+// The checks, per order:
+//
+//   - duplicates: at most one charge moved money (an uncaptured
+//     authorisation counts; a released one does not), and the order has
+//     one intent.
+//   - told failed while paid: no Result says Failed or Canceled while a
+//     charge of the order had moved money when Stripe last answered the
+//     request (when another attempt overlapping it moved the money after
+//     that, the answer was true when Stripe gave it, as two tabs are each
+//     told of their own card).
+//   - unknown charges: every charge that moved money is on the intent of
+//     the host's last answer about the order — the final status check's,
+//     which comes after every fault — and that answer says Succeeded or
+//     Authorized. "Known" therefore means told last, not told once.
+//   - stuck: once faults stop, the host's status check — a Pay with a good
+//     card (a new one, or a saved one with a new CVC token), retried on
+//     another instance a minute later after a retry-safe error, at most
+//     three times, then Flow.Status on every instance and one more Pay —
+//     ends Succeeded or Authorized, or Canceled when the host or the CVC
+//     policy canceled on purpose or Stripe canceled the intent itself (then
+//     no money may have moved).
+//   - captured amounts: a Succeeded Result reports what Stripe received;
+//     a capture told ErrInvalidState must not have captured.
+//   - the Store contract as the Store answers: a claim is inserted once,
+//     is found afterwards, and an intent once bound is never replaced.
+//
+// Plus what the earlier campaign checked: no secret in a log line or error
+// string, a client secret only in RequiresAction, errors retry-safe under
+// transient faults (ErrStore when the Store failed), a customer told paid
+// never told otherwise, and what the host was told last agrees with Stripe
+// (Flow.Status's answer too).
 func TestFaultCampaign(t *testing.T) {
 	seed := *campaignSeed
 	if seed == 0 {
@@ -130,7 +257,81 @@ func TestFaultCampaign(t *testing.T) {
 	if *campaignScenario >= 0 {
 		first, n = *campaignScenario, 1
 	}
+	total, failures := runCampaign(seed, first, n, scenarioOptions{}, func(sc *scenario) {
+		if *campaignScenario >= 0 {
+			t.Logf("trace of scenario %d:\n%s", sc.num, strings.Join(sc.trace, "\n"))
+		}
+	})
+	line := total.summary(seed)
+	t.Log(line)
+	if len(failures) > 0 {
+		t.Logf("failing scenarios: %d; by problem class: %v", len(failures), problemClasses(failures))
+	}
+	if *campaignSummary != "" {
+		if err := os.WriteFile(*campaignSummary, []byte(line+"\n"), 0o644); err != nil {
+			t.Errorf("writing summary: %v", err)
+		}
+	}
+	for i, f := range failures {
+		if i == 20 {
+			t.Errorf("… and %d more failing scenarios", len(failures)-20)
+			break
+		}
+		t.Error(f)
+	}
+	if len(failures) == 0 && total.scenarios < n {
+		t.Errorf("ran %d scenarios, want %d", total.scenarios, n)
+	}
+	if *campaignScenario < 0 && n >= 500 {
+		// A campaign that injects nothing, or never reaches a flow, proves
+		// nothing: make sure every fault kind and every ending occurred.
+		for k, c := range total.faults {
+			if c == 0 {
+				t.Errorf("no %s fault was injected in %d scenarios", faultNames[k], n)
+			}
+		}
+		for k, c := range total.storeFaults {
+			if c == 0 {
+				t.Errorf("no %s Store fault was injected in %d scenarios", storeFaultNames[k], n)
+			}
+		}
+		for k, c := range total.captures {
+			if c == 0 {
+				t.Errorf("no %s capture in %d scenarios", captureModeNames[k], n)
+			}
+		}
+		if total.interruptions[intrRace] == 0 || total.interruptions[intrRestart] == 0 || total.jumps == 0 {
+			t.Errorf("campaign did not race, restart or travel in time: %s", line)
+		}
+		if total.paid == 0 || total.canceled == 0 || total.moneyMoved == 0 {
+			t.Errorf("campaign did not exercise every ending: %s", line)
+		}
+	}
+}
 
+// problemClasses counts the failing scenarios by problem class.
+func problemClasses(failures []string) map[string]int {
+	counts := map[string]int{}
+	for _, f := range failures {
+		seen := map[string]bool{}
+		for _, line := range strings.Split(f, "\n") {
+			line = strings.TrimSpace(line)
+			if strings.HasPrefix(line, "[") && strings.Contains(line, "] ") {
+				c := line[:strings.Index(line, "]")+1]
+				if !seen[c] {
+					seen[c] = true
+					counts[c]++
+				}
+			}
+		}
+	}
+	return counts
+}
+
+// runCampaign runs scenarios first … first+n-1 of seed on GOMAXPROCS
+// workers, stopping after 5 failures, and returns the summed figures and
+// the failure reports. each, when not nil, sees every scenario after it ran.
+func runCampaign(seed uint64, first, n int, opts scenarioOptions, each func(*scenario)) (campaignStats, []string) {
 	var (
 		mu       sync.Mutex
 		total    campaignStats
@@ -147,73 +348,71 @@ func TestFaultCampaign(t *testing.T) {
 				mu.Lock()
 				i := next
 				next++
-				stop := i >= first+n || len(failures) >= 5
+				stop := i >= first+n || (*campaignMaxFail > 0 && len(failures) >= *campaignMaxFail)
 				mu.Unlock()
 				if stop {
 					return
 				}
-				sc := newScenario(seed, i, nil)
+				sc := newScenarioWith(seed, i, opts)
 				sc.run()
 				mu.Lock()
 				total.add(sc.stats)
 				if len(sc.problems) > 0 {
 					failures = append(failures, sc.report())
 				}
-				if *campaignScenario >= 0 {
-					t.Logf("trace of scenario %d:\n%s", i, strings.Join(sc.trace, "\n"))
+				if each != nil {
+					each(sc)
 				}
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
+	return total, failures
+}
 
-	line := total.summary(seed)
-	t.Log(line)
-	if *campaignSummary != "" {
-		if err := os.WriteFile(*campaignSummary, []byte(line+"\n"), 0o644); err != nil {
-			t.Errorf("writing summary: %v", err)
-		}
-	}
-	for _, f := range failures {
-		t.Error(f)
-	}
-	if len(failures) == 0 && total.scenarios < n {
-		t.Errorf("ran %d scenarios, want %d", total.scenarios, n)
-	}
-	if *campaignScenario < 0 && n >= 500 {
-		// A campaign that injects nothing, or never reaches a flow, proves
-		// nothing: make sure every fault kind and every ending occurred.
-		for k, c := range total.faults {
-			if c == 0 {
-				t.Errorf("no %s fault was injected in %d scenarios", faultNames[k], n)
-			}
-		}
-		if total.paid == 0 || total.canceled == 0 || total.moneyMoved == 0 {
-			t.Errorf("campaign did not exercise every ending: %s", line)
-		}
-	}
+// scenarioOptions change how a scenario's host is built; the meta tests
+// use them to sabotage it.
+type scenarioOptions struct {
+	// wrap stands between the library and the fake.
+	wrap func(stripeclient.Client) stripeclient.Client
+	// store wraps every Store the scenario makes (the shared one and each
+	// restarted instance's): a Store implementation under test.
+	store func(confirm.Store) confirm.Store
+	// config changes every instance's Config.
+	config func(*confirm.Config)
 }
 
 // scenario is one order's life: the browser, the host's handler on one or
-// two instances, faults, and the checks at the end.
+// more instances, faults, and the checks at the end.
 type scenario struct {
-	seed   uint64
-	num    int
-	rng    *rand.Rand
-	fake   *stripetest.Fake
-	clock  *stripetest.Clock
-	flows  []*confirm.Flow
-	pays   []*cvc.Payments
-	logs   *logBuffer
-	order  confirm.Order
-	mode   string
-	saved  bool // saved cards through cvc.Payments, else new cards through confirm.Flow
-	policy cvc.Policy
+	seed    uint64
+	num     int
+	opts    scenarioOptions
+	rng     *rand.Rand
+	fake    *stripetest.Fake
+	clock   *stripetest.Clock
+	client  stripeclient.Client
+	log     *slog.Logger
+	logs    *logBuffer
+	stores  []confirm.Store // each instance's Store, before the campaign's wrapper
+	windows []time.Duration // each instance's Config.KeyWindow
+	watches map[confirm.Store]*storeWatch
+	flows   []*confirm.Flow
+	pays    []*cvc.Payments
+	order   confirm.Order
+	saved   bool // saved cards through cvc.Payments, else new cards through confirm.Flow
+	policy  cvc.Policy
 
-	faultRate float64
+	faultRate float64 // per Stripe call
+	storeRate float64 // per Store operation
+	intrRate  float64 // per request: the chance it is interrupted
+	intrKinds []interruption
+	jumpRate  float64 // per step: the chance the clock jumps past 24 h before it
+	restarts  bool    // instances may restart between steps or at a pause point
+	maxJumps  int
 	faultsOn  bool
-	unshared  bool        // instances keep their own Stores
+	nested    bool        // an interrupting attempt is running
 	ctx       *requestCtx // the request being served
 
 	pmSeq     int
@@ -245,53 +444,80 @@ func init() {
 }
 
 // newScenario builds scenario num of seed. wrap, when not nil, stands
-// between the library and the fake (to prove the checks can fail).
+// between the library and the fake (to prove the checks can fail, or to
+// put the fake behind HTTP).
 func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclient.Client) *scenario {
+	return newScenarioWith(seed, num, scenarioOptions{wrap: wrap})
+}
+
+func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 	rng := rand.New(rand.NewPCG(seed, uint64(num)))
 	clock := stripetest.NewClock(start)
-	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: int64(rng.Uint64() >> 1)})
+	// Stripe's docs leave open whether state errors are stored under a key
+	// and how far its search lags: the flow must be right either way.
+	// CARDCONFIRM_FAKE_STORE_STATE_ERRORS pins the first for a whole run.
+	fakeSeed := int64(rng.Uint64() >> 1)
+	storeStateErrors := fakesetting.Or(rng.IntN(2) == 0)
+	fake := stripetest.New(stripetest.Config{
+		Now:              clock.Now,
+		Seed:             fakeSeed,
+		StoreStateErrors: storeStateErrors,
+		SearchLag:        []time.Duration{0, time.Minute}[rng.IntN(2)],
+	})
 	s := &scenario{
-		seed: seed, num: num, rng: rng, fake: fake, clock: clock,
+		seed: seed, num: num, opts: opts, rng: rng, fake: fake, clock: clock,
 		knownPaid: map[string]confirm.Outcome{},
+		watches:   map[confirm.Store]*storeWatch{},
 		faultRate: []float64{0.05, 0.15, 0.3, 0.5}[rng.IntN(4)],
+		storeRate: []float64{0, 0, 0.05, 0.15}[rng.IntN(4)],
+		intrRate:  []float64{0, 0.1, 0.3}[rng.IntN(3)],
 	}
-	log, buf := newLogger()
-	s.logs = buf
+	s.log, s.logs = newLogger()
+	var client stripeclient.Client = fake
+	if opts.wrap != nil {
+		client = opts.wrap(fake)
+	}
+	s.client = &pausingClient{Client: client, s: s}
 
-	// Half the new-card scenarios may give each instance its own Store:
-	// the Flow then recovers the order's intent from Stripe (replay,
-	// search). Saved cards always share it: without a shared Store, a
-	// request sent as the creation on one instance and retried as a
-	// confirmation on another spends its single-use CVC token twice
-	// (refused by Stripe, ErrCVCTokenReused: safe, but not retry-safe).
-	mayUnshare := rng.IntN(2) == 0
-	instances := 1 + rng.IntN(2)
-	shared := !mayUnshare || rng.IntN(2) == 0
-	store := confirm.NewMemoryStore()
+	instances := 1 + rng.IntN(3)
+	travels := rng.IntN(2) == 0 // the clock may jump past 24 h
+	restarts := rng.IntN(3) == 0
+	if s.intrRate > 0 {
+		s.intrKinds = append(s.intrKinds, intrRace)
+		if travels {
+			s.intrKinds = append(s.intrKinds, intrJump)
+		}
+		if restarts {
+			s.intrKinds = append(s.intrKinds, intrRestart)
+		}
+	}
+	if travels {
+		s.jumpRate, s.maxJumps = 0.1, 3
+	}
+	s.restarts = restarts
+	// Instances share one Store, as the package doc asks, except in a
+	// quarter of the multi-instance scenarios, where each keeps its own
+	// MemoryStore (a host that never configured a shared one) and the Flow
+	// must recover the order's intent from Stripe.
+	own := instances > 1 && rng.IntN(4) == 0
+	shared := s.newStore()
+	for i := 0; i < instances; i++ {
+		st := shared
+		if own {
+			st = s.newStore()
+		}
+		s.stores = append(s.stores, st)
+		// Each instance's key window, as a rolling deploy may leave them.
+		s.windows = append(s.windows, []time.Duration{0, 0, time.Hour, 12 * time.Hour, 24 * time.Hour}[rng.IntN(5)])
+	}
 	s.saved = rng.IntN(3) == 0
-	if s.saved {
-		mayUnshare, shared = false, true
-	}
-	s.mode = "default"
-	if mayUnshare {
-		s.mode = "own stores allowed"
-	}
-	s.unshared = instances > 1 && !shared
 	if s.saved && rng.IntN(2) == 0 {
 		s.policy = cvc.RefuseFailedCVC
 	}
-	for i := 0; i < instances; i++ {
-		cfg := confirm.Config{Now: clock.Now, Logger: log}
-		if shared {
-			cfg.Store = store
-		}
-		var client stripeclient.Client = fake
-		if wrap != nil {
-			client = wrap(fake)
-		}
-		f := confirm.New(client, cfg)
-		s.flows = append(s.flows, f)
-		s.pays = append(s.pays, cvc.New(f, cvc.Config{Policy: s.policy, Now: clock.Now, Logger: log}))
+	for i := range s.stores {
+		s.flows = append(s.flows, nil)
+		s.pays = append(s.pays, nil)
+		s.build(i)
 	}
 
 	cur := []string{"usd", "usd", "eur", "gbp", "jpy"}[rng.IntN(5)]
@@ -301,6 +527,12 @@ func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclie
 		Amount:       []int64{50, 2000, 12345, 99_999_999}[rng.IntN(4)],
 		CaptureLater: rng.IntN(3) == 0,
 		Description:  "campaign order",
+	}
+	// A host that can lose its Store must tell the Flow when the order
+	// was created (Order.CreatedAt); others may leave it zero, and the Flow
+	// then trusts the Store's record of when the creation was sent.
+	if restarts || own || rng.IntN(2) == 0 {
+		s.order.CreatedAt = clock.Now()
 	}
 	if s.saved || rng.IntN(3) == 0 {
 		s.order.Customer = fake.CreateCustomer()
@@ -313,16 +545,79 @@ func newScenario(seed uint64, num int, wrap func(stripeclient.Client) stripeclie
 		for _, c := range pick(rng, allCards, 1+rng.IntN(3)) {
 			pm, err := fake.AttachCard(s.order.Customer, c)
 			if err != nil {
-				s.fail("AttachCard(%s): %v", c, err)
+				s.fail(probOther, "AttachCard(%s): %v", c, err)
 				continue
 			}
 			s.savedPMs = append(s.savedPMs, pm.ID)
 		}
 	}
 	fake.SetFaultHook(s.hook)
-	s.tracef("scenario %d: mode=%s instances=%d shared_store=%v saved=%v policy=%v order=%+v fault_rate=%.2f",
-		num, s.mode, instances, shared, s.saved, s.policy, s.order, s.faultRate)
+	s.tracef("scenario %d: instances=%d own_stores=%v key_windows=%v restarts=%v saved=%v policy=%v order=%+v fault_rate=%.2f store_rate=%.2f interrupt_rate=%.2f interruptions=%v jumps=%v",
+		num, instances, own, s.windows, restarts, s.saved, s.policy, s.order, s.faultRate, s.storeRate, s.intrRate, s.intrKinds, travels)
+	s.tracef("  store_state_errors=%v", storeStateErrors)
 	return s
+}
+
+// newStore is a new, empty Store as the host would configure it.
+func (s *scenario) newStore() confirm.Store {
+	var st confirm.Store = confirm.NewMemoryStore()
+	if s.opts.store != nil {
+		st = s.opts.store(st)
+	}
+	return st
+}
+
+// build (re)starts instance i on its Store.
+func (s *scenario) build(i int) {
+	w := s.watches[s.stores[i]]
+	if w == nil {
+		w = &storeWatch{}
+		s.watches[s.stores[i]] = w
+	}
+	cfg := confirm.Config{Now: s.clock.Now, Logger: s.log, Store: &campaignStore{Store: s.stores[i], s: s, w: w}, KeyWindow: s.windows[i]}
+	if s.opts.config != nil {
+		s.opts.config(&cfg)
+	}
+	f := confirm.New(s.client, cfg)
+	s.flows[i] = f
+	s.pays[i] = cvc.New(f, cvc.Config{Policy: s.policy, Now: s.clock.Now, Logger: s.log})
+}
+
+// restart restarts instance i with an empty MemoryStore of its own: a
+// process that kept its records in memory, or came back without its
+// database.
+func (s *scenario) restart(i int) {
+	s.stats.interruptions[intrRestart]++
+	s.tracef("    instance %d restarts with an empty MemoryStore", i)
+	s.stores[i] = s.newStore()
+	s.build(i)
+}
+
+// jump moves the clock past Stripe's 24-hour idempotency window, at most
+// maxJumps times per scenario (so that an authorisation never reaches
+// Stripe's 7-day limit).
+func (s *scenario) jump(where string) {
+	if s.stats.jumps >= s.maxJumps {
+		return
+	}
+	d := 25*time.Hour + time.Duration(s.rng.IntN(12))*time.Hour
+	s.clock.Advance(d)
+	s.stats.jumps++
+	s.tracef("    clock +%v %s (keys pruned)", d, where)
+}
+
+// maybeRestart is the chance of an instance restart between two steps.
+func (s *scenario) maybeRestart() {
+	if s.restarts && s.rng.Float64() < 0.1 {
+		s.restart(s.instance())
+	}
+}
+
+// maybeJump is the chance of a jump between two steps.
+func (s *scenario) maybeJump() {
+	if s.jumpRate > 0 && s.rng.Float64() < s.jumpRate {
+		s.jump("between steps")
+	}
 }
 
 func pick(rng *rand.Rand, from []string, n int) []string {
@@ -337,10 +632,20 @@ func (s *scenario) tracef(format string, args ...any) {
 	s.trace = append(s.trace, fmt.Sprintf(format, args...))
 }
 
-func (s *scenario) fail(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+func (s *scenario) fail(class, format string, args ...any) {
+	msg := class + " " + fmt.Sprintf(format, args...)
 	s.problems = append(s.problems, msg)
 	s.tracef("!! %s", msg)
+}
+
+// found reports whether a problem of class was found.
+func (s *scenario) found(class string) bool {
+	for _, p := range s.problems {
+		if strings.HasPrefix(p, class) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *scenario) report() string {
@@ -365,22 +670,86 @@ func (s *scenario) hook(c stripetest.Call) (stripetest.Fault, bool) {
 	return ft, true
 }
 
+// point is a pause point of the request ctx belongs to: before or after a
+// Store operation or a Stripe call. At the one its plan drew, the
+// interruption happens.
+func (s *scenario) point(ctx context.Context, where string) {
+	rc, _ := ctx.Value(requestKey{}).(*requestCtx)
+	if rc == nil || rc.plan == nil {
+		return
+	}
+	p := rc.plan
+	p.n++
+	if p.n != p.at {
+		return
+	}
+	rc.plan = nil
+	switch p.what {
+	case intrRace:
+		s.stats.interruptions[intrRace]++
+		s.tracef("    %s: another attempt runs meanwhile", where)
+		s.attemptMeanwhile()
+	case intrJump:
+		// A request that waits a day is long past its deadline: its
+		// context expires, as a host's request timeout would end it.
+		s.stats.interruptions[intrJump]++
+		s.jump(where)
+		rc.expire()
+	case intrRestart:
+		// A restart ends the requests the instance was serving.
+		i := s.instance()
+		s.restart(i)
+		if i == rc.inst {
+			rc.expire()
+		}
+	}
+}
+
+// attemptMeanwhile is another browser attempt on the order while a request
+// waits: a second tab with another card, a double click of a new card, or
+// a saved card with a new CVC token.
+func (s *scenario) attemptMeanwhile() {
+	outerCtx, outerFaults := s.ctx, s.faultsOn
+	s.nested = true
+	req := s.newRequest()
+	s.call(s.instance(), req)
+	s.nested = false
+	s.ctx, s.faultsOn = outerCtx, outerFaults
+	outerCtx.overlapped = true
+}
+
 // instance picks the host instance serving a request: a load balancer.
 func (s *scenario) instance() int { return s.rng.IntN(len(s.flows)) }
 
-// request is what the browser sends: the decoded body of a POST.
+// newRequestCtx is a request's context, with an interruption planned with
+// probability intrRate (never inside an interrupting attempt).
+func (s *scenario) newRequestCtx() *requestCtx {
+	ctx := newRequestCtx()
+	if !s.nested && len(s.intrKinds) > 0 && s.rng.Float64() < s.intrRate {
+		ctx.plan = &pausePlan{at: 1 + s.rng.IntN(8), what: s.intrKinds[s.rng.IntN(len(s.intrKinds))]}
+	}
+	return ctx
+}
+
+// call is one request the browser sends, served by instance inst.
 func (s *scenario) call(inst int, req confirm.Request) (confirm.Result, error) {
-	s.ctx = newRequestCtx()
+	if !s.nested {
+		s.maybeRestart()
+	}
+	s.ctx = s.newRequestCtx()
+	ctx := s.ctx
+	ctx.inst = inst
+	ctx.movedAtAnswer = moneyMoved(s.fake, s.order.ID) > 0
 	s.faultsOn = true
 	var res confirm.Result
 	var err error
 	if s.saved {
-		res, err = s.pays[inst].Pay(s.ctx, s.order, req)
+		res, err = s.pays[inst].Pay(ctx, s.order, req)
 	} else {
-		res, err = s.flows[inst].Pay(s.ctx, s.order, req)
+		res, err = s.flows[inst].Pay(ctx, s.order, req)
 	}
 	s.faultsOn = false
-	s.observe(fmt.Sprintf("pay@%d %s", inst, describe(req)), res, err)
+	s.observe(fmt.Sprintf("pay@%d %s", inst, describe(req)), ctx, res, err)
 	return res, err
 }
 
@@ -390,54 +759,86 @@ func describe(req confirm.Request) string {
 }
 
 // observe checks one answer the host got and learns from it.
-func (s *scenario) observe(what string, res confirm.Result, err error) {
+func (s *scenario) observe(what string, ctx *requestCtx, res confirm.Result, err error) {
 	if err != nil {
 		s.tracef("  %s -> error %v", what, err)
 		if m := findSecret(err.Error()); m != "" {
-			s.fail("error string holds %q: %v", m, err)
+			s.fail(probOther, "error string holds %q: %v", m, err)
 		}
 		resp := confirm.ErrorResponse(err)
 		if s.saved {
 			resp = cvc.ErrorResponse(err)
 		}
 		if resp.HTTPStatus < 400 || resp.Success || resp.ClientSecret != "" {
-			s.fail("error %v rendered as %+v", err, resp)
+			s.fail(probOther, "error %v rendered as %+v", err, resp)
 		}
-		if !confirm.RetrySafe(err) {
-			s.fail("%s: error that is not retry-safe under transient faults: %v", what, err)
+		if !confirm.RetrySafe(err) && !(ctx.storeFaulted && errors.Is(err, confirm.ErrStore)) {
+			s.fail(probNotRetry, "%s: error that is not retry-safe under transient faults: %v", what, err)
 		}
 		return
 	}
-	s.tracef("  %s -> %v %s %s code=%s cvc=%s", what, res.Outcome, res.IntentID, res.Status, res.Code, res.CVCCheck)
+	s.tracef("  %s -> %v %s %s code=%s cvc=%s captured=%d", what, res.Outcome, res.IntentID, res.Status, res.Code, res.CVCCheck, res.Captured)
 	switch {
 	case res.Outcome == confirm.RequiresAction && res.ClientSecret == "":
-		s.fail("RequiresAction without a client secret")
+		s.fail(probOther, "RequiresAction without a client secret")
 	case res.Outcome != confirm.RequiresAction && res.ClientSecret != "":
-		s.fail("client secret in a %v result", res.Outcome)
+		s.fail(probOther, "client secret in a %v result", res.Outcome)
 	}
 	if res.Outcome != confirm.RequiresAction {
 		if b, _ := json.Marshal(res.Response()); strings.Contains(string(b), "_secret_") {
-			s.fail("client secret in the %v response %s", res.Outcome, b)
+			s.fail(probOther, "client secret in the %v response %s", res.Outcome, b)
 		}
+	}
+	// An answer that predates the payment: Stripe's last answer to this
+	// request came before another attempt, overlapping it, moved the money.
+	predates := ctx.overlapped && !ctx.movedAtAnswer
+	if (res.Outcome == confirm.Failed || res.Outcome == confirm.Canceled) && !predates {
+		if n := moneyMoved(s.fake, s.order.ID); n > 0 {
+			s.fail(probToldFailed, "%s: told %v (%s) while %d charge(s) of the order hold money", what, res.Outcome, res.Status, n)
+			s.stats.toldFailed++
+		}
+	}
+	if res.Outcome == confirm.Succeeded {
+		s.checkCaptured(what, res)
 	}
 	if res.Outcome.Paid() {
 		if res.IntentID == "" {
-			s.fail("%v without an intent", res.Outcome)
+			s.fail(probOther, "%v without an intent", res.Outcome)
 		}
 		if s.lastPaid != "" && s.lastPaid != res.IntentID {
-			s.fail("two different paid intents: %s then %s", s.lastPaid, res.IntentID)
+			s.fail(probPaidChanged, "two different paid intents: %s then %s", s.lastPaid, res.IntentID)
 		}
 		s.lastPaid = res.IntentID
 		s.knownPaid[res.IntentID] = res.Outcome
 		return
 	}
+	if predates {
+		// The two requests overlapped and this one's answer predates the
+		// other's: true when Stripe gave it, as two tabs may each be told
+		// of their own card.
+		return
+	}
 	if s.lastPaid != "" && !s.canceled && !s.refused {
-		// Told the order is paid, a customer must not later hear otherwise.
-		s.fail("order reported %v after it was reported paid on %s", res.Outcome, s.lastPaid)
+		// Told the order is paid, a customer must not later hear otherwise
+		// (a Failed or Canceled while money moved is told-failed-paid).
+		s.fail(probPaidChanged, "order reported %v after it was reported paid on %s", res.Outcome, s.lastPaid)
 	}
 	if s.saved && s.policy == cvc.RefuseFailedCVC && res.Outcome == confirm.Failed && res.Status == confirm.StatusCanceled &&
 		(res.Code == cvc.CodeIncorrectCVC || res.Code == cvc.CodeCVCUnverified) {
 		s.refused = true
+	}
+}
+
+// checkCaptured checks a Succeeded Result's captured amount against what
+// Stripe received: a partial capture is reported as partial.
+func (s *scenario) checkCaptured(what string, res confirm.Result) {
+	pi, ok := s.fake.Intent(res.IntentID)
+	if !ok {
+		s.fail(probOther, "%s: Succeeded on %s, which Stripe does not know", what, res.IntentID)
+		return
+	}
+	if pi.Status == stripeclient.StatusSucceeded && res.Captured != pi.AmountReceived {
+		s.fail(probCaptured, "%s: told %d captured on %s; Stripe received %d", what, res.Captured, res.IntentID, pi.AmountReceived)
 	}
 }
 
@@ -450,7 +851,7 @@ func (s *scenario) newRequest() confirm.Request {
 		pm := s.savedPMs[s.rng.IntN(len(s.savedPMs))]
 		tok, err := s.fake.CreateCVCToken("123")
 		if err != nil {
-			s.fail("CreateCVCToken: %v", err)
+			s.fail(probOther, "CreateCVCToken: %v", err)
 		}
 		return confirm.Request{PaymentMethodID: pm, CVCToken: tok}
 	}
@@ -468,6 +869,9 @@ func (s *scenario) newRequest() confirm.Request {
 // answers the second with the first one's stored response, however old.
 // Real Stripe.js never makes the same pm_… twice.
 func (s *scenario) newPaymentMethod(card string) string {
+	faults := s.faultsOn
+	s.faultsOn = false // the browser's call, not the library's
+	defer func() { s.faultsOn = faults }()
 	s.pmSeq++
 	pi, err := s.fake.CreatePaymentIntent(context.Background(), stripeclient.CreateParams{
 		IdempotencyKey:     fmt.Sprintf("browser-pm-%d", s.pmSeq),
@@ -478,20 +882,28 @@ func (s *scenario) newPaymentMethod(card string) string {
 		Metadata:           map[string]string{"campaign": "browser payment method"},
 	})
 	if err != nil || pi.PaymentMethod == "" {
-		s.fail("making a PaymentMethod for %s: %v", card, err)
+		s.fail(probOther, "making a PaymentMethod for %s: %v", card, err)
 		return card
 	}
 	s.stats.calls-- // not the library's call
 	return pi.PaymentMethod
 }
 
-// submit is one POST from the browser: the handler may retry a retry-safe
-// error with the same request before answering, as a handler with a retry
-// loop (or a proxy) does.
+// submit is one POST from the browser, maybe a day or more after the
+// previous one: the handler may retry a retry-safe error with the same
+// request before answering, as a handler with a retry loop (or a proxy)
+// does, unless the request outlived its deadline.
 func (s *scenario) submit(req confirm.Request) (confirm.Result, error) {
+	s.maybeJump()
+	return s.resubmit(req)
+}
+
+// resubmit is submit without the chance of a day passing first: a double
+// click, a reload.
+func (s *scenario) resubmit(req confirm.Request) (confirm.Result, error) {
 	for try := 0; ; try++ {
 		res, err := s.call(s.instance(), req)
-		if err == nil || !confirm.RetrySafe(err) || try >= 2 || s.rng.IntN(2) == 0 {
+		if err == nil || !confirm.RetrySafe(err) || try >= 2 || s.rng.IntN(2) == 0 || s.ctx.Err() != nil {
 			return res, err
 		}
 	}
@@ -500,7 +912,7 @@ func (s *scenario) submit(req confirm.Request) (confirm.Result, error) {
 func (s *scenario) run() {
 	defer func() {
 		if r := recover(); r != nil {
-			s.fail("panic: %v", r)
+			s.fail(probOther, "panic: %v", r)
 		}
 	}()
 	s.browse()
@@ -524,7 +936,7 @@ func (s *scenario) browse() {
 		case confirm.Succeeded, confirm.Authorized:
 			if s.rng.IntN(4) == 0 {
 				// A double click, or the page reloaded and posted again.
-				s.submit(req)
+				s.resubmit(req)
 			}
 			return
 		case confirm.RequiresAction:
@@ -556,7 +968,8 @@ func (s *scenario) threeDS(res confirm.Result) bool {
 		return false
 	case 1: // failed: handleCardAction reports an error; some pages post anyway
 		if err := s.fake.FailAuthentication(id); err != nil {
-			s.fail("FailAuthentication(%s): %v", id, err)
+			s.tracef("  FailAuthentication(%s): %v", id, err)
+			return false
 		}
 		s.tracef("  3DS failed")
 		if s.rng.IntN(2) == 0 {
@@ -564,7 +977,9 @@ func (s *scenario) threeDS(res confirm.Result) bool {
 		}
 	default:
 		if err := s.fake.Authenticate(id); err != nil {
-			s.fail("Authenticate(%s): %v", id, err)
+			// An interrupting attempt moved the intent on meanwhile.
+			s.tracef("  Authenticate(%s): %v", id, err)
+			return false
 		}
 		s.tracef("  3DS completed")
 		if s.rng.IntN(8) == 0 {
@@ -589,54 +1004,81 @@ func (s *scenario) threeDS(res confirm.Result) bool {
 }
 
 // settleAuthorisation is the host capturing or releasing an authorised
-// order later (Order.CaptureLater), retrying transient errors.
+// order later (Order.CaptureLater), retrying errors a few times, maybe a
+// day or more later: a capture of all (0), of the amount spelled out, or
+// of a part. A retry of a full capture may spell the amount differently.
 func (s *scenario) settleAuthorisation() {
 	id := s.lastPaid
 	if id == "" || s.knownPaid[id] != confirm.Authorized {
 		return
 	}
-	flow := s.flows[s.instance()]
 	capture := s.rng.IntN(3) != 0
+	mode := captureMode(s.rng.IntN(int(numCaptureModes)))
+	if mode == capturePartial && s.order.Amount < 200 {
+		mode = captureExplicit // half would fall below the currency's minimum
+	}
+	want := s.order.Amount
+	if mode == capturePartial {
+		want = s.order.Amount / 2
+	}
+	if capture {
+		s.stats.captures[mode]++
+	}
 	for try := 0; try < 4; try++ {
-		s.ctx = newRequestCtx()
+		s.maybeJump()
+		inst := s.instance()
+		ctx := s.newRequestCtx()
+		ctx.inst = inst
+		s.ctx = ctx
 		s.faultsOn = true
 		var res confirm.Result
 		var err error
-		what := "capture"
+		what := fmt.Sprintf("cancel@%d", inst)
 		if capture {
-			res, err = flow.Capture(s.ctx, s.order, id, 0)
+			amount := want
+			if mode == captureImplicit || (mode == captureExplicit && try > 0 && s.rng.IntN(2) == 0) {
+				amount = 0
+			}
+			what = fmt.Sprintf("capture@%d %d", inst, amount)
+			res, err = s.flows[inst].Capture(ctx, s.order, id, amount)
 		} else {
-			what = "cancel"
 			s.canceled = true
-			res, err = flow.Cancel(s.ctx, s.order, id, "requested_by_customer")
+			res, err = s.flows[inst].Cancel(ctx, s.order, id, "requested_by_customer")
 		}
 		s.faultsOn = false
 		if err != nil {
 			s.tracef("  %s -> error %v", what, err)
 			if m := findSecret(err.Error()); m != "" {
-				s.fail("error string holds %q", m)
+				s.fail(probOther, "error string holds %q", m)
 			}
-			if !confirm.RetrySafe(err) {
-				if errors.Is(err, confirm.ErrInvalidState) && try > 0 {
-					// The previous try's answer was lost after the
-					// work: the intent is no longer authorised. The
-					// final check reads where it stands.
-					return
+			pi, _ := s.fake.Intent(id)
+			if errors.Is(err, confirm.ErrInvalidState) {
+				if capture && pi.Status == stripeclient.StatusSucceeded {
+					s.fail(probCaptured, "%s: told ErrInvalidState while Stripe captured %d", what, pi.AmountReceived)
 				}
-				s.fail("%s: error that is not retry-safe: %v", what, err)
+				if !capture && pi.Status == stripeclient.StatusCanceled {
+					s.fail(probOther, "%s: told ErrInvalidState while Stripe canceled", what)
+				}
+				return
+			}
+			if !confirm.RetrySafe(err) && !(ctx.storeFaulted && errors.Is(err, confirm.ErrStore)) {
+				s.fail(probNotRetry, "%s: error that is not retry-safe: %v", what, err)
 				return
 			}
 			continue
 		}
-		s.tracef("  %s -> %v %s", what, res.Outcome, res.Status)
+		s.tracef("  %s -> %v %s captured=%d", what, res.Outcome, res.Status, res.Captured)
 		if capture {
 			if res.Outcome != confirm.Succeeded {
-				s.fail("capture -> %v, want Succeeded", res.Outcome)
+				s.fail(probOther, "%s -> %v, want Succeeded", what, res.Outcome)
+			} else if res.Captured != want {
+				s.fail(probCaptured, "%s: told %d captured; the host asked for %d", what, res.Captured, want)
 			}
+			s.checkCaptured(what, res)
 			s.captured = true
 			s.knownPaid[id] = res.Outcome
 		} else if res.Outcome != confirm.Canceled {
-			s.fail("cancel -> %v, want Canceled", res.Outcome)
+			s.fail(probOther, "%s -> %v, want Canceled", what, res.Outcome)
 		}
 		return
 	}
@@ -644,39 +1086,54 @@ func (s *scenario) settleAuthorisation() {
 
 // finalCheck is the host's fault-free status check, then the invariants.
 func (s *scenario) finalCheck() {
-	var req confirm.Request
-	if s.saved {
-		pm, err := s.fake.AttachCard(s.order.Customer, "pm_card_visa")
-		if err != nil {
-			s.fail("AttachCard: %v", err)
-			return
-		}
-		tok, _ := s.fake.CreateCVCToken("123")
-		req = confirm.Request{PaymentMethodID: pm.ID, CVCToken: tok}
-	} else {
-		req = confirm.Request{PaymentMethodID: s.newPaymentMethod(goodCards[s.rng.IntN(len(goodCards))])}
-	}
-	inst := s.instance()
-	s.ctx = newRequestCtx()
+	s.tracef("final status check:")
+	s.intrKinds = nil
 	var res confirm.Result
 	var err error
-	if s.saved {
-		res, err = s.pays[inst].Pay(s.ctx, s.order, req)
-	} else {
-		res, err = s.flows[inst].Pay(s.ctx, s.order, req)
+	for try := 0; try < 3; try++ {
+		if try > 0 {
+			s.clock.Advance(time.Minute)
+		}
+		res, err = s.statusCheck()
+		if err == nil || !confirm.RetrySafe(err) {
+			break
+		}
 	}
-	s.tracef("final status check:")
-	s.observe(fmt.Sprintf("pay@%d %s", inst, describe(req)), res, err)
+
+	// Then the host asks Flow.Status, as an order page would. When the
+	// payment could not say where the order stands, the status may: that
+	// settles it too, and is the host's last word.
+	sres, serr := s.checkStatus()
+	if err != nil && serr == nil && sres.Outcome.Paid() {
+		s.tracef("  settled by Flow.Status")
+		res, err = sres, nil
+	}
+	if err != nil && serr == nil {
+		// The status brought the order's record up to date with Stripe:
+		// the host asks it on every instance (a sweep, for Stores that are
+		// not shared), and the customer pays once more.
+		for i, f := range s.flows {
+			r, e := f.Status(context.Background(), s.order)
+			s.tracef("  status@%d -> %v %s %s err=%v", i, r.Outcome, r.IntentID, r.Status, e)
+		}
+		s.clock.Advance(time.Minute)
+		res, err = s.statusCheck()
+	}
 
 	deliberate := s.canceled || s.refused
 	switch {
 	case err != nil:
-		s.fail("final fault-free attempt: error %v", err)
+		s.fail(probStuck, "final fault-free status check: error %v", err)
 		s.stats.stuck++
 	case res.Outcome.Paid():
 		s.stats.paid++
 	case deliberate && (res.Outcome == confirm.Canceled || (s.refused && res.Outcome == confirm.Failed && res.Status == confirm.StatusCanceled)):
 		s.stats.canceled++
+	case res.Outcome == confirm.Canceled && s.canceledByStripe(res.IntentID):
+		// Stripe canceled the intent itself (its confirmation limit, or an
+		// authorisation left uncaptured too long): the order is over and
+		// the host is told so; the checks below make sure no money moved.
+		s.stats.canceledByStripe++
 	default:
 		if s.policy == cvc.RefuseFailedCVC && res.Outcome == confirm.Failed && res.Status == confirm.StatusCanceled {
 			// The policy refused the payment in a step whose answer was
@@ -685,14 +1142,14 @@ func (s *scenario) finalCheck() {
 			s.stats.canceled++
 			break
 		}
-		s.fail("final fault-free attempt ended %v (%s): the order is stuck", res.Outcome, res.Status)
+		s.fail(probStuck, "final fault-free status check ended %v (%s): the order is stuck", res.Outcome, res.Status)
 		s.stats.stuck++
 	}
 
-	// I1: one intent, at most one charge that moved money.
+	// One intent, at most one charge that moved money.
 	intents := intentsOf(s.fake, s.order.ID)
 	if len(intents) > 1 {
-		s.fail("%d intents for one order: %v", len(intents), intents)
+		s.fail(probIntents, "%d intents for one order: %v", len(intents), intents)
 	}
 	charges := s.fake.ChargesWhere(confirm.DefaultMetadataKey, s.order.ID)
 	s.stats.charges += len(charges)
@@ -703,18 +1160,18 @@ func (s *scenario) finalCheck() {
 			continue
 		}
 		moved++
-		if _, ok := s.knownPaid[ch.PaymentIntent]; !ok {
-			s.fail("charge %s on %s moved money the host never learnt of", ch.ID, ch.PaymentIntent)
+		if err != nil || !res.Outcome.Paid() || res.IntentID != ch.PaymentIntent {
+			s.fail(probUnknown, "charge %s on %s moved money; the host was told last %v on %q (error %v)", ch.ID, ch.PaymentIntent, res.Outcome, res.IntentID, err)
 			s.stats.unknown++
 		}
 	}
 	s.stats.moneyMoved += moved
 	if moved > 1 {
-		s.fail("%d charges moved money for one order", moved)
+		s.fail(probDuplicate, "%d charges moved money for one order", moved)
 		s.stats.duplicates++
 	}
 	if deliberate && moved != 0 && !(err == nil && res.Outcome.Paid()) {
-		s.fail("order canceled on purpose, yet %d charge(s) hold money", moved)
+		s.fail(probOther, "order canceled on purpose, yet %d charge(s) hold money", moved)
 	}
 	// What the host was told last agrees with Stripe.
 	if err == nil && res.Outcome.Paid() {
@@ -724,16 +1181,257 @@ func (s *scenario) finalCheck() {
 			want = stripeclient.StatusRequiresCapture
 		}
 		if pi.Status != want || moved != 1 {
-			s.fail("host told %v on %s, Stripe says %s with %d charge(s) moving money", res.Outcome, res.IntentID, pi.Status, moved)
+			s.fail(probStalePaid, "host told %v on %s, Stripe says %s with %d charge(s) moving money", res.Outcome, res.IntentID, pi.Status, moved)
 		}
 	}
-	// I6 over everything the scenario logged.
+	// Secrets stay secret: everything the scenario logged.
 	for _, line := range s.logs.Lines() {
 		if m := findSecret(line); m != "" {
-			s.fail("log line holds %q: %s", m, line)
+			s.fail(probOther, "log line holds %q: %s", m, line)
 			break
 		}
 	}
 	s.stats.scenarios = 1
 	s.stats.calls += len(s.fake.Calls())
+}
+
+// checkStatus asks Flow.Status, fault-free, where the order stands — on
+// a random instance, then on the others while the instance's Store does
+// not know the order (ErrNotFound) — and checks that what it says is where
+// Stripe stands. It returns the first answer that is not ErrNotFound.
+func (s *scenario) checkStatus() (confirm.Result, error) {
+	first := s.instance()
+	var res confirm.Result
+	var err error
+	inst := first
+	for k := 0; k < len(s.flows); k++ {
+		inst = (first + k) % len(s.flows)
+		res, err = s.flows[inst].Status(context.Background(), s.order)
+		s.tracef("  status@%d -> %v %s %s captured=%d err=%v", inst, res.Outcome, res.IntentID, res.Status, res.Captured, err)
+		if !errors.Is(err, confirm.ErrNotFound) {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, confirm.ErrNotFound):
+		return res, err
+	case err != nil:
+		if !confirm.RetrySafe(err) {
+			s.fail(probNotRetry, "status@%d: %v", inst, err)
+		}
+		return res, err
+	case res.ClientSecret != "":
+		s.fail(probOther, "status@%d: a client secret in a status Result", inst)
+	}
+	moved := moneyMoved(s.fake, s.order.ID) > 0
+	switch {
+	case (res.Outcome == confirm.Failed || res.Outcome == confirm.Canceled) && moved:
+		s.fail(probToldFailed, "status@%d: told %v while the order's money moved", inst, res.Outcome)
+		s.stats.toldFailed++
+	case res.Outcome.Paid():
+		pi, _ := s.fake.Intent(res.IntentID)
+		want := stripeclient.StatusSucceeded
+		if res.Outcome == confirm.Authorized {
+			want = stripeclient.StatusRequiresCapture
+		}
+		if pi.Status != want {
+			s.fail(probStalePaid, "status@%d: told %v on %s; Stripe says %s", inst, res.Outcome, res.IntentID, pi.Status)
+		}
+		if res.Outcome == confirm.Succeeded {
+			s.checkCaptured(fmt.Sprintf("status@%d", inst), res)
+		}
+	}
+	return res, err
+}
+
+// canceledByStripe reports whether Stripe canceled intent id on its own
+// (cancellation_reason automatic) with no money held.
+func (s *scenario) canceledByStripe(id string) bool {
+	pi, ok := s.fake.Intent(id)
+	return ok && pi.Status == stripeclient.StatusCanceled && pi.CancellationReason == "automatic" && moneyMoved(s.fake, s.order.ID) == 0
+}
+
+// statusCheck is one fault-free Pay of the order with a good card (a new
+// one, or a saved one with a new CVC token) on a random instance.
+func (s *scenario) statusCheck() (confirm.Result, error) {
+	var req confirm.Request
+	if s.saved {
+		pm, err := s.fake.AttachCard(s.order.Customer, "pm_card_visa")
+		if err != nil {
+			s.fail(probOther, "AttachCard: %v", err)
+			return confirm.Result{}, err
+		}
+		tok, _ := s.fake.CreateCVCToken("123")
+		req = confirm.Request{PaymentMethodID: pm.ID, CVCToken: tok}
+	} else {
+		req = confirm.Request{PaymentMethodID: s.newPaymentMethod(goodCards[s.rng.IntN(len(goodCards))])}
+	}
+	inst := s.instance()
+	ctx := newRequestCtx()
+	s.ctx = ctx
+	var res confirm.Result
+	var err error
+	if s.saved {
+		res, err = s.pays[inst].Pay(ctx, s.order, req)
+	} else {
+		res, err = s.flows[inst].Pay(ctx, s.order, req)
+	}
+	s.observe(fmt.Sprintf("pay@%d %s", inst, describe(req)), ctx, res, err)
+	return res, err
+}
+
+// campaignStore is the campaign's hand on an instance's Store: pause
+// points around each operation, Store faults while faults are on, and a
+// watch on the Store's answers.
+type campaignStore struct {
+	confirm.Store
+	s *scenario
+	w *storeWatch
+}
+
+// storeWatch holds what one Store (shared or not) has answered about the
+// order, to check its contract clauses the flow relies on: a claim is
+// inserted once and then kept, and an intent, once bound, is never
+// replaced or forgotten.
+type storeWatch struct {
+	claimed bool
+	intent  string
+}
+
+// watch checks the Store's answer to op: written is the record the flow
+// sent (Claim, Update), answered the record the Store returned.
+func (c *campaignStore) watch(op storeOp, written, answered confirm.Record, claimed bool, err error) {
+	w, s := c.w, c.s
+	switch {
+	case op == opClaim && err == nil && claimed && w.claimed:
+		s.fail(probStore, "Claim inserted a record over the order's existing one")
+	case op == opLoad && errors.Is(err, confirm.ErrNotFound) && w.claimed:
+		s.fail(probStore, "Load found no record after a Claim inserted one")
+	case err == nil && w.intent != "" && answered.IntentID != w.intent:
+		s.fail(probStore, "%s answered a record bound to %q; the order's intent %s was bound before", op, answered.IntentID, w.intent)
+	case err == nil && (claimed || op == opUpdate) && answered.IntentID != written.IntentID:
+		s.fail(probStore, "%s stored intent %q; the flow wrote %q", op, answered.IntentID, written.IntentID)
+	}
+	if err == nil && op != opLoad {
+		w.claimed = true
+		if w.intent == "" {
+			w.intent = answered.IntentID
+		}
+	}
+}
+
+// fault draws a Store fault for op; load errors are never "answer lost".
+// A request whose context has ended reaches no database: that is a
+// not-reached fault too, as a driver honouring ctx would return.
+func (c *campaignStore) fault(ctx context.Context, op storeOp) (storeFault, bool) {
+	s := c.s
+	s.stats.storeOps++
+	if ctx.Err() != nil {
+		if rc, _ := ctx.Value(requestKey{}).(*requestCtx); rc != nil {
+			rc.storeFaulted = true
+		}
+		return storeNotReached, true
+	}
+	if !s.faultsOn || s.storeRate == 0 || s.rng.Float64() >= s.storeRate {
+		return 0, false
+	}
+	k := storeFault(s.rng.IntN(int(numStoreFaults)))
+	if op == opLoad {
+		k = storeNotReached
+	}
+	s.stats.storeFaults[k]++
+	s.tracef("    store fault %s on %s", storeFaultNames[k], op)
+	if rc, _ := ctx.Value(requestKey{}).(*requestCtx); rc != nil {
+		rc.storeFaulted = true
+	}
+	return k, true
+}
+
+func (c *campaignStore) Claim(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, bool, error) {
+	c.s.point(ctx, "before a Store claim")
+	k, faulty := c.fault(ctx, opClaim)
+	if faulty && k == storeNotReached {
+		return confirm.Record{}, false, errStoreDown
+	}
+	stored, claimed, err := c.Store.Claim(ctx, orderID, rec)
+	c.s.tracef("    store claim card=%s intent=%s sent=%v -> claimed=%v v%d err=%v", rec.CreatePaymentMethod, rec.IntentID, !rec.CreateSentAt.IsZero(), claimed, stored.Version, err)
+	c.watch(opClaim, rec, stored, claimed, err)
+	c.s.point(ctx, "after a Store claim")
+	if faulty {
+		return confirm.Record{}, false, errStoreDown
+	}
+	return stored, claimed, err
+}
+
+func (c *campaignStore) Load(ctx context.Context, orderID string) (confirm.Record, error) {
+	c.s.point(ctx, "before a Store load")
+	if _, faulty := c.fault(ctx, opLoad); faulty {
+		return confirm.Record{}, errStoreDown
+	}
+	rec, err := c.Store.Load(ctx, orderID)
+	c.watch(opLoad, confirm.Record{}, rec, false, err)
+	return rec, err
+}
+
+func (c *campaignStore) Update(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, error) {
+	c.s.point(ctx, "before a Store update (a slow save)")
+	k, faulty := c.fault(ctx, opUpdate)
+	if faulty && k == storeNotReached {
+		return confirm.Record{}, errStoreDown
+	}
+	stored, err := c.Store.Update(ctx, orderID, rec)
+	c.s.tracef("    store update v%d intent=%s status=%s card=%s -> err=%v", rec.Version, rec.IntentID, rec.Status, rec.PaymentMethod, err)
+	c.watch(opUpdate, rec, stored, false, err)
+	c.s.point(ctx, "after a Store update")
+	if faulty {
+		return confirm.Record{}, errStoreDown
+	}
+	return stored, err
+}
+
+// pausingClient puts pause points before and after every Stripe call.
+type pausingClient struct {
+	stripeclient.Client
+	s *scenario
+}
+
+func (c *pausingClient) around(ctx context.Context, op string) func() {
+	c.s.point(ctx, "before "+op)
+	c.s.tracef("    -> %s", op)
+	return func() {
+		if rc, _ := ctx.Value(requestKey{}).(*requestCtx); rc != nil {
+			rc.movedAtAnswer = moneyMoved(c.s.fake, c.s.order.ID) > 0
+		}
+		c.s.point(ctx, "after "+op+" (its answer on the way)")
+	}
+}
+
+func (c *pausingClient) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
+	defer c.around(ctx, "a create")()
+	return c.Client.CreatePaymentIntent(ctx, p)
+}
+
+func (c *pausingClient) ConfirmPaymentIntent(ctx context.Context, id string, p stripeclient.ConfirmParams) (*stripeclient.PaymentIntent, error) {
+	defer c.around(ctx, "a confirm")()
+	return c.Client.ConfirmPaymentIntent(ctx, id, p)
+}
+
+func (c *pausingClient) RetrievePaymentIntent(ctx context.Context, id string) (*stripeclient.PaymentIntent, error) {
+	defer c.around(ctx, "a retrieve")()
+	return c.Client.RetrievePaymentIntent(ctx, id)
+}
+
+func (c *pausingClient) CapturePaymentIntent(ctx context.Context, id string, p stripeclient.CaptureParams) (*stripeclient.PaymentIntent, error) {
+	defer c.around(ctx, "a capture")()
+	return c.Client.CapturePaymentIntent(ctx, id, p)
+}
+
+func (c *pausingClient) CancelPaymentIntent(ctx context.Context, id string, p stripeclient.CancelParams) (*stripeclient.PaymentIntent, error) {
+	defer c.around(ctx, "a cancel")()
+	return c.Client.CancelPaymentIntent(ctx, id, p)
+}
+
+func (c *pausingClient) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchParams) ([]stripeclient.PaymentIntent, error) {
+	defer c.around(ctx, "a search")()
+	return c.Client.SearchPaymentIntents(ctx, p)
 }

@@ -17,17 +17,32 @@
 //   - campaign_test.go: a seeded, reproducible fault campaign. Each scenario
 //     is one order paid by a simulated browser and host through a random
 //     mix of test cards, 3-D Secure outcomes, saved cards with re-collected
-//     CVCs, capture and cancel, in both Flow modes, while a fault hook makes
-//     random Stripe calls fail (network before the work, work done and the
-//     answer lost, 500, 503, 429, 429 lock_timeout, 409
-//     idempotency_key_in_use, a context deadline). After each scenario it
-//     checks that at most one charge moved money for the order, that every
-//     charge that moved money is known to the host, and that the order is
-//     not stuck. go test runs 2,000 scenarios; -campaign.n runs more,
-//     -campaign.seed replays a run and -campaign.scenario one scenario with
-//     its trace. See TestFaultCampaign. campaign_meta_test.go shows the
-//     checks fail on a client that forgets idempotency keys;
-//     deadline_test.go repeats the deadline fault on the wall clock.
+//     CVCs, captures of all, of the amount spelled out or of a part, and
+//     cancels, on one to three instances (one shared Store, or a Store
+//     each; each with its own key window), while faults strike: Stripe
+//     calls fail before the work, lose the answer after it, or store a 500
+//     under the key; Store operations fail before the write or lose the
+//     answer after it; the clock jumps past Stripe's 24-hour key window
+//     between two requests or inside one; instances restart with an empty
+//     MemoryStore; and another attempt with another card runs whole at a
+//     pause point of a request (a slow save, a lost answer). It checks that
+//     at most one charge moved money and the order has one intent, that no
+//     Result says Failed or Canceled while the money had moved, that the
+//     host's last word names every charge that moved money, that paying
+//     again or asking Flow.Status settles the order, that captured amounts
+//     are reported as captured, and that each Store honours its contract.
+//     go test runs 1,500 scenarios; -campaign.n runs more, -campaign.seed
+//     replays a run and -campaign.scenario one scenario with its trace.
+//     campaign_meta_test.go shows every check failing on a sabotaged build
+//     (forgetful keys, a last-writer-wins or a forgetful Store, a claim
+//     that stores nothing, a Flow whose clock stands still, a client that
+//     misreports money); campaign_http_test.go runs scenarios through the
+//     real adapter over HTTP; deadline_test.go repeats the deadline fault
+//     on the wall clock.
+//   - sequences_test.go: the nine sequences that charged twice or misled
+//     the host before the Store's claims and the flow's decision table,
+//     each replayed step by step; findings_test.go: what the campaign found
+//     since, each reduced to its shortest sequence.
 //   - concurrency_test.go: 1,000 goroutines paying one order.
 //   - fuzz_test.go: fuzz targets feeding decoded requests into Flow.Pay and
 //     Payments.Pay on the fake.

@@ -109,10 +109,35 @@ func luhn(digits string) bool {
 // at the moment it chooses, instead of waiting on the wall clock: a
 // FaultLatency longer than the request's deadline then ends exactly as a
 // context.WithTimeout would, and a seed replays it exactly.
+//
+// It also carries what the campaign plans for the request: the pause
+// point where another attempt, a clock jump or a restart breaks in, and
+// whether a Store fault struck it. Store and client wrappers find it with
+// ctx.Value(requestKey{}), through any context the library derives.
 type requestCtx struct {
 	context.Context
 	done chan struct{}
 	once sync.Once
+
+	plan         *pausePlan
+	inst         int // the instance serving the request
+	storeFaulted bool
+	// overlapped: another attempt ran whole while this request waited, so
+	// this request's answer may predate what that attempt did.
+	overlapped bool
+	// movedAtAnswer: the order's money had moved when Stripe last answered
+	// this request (or when it began, before any answer).
+	movedAtAnswer bool
+}
+
+// requestKey is the context key under which a requestCtx finds itself.
+type requestKey struct{}
+
+func (c *requestCtx) Value(key any) any {
+	if key == (requestKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 func newRequestCtx() *requestCtx {
