@@ -5,10 +5,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet unit contract-check gotest browser fuzz bench bench-run bench-report
+.PHONY: test check fmt vet unit contract-check gotest browser openapi fuzz bench bench-run bench-report
 
 ## test: the whole suite — what README names and CI runs.
-test: check unit fuzz browser
+test: check unit fuzz browser openapi
 
 ## check: formatting and vet, before anything slow.
 check: fmt vet
@@ -21,14 +21,18 @@ fmt:
 vet:
 	$(GO) vet ./...
 
+# The HTTP fake records every body it serves into BODIES (see openapi).
+BODIES := $(CURDIR)/.tools/stripetest-bodies
+
 ## unit: all Go tests under -race, with a private stripe-mock for the
 ## contract tests (scripts/with-stripe-mock.sh starts and stops it).
 # The contract tests run against the two stripe-mock versions that bracket
 # stripe-go v76's API version 2023-10-16: v0.162.0 (spec 2022-11-15) first,
 # then v0.203.0 (spec 2026-08-26.dahlia), under which everything runs.
 unit:
+	rm -rf $(BODIES) && mkdir -p $(BODIES)
 	STRIPE_MOCK_VERSION=v0.162.0 scripts/with-stripe-mock.sh $(MAKE) --no-print-directory contract-check
-	STRIPE_MOCK_VERSION=v0.203.0 scripts/with-stripe-mock.sh $(MAKE) --no-print-directory contract-check gotest
+	STRIPETEST_RECORD_BODIES=$(BODIES) STRIPE_MOCK_VERSION=v0.203.0 scripts/with-stripe-mock.sh $(MAKE) --no-print-directory contract-check gotest
 
 # contract-check shows the contract tests' results and fails if any was
 # skipped or none ran: under make, STRIPE_MOCK_URL and STRIPE_MOCK_VERSION
@@ -56,7 +60,15 @@ gotest:
 browser:
 	scripts/install-chromium.sh
 	cd examples/server/browsertest && $(GO) vet ./...
-	cd examples/server/browsertest && BROWSER_TEST_REQUIRED=1 $(GO) test -count=1 -v ./...
+	cd examples/server/browsertest && STRIPETEST_RECORD_BODIES=$(BODIES) BROWSER_TEST_REQUIRED=1 $(GO) test -count=1 -v ./...
+
+## openapi: every JSON body the HTTP fake serves — in its own flows, and those
+## recorded in BODIES while unit and browser ran — checked against Stripe's
+## OpenAPI specs and stripe-go's types, in its own module (the validator stays
+## out of the root go.mod); it prints the counts.
+openapi:
+	cd stripeclient/stripetest/openapicheck && $(GO) vet ./... && \
+	  OPENAPI_RECORDED_BODIES="$$(test -d $(BODIES) && echo $(BODIES) || true)" OPENAPI_CHECK_REQUIRED=1 $(GO) test -count=1
 
 ## fuzz: every fuzz target of the module (each package with a func Fuzz…
 ## in a _test.go file), one after another, for FUZZTIME each. The default is
@@ -102,7 +114,7 @@ bench-run:
 	@: > .tools/bench.txt
 	@for i in $$(seq 1 $(BENCH_COUNT)); do \
 	  echo "bench: round $$i of $(BENCH_COUNT)"; \
-	  $(BENCH_BIN) -test.run '^$$' -test.bench '^Benchmark(Overhead|OverheadPaired|ThreeDS|Scale|FakeMemory)$$' -test.benchmem -test.count 1 >> .tools/bench.txt \
+	  $(BENCH_BIN) -test.run '^$$' -test.bench '^Benchmark(Overhead|OverheadPaired|ThreeDS|ThreeDSOverHTTP|Scale|FakeMemory)$$' -test.benchmem -test.count 1 >> .tools/bench.txt \
 	    && $(BENCH_BIN) -test.run '^$$' -test.bench '^BenchmarkCallsPerFlow$$' -test.benchtime 2000x -test.benchmem -test.count 1 >> .tools/bench.txt \
 	    || { cat .tools/bench.txt; exit 1; }; \
 	done
@@ -118,5 +130,7 @@ bench-report: $(BENCHSTAT)
 	@$(BENCHSTAT) -filter '.name:OverheadPaired' -row /flow .tools/bench.txt
 	@echo; echo "## 3-D Secure: in-process fake vs stripe-mock"
 	@$(BENCHSTAT) -filter '.name:ThreeDS' -row /via -col /stripe .tools/bench.txt
+	@echo; echo "## 3-D Secure over HTTP: the fake behind stripetest.NewServer vs stripe-mock"
+	@$(BENCHSTAT) -filter '.name:ThreeDSOverHTTP' -row /via -col /stripe .tools/bench.txt
 	@echo; echo "## Scale and memory of the fake"
 	@$(BENCHSTAT) -filter '.name:(Scale OR FakeMemory)' .tools/bench.txt

@@ -57,6 +57,20 @@ import (
 // of API version 2023-10-16, whatever Stripe-Version asks for; fields the
 // fake does not model carry fixed values (livemode false,
 // payment_method_types ["card"], null where Stripe allows null).
+//
+// Where the HTTP door knowingly differs from Stripe:
+//   - a parameter Stripe accepts but the flow does not send (return_url,
+//     receipt_email, shipping, …) is refused as unknown, and only
+//     latest_charge can be expanded;
+//   - payment_method_types is always ["card"] and
+//     automatic_payment_methods null, even for an intent created without
+//     payment_method_types (which the fake itself treats as automatic);
+//   - canceled_at is null; a charge's created is its intent's; the
+//     use_stripe_sdk dictionary of next_action is empty;
+//   - a POST without Idempotency-Key gets a unique key made up by the
+//     server, and a replay carries no Idempotent-Replayed header;
+//   - any well-formed Stripe-Version is accepted and answered in the shape
+//     of 2023-10-16 (the header of every answer says so).
 type Server struct {
 	// URL is the base URL, "http://127.0.0.1:PORT", with no trailing slash:
 	// stripeclient.Config.BaseURL.
@@ -90,7 +104,7 @@ func (s *Server) Close() { _ = s.srv.Close() }
 // NewHandler returns the HTTP handler of NewServer, for serving fake on a
 // listener of one's own.
 func NewHandler(fake *Fake) http.Handler {
-	h := &handler{fake: fake}
+	h := &handler{fake: fake, rec: newBodyRecorder()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/payment_intents", h.api(h.createIntent))
 	mux.HandleFunc("GET /v1/payment_intents/search", h.api(h.searchIntents))
@@ -110,13 +124,22 @@ func NewHandler(fake *Fake) http.Handler {
 	mux.HandleFunc("POST /_stripetest/customers/{id}/cards", h.api(h.attachCard))
 	mux.HandleFunc("GET /_stripetest/charges", h.api(h.listCharges))
 	mux.HandleFunc("GET /_stripetest/test_cards", h.api(h.testCards))
-	mux.HandleFunc("/", h.api(h.notFound))
-	return mux
+	// Other paths, and other methods on these paths, get Stripe's JSON 404
+	// rather than net/http's plain-text 404 and 405.
+	notFound := h.api(h.notFound)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			notFound(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // handler serves one Fake.
 type handler struct {
 	fake  *Fake
+	rec   *bodyRecorder // nil unless RecordBodiesEnv is set
 	reqID atomic.Uint64 // request IDs of answers the fake did not give one
 	auto  atomic.Uint64 // idempotency keys for POSTs sent without one
 }
@@ -324,6 +347,9 @@ func (h *handler) writeJSON(c *call, status int, reqID string, body any) {
 		reqID = fmt.Sprintf("req_stripetest%010d", h.reqID.Add(1))
 	}
 	hd := c.w.Header()
+	if status == http.StatusUnauthorized {
+		hd.Set("WWW-Authenticate", `Basic realm="Stripe"`)
+	}
 	hd.Set("Content-Type", "application/json")
 	hd.Set("Request-Id", reqID)
 	hd.Set("Cache-Control", "no-cache, no-store")
@@ -335,6 +361,7 @@ func (h *handler) writeJSON(c *call, status int, reqID string, body any) {
 	hd.Set("Content-Length", strconv.Itoa(len(b)))
 	c.w.WriteHeader(status)
 	_, _ = c.w.Write(b)
+	h.rec.record(c.r.Method, c.r.URL.Path, status, b)
 }
 
 // ctx is the request's context: it ends when the client goes away, which

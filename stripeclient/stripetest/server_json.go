@@ -141,7 +141,7 @@ type outcomeJSON struct {
 }
 
 type chargeMethodJSON struct {
-	Card *chargeCardJSON `json:"card"`
+	Card *chargeCardJSON `json:"card,omitempty"`
 	Type string          `json:"type"`
 }
 
@@ -201,7 +201,6 @@ type methodCardJSON struct {
 	ExpMonth          int              `json:"exp_month"`
 	ExpYear           int              `json:"exp_year"`
 	Funding           string           `json:"funding"`
-	GeneratedFrom     any              `json:"generated_from"`
 	Last4             string           `json:"last4"`
 	Networks          networksJSON     `json:"networks"`
 	ThreeDSecureUsage threeDSUsageJSON `json:"three_d_secure_usage"`
@@ -286,8 +285,9 @@ func (h *handler) renderIntent(pi *stripeclient.PaymentIntent, expand bool) *int
 		switch na.Type {
 		case stripeclient.NextActionUseStripeSDK:
 			// Stripe.js reads this dictionary; its content is Stripe's
-			// business. The fake names the kind of challenge only.
-			out.NextAction.UseStripeSDK = map[string]string{"type": "three_d_secure_redirect"}
+			// business, and neither the spec nor stripe-go v76 names a
+			// field of it, so the fake sends it empty.
+			out.NextAction.UseStripeSDK = map[string]string{}
 		case stripeclient.NextActionRedirectToURL:
 			out.NextAction.RedirectToURL = &redirectJSON{URL: null(na.RedirectURL)}
 		}
@@ -328,6 +328,12 @@ func (h *handler) renderCharge(pi *stripeclient.PaymentIntent, ch *stripeclient.
 	if meta == nil {
 		meta = map[string]string{}
 	}
+	// A decline clears the intent's payment method; the failed charge's
+	// is the one last_payment_error names.
+	pm := pi.PaymentMethod
+	if le := pi.LastPaymentError; pm == "" && le != nil {
+		pm = le.PaymentMethod
+	}
 	out := &chargeJSON{
 		ID:                        ch.ID,
 		Object:                    "charge",
@@ -342,7 +348,7 @@ func (h *handler) renderCharge(pi *stripeclient.PaymentIntent, ch *stripeclient.
 		Metadata:                  meta,
 		Paid:                      ch.Paid,
 		PaymentIntent:             &pi.ID,
-		PaymentMethod:             null(pi.PaymentMethod),
+		PaymentMethod:             null(pm),
 		Status:                    ch.Status,
 		StatementDescriptorSuffix: null(pi.StatementDescriptorSuffix),
 	}
@@ -362,13 +368,14 @@ func (h *handler) renderCharge(pi *stripeclient.PaymentIntent, ch *stripeclient.
 			}
 		}
 	}
-	card := &chargeCardJSON{Checks: checksJSON{CVCCheck: null(ch.CVCCheck)}}
-	if pm, ok := h.fake.PaymentMethod(pi.PaymentMethod); ok && pm.Card != nil {
-		c := pm.Card
-		card.Brand, card.Country, card.Funding, card.Last4, card.Network = null(c.Brand), null(c.Country), null(c.Funding), null(c.Last4), null(c.Brand)
-		card.ExpMonth, card.ExpYear = c.ExpMonth, c.ExpYear
+	out.PaymentMethodDetails = &chargeMethodJSON{Type: "card"}
+	if m, ok := h.fake.PaymentMethod(pm); ok && m.Card != nil {
+		c := m.Card
+		out.PaymentMethodDetails.Card = &chargeCardJSON{
+			Brand: null(c.Brand), Checks: checksJSON{CVCCheck: null(ch.CVCCheck)}, Country: null(c.Country),
+			ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, Funding: null(c.Funding), Last4: null(c.Last4), Network: null(c.Brand),
+		}
 	}
-	out.PaymentMethodDetails = &chargeMethodJSON{Type: "card", Card: card}
 	return out
 }
 

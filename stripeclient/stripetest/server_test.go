@@ -96,6 +96,9 @@ func TestServerAuthentication(t *testing.T) {
 				t.Errorf("Stripe-Version %q, want %q", got, stripeclient.APIVersion)
 			}
 			if status == http.StatusUnauthorized {
+				if got := hd.Get("WWW-Authenticate"); got != `Basic realm="Stripe"` {
+					t.Errorf("WWW-Authenticate %q", got)
+				}
 				if typ := errorField(t, body, "type"); typ != "invalid_request_error" {
 					t.Errorf("error type %q", typ)
 				}
@@ -148,6 +151,10 @@ func TestServerRefusesMalformedRequests(t *testing.T) {
 	status, body, _ := do(t, "GET", srv.URL+"/v1/charges", auth, nil, nil)
 	if status != http.StatusNotFound || !strings.Contains(errorField(t, body, "message"), "Unrecognized request URL") {
 		t.Errorf("unknown URL: %d %v", status, body)
+	}
+	status, body, _ = do(t, "GET", srv.URL+"/v1/payment_intents", auth, nil, nil) // listing is not modelled
+	if status != http.StatusNotFound || !strings.Contains(errorField(t, body, "message"), "Unrecognized request URL") {
+		t.Errorf("GET /v1/payment_intents: %d %v", status, body)
 	}
 	status, body, _ = do(t, "GET", srv.URL+"/v1/payment_intents/pi_doesnotexist", auth, nil, nil)
 	if status != http.StatusNotFound || errorField(t, body, "code") != stripeclient.CodeResourceMissing {
@@ -349,5 +356,19 @@ func TestServerFaults(t *testing.T) {
 	calls := fake.Calls()
 	if last := calls[len(calls)-1]; !last.Replayed {
 		t.Errorf("last call %+v: want it replayed from the idempotency store", last)
+	}
+
+	// A 500 after the work: the intent exists, and the same key replays
+	// the stored 500.
+	fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultAPIError500AfterWork})
+	before = len(fake.Intents())
+	for i := 0; i < 2; i++ {
+		var se *stripeclient.Error
+		if _, err := create("500-after"); !errors.As(err, &se) || se.HTTPStatus != 500 || !errors.Is(err, stripeclient.ErrAPI) {
+			t.Errorf("500 after the work, try %d: error %v, want a 500 api_error", i+1, err)
+		}
+	}
+	if n := len(fake.Intents()); n != before+1 {
+		t.Errorf("500 after the work: %d new intents, want 1", n-before)
 	}
 }

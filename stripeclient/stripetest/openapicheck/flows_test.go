@@ -1,0 +1,239 @@
+package openapicheck
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/conformance"
+)
+
+const secretKey = "sk_test_openapicheck"
+
+// schemaFor names the schema a recorded response must match: Stripe's
+// error object for every error status, else the object of the endpoint.
+// The /_stripetest/ endpoints that answer with Stripe objects are checked
+// too; the others (customers, charges, test cards) are the fake's own.
+func schemaFor(x exchange) (string, bool) {
+	if x.status >= 400 {
+		return "error", true
+	}
+	p := x.path
+	switch {
+	case p == "/v1/payment_intents/search":
+		return "search_payment_intents", true
+	case p == "/v1/payment_intents", strings.HasPrefix(p, "/v1/payment_intents/"), strings.HasPrefix(p, "/_stripetest/payment_intents/"):
+		return "payment_intent", true
+	case strings.HasPrefix(p, "/v1/payment_methods/"):
+		return "payment_method", true
+	case strings.HasPrefix(p, "/v1/customers/") && strings.HasSuffix(p, "/payment_methods"):
+		return "list_payment_methods", true
+	case p == "/v1/tokens":
+		return "token", true
+	case strings.HasPrefix(p, "/_stripetest/customers/") && strings.HasSuffix(p, "/cards"):
+		return "payment_method", true
+	}
+	return "", false
+}
+
+// harness is a fake behind a Server, the production adapter pointed at it,
+// and a raw HTTP client for what the adapter cannot send, all recorded.
+type harness struct {
+	t      *testing.T
+	fake   *stripetest.Fake
+	srv    *stripetest.Server
+	rec    *recorder
+	client *stripeclient.Stripe
+	http   *http.Client
+}
+
+func newHarness(t *testing.T) *harness {
+	fake := stripetest.New(stripetest.Config{})
+	srv := stripetest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	rec := &recorder{next: http.DefaultTransport}
+	hc := &http.Client{Transport: rec}
+	zero := int64(0)
+	client, err := stripeclient.New(secretKey, stripeclient.Config{BaseURL: srv.URL, HTTPClient: hc, MaxNetworkRetries: &zero})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, fake: fake, srv: srv, rec: rec, client: client, http: hc}
+}
+
+// raw sends a form with key and decodes the JSON answer.
+func (h *harness) raw(method, path, key string, form url.Values) (int, map[string]any) {
+	h.t.Helper()
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	req, _ := http.NewRequest(method, h.srv.URL+path, body)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := h.http.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+var ctx = context.Background()
+
+func (h *harness) create(key, pm string, mod func(*stripeclient.CreateParams)) (*stripeclient.PaymentIntent, error) {
+	p := stripeclient.CreateParams{
+		IdempotencyKey: key, Amount: 2000, Currency: "usd", PaymentMethod: pm, Confirm: pm != "",
+		ConfirmationMethod: "manual", PaymentMethodTypes: []string{"card"},
+		Metadata: map[string]string{"order": key}, Description: "openapi check",
+	}
+	if mod != nil {
+		mod(&p)
+	}
+	return h.client.CreatePaymentIntent(ctx, p)
+}
+
+// runFlows drives every flow the library uses, and its failures, through
+// the adapter and the raw client.
+func (h *harness) runFlows() {
+	t := h.t
+	// The conformance suite, over HTTP.
+	t.Run("conformance", func(t *testing.T) {
+		conformance.Run(t, conformance.Harness{
+			Client: h.client, Browser: h.fake,
+			NewCustomer: func(*testing.T) string { return h.fake.CreateCustomer() },
+		})
+	})
+
+	// Every test card, through 3-D Secure where it asks for it.
+	for i, c := range stripetest.TestCards() {
+		key := fmt.Sprintf("card-%d", i)
+		pi, err := h.create(key, c.PaymentMethod, nil)
+		if err != nil {
+			continue // a decline: its 402 body is recorded
+		}
+		h.client.RetrievePaymentMethod(ctx, pi.PaymentMethod)
+		if pi.Status == stripeclient.StatusRequiresAction {
+			if err := h.fake.Authenticate(pi.ID); err != nil {
+				t.Fatal(err)
+			}
+			h.client.ConfirmPaymentIntent(ctx, pi.ID, stripeclient.ConfirmParams{IdempotencyKey: key + "-confirm"})
+		}
+	}
+	// 3-D Secure failed, then retrieved; authenticated over HTTP.
+	pi, _ := h.create("3ds-fail", "pm_card_authenticationRequired", nil)
+	h.fake.FailAuthentication(pi.ID)
+	h.client.RetrievePaymentIntent(ctx, pi.ID)
+	pi, _ = h.create("3ds-http", "pm_card_threeDSecure2Required", nil)
+	h.raw("POST", "/_stripetest/payment_intents/"+pi.ID+"/authenticate", "pk_test_openapicheck", url.Values{"client_secret": {pi.ClientSecret}})
+	h.client.ConfirmPaymentIntent(ctx, pi.ID, stripeclient.ConfirmParams{IdempotencyKey: "3ds-http-confirm"})
+
+	// Manual capture, partial; cancel; the refusals that follow.
+	pi, _ = h.create("auth", "pm_card_visa", func(p *stripeclient.CreateParams) { p.CaptureMethod = "manual" })
+	h.client.CapturePaymentIntent(ctx, pi.ID, stripeclient.CaptureParams{IdempotencyKey: "capture", AmountToCapture: 1500})
+	h.client.CapturePaymentIntent(ctx, pi.ID, stripeclient.CaptureParams{IdempotencyKey: "capture-again"})
+	h.client.CancelPaymentIntent(ctx, pi.ID, stripeclient.CancelParams{IdempotencyKey: "cancel-captured"})
+	pi, _ = h.create("to-cancel", "", nil)
+	h.client.CancelPaymentIntent(ctx, pi.ID, stripeclient.CancelParams{IdempotencyKey: "cancel", CancellationReason: "abandoned"})
+	h.client.ConfirmPaymentIntent(ctx, pi.ID, stripeclient.ConfirmParams{IdempotencyKey: "confirm-canceled", PaymentMethod: "pm_card_visa"})
+
+	// Saved cards: a customer, cards, a CVC token, the list, a reused token.
+	cus := h.fake.CreateCustomer()
+	h.raw("POST", "/_stripetest/customers/"+cus+"/cards", secretKey, url.Values{"payment_method": {"pm_card_mastercard"}})
+	h.fake.AttachCard(cus, "pm_card_cvcCheckFail")
+	cards, _ := h.client.ListCards(ctx, cus)
+	_, tok := h.raw("POST", "/v1/tokens", "pk_test_openapicheck", url.Values{"cvc_update[cvc]": {"123"}})
+	tokID, _ := tok["id"].(string)
+	for i, c := range cards {
+		h.create(fmt.Sprintf("saved-%d", i), c.ID, func(p *stripeclient.CreateParams) {
+			p.Customer, p.CVCToken, p.SetupFutureUsage = cus, tokID, "off_session"
+		})
+	}
+	h.raw("POST", "/v1/tokens", "pk_test_openapicheck", url.Values{"cvc_update[cvc]": {"12"}})
+	h.client.SearchPaymentIntents(ctx, stripeclient.SearchParams{MetadataKey: "order", Value: "auth"})
+	h.client.SearchPaymentIntents(ctx, stripeclient.SearchParams{MetadataKey: "order", Value: "nothing"})
+
+	// Refusals: unknown objects, misused keys, bad amounts, bad auth.
+	h.client.RetrievePaymentIntent(ctx, "pi_unknown")
+	h.client.RetrievePaymentMethod(ctx, "pm_unknown")
+	h.client.ListCards(ctx, "cus_unknown")
+	h.create("card-0", "pm_card_mastercard", nil) // same key, other params
+	h.create("small", "pm_card_visa", func(p *stripeclient.CreateParams) { p.Amount = 10 })
+	h.create("currency", "pm_card_visa", func(p *stripeclient.CreateParams) { p.Currency = "xxx" })
+	h.raw("GET", "/v1/payment_intents/"+pi.ID, "sk_live_nope", nil)
+	h.raw("POST", "/v1/payment_intents", secretKey, url.Values{"amount": {"100"}, "currency": {"usd"}, "colour": {"red"}})
+	h.raw("GET", "/v1/charges", secretKey, nil)
+
+	// Faults that answer with a status.
+	for i, k := range []stripetest.FaultKind{stripetest.FaultAPIError500, stripetest.FaultAPIError500AfterWork, stripetest.FaultAPIError503,
+		stripetest.FaultRateLimit, stripetest.FaultLockTimeout, stripetest.FaultKeyInUse} {
+		h.fake.InjectFault(stripetest.Fault{Kind: k})
+		h.create(fmt.Sprintf("fault-%d", i), "pm_card_visa", nil)
+	}
+}
+
+// TestServerBodiesMatchOpenAPI checks every JSON body stripetest.Server
+// sends in runFlows against both specs (the two-spec rule of checkBody)
+// and stripe-go v76's types (strictDecode), and prints how many it
+// checked.
+func TestServerBodiesMatchOpenAPI(t *testing.T) {
+	specs := loadSpecs(t)
+	h := newHarness(t)
+	h.runFlows()
+	bySchema := checkAll(t, specs, "in its flows", h.rec.exchanges())
+	for _, n := range schemaNames {
+		if bySchema[n] == 0 {
+			t.Errorf("no %s body was checked", n)
+		}
+	}
+}
+
+// checkAll checks every exchange that carries a Stripe object, prints the
+// count (fmt, not t.Log: make test shows it without -v) and returns the
+// count per schema.
+func checkAll(t *testing.T, specs []*spec, where string, xs []exchange) map[string]int {
+	t.Helper()
+	checked, tolerated, failures := 0, 0, 0
+	bySchema := map[string]int{}
+	for _, x := range xs {
+		name, ok := schemaFor(x)
+		if !ok {
+			continue
+		}
+		refused, tol, err := checkBody(specs, name, x.body)
+		if err != nil {
+			t.Errorf("%s %s (%d): %v", x.method, x.path, x.status, err)
+			continue
+		}
+		strict := strictDecode(name, x.body)
+		checked++
+		bySchema[name]++
+		tolerated += tol
+		if len(refused)+len(strict) > 0 {
+			failures++
+			if failures <= 10 {
+				t.Errorf("%s %s (%d) as %s:\n  OpenAPI (both specs): %s\n  stripe-go v76: %s\n  body: %s",
+					x.method, x.path, x.status, name, strings.Join(refused, "\n    "), strings.Join(strict, "\n    "), x.body)
+			}
+		}
+	}
+	var parts []string
+	for _, n := range schemaNames {
+		parts = append(parts, fmt.Sprintf("%s=%d", n, bySchema[n]))
+	}
+	fmt.Printf("openapi: %d bodies the HTTP fake served %s checked against Stripe's OpenAPI specs %s and %s and stripe-go v76's types (%s); %d failed; %d differences only one spec had\n",
+		checked, where, specs[0].api, specs[1].api, strings.Join(parts, " "), failures, tolerated)
+	return bySchema
+}
