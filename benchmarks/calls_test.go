@@ -24,6 +24,7 @@ type callsEnv struct {
 	saved    string // the customer's saved pm_…
 	intents  []string
 	tokens   []string
+	cards    []string // per order: a card a case's prep saved
 }
 
 func newCallsEnv(tb testing.TB, cfg confirm.Config, n int) *callsEnv {
@@ -40,6 +41,7 @@ func newCallsEnv(tb testing.TB, cfg confirm.Config, n int) *callsEnv {
 	e.saved = pm.ID
 	e.intents = make([]string, n)
 	e.tokens = make([]string, n)
+	e.cards = make([]string, n)
 	return e
 }
 

@@ -299,11 +299,12 @@ func decide(st *state) step {
 	case pi != nil && (st.act == actCapture || st.act == actCancel) && a.op == opLook:
 		// bound: the intent is the order's; capture or cancel it.
 		return st.writeStep("bound")
-	case pi != nil && !(byCard && st.freshCard() && !st.cardSent && (status == StatusRequiresPaymentMethod || status == StatusRequiresAction)):
+	case pi != nil && !(byCard && st.freshCard() && !st.cardSent && (status == StatusRequiresPaymentMethod || status == StatusRequiresAction && !st.order.OffSession)):
 		// answer: report the intent as Stripe answered. (An intent that
 		// waits for a card, or for the authentication of an earlier one,
 		// while this request's card was never sent goes on to the record
-		// rows: confirm it with this card.)
+		// rows: confirm it with this card. Not off-session over the
+		// customer's own 3-D Secure: that is reported as RequiresCustomer.)
 		return st.report(pi, status, "answer", nil)
 
 	// The record, when no answer is pending.
@@ -345,12 +346,18 @@ func decide(st *state) step {
 		// order's creation spent on its intent (a double click, a retry);
 		// a token is single-use, so report the intent as it stands.
 		return step{op: opLook, row: "token spent", intent: rec.IntentID}
-	case byCard && rec.IntentID != "" && st.wasSent(ConfirmKey(st.ns, st.order.ID, rec.IntentID, st.req.card(), st.req.CVCToken)):
+	case byCard && st.order.OffSession && rec.IntentID != "" && (rec.Status == StatusRequiresAction || rec.Status == StatusRequiresConfirmation) && a.op != opLook:
+		// customer's turn: an off-session attempt on an intent the
+		// customer is authenticating (or has authenticated) on-session;
+		// read it rather than confirm another attempt over the customer's.
+		return step{op: opLook, row: "customer's turn", intent: rec.IntentID}
+	case byCard && rec.IntentID != "" && st.wasSent(st.cardConfirmKey()):
 		// confirmed already: one key is never sent twice in one call.
 		return finishErr("confirmed already", &flowError{op: "confirm", sentinel: ErrPaymentInProgress, err: errors.New("the intent did not settle")})
 	case byCard && rec.IntentID != "":
-		// another card: confirm the order's intent with this card.
-		key := ConfirmKey(st.ns, st.order.ID, rec.IntentID, st.req.card(), st.req.CVCToken)
+		// another card: confirm the order's intent with this card
+		// (off-session: under OffSessionKey).
+		key := st.cardConfirmKey()
 		return step{op: opConfirm, row: "another card", intent: rec.IntentID, key: key, card: st.req, confirm: stripeclient.ConfirmParams{
 			IdempotencyKey:    key,
 			PaymentMethod:     st.req.PaymentMethodID,
@@ -518,7 +525,7 @@ func latestCharge(pi *stripeclient.PaymentIntent) string {
 // ErrInvalidState unless it is where the host wanted it.
 func (st *state) report(pi *stripeclient.PaymentIntent, status Status, row string, storeErr error) step {
 	_, outcome, _ := status.Next()
-	s := step{op: opFinish, row: row, res: result(pi, status, outcome), storeErr: storeErr}
+	s := step{op: opFinish, row: row, res: needsCustomer(st.order, result(pi, status, outcome)), storeErr: storeErr}
 	if st.stripe.op == opReadBack {
 		switch {
 		case (st.act == actCapture && status != StatusSucceeded || st.act == actCancel && status != StatusCanceled) && st.serverErr != nil:

@@ -282,7 +282,7 @@ func decideCases() []decideCase {
 		{"claim", st(actPayByCard, claim(tCard, t0.Add(-30*time.Hour)), createdAt(t0.Add(-time.Hour))), opCreate, createKey, nil},
 		{"claim, past the window", st(actPayByCard, claim(tCard, t0.Add(-30*time.Hour))), opSearch, "", nil},
 		{"claim, past the window", st(actPayByCard, claim(tCard, time.Time{}), createdAt(t0.Add(-30*time.Hour))), opSearch, "", nil},
-	}, tokenCases(ns)...)
+	}, append(offSessionDecideCases(), tokenCases(ns)...)...)
 }
 
 // tokenCases are the rows as the Payment Element's path hits them: a

@@ -195,7 +195,10 @@
 //   - answer: report the intent as Stripe answered. Except for a card
 //     request whose card was never sent (and is not the token the
 //     creation spent) while the intent waits for a card or for another
-//     card's authentication: that goes on below.
+//     card's authentication: that goes on below (not off-session over the
+//     customer's authentication: that is reported).
+//     Off-session, a decline with authentication_required, or an intent
+//     asking for 3-D Secure, is reported as RequiresCustomer.
 //
 // The record, when no answer decides:
 //
@@ -218,9 +221,15 @@
 //   - token spent: Pay with the ConfirmationToken the order's creation
 //     spent, on a recorded intent: read the intent (then the answer row
 //     reports it), never send the token twice.
+//   - customer's turn: Pay by card off-session on a record in
+//     requires_action or requires_confirmation (the customer
+//     authenticating on the recovery page): read the intent, never start
+//     another attempt over the customer's 3-D Secure (an authenticated one
+//     is confirmed by the row "authenticated": the customer's payment).
 //   - another card: Pay by card on the recorded intent in any other status:
-//     confirm it with this card under [ConfirmKey] (confirmed already: a
-//     key is never sent twice in one call).
+//     confirm it with this card under [ConfirmKey], off-session under
+//     [OffSessionKey] (confirmed already: a key is never sent twice in one
+//     call).
 //   - first attempt: no record: Claim the order (insert-if-absent) with
 //     this card's creation, stamped CreateSentAt = now when a creation is
 //     safe to send now.
@@ -241,7 +250,41 @@
 // the 3-D Secure round trip (3 when the Store has no record of the order,
 // or when the card is declined after 3-D Secure and the answer is read
 // back), 0 for a retry of a settled order. More only on failure paths (a
-// read back) and past the key window (a search).
+// read back) and past the key window (a search). Off-session: 1 for a
+// payment that succeeds and 1 for one that needs the customer; the
+// customer's recovery then takes 2 with 3-D Secure, 1 with another card
+// that needs none.
+//
+// # Off-session payments and their recovery
+//
+// A card saved with Order.SaveCard SaveOffSession can be charged later
+// with Order.OffSession (and Order.Customer) while the customer is away.
+// When the issuer wants the customer to authenticate, Stripe declines
+// with authentication_required and Pay reports [RequiresCustomer] with the
+// order's intent (Result.IntentID) and the card on file
+// (Result.PaymentMethod): no charge, and nothing for a browser. Then:
+//
+//  1. Email the customer a link with a token from [SignRecovery] (signed,
+//     expiring, naming only the order). Opening the link must not pay
+//     anything: mail scanners open links too.
+//  2. The recovery page checks the token with [VerifyRecovery], loads the
+//     order, shows the amount and the card (Flow.Status reports
+//     RequiresCustomer), and asks the customer to confirm. Charging a
+//     saved card on-session needs the customer's consent: only the
+//     customer's click on that page may lead to step 3.
+//  3. On that click, Pay for the same Order with OffSession false and
+//     Request.PaymentMethodID the card on file (taken from Result or
+//     Status on the server, not from the browser), or a card the customer
+//     just entered. Pay confirms the order's existing intent on-session:
+//     never a second intent. The usual 3-D Secure round trip follows
+//     (RequiresAction, handleCardAction, Pay by intent). Keep
+//     SaveCard SaveOffSession on the order to set the card up for the
+//     next off-session payment.
+//
+// Another off-session Pay of the order (a retry by the shop) confirms the
+// same intent under [OffSessionKey], which never collides with the
+// customer's [ConfirmKey]; while the customer is authenticating it only
+// reads. Reconcile never confirms with a card.
 //
 // # Guarantees
 //
@@ -263,8 +306,8 @@
 // after its payment began is refused ([ErrOrderMismatch]).
 //
 // Stable keys. Every write carries an idempotency key derived from its step
-// ([CreateKey], [ConfirmKey], [ConfirmActionKey], [CaptureKey],
-// [CancelKey]): a UUIDv5 over the Flow's namespace and the step's identity.
+// ([CreateKey], [ConfirmKey], [OffSessionKey], [ConfirmActionKey],
+// [CaptureKey], [CancelKey]): a UUIDv5 over the Flow's namespace and the step's identity.
 // The same logical step gets the same key on every path, instance and
 // release, so Stripe replays rather than repeats it; different steps never
 // share one.

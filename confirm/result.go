@@ -62,11 +62,16 @@ const (
 	// msgHostMistake answers an invalid Order or argument: a bug on the
 	// shop's side that no retry by the customer can fix.
 	msgHostMistake = "This order cannot be paid online because of a problem on our side. Please contact us; you have not been charged."
+	// msgRequiresCustomer answers RequiresCustomer, should it reach a browser.
+	msgRequiresCustomer = "Your bank asks you to confirm this payment. Please confirm it on the payment page."
 )
 
 // Response renders r for the browser: {"success":true} for Succeeded and
 // Authorized, {"requires_action":true,"payment_intent_client_secret":…}
 // for RequiresAction, {"error":…} with a customer-safe text otherwise.
+// RequiresCustomer comes from off-session payments, which have no browser;
+// rendered anyway it is a 402 error asking the customer to confirm the
+// payment on the recovery page, and never carries a client secret.
 func (r Result) Response() Response {
 	switch r.Outcome {
 	case Succeeded, Authorized:
@@ -85,6 +90,11 @@ func (r Result) Response() Response {
 		return Response{HTTPStatus: http.StatusConflict, Error: msgCanceled}
 	case RequiresRedirect:
 		return Response{HTTPStatus: http.StatusPaymentRequired, Error: msgRedirect}
+	case RequiresCustomer:
+		// Off-session: no browser is waiting. Should a host render it for
+		// one anyway, it is the customer: ask them to pay again on-session
+		// (the recovery page), never with a client secret.
+		return Response{HTTPStatus: http.StatusPaymentRequired, Error: msgRequiresCustomer}
 	}
 	return Response{HTTPStatus: http.StatusInternalServerError, Error: msgGeneric}
 }

@@ -107,6 +107,13 @@ const (
 	// Canceled: the intent was canceled; this order can no longer be paid
 	// through it.
 	Canceled
+	// RequiresCustomer: an off-session payment needs the customer, who is
+	// not there: the issuer declined it with authentication_required, or
+	// the intent asks for 3-D Secure. Result.IntentID is the order's intent,
+	// to be confirmed on-session when the customer comes back (see
+	// SignRecovery and the package doc's off-session section). Never a
+	// charge; never shown to a browser as requires_action.
+	RequiresCustomer
 )
 
 var outcomeNames = [...]string{
@@ -118,6 +125,7 @@ var outcomeNames = [...]string{
 	RequiresRedirect: "requires_redirect",
 	Failed:           "failed",
 	Canceled:         "canceled",
+	RequiresCustomer: "requires_customer",
 }
 
 // String returns the outcome's lower-case name, as logged.

@@ -73,12 +73,12 @@ func TestOutcomeString(t *testing.T) {
 		t.Errorf("RequiresAction.String() = %q", got)
 	}
 	// The zero value has a name; only values past the table print as numbers.
-	for o, want := range map[Outcome]string{0: "unset", Canceled + 1: "Outcome(8)", -1: "Outcome(-1)"} {
+	for o, want := range map[Outcome]string{0: "unset", RequiresCustomer: "requires_customer", RequiresCustomer + 1: "Outcome(9)", -1: "Outcome(-1)"} {
 		if got := o.String(); got != want {
 			t.Errorf("Outcome(%d).String() = %q, want %q", int(o), got, want)
 		}
 	}
-	if !Succeeded.Paid() || !Authorized.Paid() || Failed.Paid() || Processing.Paid() {
+	if !Succeeded.Paid() || !Authorized.Paid() || Failed.Paid() || Processing.Paid() || RequiresCustomer.Paid() {
 		t.Error("Paid() wrong")
 	}
 }

@@ -62,11 +62,15 @@ const (
 	CodeResourceMissing       = "resource_missing"
 	CodeUnexpectedState       = "payment_intent_unexpected_state"
 	CodeAuthenticationFailure = "payment_intent_authentication_failure"
-	CodeIdempotencyKeyInUse   = "idempotency_key_in_use"
-	CodeRateLimit             = "rate_limit"
-	CodeLockTimeout           = "lock_timeout"
-	CodeAmountTooSmall        = "amount_too_small"
-	CodeAmountTooLarge        = "amount_too_large"
+	// CodeAuthenticationRequired declines an off-session payment that the
+	// card's issuer wants authenticated: the customer must come back
+	// on-session (https://docs.stripe.com/declines/codes).
+	CodeAuthenticationRequired = "authentication_required"
+	CodeIdempotencyKeyInUse    = "idempotency_key_in_use"
+	CodeRateLimit              = "rate_limit"
+	CodeLockTimeout            = "lock_timeout"
+	CodeAmountTooSmall         = "amount_too_small"
+	CodeAmountTooLarge         = "amount_too_large"
 )
 
 // Error is a failed Stripe call.

@@ -55,7 +55,12 @@ type appConfig struct {
 	// (-demo-admin), for a demo on the developer's own machine. With
 	// neither, they answer 403.
 	AdminOpen bool
-	Logger    *slog.Logger
+	// RecoverySecret signs the links that bring a customer back to an
+	// off-session payment that needs them (confirm.SignRecovery), at least
+	// 32 bytes. Default: random per process, so links die with a restart;
+	// a host loads one key, shared by its instances, from its secrets.
+	RecoverySecret []byte
+	Logger         *slog.Logger
 	// FlowLogger, when set, receives confirm's own per-step records.
 	FlowLogger *slog.Logger
 	Now        func() time.Time
@@ -71,6 +76,7 @@ type app struct {
 	shop     *shop
 	sessions *sessions
 	admin    adminAccess
+	recovery []byte // RecoverySecret
 	fake     *stripetest.Fake
 	pk       string
 	customer string
@@ -99,12 +105,16 @@ func newApp(cfg appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.RecoverySecret == nil {
+		cfg.RecoverySecret = newRecoverySecret()
+	}
 	return &app{
 		flow:     flow,
 		cards:    cvc.New(flow, cvc.Config{}),
 		shop:     newShop(cfg.Now),
 		sessions: newSessions(),
 		admin:    adminAccess{password: cfg.AdminPassword, open: cfg.AdminOpen},
+		recovery: cfg.RecoverySecret,
 		fake:     cfg.Fake,
 		pk:       cfg.PublishableKey,
 		customer: cfg.Customer,
@@ -131,6 +141,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /orders", a.requireAdmin(a.ordersPage))
 	mux.HandleFunc("POST /orders/{id}/capture", a.requireAdmin(a.capture))
 	mux.HandleFunc("POST /orders/{id}/cancel", a.requireAdmin(a.cancel))
+	a.offSessionRoutes(mux) // offsession.go
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(a.static)))
 	if a.demo() {
 		// Stand-ins for Stripe's servers, reachable only in demo mode: with

@@ -22,10 +22,15 @@
 //	-demo-admin open the shop owner's pages (/orders, capture, cancel) to
 //	            anyone who can reach the server; without it they need the
 //	            password in env ADMIN_PASSWORD, or are off
+//
+// Env RECOVERY_SECRET (64+ hex digits) signs the links that bring a
+// customer back to an off-session payment; without it a random key per
+// process, so links die with a restart.
 package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,6 +44,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -65,6 +71,8 @@ type options struct {
 	// demoAdmin and adminPassword guard the shop owner's pages.
 	demoAdmin     bool
 	adminPassword string
+	// recoverySecret signs recovery links (env RECOVERY_SECRET, hex).
+	recoverySecret []byte
 }
 
 func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -97,6 +105,13 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return o, errors.New("-stripe-api-base (STRIPE_API_BASE) is for real mode: set STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY too")
 	}
 	o.adminPassword = getenv("ADMIN_PASSWORD")
+	if v := getenv("RECOVERY_SECRET"); v != "" {
+		b, err := hex.DecodeString(v)
+		if err != nil || len(b) < confirm.MinRecoverySecretLen {
+			return o, errors.New("RECOVERY_SECRET must be at least 32 random bytes in hex (64 hex digits)")
+		}
+		o.recoverySecret = b
+	}
 	return o, nil
 }
 
@@ -133,7 +148,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := appConfig{Logger: logger, SecureCookies: o.tlsCert != "", AdminPassword: o.adminPassword, AdminOpen: o.demoAdmin}
+	cfg := appConfig{Logger: logger, SecureCookies: o.tlsCert != "", AdminPassword: o.adminPassword, AdminOpen: o.demoAdmin,
+		RecoverySecret: o.recoverySecret}
 	if o.debug {
 		cfg.FlowLogger = logger.With("component", "confirm")
 	}
@@ -233,13 +249,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // newDemoStripe returns the fake and a signed-in demo customer with saved
-// cards, for /saved: one that asks for 3-D Secure when the customer is
-// present, one that fails its CVC check and two plain ones. Cards list newest
-// first, so the plain Visa, saved last, is the one the page preselects.
+// cards, for /saved: one whose bank asks for 3-D Secure on every payment
+// (so an off-session charge needs the customer), one that asks for it only
+// when the customer is present, one that fails its CVC check and two plain
+// ones. Cards list newest first, so the plain Visa, saved last, is the one
+// the page preselects.
 func newDemoStripe() (*stripetest.Fake, string, error) {
 	fake := stripetest.New(stripetest.Config{})
 	customer := fake.CreateCustomer()
-	saved := []string{"pm_card_authenticationRequiredSetupForOffSession", "pm_card_cvcCheckFail", "pm_card_mastercard", "pm_card_visa"}
+	saved := []string{"pm_card_authenticationRequired", "pm_card_authenticationRequiredSetupForOffSession", "pm_card_cvcCheckFail", "pm_card_mastercard", "pm_card_visa"}
 	for _, pm := range saved {
 		if _, err := fake.AttachCard(customer, pm); err != nil {
 			return nil, "", fmt.Errorf("demo customer: %w", err)

@@ -30,6 +30,9 @@ const (
 	stateAuthorized orderState = "authorized" // funds held, capture or cancel from /orders
 	statePaid       orderState = "paid"       // money taken
 	stateCanceled   orderState = "canceled"   // authorisation released or intent canceled
+	// stateAwaiting: an off-session charge needs the customer, who has a
+	// recovery link (offsession.go).
+	stateAwaiting orderState = "awaiting_customer"
 )
 
 // line is one product and its quantity in an order.
@@ -57,7 +60,11 @@ type order struct {
 	State    orderState
 	IntentID string
 	Outcome  string // the latest payment step's outcome, for /orders
-	Created  time.Time
+	// RecoveryCard and RecoveryLink are set when an off-session charge
+	// needs the customer: the card on file and the link emailed.
+	RecoveryCard string
+	RecoveryLink string
+	Created      time.Time
 }
 
 // Total is the order's amount in cents.
@@ -269,7 +276,7 @@ func (s *shop) record(id string, res confirm.Result) {
 }
 
 // Payable reports whether the customer can still pay the order.
-func (o order) Payable() bool { return o.State == stateOpen }
+func (o order) Payable() bool { return o.State == stateOpen || o.State == stateAwaiting }
 
 // Editable reports whether the cart may still change: open, and no payment
 // attempted yet.

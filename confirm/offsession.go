@@ -1,0 +1,59 @@
+package confirm
+
+import (
+	"github.com/google/uuid"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// Off-session payments: a card saved earlier (Order.SaveCard
+// SaveOffSession) charged while the customer is away, with Order.OffSession
+// set. Stripe then cannot ask the customer for 3-D Secure: when the issuer
+// wants it, the charge is declined with authentication_required and the
+// intent waits in requires_payment_method for the customer to come back
+// and confirm it on-session (https://docs.stripe.com/declines/codes;
+// https://docs.stripe.com/payments/save-during-payment, "Charge the saved
+// payment method later"). The Flow reports that as RequiresCustomer, with
+// the order's intent, and keeps every guarantee of an on-session payment:
+// the same claim, keys, binding and Store, so the customer's return
+// confirms that intent and never creates a second one.
+
+// needsCustomer turns the Result of an intent that waits for an absent
+// customer into RequiresCustomer: a decline with authentication_required
+// (whatever the order says now: the code is the intent's), or an
+// off-session order's intent asking for 3-D Secure, which no browser will
+// perform. The client secret and redirect URL are dropped: they are for a
+// paying browser, and there is none.
+func needsCustomer(order Order, res Result) Result {
+	switch {
+	case res.Outcome == Failed && res.Code == stripeclient.CodeAuthenticationRequired,
+		order.OffSession && (res.Outcome == RequiresAction || res.Outcome == RequiresRedirect):
+		res.Outcome, res.ClientSecret, res.RedirectURL = RequiresCustomer, "", ""
+		if res.Code == "" {
+			res.Code = stripeclient.CodeAuthenticationRequired
+		}
+	}
+	return res
+}
+
+// OffSessionKey is the key of confirming the order's existing intent
+// off-session with paymentMethodID, after latestChargeBefore (the intent's
+// latest charge, ch_…, when the attempt began; "" for none). It differs
+// from ConfirmKey, the key of the customer's own confirmation with the same
+// card: within Stripe's 24-hour window the customer's on-session recovery
+// must not be answered with the off-session attempt's decline (or refused
+// as idempotency_error for other parameters). The latest charge makes each
+// off-session attempt after a decline its own step, while a double click
+// on the host's "charge now" sends one key.
+func OffSessionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
+	return key(ns, "confirm-off-session", orderID, intentID, paymentMethodID, latestChargeBefore)
+}
+
+// cardConfirmKey is the key of confirming the order's recorded intent with
+// the request's card: ConfirmKey on-session, OffSessionKey off-session.
+func (st *state) cardConfirmKey() string {
+	if st.order.OffSession {
+		return OffSessionKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.rec.LatestCharge)
+	}
+	return ConfirmKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken)
+}
