@@ -14,7 +14,7 @@ import (
 type action int
 
 const (
-	actPayByCard   action = iota + 1 // Pay with Request.PaymentMethodID
+	actPayByCard   action = iota + 1 // Pay with Request.PaymentMethodID or Request.ConfirmationToken
 	actPayByIntent                   // Pay with Request.PaymentIntentID: the return from 3-D Secure
 	actCapture                       // Capture
 	actCancel                        // Cancel
@@ -173,7 +173,7 @@ func (st *state) advance(s step, a answer) {
 	}
 	switch a.kind {
 	case ansOK, ansDeclined, ansUnexpectedState, ansServerError:
-		if s.card.PaymentMethodID != "" && s.card == st.req {
+		if s.card.card() != "" && s.card == st.req {
 			st.cardSent = true
 		}
 	}
@@ -294,6 +294,7 @@ func decide(st *state) step {
 		// creation of this request's card, then send it.
 		r := rec
 		r.CreatePaymentMethod, r.CreateCVCToken, r.CreateSentAt, r.Updated = st.req.PaymentMethodID, st.req.CVCToken, st.now, st.now
+		r.CreateConfirmationToken = st.req.ConfirmationToken
 		return step{op: opUpdate, row: "none exists", rec: r, stamp: true}
 	case pi == nil && a.kind == ansDeclined:
 		// declined, no intent: report the decline as Stripe sent it.
@@ -335,7 +336,7 @@ func decide(st *state) step {
 	case pi != nil && (st.act == actCapture || st.act == actCancel) && a.op == opLook:
 		// bound: the intent is the order's; capture or cancel it.
 		return st.writeStep("bound")
-	case pi != nil && !(byCard && !st.cardSent && (status == StatusRequiresPaymentMethod || status == StatusRequiresAction && !st.order.OffSession)):
+	case pi != nil && !(byCard && st.freshCard() && !st.cardSent && (status == StatusRequiresPaymentMethod || status == StatusRequiresAction && !st.order.OffSession)):
 		// answer: report the intent as Stripe answered. (An intent that
 		// waits for a card, or for the authentication of an earlier one,
 		// while this request's card was never sent goes on to the record
@@ -377,6 +378,11 @@ func decide(st *state) step {
 	case byCard && rec.IntentID != "" && (rec.Status == StatusRequiresCapture || rec.Status == StatusProcessing) && a.op != opLook:
 		// probably settled: look before writing anything.
 		return step{op: opLook, row: "probably settled", intent: rec.IntentID}
+	case byCard && rec.IntentID != "" && !st.freshCard() && a.op != opLook:
+		// token spent: the request repeats the ConfirmationToken the
+		// order's creation spent on its intent (a double click, a retry);
+		// a token is single-use, so report the intent as it stands.
+		return step{op: opLook, row: "token spent", intent: rec.IntentID}
 	case byCard && st.order.OffSession && rec.IntentID != "" && (rec.Status == StatusRequiresAction || rec.Status == StatusRequiresConfirmation) && a.op != opLook:
 		// customer's turn: an off-session attempt on an intent the
 		// customer is authenticating (or has authenticated) on-session;
@@ -390,10 +396,11 @@ func decide(st *state) step {
 		// (off-session: under OffSessionKey).
 		key := st.cardConfirmKey()
 		return step{op: opConfirm, row: "another card", intent: rec.IntentID, key: key, card: st.req, confirm: stripeclient.ConfirmParams{
-			IdempotencyKey: key,
-			PaymentMethod:  st.req.PaymentMethodID,
-			CVCToken:       st.req.CVCToken,
-			OffSession:     st.order.OffSession,
+			IdempotencyKey:    key,
+			PaymentMethod:     st.req.PaymentMethodID,
+			ConfirmationToken: st.req.ConfirmationToken,
+			CVCToken:          st.req.CVCToken,
+			OffSession:        st.order.OffSession,
 			// The attempt's terms, not the first attempt's: a CVC policy
 			// may authorise only this time.
 			CaptureMethod:    captureMethod(st.order),
@@ -403,7 +410,8 @@ func decide(st *state) step {
 		// first attempt: claim the order (insert-if-absent), stamped with
 		// this card when a creation is safe to send now.
 		r := Record{Amount: st.order.Amount, Currency: st.order.Currency, Customer: st.order.Customer,
-			CreatePaymentMethod: st.req.PaymentMethodID, CreateCVCToken: st.req.CVCToken, Updated: st.now}
+			CreatePaymentMethod: st.req.PaymentMethodID, CreateCVCToken: st.req.CVCToken,
+			CreateConfirmationToken: st.req.ConfirmationToken, Updated: st.now}
 		safe := creationSafe(st.order, Record{}, st.now, st.window)
 		if safe {
 			r.CreateSentAt = st.now
@@ -417,11 +425,12 @@ func decide(st *state) step {
 		// this card's creation, then send it.
 		r := rec
 		r.CreatePaymentMethod, r.CreateCVCToken, r.CreateSentAt, r.Updated = st.req.PaymentMethodID, st.req.CVCToken, st.now, st.now
+		r.CreateConfirmationToken = st.req.ConfirmationToken
 		return step{op: opUpdate, row: "claim, unsent", rec: r, stamp: true}
 	case byCard && creationSafe(st.order, rec, st.now, st.window):
 		// claim: send the claimed creation, byte for byte; Stripe answers
 		// a replay with the intent it made.
-		return st.createStep(Request{PaymentMethodID: rec.CreatePaymentMethod, CVCToken: rec.CreateCVCToken})
+		return st.createStep(Request{PaymentMethodID: rec.CreatePaymentMethod, CVCToken: rec.CreateCVCToken, ConfirmationToken: rec.CreateConfirmationToken})
 	case byCard:
 		// claim, past the window: the creation key may be pruned; ask
 		// Stripe whether the order has an intent.
@@ -453,6 +462,12 @@ func finishErr(row string, err error) step  { return step{op: opFinish, row: row
 func finishRes(row string, res Result) step { return step{op: opFinish, row: row, res: res} }
 
 func (st *state) wasSent(key string) bool { return slices.Contains(st.sent, key) }
+
+// freshCard reports whether the request's card can still be spent on the
+// order: anything but the ConfirmationToken its creation already spent.
+func (st *state) freshCard() bool {
+	return st.req.ConfirmationToken == "" || st.req.ConfirmationToken != st.rec.CreateConfirmationToken
+}
 
 // mayBeStale reports whether the intent answer in hand must be read back
 // before it is reported ("The truth about money").
@@ -594,7 +609,7 @@ const rowReplayRefused = "key holds another request, after a refusal"
 func (st *state) createStep(card Request) step {
 	key := st.createKey()
 	p := createParams(st.order, st.meta, key)
-	p.PaymentMethod, p.CVCToken = card.PaymentMethodID, card.CVCToken
+	p.PaymentMethod, p.CVCToken, p.ConfirmationToken = card.PaymentMethodID, card.CVCToken, card.ConfirmationToken
 	p.Confirm, p.OffSession = true, st.order.OffSession
 	return step{op: opCreate, row: "claim", key: key, card: card, create: p}
 }

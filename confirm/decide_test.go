@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
@@ -331,7 +333,34 @@ func decideCases() []decideCase {
 		{"claim", st(actPayByCard, claim(tCard, t0.Add(-30*time.Hour)), createdAt(t0.Add(-time.Hour))), opCreate, createKey, nil},
 		{"claim, past the window", st(actPayByCard, claim(tCard, t0.Add(-30*time.Hour))), opSearch, "", nil},
 		{"claim, past the window", st(actPayByCard, claim(tCard, time.Time{}), createdAt(t0.Add(-30*time.Hour))), opSearch, "", nil},
-	}, offSessionDecideCases()...)
+	}, append(offSessionDecideCases(), tokenCases(ns)...)...)
+}
+
+// tokenCases are the rows as the Payment Element's path hits them: a
+// ConfirmationToken where the card path has a PaymentMethod.
+func tokenCases(ns uuid.UUID) []decideCase {
+	const tok, tok2 = "ctoken_a", "ctoken_b"
+	byToken := func(t string) func(*state) { return func(s *state) { s.req = Request{ConfirmationToken: t} } }
+	spent := func(s *state) { s.rec.CreateConfirmationToken = tok }
+	return []decideCase{
+		{"first attempt", st(actPayByCard, byToken(tok)), opClaim, "", func(t *testing.T, s step) {
+			if s.rec.CreateConfirmationToken != tok || s.rec.CreatePaymentMethod != "" || !s.stamp {
+				t.Errorf("claim %+v: want the token's creation, stamped", s.rec)
+			}
+		}},
+		{"claim", st(actPayByCard, byToken(tok2), claim("", t0.Add(-time.Hour)), spent), opCreate, CreateKey(ns, tOrder), func(t *testing.T, s step) {
+			if s.create.ConfirmationToken != tok || s.create.PaymentMethod != "" || !s.create.Confirm {
+				t.Errorf("create %+v: want the claimed token's creation replayed, not the request's token", s.create)
+			}
+		}},
+		{"token spent", st(actPayByCard, byToken(tok), recorded("requires_action"), spent), opLook, "", nil},
+		{"answer", st(actPayByCard, byToken(tok), recorded("requires_action"), spent, answered(opLook, ansOK, intent("requires_action"))), opFinish, "", wantOutcome(RequiresAction)},
+		{"another card", st(actPayByCard, byToken(tok2), recorded("requires_payment_method"), spent), opConfirm, ConfirmKey(ns, tOrder, tPI, tok2, ""), func(t *testing.T, s step) {
+			if s.confirm.ConfirmationToken != tok2 || s.confirm.PaymentMethod != "" {
+				t.Errorf("confirm %+v: want the new token", s.confirm)
+			}
+		}},
+	}
 }
 
 func TestDecideRows(t *testing.T) {

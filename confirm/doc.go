@@ -19,6 +19,73 @@
 //     {"payment_intent_id": "pi_…"}; Pay checks the intent is the order's
 //     and confirms it again. Stripe allows one hour for this.
 //
+// # The Payment Element path
+//
+// Stripe's guide now steers new integrations to the Payment Element, whose
+// server-side variant ("finalize payments on the server",
+// https://docs.stripe.com/payments/finalize-payments-on-the-server) sends
+// a ConfirmationToken instead of a PaymentMethod. The Flow takes it as
+// {"confirmation_token": "ctoken_…"} ([Request.ConfirmationToken]) and
+// runs the same flow: one intent per order, the same claims, keys, order
+// binding and status machine, with confirmation_token in place of
+// payment_method on the creation (and on a later card's confirmation).
+// The browser code:
+//
+//   - stripe.elements({mode: 'payment', amount, currency,
+//     paymentMethodTypes: ['card']}) shows the Payment Element (the
+//     amount only for display: the server decides what is charged);
+//   - stripe.createConfirmationToken({elements}) makes the token
+//     (https://docs.stripe.com/js/confirmation_tokens/create_confirmation_token);
+//     post it;
+//   - on requires_action, stripe.handleNextAction({clientSecret})
+//     (https://docs.stripe.com/js/payment_intents/handle_next_action), then
+//     post {"payment_intent_id": "pi_…"} as on the card path.
+//
+// The intent is still created with confirmation_method=manual, which
+// Stripe defines for this purpose: "If the confirmation_method is manual
+// … the PaymentIntent will return to the requires_confirmation state
+// after those actions are completed. Your server needs to then explicitly
+// re-confirm" (https://docs.stripe.com/api/payment_intents/confirm). So
+// handleNextAction leaves the intent where handleCardAction does, and the
+// return is confirmed by the server in one call, under the same key. The
+// guide itself uses automatic confirmation, where handleNextAction
+// finishes the payment in the browser; the server would then have to read
+// the intent (or wait for a webhook) to learn the outcome, and the two
+// paths would need two status machines: manual keeps one synchronous
+// flow, one server call per browser step. The intent keeps
+// payment_method_types=[card], so no redirect method can be offered and
+// no return_url is needed (Stripe requires one only for intents with
+// automatic payment methods, https://docs.stripe.com/changelog/2023-08-16/automatic-payment-methods).
+//
+// A token is single-use and expires
+// (https://docs.stripe.com/api/confirmation_tokens/object: expires_at; its
+// example expires 12 hours after creation). The record keeps the
+// creation's token (Record.CreateConfirmationToken) beside its card, and
+// the rules follow from that:
+//
+//   - a replay of the claimed creation (a lost response, another instance)
+//     sends the first token again, byte for byte, under the order's
+//     creation key; Stripe answers it from the key and does not spend the
+//     token again. A retry that brings a new token (the Payment Element
+//     makes one per submit) therefore does not spend it: the new token is
+//     used only if the replay shows the card declined, as "another card";
+//   - if Stripe refused the first token (expired, unknown) it stored
+//     nothing under the key; the claim is released and the next token is
+//     created under it;
+//   - a request that repeats the token the creation spent (a double click)
+//     is answered with the intent as it stands, read from Stripe ("token
+//     spent"), never by sending the token again;
+//   - a token refused for being used or expired is [ErrInvalidRequest]:
+//     the browser makes a new one.
+//
+// Saved cards with a re-collected CVC (package cvc) stay on the
+// PaymentMethod path: the Payment Element re-collects a saved card's CVC
+// itself (require_cvc_recollection, with saved payment methods shown
+// through a CustomerSession,
+// https://docs.stripe.com/payments/save-customer-payment-methods), and
+// the token then carries it; this package does not set that up, and
+// [Flow.RefuseSavedCard] does not look inside a token.
+//
 // [Flow.Capture] and [Flow.Cancel] settle an authorisation
 // (Order.CaptureLater); [Flow.Status] and [Flow.Reconcile] tell where an
 // order's payment stands without paying again, and a Store that
@@ -138,9 +205,10 @@
 //   - bound: Capture or Cancel, the intent read and found the order's:
 //     capture or cancel it.
 //   - answer: report the intent as Stripe answered. Except for a card
-//     request whose card was never sent while the intent waits for a card
-//     or for another card's authentication: that goes on below (not
-//     off-session over the customer's authentication: that is reported).
+//     request whose card was never sent (and is not the token the
+//     creation spent) while the intent waits for a card or for another
+//     card's authentication: that goes on below (not off-session over the
+//     customer's authentication: that is reported).
 //     Off-session, a decline with authentication_required, or an intent
 //     asking for 3-D Secure, is reported as RequiresCustomer.
 //
@@ -162,6 +230,9 @@
 //     amount keyed as 0, whatever the spelling) or cancel it.
 //   - probably settled: Pay by card on requires_capture or processing:
 //     read before writing.
+//   - token spent: Pay with the ConfirmationToken the order's creation
+//     spent, on a recorded intent: read the intent (then the answer row
+//     reports it), never send the token twice.
 //   - customer's turn: Pay by card off-session on a record in
 //     requires_action or requires_confirmation (the customer
 //     authenticating on the recovery page): read the intent, never start

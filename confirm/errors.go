@@ -182,8 +182,10 @@ func wrapStripe(op string, err error) error {
 	if errors.As(err, &se) && orderRefusal(se) {
 		return &flowError{op: op, sentinel: ErrInvalidOrder, err: err}
 	}
-	if errors.As(err, &se) && se.Kind == stripeclient.KindInvalidRequest && strings.HasPrefix(se.Param, "payment_method") {
-		// The browser's card or CVC token is unknown or unusable.
+	if errors.As(err, &se) && se.Kind == stripeclient.KindInvalidRequest &&
+		(strings.HasPrefix(se.Param, "payment_method") || se.Param == "confirmation_token") {
+		// The browser's card, CVC token or ConfirmationToken is unknown or
+		// unusable (a token used or expired).
 		return &flowError{op: op, sentinel: ErrInvalidRequest, err: err}
 	}
 	if errors.As(err, &se) && se.RetrySafe() {

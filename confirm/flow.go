@@ -129,8 +129,12 @@ func (f *Flow) MetadataKey() string { return f.metaKey }
 // intent with the new card, so the order never has two intents. An order
 // already paid is reported as such without any call.
 //
+// With req.ConfirmationToken (the Payment Element's card) it does the
+// same with the token in place of the PaymentMethod; Stripe makes the
+// intent's PaymentMethod from it.
+//
 // With req.PaymentIntentID — the browser returning from
-// stripe.handleCardAction — it checks that the intent is this order's
+// stripe.handleCardAction or stripe.handleNextAction — it checks that the intent is this order's
 // (same intent as recorded, or, with no record, metadata order ID, amount,
 // currency and customer as the order says; else ErrOrderMismatch and no
 // write) and confirms it: one Stripe call when the Store knows the intent,
@@ -149,8 +153,11 @@ func (f *Flow) MetadataKey() string { return f.metaKey }
 func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error) {
 	st := f.newState(actPayByCard, order, req)
 	name := "pay_by_payment_method"
-	if req.PaymentIntentID != "" {
+	switch {
+	case req.PaymentIntentID != "":
 		st.act, name = actPayByIntent, "pay_by_intent"
+	case req.ConfirmationToken != "":
+		name = "pay_by_confirmation_token"
 	}
 	res, err := f.validateThenRun(ctx, st, req.Validate())
 	f.logStep(ctx, name, order.ID, res, err)

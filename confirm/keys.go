@@ -48,6 +48,8 @@ func CreateAttemptKey(ns uuid.UUID, orderID string, n int) string {
 
 // ConfirmKey is the key of confirming the order's existing intent with a
 // (new) payment method, after a decline or an abandoned authentication.
+// On the Payment Element's path paymentMethodID is the attempt's
+// ConfirmationToken (ctoken_…): its prefix keeps it apart from every pm_….
 func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
 	return key(ns, "confirm-payment-method", orderID, intentID, paymentMethodID, cvcToken)
 }

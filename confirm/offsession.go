@@ -53,7 +53,7 @@ func OffSessionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestCharg
 // the request's card: ConfirmKey on-session, OffSessionKey off-session.
 func (st *state) cardConfirmKey() string {
 	if st.order.OffSession {
-		return OffSessionKey(st.ns, st.order.ID, st.rec.IntentID, st.req.PaymentMethodID, st.rec.LatestCharge)
+		return OffSessionKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.rec.LatestCharge)
 	}
-	return ConfirmKey(st.ns, st.order.ID, st.rec.IntentID, st.req.PaymentMethodID, st.req.CVCToken)
+	return ConfirmKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken)
 }

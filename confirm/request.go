@@ -8,12 +8,19 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
-// Request is what the browser sent: exactly one of PaymentMethodID (first
-// attempt, from stripe.createPaymentMethod) or PaymentIntentID (after
-// stripe.handleCardAction). It never carries an amount ("The server decides the amount").
+// Request is what the browser sent: exactly one of PaymentMethodID (a
+// card, from stripe.createPaymentMethod), ConfirmationToken (a card, from
+// the Payment Element's stripe.createConfirmationToken) or PaymentIntentID
+// (after stripe.handleCardAction or stripe.handleNextAction). It never
+// carries an amount ("The server decides the amount").
 type Request struct {
 	PaymentMethodID string `json:"payment_method_id,omitempty"`
 	PaymentIntentID string `json:"payment_intent_id,omitempty"`
+
+	// ConfirmationToken is a ctoken_… from stripe.createConfirmationToken:
+	// the Payment Element's card, an alternative to PaymentMethodID. It is
+	// single-use; see the package doc's "The Payment Element path".
+	ConfirmationToken string `json:"confirmation_token,omitempty"`
 
 	// CVCToken is a cvctok_… from stripe.createToken('cvc_update'),
 	// re-collected for a saved card; only with PaymentMethodID. Package cvc
@@ -28,11 +35,19 @@ const MaxRequestBytes = 4 << 10
 // Validate reports whether r names exactly one well-formed ID. Errors are
 // *RequestError values matching ErrInvalidRequest.
 func (r Request) Validate() error {
+	n := 0
+	for _, id := range [...]string{r.PaymentMethodID, r.PaymentIntentID, r.ConfirmationToken} {
+		if id != "" {
+			n++
+		}
+	}
 	switch {
-	case r.PaymentMethodID == "" && r.PaymentIntentID == "":
-		return &RequestError{Field: "body", Reason: "needs payment_method_id or payment_intent_id"}
-	case r.PaymentMethodID != "" && r.PaymentIntentID != "":
-		return &RequestError{Field: "body", Reason: "payment_method_id and payment_intent_id are exclusive"}
+	case n == 0:
+		return &RequestError{Field: "body", Reason: "needs payment_method_id, confirmation_token or payment_intent_id"}
+	case n > 1:
+		return &RequestError{Field: "body", Reason: "payment_method_id, confirmation_token and payment_intent_id are exclusive"}
+	case r.ConfirmationToken != "" && !stripeclient.ValidID(r.ConfirmationToken, stripeclient.PrefixConfirmationToken):
+		return &RequestError{Field: "confirmation_token", Reason: "not a ctoken_… token"}
 	case r.PaymentMethodID != "" && !stripeclient.ValidID(r.PaymentMethodID, stripeclient.PrefixPaymentMethod):
 		return &RequestError{Field: "payment_method_id", Reason: "not a pm_… ID"}
 	case r.PaymentIntentID != "" && !stripeclient.ValidID(r.PaymentIntentID, stripeclient.PrefixPaymentIntent):
@@ -82,7 +97,7 @@ func parseRequest(data []byte) (Request, error) {
 		return bad("not a JSON object")
 	}
 	var r Request
-	seen := make(map[string]bool, 3)
+	seen := make(map[string]bool, 4)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -97,6 +112,8 @@ func parseRequest(data []byte) (Request, error) {
 			dst = &r.PaymentIntentID
 		case "cvc_token":
 			dst = &r.CVCToken
+		case "confirmation_token":
+			dst = &r.ConfirmationToken
 		default:
 			return bad("unknown field")
 		}
@@ -121,4 +138,14 @@ func parseRequest(data []byte) (Request, error) {
 		return bad("trailing data after the JSON object")
 	}
 	return r, nil
+}
+
+// card is the card the request sends: its PaymentMethodID or its
+// ConfirmationToken, "" for a return by PaymentIntentID. The prefixes
+// (pm_, ctoken_) keep the two apart wherever the card names a step.
+func (r Request) card() string {
+	if r.ConfirmationToken != "" {
+		return r.ConfirmationToken
+	}
+	return r.PaymentMethodID
 }

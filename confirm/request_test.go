@@ -45,6 +45,16 @@ func TestDecodeRequest(t *testing.T) {
 		{"cvc without method", `{"payment_intent_id":"pi_1","cvc_token":"cvctok_1"}`, Request{}},
 		{"bad cvc", `{"payment_method_id":"pm_1","cvc_token":"tok_1"}`, Request{}},
 		{"huge", `{"payment_method_id":"pm_1","x":"` + strings.Repeat("a", 10<<20) + `"}`, Request{}},
+		// The Payment Element's path: a ConfirmationToken instead of a card.
+		{"confirmation token", `{"confirmation_token":"ctoken_1"}`, Request{ConfirmationToken: "ctoken_1"}},
+		{"token and method", `{"confirmation_token":"ctoken_1","payment_method_id":"pm_1"}`, Request{}},
+		{"token and intent", `{"confirmation_token":"ctoken_1","payment_intent_id":"pi_1"}`, Request{}},
+		{"token and cvc", `{"confirmation_token":"ctoken_1","cvc_token":"cvctok_1"}`, Request{}},
+		{"token wrong prefix", `{"confirmation_token":"pm_1"}`, Request{}},
+		{"token short prefix", `{"confirmation_token":"ctok_1"}`, Request{}},
+		{"token prefix only", `{"confirmation_token":"ctoken_"}`, Request{}},
+		{"token repeated", `{"confirmation_token":"ctoken_1","confirmation_token":"ctoken_2"}`, Request{}},
+		{"token number", `{"confirmation_token":1}`, Request{}},
 	}
 	for _, tt := range tests {
 		got, err := DecodeRequest(strings.NewReader(tt.body))
@@ -65,7 +75,7 @@ func TestDecodeRequest(t *testing.T) {
 }
 
 func FuzzDecodeRequest(f *testing.F) {
-	for _, s := range []string{`{"payment_method_id":"pm_card_visa"}`, `{"payment_intent_id":"pi_1"}`, `{"payment_method_id":"pm_1","cvc_token":"cvctok_1"}`, `{}`, `[`, `{"a":1}`} {
+	for _, s := range []string{`{"payment_method_id":"pm_card_visa"}`, `{"payment_intent_id":"pi_1"}`, `{"payment_method_id":"pm_1","cvc_token":"cvctok_1"}`, `{"confirmation_token":"ctoken_1"}`, `{"confirmation_token":"ctoken_1","payment_method_id":"pm_1"}`, `{}`, `[`, `{"a":1}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -79,8 +89,17 @@ func FuzzDecodeRequest(f *testing.F) {
 		if r.Validate() != nil {
 			t.Fatalf("decoded request %+v does not validate", r)
 		}
-		if (r.PaymentMethodID == "") == (r.PaymentIntentID == "") {
+		named := 0
+		for _, id := range []string{r.PaymentMethodID, r.PaymentIntentID, r.ConfirmationToken} {
+			if id != "" {
+				named++
+			}
+		}
+		if named != 1 {
 			t.Fatalf("decoded request %+v does not name exactly one ID", r)
+		}
+		if r.CVCToken != "" && r.PaymentMethodID == "" {
+			t.Fatalf("decoded request %+v has a CVC token without a payment method", r)
 		}
 	})
 }

@@ -42,6 +42,11 @@ type Record struct {
 	// made, never a second one.
 	CreatePaymentMethod string
 	CreateCVCToken      string
+	// CreateConfirmationToken is the ctoken_… of the order's creation when
+	// the card came from the Payment Element (then CreatePaymentMethod is
+	// empty). A token is single-use: replaying the creation under its key
+	// is answered from the key, never by spending the token again.
+	CreateConfirmationToken string
 	// CreateSentAt is when the creation was first sent (stamped before
 	// sending); zero when it has not been sent, or Stripe refused it. Stripe keeps a key's answer for at
 	// least 24 hours from its first use, so until then a replay is sure to

@@ -71,6 +71,28 @@
 // never reaches this package: it arrives as a declined card (Failed). The
 // two can be combined.
 //
+// # The Payment Element path
+//
+// This package takes saved cards on the Card Element's path only: a pm_…
+// from ListCards and a cvctok_… from stripe.createToken('cvc_update').
+// A ConfirmationToken (confirm.Request.ConfirmationToken) is refused here
+// (confirm.Request.Validate allows cvc_token only beside payment_method_id,
+// and stripeclient refuses cvc_token beside confirmation_token). On the
+// Payment Element's path Stripe does the equivalent inside the element:
+// it lists the customer's saved cards when the page is given a
+// CustomerSession, and re-collects the CVC when the intent asks for it
+// (payment_method_options[card][require_cvc_recollection]); the CVC then
+// travels inside the ConfirmationToken rather than as a separate token
+// (https://docs.stripe.com/payments/save-customer-payment-methods,
+// "Recollect payment details"; https://docs.stripe.com/payments/payment-element/migration-ct).
+// stripe-go v76.25.0 can send both (customersession.New,
+// PaymentIntentPaymentMethodOptionsCardParams.RequireCVCRecollection), but
+// neither is part of stripeclient's Client yet, and a token does not show
+// which saved card it holds without a call to retrieve it, so the ownership check
+// and the CVC policies of this package do not apply to tokens. Hosts that
+// want saved cards with a re-collected CVC use this package, with the
+// Card Element's CVC field, beside a Payment Element for new cards.
+//
 // # What the host must do
 //
 //   - Set Order.Customer to the signed-in customer, from the session, never

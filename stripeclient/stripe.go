@@ -194,6 +194,7 @@ func (s *Stripe) CreatePaymentIntent(ctx context.Context, p CreateParams) (*Paym
 		Currency:                  stripe.String(p.Currency),
 		Customer:                  optString(p.Customer),
 		PaymentMethod:             optString(p.PaymentMethod),
+		ConfirmationToken:         optString(p.ConfirmationToken),
 		Confirm:                   optTrue(p.Confirm),
 		ConfirmationMethod:        optString(p.ConfirmationMethod),
 		CaptureMethod:             optString(p.CaptureMethod),
@@ -225,6 +226,7 @@ func (s *Stripe) ConfirmPaymentIntent(ctx context.Context, id string, p ConfirmP
 	params := &stripe.PaymentIntentConfirmParams{
 		Params:               baseParams(ctx, p.IdempotencyKey),
 		PaymentMethod:        optString(p.PaymentMethod),
+		ConfirmationToken:    optString(p.ConfirmationToken),
 		PaymentMethodOptions: cardOptions(p.CVCToken),
 		OffSession:           optTrue(p.OffSession),
 		CaptureMethod:        optString(p.CaptureMethod),

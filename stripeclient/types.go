@@ -118,7 +118,13 @@ type CreateParams struct {
 	Currency string // required, lower-case ISO code
 
 	Customer      string // optional cus_…
-	PaymentMethod string // optional pm_…; required when Confirm is set
+	PaymentMethod string // optional pm_…; with Confirm, this or ConfirmationToken is required
+
+	// ConfirmationToken is a ctoken_… from Stripe.js's
+	// createConfirmationToken (the Payment Element's server-side
+	// confirmation): Stripe makes the intent's PaymentMethod from it.
+	// Exclusive with PaymentMethod and CVCToken; only with Confirm.
+	ConfirmationToken string
 
 	// PaymentMethodTypes limits the intent to these types, e.g. ["card"].
 	// Since API version 2023-08-16 an intent created without it has
@@ -156,6 +162,10 @@ type ConfirmParams struct {
 	PaymentMethod string // optional pm_… replacing the intent's
 	CVCToken      string // optional cvctok_…
 	OffSession    bool
+
+	// ConfirmationToken is an optional ctoken_… whose card replaces the
+	// intent's; exclusive with PaymentMethod and CVCToken.
+	ConfirmationToken string
 
 	// CaptureMethod, when set, replaces the intent's ("manual" or
 	// "automatic"): a later attempt on an order's intent can then follow

@@ -14,6 +14,9 @@ const (
 	PrefixPaymentMethod = "pm_"
 	PrefixCustomer      = "cus_"
 	PrefixCVCToken      = "cvctok_"
+	// PrefixConfirmationToken is the prefix of a ConfirmationToken, made
+	// by Stripe.js's createConfirmationToken from the Payment Element.
+	PrefixConfirmationToken = "ctoken_"
 )
 
 // maxIDLen bounds IDs; Stripe's are well under it.
@@ -89,11 +92,17 @@ func (p CreateParams) Validate() error {
 	if err := checkID(op, "customer", p.Customer, PrefixCustomer, false); err != nil {
 		return err
 	}
-	if err := checkID(op, "payment_method", p.PaymentMethod, PrefixPaymentMethod, p.Confirm); err != nil {
+	if err := checkID(op, "payment_method", p.PaymentMethod, PrefixPaymentMethod, p.Confirm && p.ConfirmationToken == ""); err != nil {
 		return err
 	}
 	if err := checkID(op, "cvc_token", p.CVCToken, PrefixCVCToken, false); err != nil {
 		return err
+	}
+	if err := checkConfirmationToken(op, p.ConfirmationToken, p.PaymentMethod, p.CVCToken); err != nil {
+		return err
+	}
+	if p.ConfirmationToken != "" && !p.Confirm {
+		return &ParamError{Op: op, Param: "confirmation_token", Reason: "only with confirm"}
 	}
 	if err := checkOneOf(op, "confirmation_method", p.ConfirmationMethod, "automatic", "manual"); err != nil {
 		return err
@@ -128,7 +137,27 @@ func (p ConfirmParams) Validate(id string) error {
 	if err := checkOneOf(op, "setup_future_usage", p.SetupFutureUsage, "on_session", "off_session"); err != nil {
 		return err
 	}
-	return checkID(op, "cvc_token", p.CVCToken, PrefixCVCToken, false)
+	if err := checkID(op, "cvc_token", p.CVCToken, PrefixCVCToken, false); err != nil {
+		return err
+	}
+	return checkConfirmationToken(op, p.ConfirmationToken, p.PaymentMethod, p.CVCToken)
+}
+
+// checkConfirmationToken checks a ctoken_… and that it comes alone: the
+// token carries the card, so a payment_method beside it would silently
+// win (Stripe lets the request's values take precedence over the
+// token's), and a CVC token belongs to a saved pm_… only.
+func checkConfirmationToken(op, token, paymentMethod, cvcToken string) error {
+	if err := checkID(op, "confirmation_token", token, PrefixConfirmationToken, false); err != nil {
+		return err
+	}
+	switch {
+	case token != "" && paymentMethod != "":
+		return &ParamError{Op: op, Param: "confirmation_token", Reason: "exclusive with payment_method"}
+	case token != "" && cvcToken != "":
+		return &ParamError{Op: op, Param: "confirmation_token", Reason: "exclusive with cvc_token"}
+	}
+	return nil
 }
 
 // Validate checks p as CapturePaymentIntent does before sending it.

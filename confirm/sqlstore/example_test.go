@@ -25,6 +25,7 @@ func ExampleSchema() {
 	// 	customer              text        NOT NULL,
 	// 	create_payment_method text        NOT NULL,
 	// 	create_cvc_token      text        NOT NULL,
+	// 	create_confirmation_token text    NOT NULL DEFAULT '',
 	// 	create_sent_at        timestamptz,
 	// 	create_attempt        integer     NOT NULL DEFAULT 0,
 	// 	refused_payment_method text       NOT NULL DEFAULT '',

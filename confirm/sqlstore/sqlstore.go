@@ -163,7 +163,7 @@ func noRows(ctx context.Context, err error) bool {
 func values(rec confirm.Record) []any {
 	return []any{
 		rec.Amount, rec.Currency, rec.Customer,
-		rec.CreatePaymentMethod, rec.CreateCVCToken, nullTime(rec.CreateSentAt),
+		rec.CreatePaymentMethod, rec.CreateCVCToken, rec.CreateConfirmationToken, nullTime(rec.CreateSentAt),
 		rec.CreateAttempt, rec.RefusedPaymentMethod, rec.RefusedCVCToken,
 		rec.IntentID, string(rec.Status), rec.PaymentMethod, rec.CVCToken,
 		rec.LatestCharge, rec.Captured, nullTime(rec.Updated),
@@ -189,7 +189,7 @@ func scanInto(row scanner, first ...any) (confirm.Record, error) {
 		sentAt, updated sql.NullTime
 	)
 	err := row.Scan(append(first, &rec.Version, &rec.Amount, &rec.Currency, &rec.Customer,
-		&rec.CreatePaymentMethod, &rec.CreateCVCToken, &sentAt,
+		&rec.CreatePaymentMethod, &rec.CreateCVCToken, &rec.CreateConfirmationToken, &sentAt,
 		&rec.CreateAttempt, &rec.RefusedPaymentMethod, &rec.RefusedCVCToken,
 		&rec.IntentID, &status, &rec.PaymentMethod, &rec.CVCToken,
 		&rec.LatestCharge, &rec.Captured, &updated)...)

@@ -10,7 +10,7 @@ import (
 // columns are the record's columns after order_id, in the order values and
 // scanRecord use.
 const columns = "version, amount, currency, customer, " +
-	"create_payment_method, create_cvc_token, create_sent_at, " +
+	"create_payment_method, create_cvc_token, create_confirmation_token, create_sent_at, " +
 	"create_attempt, refused_payment_method, refused_cvc_token, " +
 	"intent_id, status, payment_method, cvc_token, latest_charge, captured, updated"
 
@@ -26,6 +26,7 @@ func schema(table, index string) string {
 	customer              text        NOT NULL,
 	create_payment_method text        NOT NULL,
 	create_cvc_token      text        NOT NULL,
+	create_confirmation_token text    NOT NULL DEFAULT '',
 	create_sent_at        timestamptz,
 	create_attempt        integer     NOT NULL DEFAULT 0,
 	refused_payment_method text       NOT NULL DEFAULT '',
@@ -50,7 +51,7 @@ func newStatements(table string) statements {
 	return statements{
 		// $1 order_id; $2… the record's columns after version, as values.
 		claim: `INSERT INTO ` + table + ` (order_id, ` + columns + `)
-	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 	ON CONFLICT (order_id) DO NOTHING
 	RETURNING ` + columns,
 
@@ -64,14 +65,14 @@ func newStatements(table string) statements {
 		update: `UPDATE ` + table + ` SET
 		version = version + 1,
 		amount = $3, currency = $4, customer = $5,
-		create_payment_method = $6, create_cvc_token = $7, create_sent_at = $8,
-		create_attempt = $9, refused_payment_method = $10, refused_cvc_token = $11,
-		intent_id = $12, status = $13, payment_method = $14, cvc_token = $15,
-		latest_charge = $16, captured = $17, updated = $18
+		create_payment_method = $6, create_cvc_token = $7, create_confirmation_token = $8,
+		create_sent_at = $9, create_attempt = $10, refused_payment_method = $11,
+		refused_cvc_token = $12, intent_id = $13, status = $14, payment_method = $15,
+		cvc_token = $16, latest_charge = $17, captured = $18, updated = $19
 	WHERE order_id = $1
 		AND version = $2
-		AND (intent_id = '' OR intent_id = $12)
-		AND ` + rank("$13::text") + ` >= ` + rank("status") + `
+		AND (intent_id = '' OR intent_id = $13)
+		AND ` + rank("$14::text") + ` >= ` + rank("status") + `
 	RETURNING ` + columns,
 	}
 }

@@ -58,6 +58,11 @@ type Config struct {
 	// just created. Default (0): no lag, every intent is found at once; set
 	// it to a minute (or an hour) to test a flow against that.
 	SearchLag time.Duration
+
+	// ConfirmationTokenLifetime is how long after its creation a
+	// ConfirmationToken (CreateConfirmationToken) can be used. Default (0):
+	// DefaultConfirmationTokenLifetime.
+	ConfirmationTokenLifetime time.Duration
 }
 
 // Defaults of the Config fields whose zero value stands for Stripe's rule.
@@ -78,4 +83,11 @@ func (c *Config) captureWindow() time.Duration {
 		return DefaultCaptureWindow
 	}
 	return c.CaptureWindow
+}
+
+func (c *Config) confirmationTokenLifetime() time.Duration {
+	if c.ConfirmationTokenLifetime <= 0 {
+		return DefaultConfirmationTokenLifetime
+	}
+	return c.ConfirmationTokenLifetime
 }

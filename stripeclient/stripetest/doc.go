@@ -2,7 +2,8 @@
 // mode behind the stripeclient.Client interface, for tests and offline
 // demos. It is to Stripe what net/http/httptest is to a server: create a
 // Fake with New, pass it wherever a stripeclient.Client is expected, then
-// play the browser (Authenticate, FailAuthentication, CreateCVCToken) and
+// play the browser (Authenticate, FailAuthentication, CreateCVCToken,
+// CreateConfirmationToken) and
 // inspect what happened (Intent, Charges, ChargesWhere, Calls, CallCount).
 //
 // # What it emulates

@@ -30,6 +30,7 @@ type Fake struct {
 	methods   table[*method]
 	customers table[*customer]
 	tokens    table[bool] // CVC token ID → used
+	ctokens   table[*ctoken]
 	idem      idemTable
 	calls     callLog
 	faults    faultQueue
@@ -115,6 +116,7 @@ func (f *Fake) reset() {
 	f.methods.reset()
 	f.customers.reset()
 	f.tokens.reset()
+	f.ctokens.reset()
 	f.idem.reset()
 	f.calls.reset()
 	f.faults.reset()

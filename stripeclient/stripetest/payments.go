@@ -135,6 +135,15 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		}
 	}
 	id := f.intentID()
+	if p.ConfirmationToken != "" {
+		// Spent only now that the request runs; its card becomes the
+		// intent's new PaymentMethod.
+		var e *stripeclient.Error
+		var refusal bool
+		if m, e, refusal = f.spendConfirmationToken(p.ConfirmationToken, id, now); e != nil {
+			return response{err: e, refusal: refusal}
+		}
+	}
 	pi := &stripeclient.PaymentIntent{
 		ID:                        id,
 		Status:                    stripeclient.StatusRequiresPaymentMethod,
@@ -211,6 +220,12 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	}
 	var m *method
 	switch {
+	case p.ConfirmationToken != "":
+		var e *stripeclient.Error
+		var refusal bool
+		if m, e, refusal = f.spendConfirmationToken(p.ConfirmationToken, id, now); e != nil {
+			return response{err: e, refusal: refusal}
+		}
 	case p.PaymentMethod != "":
 		var e *stripeclient.Error
 		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {

@@ -115,6 +115,8 @@ func NewHandler(fake *Fake) http.Handler {
 	mux.HandleFunc("GET /v1/payment_methods/{id}", h.api(h.retrieveMethod))
 	mux.HandleFunc("GET /v1/customers/{id}/payment_methods", h.api(h.listMethods))
 	mux.HandleFunc("POST /v1/tokens", h.publishable(h.createToken))
+	mux.HandleFunc("POST /v1/test_helpers/confirmation_tokens", h.publishable(h.createConfirmationToken))
+	mux.HandleFunc("GET /v1/confirmation_tokens/{id}", h.api(h.retrieveConfirmationToken))
 
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/authenticate", h.publishable(h.authenticate))
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/fail_authentication", h.publishable(h.failAuthentication))

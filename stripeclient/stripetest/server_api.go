@@ -18,6 +18,7 @@ func (h *handler) createIntent(c *call) (int, any, error) {
 		Currency:                  strings.ToLower(f.str("currency")),
 		Customer:                  f.str("customer"),
 		PaymentMethod:             f.str("payment_method"),
+		ConfirmationToken:         f.str("confirmation_token"),
 		PaymentMethodTypes:        f.list("payment_method_types"),
 		ConfirmationMethod:        f.str("confirmation_method"),
 		CaptureMethod:             f.str("capture_method"),
@@ -58,11 +59,12 @@ func (h *handler) createIntent(c *call) (int, any, error) {
 func (h *handler) confirmIntent(c *call) (int, any, error) {
 	f := c.form
 	p := stripeclient.ConfirmParams{
-		IdempotencyKey:   c.idemKey,
-		PaymentMethod:    f.str("payment_method"),
-		CVCToken:         f.str(cvcTokenParam),
-		CaptureMethod:    f.str("capture_method"),
-		SetupFutureUsage: f.str("setup_future_usage"),
+		IdempotencyKey:    c.idemKey,
+		PaymentMethod:     f.str("payment_method"),
+		ConfirmationToken: f.str("confirmation_token"),
+		CVCToken:          f.str(cvcTokenParam),
+		CaptureMethod:     f.str("capture_method"),
+		SetupFutureUsage:  f.str("setup_future_usage"),
 	}
 	var err error
 	if p.OffSession, err = f.offSession(); err != nil {

@@ -20,8 +20,9 @@ func TestConformanceOverHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	conformance.Run(t, conformance.Harness{
-		Client:      client,
-		Browser:     fake,
-		NewCustomer: func(*testing.T) string { return fake.CreateCustomer() },
+		Client:               client,
+		Browser:              fake,
+		NewCustomer:          func(*testing.T) string { return fake.CreateCustomer() },
+		NewConfirmationToken: conformance.FakeConfirmationTokens(fake),
 	})
 }

@@ -23,6 +23,11 @@ type Harness struct {
 	// NewCustomer returns a new, empty customer; nil skips the saved-card
 	// scenarios (stripeclient.Client cannot create customers).
 	NewCustomer func(t *testing.T) string
+	// NewConfirmationToken returns a new ConfirmationToken (ctoken_…) of
+	// test card card (a pm_card_… ID), as Stripe.js's
+	// createConfirmationToken or Stripe's test helper makes one; nil skips
+	// the ConfirmationToken scenarios.
+	NewConfirmationToken func(t *testing.T, card string) string
 }
 
 // Run runs one scenario suite against h.Client: the behaviour of
@@ -48,6 +53,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("UnknownIDs", s.unknownIDs)
 	t.Run("SavedCard", s.savedCard)
 	t.Run("ReturnURLRequired", s.returnURLRequired)
+	t.Run("ConfirmationToken", s.confirmationToken)
 }
 
 type suite struct {

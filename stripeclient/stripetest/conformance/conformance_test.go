@@ -15,9 +15,10 @@ func TestConformance(t *testing.T) {
 		t.Run(fmt.Sprintf("StoreStateErrors=%v", store), func(t *testing.T) {
 			fake := stripetest.New(stripetest.Config{StoreStateErrors: store})
 			conformance.Run(t, conformance.Harness{
-				Client:      fake,
-				Browser:     fake,
-				NewCustomer: func(*testing.T) string { return fake.CreateCustomer() },
+				Client:               fake,
+				Browser:              fake,
+				NewCustomer:          func(*testing.T) string { return fake.CreateCustomer() },
+				NewConfirmationToken: conformance.FakeConfirmationTokens(fake),
 			})
 		})
 	}

@@ -114,6 +114,8 @@ func (h *harness) runFlows() {
 		conformance.Run(t, conformance.Harness{
 			Client: h.client, Browser: h.fake,
 			NewCustomer: func(*testing.T) string { return h.fake.CreateCustomer() },
+			// The Payment Element's path: its intents' bodies are checked too.
+			NewConfirmationToken: conformance.FakeConfirmationTokens(h.fake),
 		})
 	})
 

@@ -1,0 +1,88 @@
+package conformance
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+// confirmationToken is the Payment Element's server-side path: intents
+// created and confirmed with ConfirmationTokens made from test cards
+// (Harness.NewConfirmationToken). It checks what package confirm relies
+// on: the token becomes a new PaymentMethod of its card, which behaves as
+// that card (a decline carries the intent; 3-D Secure under manual
+// confirmation returns to requires_confirmation and the server confirms),
+// and a token is single-use.
+func (s *suite) confirmationToken(t *testing.T) {
+	if s.h.NewConfirmationToken == nil {
+		t.Skip("no NewConfirmationToken in the Harness: ConfirmationToken scenarios need a token made from a test card")
+	}
+	withToken := func(tok string) func(*stripeclient.CreateParams) {
+		return func(p *stripeclient.CreateParams) { p.Confirm, p.ConfirmationToken = true, tok }
+	}
+
+	tok := s.h.NewConfirmationToken(t, "pm_card_visa")
+	pi, err := s.create(t, "create", "", withToken(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, pi, stripeclient.StatusSucceeded)
+	if !strings.HasPrefix(pi.PaymentMethod, stripeclient.PrefixPaymentMethod) || pi.PaymentMethod == "pm_card_visa" {
+		t.Errorf("payment method %q, want the new pm_… Stripe made from the token", pi.PaymentMethod)
+	}
+	replay, err := s.create(t, "create", "", withToken(tok))
+	if err != nil || replay.ID != pi.ID {
+		t.Errorf("replay under the same key: %v, %v; want intent %s again", replay, err, pi.ID)
+	}
+	_, err = s.create(t, "reuse", "", withToken(tok))
+	if se := wantErr(t, err, stripeclient.ErrInvalidRequest); se.HTTPStatus != http.StatusBadRequest || se.Param != "confirmation_token" {
+		t.Errorf("second use of a token: %v, want a 400 on confirmation_token", err)
+	}
+
+	_, err = s.create(t, "decline", "", withToken(s.h.NewConfirmationToken(t, "pm_card_visa_chargeDeclined")))
+	if se := wantErr(t, err, stripeclient.ErrCardDeclined); se.PaymentIntent == nil || se.PaymentIntent.Status != stripeclient.StatusRequiresPaymentMethod {
+		t.Errorf("declined token: %v, want the decline to carry the intent in requires_payment_method", err)
+	}
+
+	pi, err = s.create(t, "3ds", "", withToken(s.h.NewConfirmationToken(t, "pm_card_authenticationRequired")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, pi, stripeclient.StatusRequiresAction)
+	if pi.NextAction == nil || pi.NextAction.Type != stripeclient.NextActionUseStripeSDK {
+		t.Fatalf("next action %+v, want use_stripe_sdk (handleNextAction)", pi.NextAction)
+	}
+	if s.h.Browser == nil {
+		t.Skip("completing 3-D Secure needs a browser running Stripe.js; no Browser in the Harness")
+	}
+	if err := s.h.Browser.Authenticate(pi.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.h.Client.RetrievePaymentIntent(ctx(t), pi.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, got, stripeclient.StatusRequiresConfirmation)
+	done, err := s.h.Client.ConfirmPaymentIntent(ctx(t), pi.ID, stripeclient.ConfirmParams{IdempotencyKey: s.key(t, "confirm")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, done, stripeclient.StatusSucceeded)
+}
+
+// FakeConfirmationTokens is a Harness.NewConfirmationToken that makes the
+// tokens on fake (stripetest.Fake.CreateConfirmationToken), for a Harness
+// whose Client is fake or a client of its Server.
+func FakeConfirmationTokens(fake *stripetest.Fake) func(t *testing.T, card string) string {
+	return func(t *testing.T, card string) string {
+		t.Helper()
+		tok, err := fake.CreateConfirmationToken(card)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+}
