@@ -233,8 +233,9 @@ func decide(st *state) step {
 		// to the next attempt's key, stamped with this request's card.
 		r := rec
 		r.CreateAttempt++
-		r.CreatePaymentMethod, r.CreateCVCToken, r.CreateSentAt, r.Updated = st.req.PaymentMethodID, st.req.CVCToken, st.now, st.now
-		r.RefusedPaymentMethod, r.RefusedCVCToken = "", ""
+		r.CreatePaymentMethod, r.CreateCVCToken, r.CreateConfirmationToken = st.req.PaymentMethodID, st.req.CVCToken, st.req.ConfirmationToken
+		r.CreateSentAt, r.Updated = st.now, st.now
+		r.RefusedPaymentMethod, r.RefusedCVCToken, r.RefusedConfirmationToken = "", "", ""
 		return step{op: opUpdate, row: "key holds a refusal", rec: r, stamp: true}
 	case a.kind == ansRefused && a.op == opCreate && pi == nil && rec.IntentID == "" && !rec.CreateSentAt.IsZero() && a.key == st.createKey() && a.card == rec.claimed():
 		// creation refused: Stripe refused the claimed creation without
@@ -244,12 +245,12 @@ func decide(st *state) step {
 		// later which it did.
 		r := rec
 		r.CreateSentAt, r.Updated = time.Time{}, st.now
-		r.RefusedPaymentMethod, r.RefusedCVCToken = a.card.PaymentMethodID, a.card.CVCToken
+		r.RefusedPaymentMethod, r.RefusedCVCToken, r.RefusedConfirmationToken = a.card.PaymentMethodID, a.card.CVCToken, a.card.ConfirmationToken
 		return step{op: opUpdate, row: "creation refused", rec: r}
 	case a.kind == ansRefused && (a.op != opCreate || a.card == st.req) && !(a.op == opConfirm && a.card == Request{}):
 		// refused: Stripe refused this request's card (or a read).
 		return finishErr("refused", a.err)
-	case a.kind == ansIdempotency && a.op == opCreate && rec.IntentID == "" && rec.RefusedPaymentMethod != "" && a.key == st.createKey() && !st.replayedRefusal:
+	case a.kind == ansIdempotency && a.op == opCreate && rec.IntentID == "" && rec.refused() != (Request{}) && a.key == st.createKey() && !st.replayedRefusal:
 		// key holds another request, after a refusal: Stripe refused a
 		// creation under this key before. Replay that one, byte for byte:
 		// its refusal again means the key holds it.

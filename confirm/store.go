@@ -63,8 +63,9 @@ type Record struct {
 	// idempotency_error, the Flow replays the refused one: the same refusal
 	// proves the key holds it (no intent under it), anything else is
 	// another request's.
-	RefusedPaymentMethod string
-	RefusedCVCToken      string
+	RefusedPaymentMethod     string
+	RefusedCVCToken          string
+	RefusedConfirmationToken string
 
 	// IntentID is the order's PaymentIntent once known. It is bound once
 	// and never replaced.
@@ -88,13 +89,13 @@ type Record struct {
 
 // claimed is the card of the record's claimed creation.
 func (r Record) claimed() Request {
-	return Request{PaymentMethodID: r.CreatePaymentMethod, CVCToken: r.CreateCVCToken}
+	return Request{PaymentMethodID: r.CreatePaymentMethod, CVCToken: r.CreateCVCToken, ConfirmationToken: r.CreateConfirmationToken}
 }
 
 // refused is the card of the latest creation Stripe refused under the
 // record's creation key.
 func (r Record) refused() Request {
-	return Request{PaymentMethodID: r.RefusedPaymentMethod, CVCToken: r.RefusedCVCToken}
+	return Request{PaymentMethodID: r.RefusedPaymentMethod, CVCToken: r.RefusedCVCToken, ConfirmationToken: r.RefusedConfirmationToken}
 }
 
 // Store remembers which PaymentIntent pays which order, beyond Stripe's

@@ -30,6 +30,7 @@ func ExampleSchema() {
 	// 	create_attempt        integer     NOT NULL DEFAULT 0,
 	// 	refused_payment_method text       NOT NULL DEFAULT '',
 	// 	refused_cvc_token     text        NOT NULL DEFAULT '',
+	// 	refused_confirmation_token text   NOT NULL DEFAULT '',
 	// 	intent_id             text        NOT NULL,
 	// 	status                text        NOT NULL,
 	// 	payment_method        text        NOT NULL,

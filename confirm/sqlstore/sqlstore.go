@@ -164,7 +164,7 @@ func values(rec confirm.Record) []any {
 	return []any{
 		rec.Amount, rec.Currency, rec.Customer,
 		rec.CreatePaymentMethod, rec.CreateCVCToken, rec.CreateConfirmationToken, nullTime(rec.CreateSentAt),
-		rec.CreateAttempt, rec.RefusedPaymentMethod, rec.RefusedCVCToken,
+		rec.CreateAttempt, rec.RefusedPaymentMethod, rec.RefusedCVCToken, rec.RefusedConfirmationToken,
 		rec.IntentID, string(rec.Status), rec.PaymentMethod, rec.CVCToken,
 		rec.LatestCharge, rec.Captured, nullTime(rec.Updated),
 	}
@@ -190,7 +190,7 @@ func scanInto(row scanner, first ...any) (confirm.Record, error) {
 	)
 	err := row.Scan(append(first, &rec.Version, &rec.Amount, &rec.Currency, &rec.Customer,
 		&rec.CreatePaymentMethod, &rec.CreateCVCToken, &rec.CreateConfirmationToken, &sentAt,
-		&rec.CreateAttempt, &rec.RefusedPaymentMethod, &rec.RefusedCVCToken,
+		&rec.CreateAttempt, &rec.RefusedPaymentMethod, &rec.RefusedCVCToken, &rec.RefusedConfirmationToken,
 		&rec.IntentID, &status, &rec.PaymentMethod, &rec.CVCToken,
 		&rec.LatestCharge, &rec.Captured, &updated)...)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 // scanRecord use.
 const columns = "version, amount, currency, customer, " +
 	"create_payment_method, create_cvc_token, create_confirmation_token, create_sent_at, " +
-	"create_attempt, refused_payment_method, refused_cvc_token, " +
+	"create_attempt, refused_payment_method, refused_cvc_token, refused_confirmation_token, " +
 	"intent_id, status, payment_method, cvc_token, latest_charge, captured, updated"
 
 // schema is the table, one row per order with every record field a
@@ -31,6 +31,7 @@ func schema(table, index string) string {
 	create_attempt        integer     NOT NULL DEFAULT 0,
 	refused_payment_method text       NOT NULL DEFAULT '',
 	refused_cvc_token     text        NOT NULL DEFAULT '',
+	refused_confirmation_token text   NOT NULL DEFAULT '',
 	intent_id             text        NOT NULL,
 	status                text        NOT NULL,
 	payment_method        text        NOT NULL,
@@ -51,7 +52,7 @@ func newStatements(table string) statements {
 	return statements{
 		// $1 order_id; $2… the record's columns after version, as values.
 		claim: `INSERT INTO ` + table + ` (order_id, ` + columns + `)
-	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 	ON CONFLICT (order_id) DO NOTHING
 	RETURNING ` + columns,
 
@@ -67,12 +68,13 @@ func newStatements(table string) statements {
 		amount = $3, currency = $4, customer = $5,
 		create_payment_method = $6, create_cvc_token = $7, create_confirmation_token = $8,
 		create_sent_at = $9, create_attempt = $10, refused_payment_method = $11,
-		refused_cvc_token = $12, intent_id = $13, status = $14, payment_method = $15,
-		cvc_token = $16, latest_charge = $17, captured = $18, updated = $19
+		refused_cvc_token = $12, refused_confirmation_token = $13, intent_id = $14,
+		status = $15, payment_method = $16, cvc_token = $17, latest_charge = $18,
+		captured = $19, updated = $20
 	WHERE order_id = $1
 		AND version = $2
-		AND (intent_id = '' OR intent_id = $13)
-		AND ` + rank("$14::text") + ` >= ` + rank("status") + `
+		AND (intent_id = '' OR intent_id = $14)
+		AND ` + rank("$15::text") + ` >= ` + rank("status") + `
 	RETURNING ` + columns,
 	}
 }
