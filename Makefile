@@ -89,8 +89,8 @@ postgres:
 postgres-run:
 	@test -n "$${CARDCONFIRM_PG_DSN:-}" || { echo "postgres-run needs CARDCONFIRM_PG_DSN; run make postgres"; exit 1; }
 	@mkdir -p .tools
-	cd confirm/sqlstore/pgtest && PG_TEST_REQUIRED=1 $(GO) test -race -count=1 -v -timeout $(PG_TEST_TIMEOUT) . -campaign.n=$(PG_CAMPAIGN_N) > $(CURDIR)/.tools/postgres.log 2>&1 || { cat .tools/postgres.log; exit 1; }
-	cd examples/server/postgres && PG_TEST_REQUIRED=1 $(GO) test -count=1 -v . >> $(CURDIR)/.tools/postgres.log 2>&1 || { cat .tools/postgres.log; exit 1; }
+	cd confirm/sqlstore/pgtest && PG_TEST_REQUIRED=1 $(GO) test -race -count=1 -v -timeout $(PG_TEST_TIMEOUT) . -campaign.n=$(PG_CAMPAIGN_N) > $(CURDIR)/.tools/postgres.log 2>&1 || { cat $(CURDIR)/.tools/postgres.log; exit 1; }
+	cd examples/server/postgres && PG_TEST_REQUIRED=1 $(GO) test -count=1 -v . >> $(CURDIR)/.tools/postgres.log 2>&1 || { cat $(CURDIR)/.tools/postgres.log; exit 1; }
 	@grep -E -- '^(\s*--- |ok|FAIL)|pg campaign:|goroutines on' .tools/postgres.log
 	@if grep -q -- '--- SKIP' .tools/postgres.log; then echo "postgres tests were skipped"; exit 1; fi
 
