@@ -5,10 +5,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet unit contract-check gotest browser openapi fuzz bench bench-run bench-report
+.PHONY: test check fmt vet unit contract-check gotest browser openapi postgres postgres-run fuzz bench bench-run bench-report bench-postgres
 
 ## test: the whole suite — what README names and CI runs.
-test: check unit fuzz browser openapi
+test: check unit fuzz browser openapi postgres
 
 ## check: formatting and vet, before anything slow.
 check: fmt vet
@@ -69,6 +69,30 @@ browser:
 openapi:
 	cd stripeclient/stripetest/openapicheck && $(GO) vet ./... && \
 	  OPENAPI_RECORDED_BODIES="$$(test -d $(BODIES) && echo $(BODIES) || true)" OPENAPI_CHECK_REQUIRED=1 $(GO) test -count=1
+
+## postgres: confirm/sqlstore on a real PostgreSQL, and several instances
+## sharing it, in nested modules (confirm/sqlstore/pgtest, and
+## examples/server/postgres for the example's -database) so that the pgx
+## driver stays out of the root go.mod.
+# scripts/with-postgres.sh starts a throwaway server (installing Debian's
+# postgresql when missing) and stops it by PID. PG_TEST_REQUIRED=1 makes a
+# missing database fail the run, and a skipped test fails the target. The
+# campaign runs PG_CAMPAIGN_N scenarios (make postgres PG_CAMPAIGN_N=100000
+# PG_TEST_TIMEOUT=0 for the long run).
+PG_CAMPAIGN_N ?= 1000
+PG_TEST_TIMEOUT ?= 20m
+postgres:
+	cd confirm/sqlstore/pgtest && $(GO) vet ./...
+	cd examples/server/postgres && $(GO) vet ./...
+	scripts/with-postgres.sh $(MAKE) --no-print-directory postgres-run
+
+postgres-run:
+	@test -n "$${CARDCONFIRM_PG_DSN:-}" || { echo "postgres-run needs CARDCONFIRM_PG_DSN; run make postgres"; exit 1; }
+	@mkdir -p .tools
+	cd confirm/sqlstore/pgtest && PG_TEST_REQUIRED=1 $(GO) test -race -count=1 -v -timeout $(PG_TEST_TIMEOUT) . -campaign.n=$(PG_CAMPAIGN_N) > $(CURDIR)/.tools/postgres.log 2>&1 || { cat .tools/postgres.log; exit 1; }
+	cd examples/server/postgres && PG_TEST_REQUIRED=1 $(GO) test -count=1 -v . >> $(CURDIR)/.tools/postgres.log 2>&1 || { cat .tools/postgres.log; exit 1; }
+	@grep -E -- '^(\s*--- |ok|FAIL)|pg campaign:|goroutines on' .tools/postgres.log
+	@if grep -q -- '--- SKIP' .tools/postgres.log; then echo "postgres tests were skipped"; exit 1; fi
 
 ## fuzz: every fuzz target of the module (each package with a func Fuzz…
 ## in a _test.go file), one after another, for FUZZTIME each. The default is
@@ -134,3 +158,16 @@ bench-report: $(BENCHSTAT)
 	@$(BENCHSTAT) -filter '.name:ThreeDSOverHTTP' -row /via -col /stripe .tools/bench.txt
 	@echo; echo "## Scale and memory of the fake"
 	@$(BENCHSTAT) -filter '.name:(Scale OR FakeMemory)' .tools/bench.txt
+
+## bench-postgres: the Store on PostgreSQL (not part of test): 4 instances
+## x 64 payers (and x 1) on a throwaway local server, against MemoryStore
+## and against pgbench running the Store's own statements; BENCHMARKS.md
+## section 5 publishes one run.
+PG_BENCHTIME ?= 20000x
+bench-postgres:
+	@mkdir -p .tools
+	@{ echo "date: $$(date -u '+%Y-%m-%d %H:%M UTC')"; echo "go: $$($(GO) version)"; \
+	  echo "cpu: $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
+	  echo "cores: $$(nproc)"; echo "load before: $$(cut -d' ' -f1-3 /proc/loadavg)"; } | tee .tools/bench-postgres.txt
+	scripts/with-postgres.sh sh -c 'cd confirm/sqlstore/pgtest && $(GO) test -run "^$$" -bench "^Benchmark(Store|PgbenchCeiling)$$" -benchtime $(PG_BENCHTIME) -timeout 60m -v .' | tee -a .tools/bench-postgres.txt
+	@echo "load after: $$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a .tools/bench-postgres.txt

@@ -59,6 +59,8 @@ type appConfig struct {
 	// FlowLogger, when set, receives confirm's own per-step records.
 	FlowLogger *slog.Logger
 	Now        func() time.Time
+	// Store records the payments; nil keeps them in the Flow's memory.
+	Store confirm.Store
 }
 
 // app holds the handlers' dependencies. A host has the same pieces: a Flow
@@ -85,7 +87,7 @@ func newApp(cfg appConfig) (*app, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	flow := confirm.New(cfg.Client, confirm.Config{Logger: cfg.FlowLogger})
+	flow := confirm.New(cfg.Client, confirm.Config{Logger: cfg.FlowLogger, Store: cfg.Store})
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"money": formatMoney,
 		"seq":   seq,

@@ -15,6 +15,9 @@
 //	-tls-key    private key file
 //	-customer   real mode: cus_… whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)
 //	-stripe-api-base  real mode: Stripe API base URL, e.g. a stripetest server's (env STRIPE_API_BASE)
+//	-database   PostgreSQL connection string (env DATABASE_URL): record payments
+//	            there (confirm/sqlstore), shared by every instance given it;
+//	            default in memory. Needs a driver: run examples/server/postgres/run.sh
 //	-debug      also log confirm's own per-step records
 //	-demo-admin open the shop owner's pages (/orders, capture, cancel) to
 //	            anyone who can reach the server; without it they need the
@@ -56,6 +59,7 @@ type options struct {
 	tlsKey   string
 	customer string
 	apiBase  string // real mode: another Stripe API base URL
+	database string // PostgreSQL DSN for confirm's Store; "" keeps it in memory
 	debug    bool
 	sk, pk   string
 	// demoAdmin and adminPassword guard the shop owner's pages.
@@ -76,6 +80,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file")
 	fs.StringVar(&o.customer, "customer", getenv("STRIPE_CUSTOMER_ID"), "real mode: customer (cus_…) whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)")
 	fs.StringVar(&o.apiBase, "stripe-api-base", getenv("STRIPE_API_BASE"), "real mode: Stripe API base URL, e.g. http://127.0.0.1:12111 for cmd/stripetest (env STRIPE_API_BASE)")
+	fs.StringVar(&o.database, "database", getenv("DATABASE_URL"), "PostgreSQL connection string for the payments' Store, shared by instances (env DATABASE_URL); default in memory")
 	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
 	fs.BoolVar(&o.demoAdmin, "demo-admin", false, "open the shop owner's pages (/orders, capture, cancel) to anyone; otherwise they need env ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
@@ -163,6 +168,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if o.customer == "" {
 			mode += "; no -customer, so /saved has no saved cards"
 		}
+	}
+	store, closeDB, err := openStore(ctx, o.database)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if store != nil {
+		cfg.Store = store
+		mode += "; payments recorded in PostgreSQL (-database)"
 	}
 	a, err := newApp(cfg)
 	if err != nil {

@@ -1,0 +1,89 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
+)
+
+// Query selects records for List: the orders a host's sweep looks at, by
+// state and age.
+type Query struct {
+	// Statuses selects records in these statuses; confirm.Status("") is a
+	// claim with no intent known yet. Empty selects the orders in doubt:
+	// every status but succeeded and canceled.
+	Statuses []confirm.Status
+	// UpdatedBefore selects records last written before it (a record with
+	// no time counts as oldest). Zero selects any age.
+	UpdatedBefore time.Time
+	// Limit caps the records returned. Default 100.
+	Limit int
+}
+
+// Listed is one order's record, as List returns it.
+type Listed struct {
+	OrderID string
+	Record  confirm.Record
+}
+
+// List returns the records q selects, oldest first: for a sweep that asks
+// Flow.Status or Flow.Reconcile about each order (claimed with no intent,
+// left in requires_action or requires_confirmation by a browser that never
+// came back, processing, requires_capture nearing Stripe's capture limit).
+// It only reads; the table's index on (status, updated) serves it.
+func (s *Store) List(ctx context.Context, q Query) ([]Listed, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if len(q.Statuses) == 0 {
+		where = append(where, fmt.Sprintf("status NOT IN (%s, %s)", arg(string(confirm.StatusSucceeded)), arg(string(confirm.StatusCanceled))))
+	} else {
+		in := make([]string, len(q.Statuses))
+		for i, st := range q.Statuses {
+			in[i] = arg(string(st))
+		}
+		where = append(where, "status IN ("+strings.Join(in, ", ")+")")
+	}
+	if !q.UpdatedBefore.IsZero() {
+		where = append(where, "(updated IS NULL OR updated < "+arg(q.UpdatedBefore.UTC())+")")
+	}
+	query := `SELECT order_id, ` + columns + ` FROM ` + s.table + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY updated NULLS FIRST, order_id LIMIT ` + arg(int64(limit))
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, storeError("list", err)
+	}
+	defer rows.Close()
+	var out []Listed
+	for rows.Next() {
+		var l Listed
+		rec, err := scanInto(rows, &l.OrderID)
+		if err != nil {
+			return nil, storeError("list", err)
+		}
+		l.Record = rec
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeError("list", err)
+	}
+	return out, nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+var _, _ scanner = (*sql.Row)(nil), (*sql.Rows)(nil)

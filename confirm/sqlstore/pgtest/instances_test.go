@@ -1,0 +1,304 @@
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+// newPaymentMethod stands in for stripe.createPaymentMethod: a fresh pm_…
+// behaving as the test card card. The fake clones a magic test ID into a
+// new pm_… whenever an intent is created with it, so a throwaway intent
+// (no confirm, no charge, not the order's) makes one.
+func newPaymentMethod(fake *stripetest.Fake, card string, n int64) (string, error) {
+	pi, err := fake.CreatePaymentIntent(context.Background(), stripeclient.CreateParams{
+		IdempotencyKey:     fmt.Sprintf("browser-pm-%d", n),
+		Amount:             100,
+		Currency:           "usd",
+		PaymentMethod:      card,
+		PaymentMethodTypes: []string{"card"},
+		ConfirmationMethod: "manual",
+		Metadata:           map[string]string{"purpose": "browser payment method"},
+	})
+	if err != nil {
+		return "", err
+	}
+	return pi.PaymentMethod, nil
+}
+
+// intentsOf returns the IDs of the intents created for order.
+func intentsOf(fake *stripetest.Fake, order string) []string {
+	var ids []string
+	for _, pi := range fake.Intents() {
+		if pi.Metadata[confirm.DefaultMetadataKey] == order {
+			ids = append(ids, pi.ID)
+		}
+	}
+	return ids
+}
+
+// TestOneOrderFourInstances pays one order from 1,000 goroutines at once
+// through 4 Flows, as 4 instances of a host would: each its own *sql.DB
+// pool on the shared database, one fake as Stripe. A quarter repeat the
+// same request (double clicks, retries), a quarter bring new cards (some
+// declined, some asking for 3-D Secure), a quarter return from 3-D Secure
+// by posting the intent ID after authenticating, and a quarter pay with
+// the customer's saved card and a new CVC token. The race starts from each
+// state an order can be in when customers and retries pile up: no attempt
+// yet, a declined first attempt, an attempt waiting for 3-D Secure.
+// Whatever the interleaving: the order has one intent, at most one charge
+// takes money, and every success names that intent.
+func TestOneOrderFourInstances(t *testing.T) {
+	for _, before := range []string{"", "pm_card_visa_chargeDeclined", "pm_card_authenticationRequired"} {
+		name := "fresh"
+		if before != "" {
+			name = "after_" + before
+		}
+		t.Run(name, func(t *testing.T) {
+			for _, p := range oneOrderFourInstances(t, before, nil) {
+				t.Error(p)
+			}
+		})
+	}
+}
+
+// TestOneOrderFourInstancesCanFail runs the race on a broken host, one
+// whose Stripe client makes up a new idempotency key for every write:
+// the race's checks must catch the second intent and charge.
+func TestOneOrderFourInstancesCanFail(t *testing.T) {
+	problems := oneOrderFourInstances(t, "", func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} })
+	if len(problems) == 0 {
+		t.Fatal("a client that forgets idempotency keys passed the race's checks")
+	}
+	t.Logf("caught, as it should: %s", strings.Join(problems, "; "))
+}
+
+// forgetfulClient replaces every write's idempotency key with a new one,
+// as a host generating random keys per call would.
+type forgetfulClient struct {
+	stripeclient.Client
+	n atomic.Int64
+}
+
+func (c *forgetfulClient) key() string { return fmt.Sprintf("forgetful-%d", c.n.Add(1)) }
+
+func (c *forgetfulClient) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
+	p.IdempotencyKey = c.key()
+	return c.Client.CreatePaymentIntent(ctx, p)
+}
+
+func (c *forgetfulClient) ConfirmPaymentIntent(ctx context.Context, id string, p stripeclient.ConfirmParams) (*stripeclient.PaymentIntent, error) {
+	p.IdempotencyKey = c.key()
+	return c.Client.ConfirmPaymentIntent(ctx, id, p)
+}
+
+// oneOrderFourInstances runs the race and returns the checks that failed.
+// wrap, when not nil, stands between the Flows and the fake.
+func oneOrderFourInstances(t *testing.T, before string, wrap func(stripeclient.Client) stripeclient.Client) (problems []string) {
+	const instances, goroutines = 4, 1000
+	table := newTable("instances")
+	fake := stripetest.New(stripetest.Config{})
+	flows := make([]*confirm.Flow, instances)
+	saved := make([]*cvc.Payments, instances)
+	for i := range flows {
+		db := open(t, pool{name: fmt.Sprintf("instance-%d", i), maxOpen: 16})
+		var client stripeclient.Client = fake
+		if wrap != nil {
+			client = wrap(fake)
+		}
+		flows[i] = confirm.New(client, confirm.Config{Store: newStore(t, db, table)})
+		saved[i] = cvc.New(flows[i], cvc.Config{})
+	}
+
+	customer := fake.CreateCustomer()
+	savedPM, err := fake.AttachCard(customer, "pm_card_visa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := confirm.Order{ID: newTable("order"), Amount: 4200, Currency: "eur", Customer: customer}
+
+	// The browsers' cards and tokens, made before the race starts.
+	var pmSeq int64
+	newPM := func(card string) string {
+		pmSeq++
+		pm, err := newPaymentMethod(fake, card, pmSeq)
+		if err != nil {
+			t.Fatalf("making a PaymentMethod for %s: %v", card, err)
+		}
+		return pm
+	}
+	pending := "" // the intent waiting for 3-D Secure when the race starts
+	if before != "" {
+		res, err := flows[0].Pay(context.Background(), order, confirm.Request{PaymentMethodID: newPM(before)})
+		if err != nil {
+			t.Fatalf("first attempt with %s: %v", before, err)
+		}
+		if res.Outcome == confirm.RequiresAction {
+			pending = res.IntentID
+		}
+	}
+	same := confirm.Request{PaymentMethodID: newPM("pm_card_visa")}
+	newCards := []string{"pm_card_visa", "pm_card_mastercard", "pm_card_visa_chargeDeclined", "pm_card_authenticationRequired", "pm_card_visa_chargeDeclinedInsufficientFunds"}
+	reqs := make([]confirm.Request, goroutines)
+	for g := range reqs {
+		switch g % 4 {
+		case 0:
+			reqs[g] = same
+		case 1:
+			reqs[g] = confirm.Request{PaymentMethodID: newPM(newCards[g/4%len(newCards)])}
+		case 2:
+			if pending != "" {
+				reqs[g] = confirm.Request{PaymentIntentID: pending}
+			} else {
+				reqs[g] = confirm.Request{PaymentMethodID: newPM("pm_card_authenticationRequired")}
+			}
+		case 3:
+			tok, err := fake.CreateCVCToken("123")
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs[g] = confirm.Request{PaymentMethodID: savedPM.ID, CVCToken: tok}
+		}
+	}
+
+	var (
+		mu       sync.Mutex
+		paidOn   = map[string]int{} // intent → Paid results naming it
+		outcomes = map[string]int{}
+		errs     = map[string]int{}
+		threeDS  atomic.Int64
+	)
+	note := func(res confirm.Result, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs[errorClass(err)]++
+			return
+		}
+		outcomes[res.Outcome.String()]++
+		if res.Outcome.Paid() {
+			paidOn[res.IntentID]++
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			inst := g % instances
+			<-start
+			var res confirm.Result
+			var err error
+			if reqs[g].PaymentIntentID != "" {
+				// Back from stripe.handleCardAction on the pending
+				// intent: the first browser's authentication counts,
+				// the others find it no longer waiting.
+				if fake.Authenticate(pending) == nil {
+					threeDS.Add(1)
+				}
+			}
+			if g%4 == 3 {
+				res, err = saved[inst].Pay(ctx, order, reqs[g])
+			} else {
+				res, err = flows[inst].Pay(ctx, order, reqs[g])
+			}
+			note(res, err)
+			if err != nil || res.Outcome != confirm.RequiresAction {
+				return
+			}
+			// stripe.handleCardAction, then the return, on another
+			// instance.
+			if err := fake.Authenticate(res.IntentID); err != nil {
+				// Another goroutine's card may have taken the intent on
+				// since: only a browser holding the current action can
+				// authenticate.
+				return
+			}
+			threeDS.Add(1)
+			note(flows[(inst+1)%instances].Pay(ctx, order, confirm.Request{PaymentIntentID: res.IntentID}))
+		}(g)
+	}
+	close(start)
+	wg.Wait()
+
+	intents := intentsOf(fake, order.ID)
+	charges := fake.ChargesWhere(confirm.DefaultMetadataKey, order.ID)
+	moved := 0
+	for _, ch := range charges {
+		if ch.MoneyMoved() {
+			moved++
+		}
+	}
+	t.Logf("from %q, %d goroutines on %d instances: outcomes %v, errors %v, 3-D Secure returns %d; intents %d, charge attempts %d, charges that moved money %d",
+		before, goroutines, instances, outcomes, errs, threeDS.Load(), len(intents), len(charges), moved)
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if len(intents) != 1 {
+		fail("%d intents for one order, want 1", len(intents))
+	}
+	if moved > 1 {
+		fail("%d charges moved money for one order", moved)
+	}
+	if len(paidOn) != 1 {
+		fail("paid results name %d intents, want exactly 1", len(paidOn))
+	}
+	for id := range paidOn {
+		if len(intents) == 1 && id != intents[0] {
+			fail("a paid result names %s, not the order's intent %s", id, intents[0])
+		}
+	}
+	if moved != 1 {
+		fail("%d charges moved money, want 1: the order was reported paid", moved)
+	}
+	for class := range errs {
+		if class == "other" {
+			fail("errors that are not retry-safe: %v", errs)
+		}
+	}
+	// Once the dust settles, every instance reports the order paid, from
+	// its Store or Stripe, without charging again.
+	for i, f := range flows {
+		res, err := f.Pay(ctx, order, confirm.Request{PaymentMethodID: newPM("pm_card_visa")})
+		if err != nil || !res.Outcome.Paid() {
+			fail("instance %d afterwards: %v, %v; want paid", i, res.Outcome, err)
+		}
+	}
+	if n := len(fake.ChargesWhere(confirm.DefaultMetadataKey, order.ID)); n != len(charges) {
+		fail("the status checks made %d more charge attempts", n-len(charges))
+	}
+	return problems
+}
+
+// errorClass names an error for the summary: the sentinel it matches.
+func errorClass(err error) string {
+	for _, s := range []struct {
+		name string
+		err  error
+	}{
+		{"payment_in_progress", confirm.ErrPaymentInProgress},
+		{"stripe_unavailable", confirm.ErrStripeUnavailable},
+		{"store", confirm.ErrStore},
+		{"order_mismatch", confirm.ErrOrderMismatch},
+		{"invalid_request", confirm.ErrInvalidRequest},
+	} {
+		if errors.Is(err, s.err) {
+			if !confirm.RetrySafe(err) && s.err != confirm.ErrStore {
+				return "other"
+			}
+			return s.name
+		}
+	}
+	return "other"
+}

@@ -1,0 +1,100 @@
+package sqlstore
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
+)
+
+// columns are the record's columns after order_id, in the order values and
+// scanRecord use.
+const columns = "version, amount, currency, customer, " +
+	"create_payment_method, create_cvc_token, create_sent_at, " +
+	"intent_id, status, payment_method, cvc_token, latest_charge, captured, updated"
+
+// schema is the table, one row per order with every record field a
+// column, and the index List uses. Times are timestamptz (microseconds),
+// NULL for a zero time. index is the index's quoted name.
+func schema(table, index string) string {
+	return `CREATE TABLE IF NOT EXISTS ` + table + ` (
+	order_id              text        PRIMARY KEY,
+	version               bigint      NOT NULL CHECK (version > 0),
+	amount                bigint      NOT NULL,
+	currency              text        NOT NULL,
+	customer              text        NOT NULL,
+	create_payment_method text        NOT NULL,
+	create_cvc_token      text        NOT NULL,
+	create_sent_at        timestamptz,
+	intent_id             text        NOT NULL,
+	status                text        NOT NULL,
+	payment_method        text        NOT NULL,
+	cvc_token             text        NOT NULL,
+	latest_charge         text        NOT NULL,
+	captured              bigint      NOT NULL,
+	updated               timestamptz
+);
+CREATE INDEX IF NOT EXISTS ` + index + ` ON ` + table + ` (status, updated)`
+}
+
+// statements are a Store's SQL, built once for its table.
+type statements struct {
+	claim, load, update string
+}
+
+func newStatements(table string) statements {
+	return statements{
+		// $1 order_id; $2… the record's columns after version, as values.
+		claim: `INSERT INTO ` + table + ` (order_id, ` + columns + `)
+	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+	ON CONFLICT (order_id) DO NOTHING
+	RETURNING ` + columns,
+
+		load: `SELECT ` + columns + ` FROM ` + table + ` WHERE order_id = $1`,
+
+		// $1 order_id, $2 the Version read, $3… as in claim shifted by one.
+		// The WHERE clause is the contract's Update rule, in full: the
+		// version read is the stored one, the intent is unset or the same
+		// (an intent is bound once, never replaced or forgotten), and the
+		// status's rank does not fall.
+		update: `UPDATE ` + table + ` SET
+		version = version + 1,
+		amount = $3, currency = $4, customer = $5,
+		create_payment_method = $6, create_cvc_token = $7, create_sent_at = $8,
+		intent_id = $9, status = $10, payment_method = $11, cvc_token = $12,
+		latest_charge = $13, captured = $14, updated = $15
+	WHERE order_id = $1
+		AND version = $2
+		AND (intent_id = '' OR intent_id = $9)
+		AND ` + rank("$10::text") + ` >= ` + rank("status") + `
+	RETURNING ` + columns,
+	}
+}
+
+// rankedStatuses are the statuses whose Status.Rank the SQL spells out;
+// every other status, known or not, has rank 1 (the CASE's ELSE), as in
+// Status.Rank.
+var rankedStatuses = []confirm.Status{
+	"",
+	confirm.StatusRequiresPaymentMethod,
+	confirm.StatusRequiresConfirmation,
+	confirm.StatusRequiresAction,
+	confirm.StatusProcessing,
+	confirm.StatusRequiresCapture,
+	confirm.StatusCanceled,
+	confirm.StatusSucceeded,
+}
+
+// rank is Status.Rank of the SQL text expression expr, as a CASE written
+// from Status.Rank itself, so that the database applies the Go rule.
+func rank(expr string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "(CASE %s", expr)
+	for _, s := range rankedStatuses {
+		if r := s.Rank(); r != 1 {
+			fmt.Fprintf(&b, " WHEN '%s' THEN %d", s, r)
+		}
+	}
+	b.WriteString(" ELSE 1 END)")
+	return b.String()
+}
