@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
@@ -33,7 +34,7 @@ func order(prefix string, i int) confirm.Order {
 // newFake returns a fake on its own manual clock.
 func newFake() (*stripetest.Fake, *stripetest.Clock) {
 	clock := stripetest.NewClock(start)
-	return stripetest.New(stripetest.Config{Seed: 1, Now: clock.Now}), clock
+	return fakesetting.New(stripetest.Config{Seed: 1, Now: clock.Now}), clock
 }
 
 // pay3DS runs the synchronous 3-D Secure flow through f: the first POST

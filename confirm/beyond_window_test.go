@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -419,7 +420,7 @@ func TestSeveralIntentsRefused(t *testing.T) {
 // and no second intent; a minute later the retry finds it.
 func TestSearchLagIsPaymentInProgress(t *testing.T) {
 	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
-	fake := stripetest.New(stripetest.Config{Now: clock.Now, SearchLag: time.Minute})
+	fake := fakesetting.New(stripetest.Config{Now: clock.Now, SearchLag: time.Minute})
 	o := order("lag")
 	a := confirm.New(fake, confirm.Config{Now: clock.Now})
 	b := confirm.New(fake, confirm.Config{Now: clock.Now})

@@ -80,7 +80,7 @@ const (
 	ansKeyInUse                        // 409: the same key is running
 	ansIdempotency                     // the key holds a different request
 	ansMissing                         // resource_missing for the intent read
-	ansRefused                         // another invalid request: Stripe stored nothing under the key
+	ansRefused                         // another invalid request: nothing done, though Stripe may store the refusal under the key
 	ansServerError                     // 5xx to a write: Stripe may have done the work, and may replay the error
 	ansFailed                          // anything else (answer.err), transient or not
 )
@@ -89,8 +89,11 @@ const (
 type answer struct {
 	op     op
 	kind   kind
-	card   Request                     // the card a create or confirm sent
-	intent string                      // the intent a confirm, capture or cancel named
+	card   Request // the card a create or confirm sent
+	intent string  // the intent a confirm, capture or cancel named
+	key    string  // the idempotency key a write sent
+	// replay: the answer to the replay of the record's refused creation.
+	replay bool
 	pi     *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
 	found  []stripeclient.PaymentIntent
 	rec    Record                     // Store answers: the record as stored
@@ -125,10 +128,16 @@ type state struct {
 	// serverErr is a 5xx answered to a write of this call: returned when
 	// reading the intent back shows the write did nothing.
 	serverErr error
-	sent      []string // the idempotency keys this call sent
-	store     answer   // the last Store answer; op 0 before the first
-	stripe    answer   // the last Stripe answer; op 0 before the first
-	calls     int      // Stripe calls made
+	// replayedRefusal: this call replayed the record's refused creation
+	// to learn what the creation key holds.
+	replayedRefusal bool
+	sent            []string // the idempotency keys this call sent
+	// refusedKeys are the keys of this call's writes that Stripe refused
+	// (payment_intent_unexpected_state, or another invalid request).
+	refusedKeys []string
+	store       answer // the last Store answer; op 0 before the first
+	stripe      answer // the last Stripe answer; op 0 before the first
+	calls       int    // Stripe calls made
 }
 
 // advance records the answer a to step s.
@@ -144,17 +153,23 @@ func (st *state) advance(s step, a answer) {
 		}
 		return
 	}
-	a.card, a.intent = s.card, s.intent
+	a.card, a.intent, a.key = s.card, s.intent, s.key
+	if s.row == rowReplayRefused {
+		a.replay, st.replayedRefusal = true, true
+	}
 	if a.op == opSearch && len(a.found) == 1 {
 		a.pi = &a.found[0] // the order's intent, as current as a read
 	}
 	st.stripe = a
 	st.calls++
 	if s.key != "" && a.kind != ansRefused {
-		// A refused request is not stored under its key: it may be sent
-		// again. Any other key is sent once per call, since Stripe would
-		// only replay its answer.
+		// A refused request may not be stored under its key (Stripe's
+		// docs leave it open): it may be sent again. Any other key is sent
+		// once per call, since Stripe would only replay its answer.
 		st.sent = append(st.sent, s.key)
+	}
+	if s.key != "" && (a.kind == ansRefused || a.kind == ansUnexpectedState) {
+		st.refusedKeys = append(st.refusedKeys, s.key)
 	}
 	switch a.kind {
 	case ansOK, ansDeclined, ansUnexpectedState, ansServerError:
@@ -210,15 +225,37 @@ func decide(st *state) step {
 	case a.kind == ansMissing:
 		// no such intent: the intent the request names does not exist.
 		return finishErr("no such intent", mismatch("no such payment intent"))
-	case a.kind == ansRefused && a.op == opCreate && rec.IntentID == "" && !rec.CreateSentAt.IsZero():
-		// creation refused: Stripe refused the creation before running it
-		// and stored nothing under the key; the claim must not be replayed.
+	case a.kind == ansRefused && a.op == opCreate && pi == nil && rec.IntentID == "" && a.key == st.createKey() && a.replay && a.card == rec.refused():
+		// key holds a refusal: a creation under the attempt's key was
+		// answered idempotency_error, and the refused creation replayed
+		// is refused again: the key holds that refusal, stored for 24
+		// hours, so no intent exists under it and none can be made. Move
+		// to the next attempt's key, stamped with this request's card.
+		r := rec
+		r.CreateAttempt++
+		r.CreatePaymentMethod, r.CreateCVCToken, r.CreateSentAt, r.Updated = st.req.PaymentMethodID, st.req.CVCToken, st.now, st.now
+		r.RefusedPaymentMethod, r.RefusedCVCToken = "", ""
+		return step{op: opUpdate, row: "key holds a refusal", rec: r, stamp: true}
+	case a.kind == ansRefused && a.op == opCreate && pi == nil && rec.IntentID == "" && !rec.CreateSentAt.IsZero() && a.key == st.createKey() && a.card == rec.claimed():
+		// creation refused: Stripe refused the claimed creation without
+		// making an intent (a refusal that carries one is an answer); the
+		// claim must not be replayed. Stripe may or may not have stored
+		// the refusal under the key: remember the refused card, to tell
+		// later which it did.
 		r := rec
 		r.CreateSentAt, r.Updated = time.Time{}, st.now
+		r.RefusedPaymentMethod, r.RefusedCVCToken = a.card.PaymentMethodID, a.card.CVCToken
 		return step{op: opUpdate, row: "creation refused", rec: r}
 	case a.kind == ansRefused && (a.op != opCreate || a.card == st.req) && !(a.op == opConfirm && a.card == Request{}):
 		// refused: Stripe refused this request's card (or a read).
 		return finishErr("refused", a.err)
+	case a.kind == ansIdempotency && a.op == opCreate && rec.IntentID == "" && rec.RefusedPaymentMethod != "" && a.key == st.createKey() && !st.replayedRefusal:
+		// key holds another request, after a refusal: Stripe refused a
+		// creation under this key before. Replay that one, byte for byte:
+		// its refusal again means the key holds it.
+		s := st.createStep(rec.refused())
+		s.row = rowReplayRefused
+		return s
 	case a.kind == ansIdempotency:
 		// key holds another request: an instance without this Store sent
 		// a different creation under the order's key; find its intent.
@@ -243,7 +280,7 @@ func decide(st *state) step {
 		// status, nothing found: Stripe shows no intent for the claimed
 		// creation (never run, or not in the search index yet).
 		return finishRes("status, nothing found", Result{})
-	case a.op == opSearch && len(a.found) == 0 && st.wasSent(CreateKey(st.ns, st.order.ID)):
+	case a.op == opSearch && len(a.found) == 0 && st.wasSent(st.createKey()):
 		// not found yet: the creation key holds a request the search does
 		// not show (it ran less than a minute ago, or never: a 5xx answered
 		// it); both retry-safe.
@@ -365,7 +402,7 @@ func decide(st *state) step {
 			r.CreateSentAt = st.now
 		}
 		return step{op: opClaim, row: "first attempt", rec: r, stamp: safe}
-	case byCard && st.wasSent(CreateKey(st.ns, st.order.ID)):
+	case byCard && st.wasSent(st.createKey()):
 		// created already: one key is never sent twice in one call.
 		return finishErr("created already", &flowError{op: "create", sentinel: ErrPaymentInProgress, err: errors.New("the order's creation did not yield its intent")})
 	case byCard && rec.CreateSentAt.IsZero() && creationSafe(st.order, rec, st.now, st.window):
@@ -518,6 +555,15 @@ func (st *state) report(pi *stripeclient.PaymentIntent, status Status, row strin
 
 func (st *state) confirmActionStep(row, intentID, paymentMethod, latestCharge string) step {
 	key := ConfirmActionKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
+	for n := 1; slices.Contains(st.refusedKeys, key); n++ {
+		// The key was refused in this call, and the intent still waits
+		// for this confirmation: the key holds a refusal Stripe stored
+		// from an earlier attempt with the same card and no charge since
+		// (it replays it for 24 hours). Confirming under the next key of
+		// the chain cannot charge twice: one authentication is confirmed
+		// once, whichever key carries it.
+		key = ConfirmActionAttemptKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge, n)
+	}
 	if st.wasSent(key) {
 		// confirmed already: Stripe would replay the same answer. After a
 		// 5xx that did nothing, that 5xx is the error (retry-safe).
@@ -530,8 +576,16 @@ func (st *state) confirmActionStep(row, intentID, paymentMethod, latestCharge st
 	return step{op: opConfirm, row: row, intent: intentID, key: key, confirm: stripeclient.ConfirmParams{IdempotencyKey: key}}
 }
 
+// createKey is the key of the record's creation attempt.
+func (st *state) createKey() string {
+	return CreateAttemptKey(st.ns, st.order.ID, st.rec.CreateAttempt)
+}
+
+// rowReplayRefused names the step that replays a refused creation.
+const rowReplayRefused = "key holds another request, after a refusal"
+
 func (st *state) createStep(card Request) step {
-	key := CreateKey(st.ns, st.order.ID)
+	key := st.createKey()
 	p := createParams(st.order, st.meta, key)
 	p.PaymentMethod, p.CVCToken = card.PaymentMethodID, card.CVCToken
 	p.Confirm, p.OffSession = true, st.order.OffSession

@@ -73,6 +73,9 @@ func recorded(status string) func(*state) {
 func answered(o op, k kind, pi *stripeclient.PaymentIntent) func(*state) {
 	return func(s *state) {
 		s.stripe = answer{op: o, kind: k, pi: pi}
+		if o == opCreate {
+			s.stripe.key = s.createKey()
+		}
 		if pi != nil {
 			s.stripe.intent = pi.ID
 		}
@@ -87,6 +90,12 @@ func searched(found ...stripeclient.PaymentIntent) func(*state) {
 			s.stripe.pi = &s.stripe.found[0]
 		}
 	}
+}
+
+// refusedBefore: Stripe refused a creation with card under the record's
+// creation key before.
+func refusedBefore(card string) func(*state) {
+	return func(s *state) { s.rec.RefusedPaymentMethod = card }
 }
 
 func withCard(card string) func(*state) {
@@ -130,10 +139,46 @@ func decideCases() []decideCase {
 		{"no such intent", st(actPayByIntent, answered(opLook, ansMissing, nil)), opFinish, "", wantErr(ErrOrderMismatch)},
 		{"creation refused", st(actPayByCard, claim(tOther, t0), answered(opCreate, ansRefused, nil), withCard(tOther)), opUpdate, "",
 			func(t *testing.T, s step) {
-				if !s.rec.CreateSentAt.IsZero() || s.stamp {
-					t.Errorf("record %+v: the refused creation must be unstamped", s.rec)
+				if !s.rec.CreateSentAt.IsZero() || s.stamp || s.rec.RefusedPaymentMethod != tOther || s.rec.CreateAttempt != 0 {
+					t.Errorf("record %+v: the refused creation must be unstamped and remembered, the attempt kept", s.rec)
 				}
 			}},
+		// A refusal for another card than the claimed one (the claim was
+		// replaced since) leaves the claim alone.
+		{"refused", st(actPayByCard, claim(tCard, t0), answered(opCreate, ansRefused, nil), withCard(tCard),
+			func(s *state) {
+				s.rec.CreatePaymentMethod = tOther
+				s.stripe.err = &flowError{op: "create", sentinel: ErrInvalidRequest}
+			}),
+			opFinish, "", wantErr(ErrInvalidRequest)},
+		// A refusal that carries an intent made one: never unstamped.
+		{"refused", st(actPayByCard, claim(tCard, t0), answered(opCreate, ansRefused, intent("requires_payment_method")), withCard(tCard),
+			func(s *state) { s.stripe.err = &flowError{op: "create", sentinel: ErrInvalidRequest} }),
+			opFinish, "", wantErr(ErrInvalidRequest)},
+		{rowReplayRefused, st(actPayByCard, claim(tCard, t0), refusedBefore(tOther), answered(opCreate, ansIdempotency, nil), withCard(tCard)),
+			opCreate, createKey, func(t *testing.T, s step) {
+				if s.create.PaymentMethod != tOther || s.card.PaymentMethodID != tOther {
+					t.Errorf("create %+v: want the refused creation replayed", s.create)
+				}
+			}},
+		// Replayed once per call: then search.
+		{"key holds another request", st(actPayByCard, claim(tCard, t0), refusedBefore(tOther), answered(opCreate, ansIdempotency, nil), withCard(tOther),
+			func(s *state) { s.replayedRefusal = true }), opSearch, "", nil},
+		{"key holds a refusal", st(actPayByCard, claim(tCard, t0), refusedBefore(tOther), answered(opCreate, ansRefused, nil), withCard(tOther),
+			func(s *state) { s.replayedRefusal, s.stripe.replay = true, true }), opUpdate, "", func(t *testing.T, s step) {
+			if s.rec.CreateAttempt != 1 || !s.stamp || s.rec.CreateSentAt != t0 || s.rec.CreatePaymentMethod != tCard || s.rec.RefusedPaymentMethod != "" {
+				t.Errorf("record %+v: want attempt 1 stamped with this card", s.rec)
+			}
+		}},
+		// Without the idempotency_error first, a refusal of the refused
+		// card proves nothing (the key may be free): no new attempt.
+		{"refused", st(actPayByCard, claim(tOther, time.Time{}), refusedBefore(tOther), answered(opCreate, ansRefused, nil), withCard(tCard),
+			func(s *state) { s.stripe.err = &flowError{op: "create", sentinel: ErrInvalidRequest} }), opFinish, "", wantErr(ErrInvalidRequest)},
+		{"claim", st(actPayByCard, claim(tCard, t0), func(s *state) { s.rec.CreateAttempt = 2 }), opCreate, CreateAttemptKey(ns, tOrder, 2), nil},
+		// A refusal of the claimed creation after this call's replay (the
+		// next attempt's, refused too) is only a refusal: no second move.
+		{"creation refused", st(actPayByCard, claim(tOther, t0), refusedBefore(tOther), answered(opCreate, ansRefused, nil), withCard(tOther),
+			func(s *state) { s.replayedRefusal = true }), opUpdate, "", nil},
 		{"refused", st(actPayByCard, claim(tCard, time.Time{}), answered(opCreate, ansRefused, nil), withCard(tCard),
 			func(s *state) { s.stripe.err = &flowError{op: "create", sentinel: ErrInvalidRequest} }), opFinish, "", wantErr(ErrInvalidRequest)},
 		{"key holds another request", st(actPayByCard, claim(tCard, t0), answered(opCreate, ansIdempotency, nil)), opSearch, "",
@@ -212,6 +257,12 @@ func decideCases() []decideCase {
 		{"authenticated", st(actStatus, func(s *state) { s.reconcile = true },
 			recorded("requires_confirmation"), answered(opLook, ansOK, intent("requires_confirmation"))), opConfirm,
 			ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""), nil},
+		// The key was refused in this call while the intent waits for
+		// this confirmation: it holds a stored refusal; the next link.
+		{"authenticated", st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
+			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
+				s.refusedKeys = []string{ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")}
+			}), opConfirm, ConfirmActionAttemptKey(ns, tOrder, tPI, "pm_real", "", 1), nil},
 		{"authenticated, confirmed already", st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
 			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""))), opFinish, "", wantErr(ErrUnknownStatus)},
 		{"bound", st(actCapture, recorded("requires_capture"), answered(opLook, ansOK, intent("requires_capture"))), opCapture,

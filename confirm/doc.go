@@ -83,11 +83,20 @@
 //   - key in use (409): [ErrPaymentInProgress], retry-safe.
 //   - no such intent: the intent the request names does not exist:
 //     [ErrOrderMismatch].
-//   - creation refused: Stripe refused the claimed creation before
-//     running it (400) and stored nothing: unstamp the claim's
-//     CreateSentAt, then decide again.
+//   - key holds a refusal: the refused creation, replayed after
+//     idempotency_error (row below), is refused again: the attempt's key
+//     holds that refusal, so no intent exists under it; move the claim to
+//     the next attempt's key ([CreateAttemptKey]), stamped with this
+//     card's creation, then send it.
+//   - creation refused: Stripe refused the claimed creation (400) without
+//     making an intent: unstamp the claim's CreateSentAt and remember the
+//     refused card, then decide again.
 //   - refused: the refusal concerns this request's card (or a call other
 //     than a creation): the error ([ErrInvalidRequest] for a bad card).
+//   - key holds another request, after a refusal: idempotency_error
+//     answered a creation under a key Stripe refused a creation under
+//     before: replay the refused creation byte for byte (once per call),
+//     to learn whether the key holds that refusal.
 //   - key holds another request (idempotency_error): another instance,
 //     without this Store, created the order's intent with other
 //     parameters: search Stripe by the metadata order ID.
@@ -122,7 +131,10 @@
 //     and the status never moves back).
 //   - authenticated: the intent is requires_confirmation: confirm it under
 //     [ConfirmActionKey] of the intent's card and latest charge (Reconcile
-//     only with ReconcileOptions.ConfirmAuthenticated).
+//     only with ReconcileOptions.ConfirmAuthenticated); under the next link
+//     of its chain ([ConfirmActionAttemptKey]) when this call's
+//     confirmation under the key was refused: the key holds an earlier
+//     attempt's refusal.
 //   - bound: Capture or Cancel, the intent read and found the order's:
 //     capture or cancel it.
 //   - answer: report the intent as Stripe answered. Except for a card
@@ -156,8 +168,10 @@
 //   - claim, unsent: a claim never sent (or refused): stamp this card's
 //     creation, then send it.
 //   - claim: a claim stamped inside the key window: send the claimed
-//     creation byte for byte under [CreateKey]; Stripe answers a replay
-//     with the intent it made (created already: never twice in one call).
+//     creation byte for byte under the attempt's key ([CreateAttemptKey];
+//     [CreateKey] unless Stripe stored a refusal under it); Stripe answers
+//     a replay with the intent it made (created already: never twice in
+//     one call).
 //   - claim, past the window: search Stripe first.
 //
 // A creation is safe to send when no intent for the order can exist that
@@ -165,6 +179,32 @@
 // (Order.CreatedAt), or the claim was first sent less than KeyWindow ago
 // (Stripe keeps keys at least 24 hours), or, with CreatedAt zero, the claim
 // was never sent (the Store is trusted to have kept every claim).
+//
+// # Refusals Stripe may store
+//
+// Stripe saves a key's result once the endpoint began executing, and never
+// saves a validation failure or a concurrent conflict; its docs place
+// payment_intent_unexpected_state, a PaymentMethod of another customer or
+// one that may not be used again, and a used CVC token on neither side.
+// The Flow assumes neither: it is correct whether Stripe stores these
+// refusals under the key (and replays them for 24 hours) or not, and its
+// tests run under both (stripetest.Config.StoreStateErrors).
+//
+//   - A refused creation is unstamped, never replayed blindly: the next
+//     card's creation goes out under the same key. Not stored, the key is
+//     free and the creation runs. Stored, Stripe answers idempotency_error;
+//     the Flow replays the refused creation, and only when Stripe refuses
+//     it again (the key holds that refusal: no intent exists under it, and
+//     none can be made for 24 hours) moves the claim to the next
+//     attempt's key, which every instance sharing the Store derives alike.
+//     An instance without the record starts at [CreateKey], meets the
+//     refusal there, and searches. A key is never left while it might
+//     hold an intent, so the order still has one.
+//   - A refused confirmation, capture or cancel is read back before
+//     anything is reported: a replayed refusal may be stale. A 3-D Secure
+//     confirmation whose key replays an earlier attempt's refusal while the
+//     intent waits for it moves to the next link of [ConfirmActionAttemptKey]'s
+//     chain; one authentication is confirmed once, whichever key carries it.
 //
 // Stripe calls per payment: 1 for a frictionless card or a decline, 2 for
 // the 3-D Secure round trip (3 when the Store has no record of the order,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -30,7 +31,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
-	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 1})
+	fake := fakesetting.New(stripetest.Config{Now: clock.Now, Seed: 1})
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	flow := confirm.New(fake, confirm.Config{Now: clock.Now, Logger: log})

@@ -32,6 +32,20 @@ func CreateKey(ns uuid.UUID, orderID string) string {
 	return key(ns, "create", orderID)
 }
 
+// CreateAttemptKey is the key of the order's creation attempt n
+// (Record.CreateAttempt): CreateKey for 0, the attempt of every order
+// whose creation Stripe never refused. The Flow moves to attempt n+1 only
+// once Stripe has shown that attempt n's key holds a creation it refused
+// and stored (it replays that refusal for 24 hours, so no intent exists
+// under that key and none can be made under it); every instance sharing
+// the Store then derives the same next key.
+func CreateAttemptKey(ns uuid.UUID, orderID string, n int) string {
+	if n == 0 {
+		return CreateKey(ns, orderID)
+	}
+	return key(ns, "create", orderID, strconv.Itoa(n))
+}
+
 // ConfirmKey is the key of confirming the order's existing intent with a
 // (new) payment method, after a decline or an abandoned authentication.
 func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
@@ -55,14 +69,27 @@ func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken strin
 //
 // What the key cannot tell apart: two attempts with the same card between
 // which no charge was made. That matters only when the first one's
-// confirmation was answered with a failure Stripe stores under the key
-// without charging (payment_intent_unexpected_state, or a 500 raised after
-// execution began): the second attempt's confirmation then replays it for
-// up to 24 hours. The Flow reads the intent back and reports it as it
-// stands (an authenticated intent it cannot confirm is ErrUnknownStatus);
-// the customer pays with another card, or after the key expires.
+// confirmation was answered with a failure Stripe may store under the key
+// without charging (payment_intent_unexpected_state, say, after the hour
+// to authenticate ran out): the second attempt's confirmation then replays
+// it for up to 24 hours. The Flow reads the intent back; when it waits for
+// this confirmation, the key holds a stale refusal, and the Flow confirms
+// under the next key of the chain (ConfirmActionAttemptKey).
 func ConfirmActionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
 	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, latestChargeBefore)
+}
+
+// ConfirmActionAttemptKey is link n of ConfirmActionKey's chain:
+// ConfirmActionKey for 0. The Flow sends link n+1 only in a call in which
+// link n was refused while the intent, read back, waits for exactly this
+// confirmation (status requires_confirmation): link n holds a refusal of
+// an earlier attempt. Every instance walks the chain from 0, so they meet
+// on the same key.
+func ConfirmActionAttemptKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string, n int) string {
+	if n == 0 {
+		return ConfirmActionKey(ns, orderID, intentID, paymentMethodID, latestChargeBefore)
+	}
+	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, latestChargeBefore, strconv.Itoa(n))
 }
 
 // CaptureKey is the key of capturing amount of an authorised intent; 0,

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -83,7 +84,7 @@ func limitCases() []limitCase {
 // library refuses iff the fake refuses the creation Pay would send, except
 // where the table says one side knows more.
 func TestOrderLimitsAgreeWithFake(t *testing.T) {
-	fake := stripetest.New(stripetest.Config{})
+	fake := fakesetting.New(stripetest.Config{})
 	ctx := context.Background()
 	for i, tc := range limitCases() {
 		o := confirm.Order{ID: "order-" + strconv.Itoa(i), Amount: 1099, Currency: "usd"}
@@ -131,7 +132,7 @@ func TestOrderLimitsAgreeWithFake(t *testing.T) {
 // comes back as ErrInvalidOrder, not retry-safe, with no retry hint for
 // the browser.
 func TestPayMapsStripeOrderRefusalToInvalidOrder(t *testing.T) {
-	fake := stripetest.New(stripetest.Config{})
+	fake := fakesetting.New(stripetest.Config{})
 	flow := confirm.New(fake, confirm.Config{})
 	order := confirm.Order{ID: "order-1", Amount: 1099, Currency: "usd", Customer: "cus_unknown"}
 	_, err := flow.Pay(context.Background(), order, confirm.Request{PaymentMethodID: "pm_card_visa"})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -166,7 +167,7 @@ func TestReconcileAfterTheHour(t *testing.T) {
 // returned from 3-D Secure leaves an authenticated intent that Reconcile
 // completes when the host opts in.
 func ExampleFlow_Status() {
-	fake := stripetest.New(stripetest.Config{})
+	fake := fakesetting.New(stripetest.Config{})
 	flow := confirm.New(fake, confirm.Config{})
 	order := confirm.Order{ID: "order-2001", Amount: 2000, Currency: "usd"}
 
@@ -190,7 +191,7 @@ func ExampleFlow_Status() {
 
 // Reconcile's rules: without the host's consent it only reports.
 func ExampleFlow_Reconcile() {
-	fake := stripetest.New(stripetest.Config{})
+	fake := fakesetting.New(stripetest.Config{})
 	flow := confirm.New(fake, confirm.Config{})
 	order := confirm.Order{ID: "order-2002", Amount: 2000, Currency: "usd", CaptureLater: true}
 
@@ -206,7 +207,7 @@ func ExampleFlow_Reconcile() {
 func ExampleLister() {
 	ctx := context.Background()
 	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
-	fake := stripetest.New(stripetest.Config{Now: clock.Now})
+	fake := fakesetting.New(stripetest.Config{Now: clock.Now})
 	store := confirm.NewMemoryStore()
 	flow := confirm.New(fake, confirm.Config{Store: store, Now: clock.Now})
 	orders := map[string]confirm.Order{}

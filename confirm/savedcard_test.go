@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
@@ -13,7 +14,7 @@ import (
 // endpoint that takes new cards, at the cost of one read; a new card and
 // the return from 3-D Secure pass.
 func TestRefuseSavedCard(t *testing.T) {
-	fake := stripetest.New(stripetest.Config{})
+	fake := fakesetting.New(stripetest.Config{})
 	customer := fake.CreateCustomer()
 	saved, err := fake.AttachCard(customer, "pm_card_visa")
 	if err != nil {

@@ -43,11 +43,23 @@ type Record struct {
 	CreatePaymentMethod string
 	CreateCVCToken      string
 	// CreateSentAt is when the creation was first sent (stamped before
-	// sending); zero when it has not been sent, or Stripe refused it and
-	// stored nothing under the key. Stripe keeps a key's answer for at
+	// sending); zero when it has not been sent, or Stripe refused it. Stripe keeps a key's answer for at
 	// least 24 hours from its first use, so until then a replay is sure to
 	// reach the same intent.
 	CreateSentAt time.Time
+	// CreateAttempt numbers the order's creation key (CreateAttemptKey):
+	// 0 until Stripe shows that the key holds a creation it refused and
+	// stored; the Update that records that proof moves to the next
+	// attempt and stamps the new card's creation under its key.
+	CreateAttempt int
+	// RefusedPaymentMethod and RefusedCVCToken are the card of the latest
+	// creation Stripe refused under the current attempt's key; empty when
+	// none was. When a later creation under that key is answered
+	// idempotency_error, the Flow replays the refused one: the same refusal
+	// proves the key holds it (no intent under it), anything else is
+	// another request's.
+	RefusedPaymentMethod string
+	RefusedCVCToken      string
 
 	// IntentID is the order's PaymentIntent once known. It is bound once
 	// and never replaced.
@@ -67,6 +79,17 @@ type Record struct {
 
 	// Updated is when the record was last written, by the Flow's clock.
 	Updated time.Time
+}
+
+// claimed is the card of the record's claimed creation.
+func (r Record) claimed() Request {
+	return Request{PaymentMethodID: r.CreatePaymentMethod, CVCToken: r.CreateCVCToken}
+}
+
+// refused is the card of the latest creation Stripe refused under the
+// record's creation key.
+func (r Record) refused() Request {
+	return Request{PaymentMethodID: r.RefusedPaymentMethod, CVCToken: r.RefusedCVCToken}
 }
 
 // Store remembers which PaymentIntent pays which order, beyond Stripe's

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
@@ -25,7 +26,7 @@ type env struct {
 func newEnv(t *testing.T, policy cvc.Policy) *env {
 	t.Helper()
 	clock := stripetest.NewClock(start)
-	fake := stripetest.New(stripetest.Config{Seed: 1, Now: clock.Now})
+	fake := fakesetting.New(stripetest.Config{Seed: 1, Now: clock.Now})
 	flow := confirm.New(fake, confirm.Config{Now: clock.Now})
 	return &env{
 		fake:     fake,

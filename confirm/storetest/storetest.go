@@ -119,8 +119,9 @@ func full() confirm.Record {
 	return confirm.Record{
 		Amount: 1099, Currency: "eur", Customer: "cus_1",
 		CreatePaymentMethod: "pm_create", CreateCVCToken: "cvctok_create",
-		CreateSentAt: time.Date(2026, 1, 2, 3, 4, 5, 600000000, time.UTC),
-		IntentID:     "pi_123", Status: confirm.StatusRequiresAction,
+		CreateSentAt:  time.Date(2026, 1, 2, 3, 4, 5, 600000000, time.UTC),
+		CreateAttempt: 2, RefusedPaymentMethod: "pm_refused", RefusedCVCToken: "cvctok_refused",
+		IntentID: "pi_123", Status: confirm.StatusRequiresAction,
 		PaymentMethod: "pm_456", CVCToken: "cvctok_789", LatestCharge: "ch_1", Captured: 7,
 		Updated: time.Date(2026, 1, 2, 3, 4, 6, 700000000, time.UTC),
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
@@ -19,7 +20,7 @@ import (
 // 3-D Secure order through /pay: the production adapter, over HTTP, serving
 // the page's two POSTs.
 func TestRealModeAgainstStripetestServer(t *testing.T) {
-	fake := stripetest.New(stripetest.Config{})
+	fake := fakesetting.New(stripetest.Config{})
 	api := stripetest.NewServer(fake)
 	defer api.Close()
 

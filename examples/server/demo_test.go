@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
@@ -81,7 +82,7 @@ func TestDemoCVCTokenAndCharges(t *testing.T) {
 func TestDemoEndpointsOnlyInDemoMode(t *testing.T) {
 	// Real mode: any Client but no Fake. The fake stands in for Stripe here
 	// only because a test cannot reach Stripe.
-	fake := stripetest.New(stripetest.Config{})
+	fake := fakesetting.New(stripetest.Config{})
 	a, err := newApp(appConfig{Client: fake, PublishableKey: "pk_test_x"})
 	if err != nil {
 		t.Fatal(err)

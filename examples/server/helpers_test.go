@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
@@ -29,7 +30,7 @@ type testShop struct {
 
 func newTestShop(t *testing.T) *testShop {
 	t.Helper()
-	fake := stripetest.New(stripetest.Config{Seed: 1})
+	fake := fakesetting.New(stripetest.Config{Seed: 1})
 	customer := fake.CreateCustomer()
 	for _, pm := range []string{"pm_card_cvcCheckFail", "pm_card_visa"} {
 		if _, err := fake.AttachCard(customer, pm); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -454,10 +455,13 @@ func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 	clock := stripetest.NewClock(start)
 	// Stripe's docs leave open whether state errors are stored under a key
 	// and how far its search lags: the flow must be right either way.
+	// CARDCONFIRM_FAKE_STORE_STATE_ERRORS pins the first for a whole run.
+	fakeSeed := int64(rng.Uint64() >> 1)
+	storeStateErrors := fakesetting.Or(rng.IntN(2) == 0)
 	fake := stripetest.New(stripetest.Config{
 		Now:              clock.Now,
-		Seed:             int64(rng.Uint64() >> 1),
-		StoreStateErrors: rng.IntN(2) == 0,
+		Seed:             fakeSeed,
+		StoreStateErrors: storeStateErrors,
 		SearchLag:        []time.Duration{0, time.Minute}[rng.IntN(2)],
 	})
 	s := &scenario{
@@ -550,6 +554,7 @@ func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 	fake.SetFaultHook(s.hook)
 	s.tracef("scenario %d: instances=%d own_stores=%v key_windows=%v restarts=%v saved=%v policy=%v order=%+v fault_rate=%.2f store_rate=%.2f interrupt_rate=%.2f interruptions=%v jumps=%v",
 		num, instances, own, s.windows, restarts, s.saved, s.policy, s.order, s.faultRate, s.storeRate, s.intrRate, s.intrKinds, travels)
+	s.tracef("  store_state_errors=%v", storeStateErrors)
 	return s
 }
 

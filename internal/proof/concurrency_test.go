@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -51,7 +52,7 @@ func TestOneOrderManyGoroutines(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			clock := stripetest.NewClock(start)
-			fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: int64(ti) + 1})
+			fake := fakesetting.New(stripetest.Config{Now: clock.Now, Seed: int64(ti) + 1})
 			log, logs := newLogger()
 			store := confirm.NewMemoryStore()
 			var flows []*confirm.Flow

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
@@ -23,7 +24,7 @@ func TestDeadlineOnTheWallClock(t *testing.T) {
 		const calls = 2
 		for nth := 0; nth < calls; nth++ {
 			t.Run(fmt.Sprintf("call %d", nth+1), func(t *testing.T) {
-				fake := stripetest.New(stripetest.Config{Seed: 5})
+				fake := fakesetting.New(stripetest.Config{Seed: 5})
 				flow := confirm.New(fake, confirm.Config{})
 				o := confirm.Order{ID: "deadline", Amount: 2000, Currency: "usd"}
 				seen, struck := 0, stripetest.Op("")

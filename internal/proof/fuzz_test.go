@@ -9,6 +9,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
@@ -57,7 +58,7 @@ func FuzzPayRequest(f *testing.F) {
 	f.Add([]byte(`[{"payment_method_id":"pm_card_visa"}]`), "order-1", int64(2000), "usd")
 	f.Add([]byte(`{"payment_method_id":"pm_card_visa","payment_method_id":"pm_card_visa"}`), "order-1", int64(2000), "usd")
 	f.Fuzz(func(t *testing.T, body []byte, orderID string, amount int64, currency string) {
-		fake := stripetest.New(stripetest.Config{Seed: 1, Now: stripetest.NewClock(start).Now})
+		fake := fakesetting.New(stripetest.Config{Seed: 1, Now: stripetest.NewClock(start).Now})
 		flow := confirm.New(fake, confirm.Config{})
 		order := confirm.Order{ID: orderID, Amount: amount, Currency: currency}
 
@@ -108,7 +109,7 @@ func FuzzSavedCardPay(f *testing.F) {
 		tok      string
 	}
 	newEnv := func() env {
-		fake := stripetest.New(stripetest.Config{Seed: 2, Now: stripetest.NewClock(start).Now})
+		fake := fakesetting.New(stripetest.Config{Seed: 2, Now: stripetest.NewClock(start).Now})
 		flow := confirm.New(fake, confirm.Config{})
 		e := env{fake: fake, payments: cvc.New(flow, cvc.Config{})}
 		cus, other := fake.CreateCustomer(), fake.CreateCustomer()

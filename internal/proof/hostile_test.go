@@ -12,6 +12,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -30,7 +31,7 @@ type hostileEnv struct {
 func newHostileEnv(t *testing.T) *hostileEnv {
 	t.Helper()
 	clock := stripetest.NewClock(start)
-	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 7})
+	fake := fakesetting.New(stripetest.Config{Now: clock.Now, Seed: 7})
 	flow := confirm.New(fake, confirm.Config{Now: clock.Now})
 	e := &hostileEnv{fake: fake, flow: flow, payments: cvc.New(flow, cvc.Config{Now: clock.Now}), vars: map[string]string{}}
 	ctx := context.Background()

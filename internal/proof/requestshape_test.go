@@ -13,6 +13,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -162,7 +163,7 @@ func refusedUnder20230816(call wireCall, createdWith url.Values) string {
 //   - no creation or confirmation could be refused under the 2023-08-16
 //     rule above.
 func TestRequestShapeCardOnly(t *testing.T) {
-	fake := stripetest.New(stripetest.Config{Seed: 1})
+	fake := fakesetting.New(stripetest.Config{Seed: 1})
 	rec := newWireRecorder(t, fake)
 	flow := confirm.New(rec, confirm.Config{})
 	payments := cvc.New(flow, cvc.Config{})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -19,7 +20,7 @@ import (
 // TestSecretScannerFindsSecrets is the scanner's own control: each kind of
 // secret it must catch, it catches, so "zero hits" below means something.
 func TestSecretScannerFindsSecrets(t *testing.T) {
-	fake := stripetest.New(stripetest.Config{Seed: 3})
+	fake := fakesetting.New(stripetest.Config{Seed: 3})
 	res, err := confirm.New(fake, confirm.Config{}).Pay(context.Background(),
 		confirm.Order{ID: "control", Amount: 2000, Currency: "usd"}, confirm.Request{PaymentMethodID: "pm_card_authenticationRequired"})
 	if err != nil || res.ClientSecret == "" {
@@ -63,7 +64,7 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 	log, logs := newLogger()
 	var errs []error
 	clock := stripetest.NewClock(start)
-	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 11})
+	fake := fakesetting.New(stripetest.Config{Now: clock.Now, Seed: 11})
 	ctx := context.Background()
 	keep := func(_ confirm.Result, err error) {
 		if err != nil {

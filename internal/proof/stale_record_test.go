@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -19,7 +20,7 @@ import (
 // Found by the fault campaign (seed 1, scenarios 469, 551, 1231, 1946);
 // fixed by confirm reading the intent whenever its record is not settled.
 func TestReturnFrom3DSOnInstanceWithStaleRecord(t *testing.T) {
-	fake := stripetest.New(stripetest.Config{Seed: 1})
+	fake := fakesetting.New(stripetest.Config{Seed: 1})
 	a := confirm.New(fake, confirm.Config{})
 	b := confirm.New(fake, confirm.Config{})
 	o := confirm.Order{ID: "stale", Amount: 2000, Currency: "usd"}
@@ -51,7 +52,7 @@ func TestReturnFrom3DSOnInstanceWithStaleRecord(t *testing.T) {
 // Found by the fault campaign (seed 4, scenario 4637); fixed by confirm
 // reading back a failure before reporting it.
 func TestRepostedReturnOnInstanceWithStaleRecord(t *testing.T) {
-	fake := stripetest.New(stripetest.Config{Seed: 1})
+	fake := fakesetting.New(stripetest.Config{Seed: 1})
 	a := confirm.New(fake, confirm.Config{})
 	b := confirm.New(fake, confirm.Config{})
 	o := confirm.Order{ID: "stale-repost", Amount: 2000, Currency: "usd", CaptureLater: true}
