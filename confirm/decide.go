@@ -94,6 +94,10 @@ type answer struct {
 	key    string  // the idempotency key a write sent
 	// replay: the answer to the replay of the record's refused creation.
 	replay bool
+	// replayed: Stripe answered from its idempotency store, not by running
+	// the request now (Idempotent-Replayed): the answer is as old as the
+	// first request under the key, whoever sent it.
+	replayed bool
 	pi     *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
 	found  []stripeclient.PaymentIntent
 	rec    Record                     // Store answers: the record as stored
@@ -120,7 +124,9 @@ type state struct {
 	// the Store has none.
 	rec Record
 	// stamped: this call stamped rec.CreateSentAt, so a creation it sends
-	// is sent for the first time and its answer is fresh.
+	// is sent for the first time and its answer is fresh, unless Stripe
+	// marks it replayed (answer.replayed): another attempt followed the
+	// claim and sent it first, or the Store lost an earlier claim.
 	stamped bool
 	// cardSent: this call sent the request's card to Stripe and Stripe
 	// ran the request.
@@ -307,6 +313,7 @@ func decide(st *state) step {
 	case pi != nil && st.mayBeStale(status):
 		// may be stale: a failure answered to a confirmation, capture or
 		// cancel, a decline replayed under a key this call did not stamp,
+		// an unsettled answer Stripe replayed from its idempotency store,
 		// or an answer older than the record; read the intent back first.
 		return step{op: opReadBack, row: "may be stale", intent: pi.ID}
 	case pi != nil && (a.op == opLook || a.op == opReadBack || a.op == opSearch) && rec.IntentID != pi.ID && bindErr(st.order, pi, st.meta) != nil:
@@ -456,11 +463,18 @@ func (st *state) mayBeStale(status Status) bool {
 		return false // read just now
 	case a.op == opConfirm && (a.kind == ansDeclined || a.kind == ansUnexpectedState):
 		return true
-	case a.op == opCreate && !st.stamped && (a.kind == ansDeclined || (status != StatusSucceeded && status != StatusCanceled)):
-		// A creation this call stamped was sent for the first time; any
-		// other may replay an answer older than the intent (an
-		// authorisation since captured or canceled, a decline since
-		// followed by another card), unless it is final.
+	case a.op == opCreate && (!st.stamped || a.replayed) && (a.kind == ansDeclined || (status != StatusSucceeded && status != StatusCanceled)):
+		// A creation this call stamped was sent for the first time, unless
+		// Stripe says it replayed it: another attempt sent the same
+		// creation first (it followed the claim before this one got
+		// there), or the Store lost the claim. Any other may replay an
+		// answer older than the intent (an authorisation since captured or
+		// canceled, a decline since followed by another card), unless it
+		// is final.
+		return true
+	case a.op == opConfirm && a.replayed && status != StatusSucceeded && status != StatusCanceled:
+		// A confirmation Stripe replayed is as old as its first sending:
+		// the intent may have moved on since.
 		return true
 	case (a.op == opCapture || a.op == opCancel) && a.kind == ansUnexpectedState:
 		return true

@@ -242,6 +242,12 @@ func decideCases() []decideCase {
 		{"may be stale", st(actPayByCard, claim(tCard, t0.Add(-time.Hour)), answered(opCreate, ansOK, intent("requires_capture"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByIntent, recorded("succeeded"), answered(opConfirm, ansOK, intent("requires_action"))), opReadBack, "", nil},
 		{"may be stale", st(actCapture, recorded("requires_capture"), answered(opCapture, ansUnexpectedState, intent("succeeded"))), opReadBack, "", nil},
+		// A creation this call stamped, answered from Stripe's idempotency
+		// store: another attempt sent it first, or the Store lost the claim.
+		{"may be stale", st(actPayByCard, claim(tCard, t0), answered(opCreate, ansDeclined, intent("requires_payment_method")),
+			func(s *state) { s.stamped, s.stripe.replayed = true, true }), opReadBack, "", nil},
+		{"may be stale", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansOK, intent("requires_action")),
+			func(s *state) { s.stripe.replayed = true }), opReadBack, "", nil},
 		{"not the order's", st(actPayByIntent, answered(opLook, ansOK, intent("requires_confirmation", func(pi *stripeclient.PaymentIntent) {
 			pi.Metadata = map[string]string{DefaultMetadataKey: "o2"}
 		}))), opFinish, "", wantErr(ErrOrderMismatch)},

@@ -117,9 +117,12 @@
 //   - declined without intent: report the decline as Stripe sent it.
 //   - unexpected state, may be stale: a failure answered to a confirmation
 //     (a decline, payment_intent_unexpected_state), a decline answered to a
-//     creation this call did not stamp (a replay), a capture or cancel
-//     refused for the intent's state, or an answer less settled than the
-//     record: read the intent back before reporting it.
+//     creation this call did not stamp (a replay), any answer but a final
+//     one (succeeded, canceled) that Stripe marks replayed from its
+//     idempotency store (stripeclient's Replayed: another attempt sent the
+//     same creation or confirmation first, or the Store lost the claim), a
+//     capture or cancel refused for the intent's state, or an answer less
+//     settled than the record: read the intent back before reporting it.
 //   - not the order's: an intent read or found that is not yet on record
 //     fails the binding check (metadata order ID, amount, currency,
 //     customer): [ErrOrderMismatch], no write.

@@ -92,6 +92,12 @@ type Error struct {
 	// sent it (card declines during a confirmation always do).
 	PaymentIntent *PaymentIntent
 
+	// Replayed: this error came from Stripe's idempotency store, not from
+	// running the request now (Stripe's Idempotent-Replayed response
+	// header): the refusal an earlier request under the same key got.
+	// PaymentIntent, when set, is then as old as that request.
+	Replayed bool
+
 	// Err is the underlying error: *stripe.Error from the real adapter, a
 	// network error, context.Canceled or context.DeadlineExceeded.
 	Err error
