@@ -98,11 +98,11 @@ type answer struct {
 	// the request now (Idempotent-Replayed): the answer is as old as the
 	// first request under the key, whoever sent it.
 	replayed bool
-	pi     *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
-	found  []stripeclient.PaymentIntent
-	rec    Record                     // Store answers: the record as stored
-	failed *stripeclient.PaymentError // a decline that came without the intent
-	err    error                      // the Flow's error for this answer
+	pi       *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
+	found    []stripeclient.PaymentIntent
+	rec      Record                     // Store answers: the record as stored
+	failed   *stripeclient.PaymentError // a decline that came without the intent
+	err      error                      // the Flow's error for this answer
 }
 
 // state is everything decide looks at: the call, what the Store holds, and
