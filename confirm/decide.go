@@ -141,9 +141,12 @@ type state struct {
 	// refusedKeys are the keys of this call's writes that Stripe refused
 	// (payment_intent_unexpected_state, or another invalid request).
 	refusedKeys []string
-	store       answer // the last Store answer; op 0 before the first
-	stripe      answer // the last Stripe answer; op 0 before the first
-	calls       int    // Stripe calls made
+	// replayedKeys are the keys of this call's writes that Stripe answered
+	// from its idempotency store (answer.replayed).
+	replayedKeys []string
+	store        answer // the last Store answer; op 0 before the first
+	stripe       answer // the last Stripe answer; op 0 before the first
+	calls        int    // Stripe calls made
 }
 
 // advance records the answer a to step s.
@@ -176,6 +179,9 @@ func (st *state) advance(s step, a answer) {
 	}
 	if s.key != "" && (a.kind == ansRefused || a.kind == ansUnexpectedState) {
 		st.refusedKeys = append(st.refusedKeys, s.key)
+	}
+	if s.key != "" && a.replayed {
+		st.replayedKeys = append(st.replayedKeys, s.key)
 	}
 	switch a.kind {
 	case ansOK, ansDeclined, ansUnexpectedState, ansServerError:
@@ -569,13 +575,15 @@ func (st *state) report(pi *stripeclient.PaymentIntent, status Status, row strin
 
 func (st *state) confirmActionStep(row, intentID, paymentMethod, latestCharge string) step {
 	key := ConfirmActionKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
-	for n := 1; slices.Contains(st.refusedKeys, key); n++ {
-		// The key was refused in this call, and the intent still waits
-		// for this confirmation: the key holds a refusal Stripe stored
-		// from an earlier attempt with the same card and no charge since
-		// (it replays it for 24 hours). Confirming under the next key of
-		// the chain cannot charge twice: one authentication is confirmed
-		// once, whichever key carries it.
+	for n := 1; slices.Contains(st.refusedKeys, key) || slices.Contains(st.replayedKeys, key); n++ {
+		// The key was refused in this call, or answered from Stripe's
+		// idempotency store, and the intent still waits for this
+		// confirmation: the key holds an answer Stripe stored from an
+		// earlier attempt with the same card and no charge since (a
+		// refusal, or the requires_action of an authentication that then
+		// failed; it replays it for 24 hours). Confirming under the next
+		// key of the chain cannot charge twice: one authentication is
+		// confirmed once, whichever key carries it.
 		key = ConfirmActionAttemptKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge, n)
 	}
 	if st.wasSent(key) {

@@ -269,6 +269,13 @@ func decideCases() []decideCase {
 			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
 				s.refusedKeys = []string{ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")}
 			}), opConfirm, ConfirmActionAttemptKey(ns, tOrder, tPI, "pm_real", "", 1), nil},
+		// The key's answer came from Stripe's idempotency store (an earlier
+		// attempt's requires_action) while the intent waits for this
+		// confirmation: the next link.
+		{"authenticated", st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
+			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
+				s.replayedKeys = []string{ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")}
+			}), opConfirm, ConfirmActionAttemptKey(ns, tOrder, tPI, "pm_real", "", 1), nil},
 		{"authenticated, confirmed already", st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
 			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""))), opFinish, "", wantErr(ErrUnknownStatus)},
 		{"bound", st(actCapture, recorded("requires_capture"), answered(opLook, ansOK, intent("requires_capture"))), opCapture,

@@ -136,8 +136,9 @@
 //     [ConfirmActionKey] of the intent's card and latest charge (Reconcile
 //     only with ReconcileOptions.ConfirmAuthenticated); under the next link
 //     of its chain ([ConfirmActionAttemptKey]) when this call's
-//     confirmation under the key was refused: the key holds an earlier
-//     attempt's refusal.
+//     confirmation under the key was refused, or answered from Stripe's
+//     idempotency store (marked replayed): the key holds an earlier
+//     attempt's answer.
 //   - bound: Capture or Cancel, the intent read and found the order's:
 //     capture or cancel it.
 //   - answer: report the intent as Stripe answered. Except for a card
