@@ -98,6 +98,7 @@ type answer struct {
 	// the request now (Idempotent-Replayed): the answer is as old as the
 	// first request under the key, whoever sent it.
 	replayed bool
+	code     string                      // Stripe's error code, when Stripe refused the call
 	pi       *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
 	found    []stripeclient.PaymentIntent
 	rec      Record                     // Store answers: the record as stored
@@ -165,6 +166,9 @@ func (st *state) advance(s step, a answer) {
 	a.card, a.intent, a.key = s.card, s.intent, s.key
 	if s.row == rowReplayRefused {
 		a.replay, st.replayedRefusal = true, true
+	}
+	if s.row == rowTokenSpent {
+		st.cardSent = true // by the claim's creation, which carried this card and token
 	}
 	if a.op == opSearch && len(a.found) == 1 {
 		a.pi = &a.found[0] // the order's intent, as current as a read
@@ -258,6 +262,15 @@ func decide(st *state) step {
 		r.CreateSentAt, r.Updated = time.Time{}, st.now
 		r.RefusedPaymentMethod, r.RefusedCVCToken = a.card.PaymentMethodID, a.card.CVCToken
 		return step{op: opUpdate, row: "creation refused", rec: r}
+	case a.kind == ansRefused && a.op == opConfirm && a.code == stripeclient.CodeTokenAlreadyUsed && a.card == st.req && st.req.CVCToken != "" &&
+		rec.IntentID != "" && rec.CreatePaymentMethod == st.req.PaymentMethodID && rec.CreateCVCToken == st.req.CVCToken:
+		// token spent by the claim: Stripe refused this request's CVC
+		// token as used, and the order's claimed creation carried this
+		// card and token: another attempt followed the claim and sent it,
+		// so Stripe tried this card on the order's intent there. Read the
+		// intent back and report it as it stands: that attempt's outcome
+		// is this request's.
+		return step{op: opReadBack, row: rowTokenSpent, intent: a.intent}
 	case a.kind == ansRefused && (a.op != opCreate || a.card == st.req) && !(a.op == opConfirm && a.card == Request{}):
 		// refused: Stripe refused this request's card (or a read).
 		return finishErr("refused", a.err)
@@ -605,6 +618,10 @@ func (st *state) createKey() string {
 
 // rowReplayRefused names the step that replays a refused creation.
 const rowReplayRefused = "key holds another request, after a refusal"
+
+// rowTokenSpent names the read back after Stripe refused this request's
+// CVC token as spent by the claimed creation.
+const rowTokenSpent = "token spent by the claim"
 
 func (st *state) createStep(card Request) step {
 	key := st.createKey()

@@ -237,6 +237,22 @@ func decideCases() []decideCase {
 		}), opReadBack, "", nil},
 		{"refused", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansRefused, nil), withCard(tCard),
 			func(s *state) { s.stripe.err = &flowError{op: "confirm", sentinel: ErrInvalidRequest} }), opFinish, "", wantErr(ErrInvalidRequest)},
+		// This request's CVC token was refused as used, and the claimed
+		// creation carried it: another attempt sent it; read back.
+		{"token spent by the claim", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansRefused, nil), func(s *state) {
+			s.req.CVCToken = "cvctok_1"
+			s.stripe.card, s.stripe.code = s.req, stripeclient.CodeTokenAlreadyUsed
+			s.rec.CreatePaymentMethod, s.rec.CreateCVCToken = tCard, "cvctok_1"
+			s.stripe.err = &flowError{op: "confirm", sentinel: ErrInvalidRequest}
+		}), opReadBack, "", nil},
+		// The claim carried another token: this request's own token was
+		// spent; the refusal stands.
+		{"refused", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansRefused, nil), func(s *state) {
+			s.req.CVCToken = "cvctok_1"
+			s.stripe.card, s.stripe.code = s.req, stripeclient.CodeTokenAlreadyUsed
+			s.rec.CreatePaymentMethod, s.rec.CreateCVCToken = tCard, "cvctok_0"
+			s.stripe.err = &flowError{op: "confirm", sentinel: ErrInvalidRequest}
+		}), opFinish, "", wantErr(ErrInvalidRequest)},
 		{"may be stale", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansDeclined, intent("requires_payment_method"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByCard, claim(tCard, t0.Add(-time.Hour)), answered(opCreate, ansDeclined, intent("requires_payment_method"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByCard, claim(tCard, t0.Add(-time.Hour)), answered(opCreate, ansOK, intent("requires_capture"))), opReadBack, "", nil},

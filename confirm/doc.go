@@ -91,6 +91,10 @@
 //   - creation refused: Stripe refused the claimed creation (400) without
 //     making an intent: unstamp the claim's CreateSentAt and remember the
 //     refused card, then decide again.
+//   - token spent by the claim: Stripe refused this request's CVC token as
+//     used, and the order's claimed creation carried this card and token:
+//     another attempt followed the claim and sent it, so Stripe tried this
+//     card there. Read the intent back and report it as it stands.
 //   - refused: the refusal concerns this request's card (or a call other
 //     than a creation): the error ([ErrInvalidRequest] for a bad card).
 //   - key holds another request, after a refusal: idempotency_error

@@ -252,7 +252,7 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 	if !errors.As(err, &se) {
 		return answer{kind: ansFailed, err: wrapStripe(opName[s.op], err)}
 	}
-	a := answer{pi: se.PaymentIntent, replayed: se.Replayed, err: wrapStripe(opName[s.op], err)}
+	a := answer{pi: se.PaymentIntent, replayed: se.Replayed, code: se.Code, err: wrapStripe(opName[s.op], err)}
 	switch {
 	case se.Kind == stripeclient.KindCardDeclined:
 		a.kind = ansDeclined

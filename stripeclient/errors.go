@@ -67,6 +67,7 @@ const (
 	CodeLockTimeout           = "lock_timeout"
 	CodeAmountTooSmall        = "amount_too_small"
 	CodeAmountTooLarge        = "amount_too_large"
+	CodeTokenAlreadyUsed      = "token_already_used" // a single-use token (a CVC token) sent again
 )
 
 // Error is a failed Stripe call.
