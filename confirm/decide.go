@@ -94,11 +94,16 @@ type answer struct {
 	key    string  // the idempotency key a write sent
 	// replay: the answer to the replay of the record's refused creation.
 	replay bool
-	pi     *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
-	found  []stripeclient.PaymentIntent
-	rec    Record                     // Store answers: the record as stored
-	failed *stripeclient.PaymentError // a decline that came without the intent
-	err    error                      // the Flow's error for this answer
+	// replayed: Stripe answered from its idempotency store, not by running
+	// the request now (Idempotent-Replayed): the answer is as old as the
+	// first request under the key, whoever sent it.
+	replayed bool
+	code     string                      // Stripe's error code, when Stripe refused the call
+	pi       *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
+	found    []stripeclient.PaymentIntent
+	rec      Record                     // Store answers: the record as stored
+	failed   *stripeclient.PaymentError // a decline that came without the intent
+	err      error                      // the Flow's error for this answer
 }
 
 // state is everything decide looks at: the call, what the Store holds, and
@@ -120,7 +125,9 @@ type state struct {
 	// the Store has none.
 	rec Record
 	// stamped: this call stamped rec.CreateSentAt, so a creation it sends
-	// is sent for the first time and its answer is fresh.
+	// is sent for the first time and its answer is fresh, unless Stripe
+	// marks it replayed (answer.replayed): another attempt followed the
+	// claim and sent it first, or the Store lost an earlier claim.
 	stamped bool
 	// cardSent: this call sent the request's card to Stripe and Stripe
 	// ran the request.
@@ -135,9 +142,12 @@ type state struct {
 	// refusedKeys are the keys of this call's writes that Stripe refused
 	// (payment_intent_unexpected_state, or another invalid request).
 	refusedKeys []string
-	store       answer // the last Store answer; op 0 before the first
-	stripe      answer // the last Stripe answer; op 0 before the first
-	calls       int    // Stripe calls made
+	// replayedKeys are the keys of this call's writes that Stripe answered
+	// from its idempotency store (answer.replayed).
+	replayedKeys []string
+	store        answer // the last Store answer; op 0 before the first
+	stripe       answer // the last Stripe answer; op 0 before the first
+	calls        int    // Stripe calls made
 }
 
 // advance records the answer a to step s.
@@ -157,6 +167,9 @@ func (st *state) advance(s step, a answer) {
 	if s.row == rowReplayRefused {
 		a.replay, st.replayedRefusal = true, true
 	}
+	if s.row == rowTokenSpent {
+		st.cardSent = true // by the claim's creation, which carried this card and token
+	}
 	if a.op == opSearch && len(a.found) == 1 {
 		a.pi = &a.found[0] // the order's intent, as current as a read
 	}
@@ -170,6 +183,9 @@ func (st *state) advance(s step, a answer) {
 	}
 	if s.key != "" && (a.kind == ansRefused || a.kind == ansUnexpectedState) {
 		st.refusedKeys = append(st.refusedKeys, s.key)
+	}
+	if s.key != "" && a.replayed {
+		st.replayedKeys = append(st.replayedKeys, s.key)
 	}
 	switch a.kind {
 	case ansOK, ansDeclined, ansUnexpectedState, ansServerError:
@@ -247,6 +263,15 @@ func decide(st *state) step {
 		r.CreateSentAt, r.Updated = time.Time{}, st.now
 		r.RefusedPaymentMethod, r.RefusedCVCToken, r.RefusedConfirmationToken = a.card.PaymentMethodID, a.card.CVCToken, a.card.ConfirmationToken
 		return step{op: opUpdate, row: "creation refused", rec: r}
+	case a.kind == ansRefused && a.op == opConfirm && a.code == stripeclient.CodeTokenAlreadyUsed && a.card == st.req && st.req.CVCToken != "" &&
+		rec.IntentID != "" && rec.CreatePaymentMethod == st.req.PaymentMethodID && rec.CreateCVCToken == st.req.CVCToken:
+		// token spent by the claim: Stripe refused this request's CVC
+		// token as used, and the order's claimed creation carried this
+		// card and token: another attempt followed the claim and sent it,
+		// so Stripe tried this card on the order's intent there. Read the
+		// intent back and report it as it stands: that attempt's outcome
+		// is this request's.
+		return step{op: opReadBack, row: rowTokenSpent, intent: a.intent}
 	case a.kind == ansRefused && (a.op != opCreate || a.card == st.req) && !(a.op == opConfirm && a.card == Request{}):
 		// refused: Stripe refused this request's card (or a read).
 		return finishErr("refused", a.err)
@@ -309,6 +334,7 @@ func decide(st *state) step {
 	case pi != nil && st.mayBeStale(status):
 		// may be stale: a failure answered to a confirmation, capture or
 		// cancel, a decline replayed under a key this call did not stamp,
+		// an unsettled answer Stripe replayed from its idempotency store,
 		// or an answer older than the record; read the intent back first.
 		return step{op: opReadBack, row: "may be stale", intent: pi.ID}
 	case pi != nil && (a.op == opLook || a.op == opReadBack || a.op == opSearch) && rec.IntentID != pi.ID && bindErr(st.order, pi, st.meta) != nil:
@@ -479,11 +505,18 @@ func (st *state) mayBeStale(status Status) bool {
 		return false // read just now
 	case a.op == opConfirm && (a.kind == ansDeclined || a.kind == ansUnexpectedState):
 		return true
-	case a.op == opCreate && !st.stamped && (a.kind == ansDeclined || (status != StatusSucceeded && status != StatusCanceled)):
-		// A creation this call stamped was sent for the first time; any
-		// other may replay an answer older than the intent (an
-		// authorisation since captured or canceled, a decline since
-		// followed by another card), unless it is final.
+	case a.op == opCreate && (!st.stamped || a.replayed) && (a.kind == ansDeclined || (status != StatusSucceeded && status != StatusCanceled)):
+		// A creation this call stamped was sent for the first time, unless
+		// Stripe says it replayed it: another attempt sent the same
+		// creation first (it followed the claim before this one got
+		// there), or the Store lost the claim. Any other may replay an
+		// answer older than the intent (an authorisation since captured or
+		// canceled, a decline since followed by another card), unless it
+		// is final.
+		return true
+	case a.op == opConfirm && a.replayed && status != StatusSucceeded && status != StatusCanceled:
+		// A confirmation Stripe replayed is as old as its first sending:
+		// the intent may have moved on since.
 		return true
 	case (a.op == opCapture || a.op == opCancel) && a.kind == ansUnexpectedState:
 		return true
@@ -578,13 +611,15 @@ func (st *state) report(pi *stripeclient.PaymentIntent, status Status, row strin
 
 func (st *state) confirmActionStep(row, intentID, paymentMethod, latestCharge string) step {
 	key := ConfirmActionKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
-	for n := 1; slices.Contains(st.refusedKeys, key); n++ {
-		// The key was refused in this call, and the intent still waits
-		// for this confirmation: the key holds a refusal Stripe stored
-		// from an earlier attempt with the same card and no charge since
-		// (it replays it for 24 hours). Confirming under the next key of
-		// the chain cannot charge twice: one authentication is confirmed
-		// once, whichever key carries it.
+	for n := 1; slices.Contains(st.refusedKeys, key) || slices.Contains(st.replayedKeys, key); n++ {
+		// The key was refused in this call, or answered from Stripe's
+		// idempotency store, and the intent still waits for this
+		// confirmation: the key holds an answer Stripe stored from an
+		// earlier attempt with the same card and no charge since (a
+		// refusal, or the requires_action of an authentication that then
+		// failed; it replays it for 24 hours). Confirming under the next
+		// key of the chain cannot charge twice: one authentication is
+		// confirmed once, whichever key carries it.
 		key = ConfirmActionAttemptKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge, n)
 	}
 	if st.wasSent(key) {
@@ -606,6 +641,10 @@ func (st *state) createKey() string {
 
 // rowReplayRefused names the step that replays a refused creation.
 const rowReplayRefused = "key holds another request, after a refusal"
+
+// rowTokenSpent names the read back after Stripe refused this request's
+// CVC token as spent by the claimed creation.
+const rowTokenSpent = "token spent by the claim"
 
 func (st *state) createStep(card Request) step {
 	key := st.createKey()

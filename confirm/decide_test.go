@@ -239,11 +239,33 @@ func decideCases() []decideCase {
 		}), opReadBack, "", nil},
 		{"refused", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansRefused, nil), withCard(tCard),
 			func(s *state) { s.stripe.err = &flowError{op: "confirm", sentinel: ErrInvalidRequest} }), opFinish, "", wantErr(ErrInvalidRequest)},
+		// This request's CVC token was refused as used, and the claimed
+		// creation carried it: another attempt sent it; read back.
+		{"token spent by the claim", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansRefused, nil), func(s *state) {
+			s.req.CVCToken = "cvctok_1"
+			s.stripe.card, s.stripe.code = s.req, stripeclient.CodeTokenAlreadyUsed
+			s.rec.CreatePaymentMethod, s.rec.CreateCVCToken = tCard, "cvctok_1"
+			s.stripe.err = &flowError{op: "confirm", sentinel: ErrInvalidRequest}
+		}), opReadBack, "", nil},
+		// The claim carried another token: this request's own token was
+		// spent; the refusal stands.
+		{"refused", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansRefused, nil), func(s *state) {
+			s.req.CVCToken = "cvctok_1"
+			s.stripe.card, s.stripe.code = s.req, stripeclient.CodeTokenAlreadyUsed
+			s.rec.CreatePaymentMethod, s.rec.CreateCVCToken = tCard, "cvctok_0"
+			s.stripe.err = &flowError{op: "confirm", sentinel: ErrInvalidRequest}
+		}), opFinish, "", wantErr(ErrInvalidRequest)},
 		{"may be stale", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansDeclined, intent("requires_payment_method"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByCard, claim(tCard, t0.Add(-time.Hour)), answered(opCreate, ansDeclined, intent("requires_payment_method"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByCard, claim(tCard, t0.Add(-time.Hour)), answered(opCreate, ansOK, intent("requires_capture"))), opReadBack, "", nil},
 		{"may be stale", st(actPayByIntent, recorded("succeeded"), answered(opConfirm, ansOK, intent("requires_action"))), opReadBack, "", nil},
 		{"may be stale", st(actCapture, recorded("requires_capture"), answered(opCapture, ansUnexpectedState, intent("succeeded"))), opReadBack, "", nil},
+		// A creation this call stamped, answered from Stripe's idempotency
+		// store: another attempt sent it first, or the Store lost the claim.
+		{"may be stale", st(actPayByCard, claim(tCard, t0), answered(opCreate, ansDeclined, intent("requires_payment_method")),
+			func(s *state) { s.stamped, s.stripe.replayed = true, true }), opReadBack, "", nil},
+		{"may be stale", st(actPayByCard, recorded("requires_payment_method"), answered(opConfirm, ansOK, intent("requires_action")),
+			func(s *state) { s.stripe.replayed = true }), opReadBack, "", nil},
 		{"not the order's", st(actPayByIntent, answered(opLook, ansOK, intent("requires_confirmation", func(pi *stripeclient.PaymentIntent) {
 			pi.Metadata = map[string]string{DefaultMetadataKey: "o2"}
 		}))), opFinish, "", wantErr(ErrOrderMismatch)},
@@ -264,6 +286,13 @@ func decideCases() []decideCase {
 		{"authenticated", st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
 			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
 				s.refusedKeys = []string{ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")}
+			}), opConfirm, ConfirmActionAttemptKey(ns, tOrder, tPI, "pm_real", "", 1), nil},
+		// The key's answer came from Stripe's idempotency store (an earlier
+		// attempt's requires_action) while the intent waits for this
+		// confirmation: the next link.
+		{"authenticated", st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
+			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
+				s.replayedKeys = []string{ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")}
 			}), opConfirm, ConfirmActionAttemptKey(ns, tOrder, tPI, "pm_real", "", 1), nil},
 		{"authenticated, confirmed already", st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
 			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""))), opFinish, "", wantErr(ErrUnknownStatus)},

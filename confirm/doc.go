@@ -158,6 +158,10 @@
 //   - creation refused: Stripe refused the claimed creation (400) without
 //     making an intent: unstamp the claim's CreateSentAt and remember the
 //     refused card, then decide again.
+//   - token spent by the claim: Stripe refused this request's CVC token as
+//     used, and the order's claimed creation carried this card and token:
+//     another attempt followed the claim and sent it, so Stripe tried this
+//     card there. Read the intent back and report it as it stands.
 //   - refused: the refusal concerns this request's card (or a call other
 //     than a creation): the error ([ErrInvalidRequest] for a bad card).
 //   - key holds another request, after a refusal: idempotency_error
@@ -184,9 +188,12 @@
 //   - declined without intent: report the decline as Stripe sent it.
 //   - unexpected state, may be stale: a failure answered to a confirmation
 //     (a decline, payment_intent_unexpected_state), a decline answered to a
-//     creation this call did not stamp (a replay), a capture or cancel
-//     refused for the intent's state, or an answer less settled than the
-//     record: read the intent back before reporting it.
+//     creation this call did not stamp (a replay), any answer but a final
+//     one (succeeded, canceled) that Stripe marks replayed from its
+//     idempotency store (stripeclient's Replayed: another attempt sent the
+//     same creation or confirmation first, or the Store lost the claim), a
+//     capture or cancel refused for the intent's state, or an answer less
+//     settled than the record: read the intent back before reporting it.
 //   - not the order's: an intent read or found that is not yet on record
 //     fails the binding check (metadata order ID, amount, currency,
 //     customer): [ErrOrderMismatch], no write.
@@ -200,8 +207,9 @@
 //     [ConfirmActionKey] of the intent's card and latest charge (Reconcile
 //     only with ReconcileOptions.ConfirmAuthenticated); under the next link
 //     of its chain ([ConfirmActionAttemptKey]) when this call's
-//     confirmation under the key was refused: the key holds an earlier
-//     attempt's refusal.
+//     confirmation under the key was refused, or answered from Stripe's
+//     idempotency store (marked replayed): the key holds an earlier
+//     attempt's answer.
 //   - bound: Capture or Cancel, the intent read and found the order's:
 //     capture or cancel it.
 //   - answer: report the intent as Stripe answered. Except for a card

@@ -253,13 +253,13 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		pi, err = f.client.CancelPaymentIntent(ctx, s.intent, s.cancel)
 	}
 	if err == nil {
-		return answer{kind: ansOK, pi: pi}
+		return answer{kind: ansOK, pi: pi, replayed: pi != nil && pi.Replayed}
 	}
 	var se *stripeclient.Error
 	if !errors.As(err, &se) {
 		return answer{kind: ansFailed, err: wrapStripe(opName[s.op], err)}
 	}
-	a := answer{pi: se.PaymentIntent, err: wrapStripe(opName[s.op], err)}
+	a := answer{pi: se.PaymentIntent, replayed: se.Replayed, code: se.Code, err: wrapStripe(opName[s.op], err)}
 	switch {
 	case se.Kind == stripeclient.KindCardDeclined:
 		a.kind = ansDeclined

@@ -70,12 +70,13 @@ func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken strin
 // reads back: no second charge either way.
 //
 // What the key cannot tell apart: two attempts with the same card between
-// which no charge was made. That matters only when the first one's
-// confirmation was answered with a failure Stripe may store under the key
-// without charging (payment_intent_unexpected_state, say, after the hour
-// to authenticate ran out): the second attempt's confirmation then replays
-// it for up to 24 hours. The Flow reads the intent back; when it waits for
-// this confirmation, the key holds a stale refusal, and the Flow confirms
+// which no charge was made. That matters when the first one's confirmation
+// was answered without a charge: with a failure Stripe may store under the
+// key (payment_intent_unexpected_state, say, after the hour to
+// authenticate ran out), or with requires_action (an authentication that
+// then failed). The second attempt's confirmation then replays that answer
+// for up to 24 hours. The Flow reads the intent back; when it waits for
+// this confirmation, the key holds a stale answer, and the Flow confirms
 // under the next key of the chain (ConfirmActionAttemptKey).
 func ConfirmActionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
 	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, latestChargeBefore)
@@ -83,9 +84,10 @@ func ConfirmActionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestCh
 
 // ConfirmActionAttemptKey is link n of ConfirmActionKey's chain:
 // ConfirmActionKey for 0. The Flow sends link n+1 only in a call in which
-// link n was refused while the intent, read back, waits for exactly this
-// confirmation (status requires_confirmation): link n holds a refusal of
-// an earlier attempt. Every instance walks the chain from 0, so they meet
+// link n was refused, or answered from Stripe's idempotency store (its
+// Idempotent-Replayed mark), while the intent, read back, waits for
+// exactly this confirmation (status requires_confirmation): link n holds
+// an earlier attempt's answer. Every instance walks the chain from 0, so they meet
 // on the same key.
 func ConfirmActionAttemptKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string, n int) string {
 	if n == 0 {

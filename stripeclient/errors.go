@@ -71,6 +71,7 @@ const (
 	CodeLockTimeout            = "lock_timeout"
 	CodeAmountTooSmall         = "amount_too_small"
 	CodeAmountTooLarge         = "amount_too_large"
+	CodeTokenAlreadyUsed       = "token_already_used" // a single-use token (a CVC token) sent again
 )
 
 // Error is a failed Stripe call.
@@ -95,6 +96,12 @@ type Error struct {
 	// PaymentIntent is the intent as it stood after the failure, when Stripe
 	// sent it (card declines during a confirmation always do).
 	PaymentIntent *PaymentIntent
+
+	// Replayed: this error came from Stripe's idempotency store, not from
+	// running the request now (Stripe's Idempotent-Replayed response
+	// header): the refusal an earlier request under the same key got.
+	// PaymentIntent, when set, is then as old as that request.
+	Replayed bool
 
 	// Err is the underlying error: *stripe.Error from the real adapter, a
 	// network error, context.Canceled or context.DeadlineExceeded.

@@ -352,7 +352,15 @@ func intentResult(ctx context.Context, pi *stripe.PaymentIntent, err error) (*Pa
 		}
 		return nil, mapError(ctx, err, resp)
 	}
-	return convertIntent(pi), nil
+	out := convertIntent(pi)
+	out.Replayed = replayed(pi.LastResponse)
+	return out, nil
+}
+
+// replayed reports whether resp came from Stripe's idempotency store: Stripe
+// marks a replayed answer with the header Idempotent-Replayed: true.
+func replayed(resp *stripe.APIResponse) bool {
+	return resp != nil && resp.Header.Get("Idempotent-Replayed") == "true"
 }
 
 // convertIntent maps a stripe-go PaymentIntent to ours.
@@ -524,10 +532,12 @@ func fromStripeError(se *stripe.Error) *Error {
 		Message:     se.Msg,
 		HTTPStatus:  se.HTTPStatusCode,
 		RequestID:   se.RequestID,
+		Replayed:    replayed(se.LastResponse),
 		Err:         se,
 	}
 	if se.PaymentIntent != nil {
 		e.PaymentIntent = convertIntent(se.PaymentIntent)
+		e.PaymentIntent.Replayed = e.Replayed
 		// *stripe.Error's Error() is its JSON, client secret included.
 		// The error is this call's alone, so blank the secret in place:
 		// then printing the unwrapped error (or its typed Err, which

@@ -863,3 +863,41 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestReplayedMapping: Stripe's Idempotent-Replayed header becomes
+// PaymentIntent.Replayed and Error.Replayed (and the error's intent's);
+// without it, both are false.
+func TestReplayedMapping(t *testing.T) {
+	declined := intentJSON(StatusRequiresPaymentMethod)
+	declined["last_payment_error"] = map[string]any{"type": "card_error", "code": "card_declined", "message": "Your card was declined."}
+	declinedBody := stripeErrorJSON(map[string]any{"type": "card_error", "code": "card_declined", "message": "Your card was declined.", "payment_intent": declined})
+	for _, header := range []bool{false, true} {
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			if header {
+				w.Header().Set("Idempotent-Replayed", "true")
+			}
+			if n%2 == 0 {
+				reply(w, 200, jsonOf(intentJSON(StatusRequiresAction)))
+				return
+			}
+			reply(w, 402, declinedBody)
+		})
+		c := f.client(0)
+		p := CreateParams{IdempotencyKey: "k", Amount: 1999, Currency: "eur", PaymentMethod: "pm_1", Confirm: true}
+		pi, err := c.CreatePaymentIntent(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pi.Replayed != header {
+			t.Errorf("header %v: PaymentIntent.Replayed %v", header, pi.Replayed)
+		}
+		_, err = c.ConfirmPaymentIntent(context.Background(), "pi_1", ConfirmParams{IdempotencyKey: "k2", PaymentMethod: "pm_1"})
+		var se *Error
+		if !errors.As(err, &se) || se.PaymentIntent == nil {
+			t.Fatalf("confirm: %v, want a decline carrying the intent", err)
+		}
+		if se.Replayed != header || se.PaymentIntent.Replayed != header {
+			t.Errorf("header %v: Error.Replayed %v, its intent's %v", header, se.Replayed, se.PaymentIntent.Replayed)
+		}
+	}
+}

@@ -61,6 +61,12 @@ type PaymentIntent struct {
 	Metadata                  map[string]string
 	CancellationReason        string
 	Created                   time.Time
+
+	// Replayed: this answer came from Stripe's idempotency store, not from
+	// running the request now (Stripe's Idempotent-Replayed response
+	// header). A replayed answer is as old as the request first sent
+	// under its key: the intent may have moved on since.
+	Replayed bool
 }
 
 // NextAction is what the customer must do before the intent can proceed.

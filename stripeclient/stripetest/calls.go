@@ -136,10 +136,21 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 		return nil, f.fail(c, contextError(late))
 	}
 	if resp.err != nil {
-		return nil, f.fail(c, copyError(resp.err, metaOf(resp.in)))
+		e := copyError(resp.err, metaOf(resp.in))
+		if c.Replayed {
+			e.Replayed = true
+			if e.PaymentIntent != nil {
+				e.PaymentIntent.Replayed = true
+			}
+		}
+		return nil, f.fail(c, e)
 	}
 	f.calls.add(c)
-	return exportPI(resp.pi, metaOf(resp.in)), nil
+	pi := exportPI(resp.pi, metaOf(resp.in))
+	if pi != nil {
+		pi.Replayed = c.Replayed
+	}
+	return pi, nil
 }
 
 // read runs a GET: faults, then work. GETs carry no idempotency key.

@@ -28,6 +28,12 @@ func TestIdempotentReplay(t *testing.T) {
 			if again.ID != first.ID || again.Status != first.Status || (err1 == nil) != (err2 == nil) {
 				t.Errorf("replay: %s %s %v, want %s %s %v", again.ID, again.Status, err2, first.ID, first.Status, err1)
 			}
+			if first.Replayed || !again.Replayed {
+				t.Errorf("Replayed: first answer %v, replay %v; want false, true", first.Replayed, again.Replayed)
+			}
+			if err1 != nil && (asError(t, err1).Replayed || !asError(t, err2).Replayed) {
+				t.Errorf("error Replayed: first %v, replay %v; want false, true", asError(t, err1).Replayed, asError(t, err2).Replayed)
+			}
 			if err1 != nil && asError(t, err1).RequestID != asError(t, err2).RequestID {
 				t.Error("replayed error has a new request ID, want the stored one")
 			}
@@ -181,6 +187,9 @@ func TestStateErrorsStored(t *testing.T) {
 			calls := f.Calls()
 			replayed := calls[len(calls)-1].Replayed
 			sameID := asError(t, err1).RequestID == asError(t, err2).RequestID
+			if want := store && tc.stored; asError(t, err1).Replayed || asError(t, err2).Replayed != want {
+				t.Errorf("store=%v %s: errors Replayed %v, %v; want false, %v", store, tc.name, asError(t, err1).Replayed, asError(t, err2).Replayed, want)
+			}
 			if want := store && tc.stored; replayed != want || sameID != want {
 				t.Errorf("store=%v %s: second call replayed %v (same request ID %v), want %v", store, tc.name, replayed, sameID, want)
 			}

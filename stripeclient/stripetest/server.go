@@ -68,7 +68,7 @@ import (
 //   - canceled_at is null; a charge's created is its intent's; the
 //     use_stripe_sdk dictionary of next_action is empty;
 //   - a POST without Idempotency-Key gets a unique key made up by the
-//     server, and a replay carries no Idempotent-Replayed header;
+//     server (so it is never replayed);
 //   - any well-formed Stripe-Version is accepted and answered in the shape
 //     of 2023-10-16 (the header of every answer says so).
 type Server struct {
@@ -208,6 +208,10 @@ func (h *handler) serve(e endpoint, allowPublishable bool) http.HandlerFunc {
 	}
 }
 
+// replayedHeader marks an answer replayed from the idempotency store, as
+// Stripe marks it.
+const replayedHeader = "Idempotent-Replayed"
+
 // apiVersionRE is the form of Stripe's API versions: a date, and since
 // 2024 a release name ("2024-09-30.acacia").
 var apiVersionRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$`)
@@ -288,6 +292,9 @@ func (h *handler) writeError(c *call, err error) {
 		if se.Kind == stripeclient.KindNetwork || se.Kind == stripeclient.KindContext || se.HTTPStatus == 0 {
 			dropConnection(c.w)
 			return
+		}
+		if se.Replayed {
+			c.w.Header().Set(replayedHeader, "true")
 		}
 		h.writeJSON(c, se.HTTPStatus, se.RequestID, errorBody{h.renderError(c, se)})
 	case errors.As(err, &pe):

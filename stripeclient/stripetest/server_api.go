@@ -127,6 +127,9 @@ func (h *handler) intentAnswer(c *call, pi *stripeclient.PaymentIntent, err erro
 	if err != nil {
 		return 0, nil, err
 	}
+	if pi.Replayed {
+		c.w.Header().Set(replayedHeader, "true")
+	}
 	return http.StatusOK, h.renderIntent(pi, expand), nil
 }
 

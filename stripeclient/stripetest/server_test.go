@@ -372,3 +372,35 @@ func TestServerFaults(t *testing.T) {
 		t.Errorf("500 after the work: %d new intents, want 1", n-before)
 	}
 }
+
+// TestReplayedHeader: the HTTP door marks an answer from the idempotency
+// store with Idempotent-Replayed: true, as Stripe does, and the real
+// adapter reads it into PaymentIntent.Replayed and Error.Replayed.
+func TestReplayedHeader(t *testing.T) {
+	for _, pm := range []string{"pm_card_visa", "pm_card_visa_chargeDeclined"} {
+		t.Run(pm, func(t *testing.T) {
+			_, _, client := newHTTPFake(t)
+			p := stripeclient.CreateParams{IdempotencyKey: "replayed-" + pm, Amount: 1000, Currency: "usd",
+				PaymentMethod: pm, Confirm: true, ConfirmationMethod: "manual", PaymentMethodTypes: []string{"card"}}
+			var replayed []bool
+			for range 2 {
+				pi, err := client.CreatePaymentIntent(context.Background(), p)
+				var se *stripeclient.Error
+				switch {
+				case err == nil:
+					replayed = append(replayed, pi.Replayed)
+				case errors.As(err, &se) && se.PaymentIntent != nil:
+					if se.Replayed != se.PaymentIntent.Replayed {
+						t.Errorf("error Replayed %v, its intent's %v", se.Replayed, se.PaymentIntent.Replayed)
+					}
+					replayed = append(replayed, se.Replayed)
+				default:
+					t.Fatalf("create: %v", err)
+				}
+			}
+			if replayed[0] || !replayed[1] {
+				t.Errorf("Replayed = %v, want [false true]", replayed)
+			}
+		})
+	}
+}
