@@ -82,7 +82,7 @@ func Main(m *testing.M) int {
 	}
 	storeStateErrors = false
 	code := m.Run()
-	if code != 0 || flagSet("test.bench") || flagSet("test.fuzz") {
+	if code != 0 || flagSet("test.bench") || flagSet("test.fuzz") || flagSet("test.list") {
 		return code
 	}
 	fmt.Println("fakesetting: running the tests again with stripetest.Config.StoreStateErrors = true")
