@@ -72,7 +72,8 @@ func Or(choice bool) bool {
 
 // Main runs m's tests under StoreStateErrors false, then true, and returns
 // the exit code for os.Exit; under the setting Env pins, once. A run with
-// benchmarks (-test.bench) or a fuzz target (-test.fuzz) runs once too,
+// benchmarks (-test.bench), a fuzz target (-test.fuzz) or a listing
+// (-test.list, which make fuzz reads) runs once too,
 // under the pinned setting (false when unset): a benchmark measures one
 // configuration, and a fuzzer runs for as long as it is told.
 func Main(m *testing.M) int {
