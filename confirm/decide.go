@@ -138,7 +138,11 @@ type state struct {
 	// replayedRefusal: this call replayed the record's refused creation
 	// to learn what the creation key holds.
 	replayedRefusal bool
-	sent            []string // the idempotency keys this call sent
+	// keyHeldAnother: Stripe answered this call's creation with
+	// idempotency_error: the creation key holds another request, so the
+	// claimed creation never ran and its ConfirmationToken is unspent.
+	keyHeldAnother bool
+	sent           []string // the idempotency keys this call sent
 	// refusedKeys are the keys of this call's writes that Stripe refused
 	// (payment_intent_unexpected_state, or another invalid request).
 	refusedKeys []string
@@ -169,6 +173,9 @@ func (st *state) advance(s step, a answer) {
 	}
 	if s.row == rowTokenSpent {
 		st.cardSent = true // by the claim's creation, which carried this card and token
+	}
+	if a.kind == ansIdempotency && a.op == opCreate {
+		st.keyHeldAnother = true
 	}
 	if a.op == opSearch && len(a.found) == 1 {
 		a.pi = &a.found[0] // the order's intent, as current as a read
@@ -557,6 +564,13 @@ func (st *state) recorded(pi *stripeclient.PaymentIntent, status Status, card Re
 	r := st.rec
 	if r.Version == 0 {
 		r.Amount, r.Currency, r.Customer = st.order.Amount, st.order.Currency, st.order.Customer
+	}
+	if r.IntentID == "" && (r.CreateSentAt.IsZero() || st.keyHeldAnother) {
+		// The intent was made by another request (found by a search, or
+		// the creation key held another request): the claim's
+		// ConfirmationToken was never spent, and a request repeating it
+		// may still pay with it.
+		r.CreateConfirmationToken = ""
 	}
 	r.IntentID, r.Status = pi.ID, status
 	pm := pi.PaymentMethod

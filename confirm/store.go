@@ -45,7 +45,10 @@ type Record struct {
 	// CreateConfirmationToken is the ctoken_… of the order's creation when
 	// the card came from the Payment Element (then CreatePaymentMethod is
 	// empty). A token is single-use: replaying the creation under its key
-	// is answered from the key, never by spending the token again.
+	// is answered from the key, never by spending the token again. Emptied
+	// when the intent bound to the record proves to be another request's
+	// (found by a search, or the creation key held another request): this
+	// token was never spent, and a request repeating it may pay with it.
 	CreateConfirmationToken string
 	// CreateSentAt is when the creation was first sent (stamped before
 	// sending); zero when it has not been sent, or Stripe refused it. Stripe keeps a key's answer for at
