@@ -2,8 +2,10 @@ package proof_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
@@ -155,4 +157,33 @@ func TestStampedCreationAnsweredWithAFollowersDecline(t *testing.T) {
 		t.Errorf("first tab told %v (%s) after Stripe's last answer to it came from an order already paid on %s", res.Outcome, res.Status, paid.IntentID)
 	}
 	e.checkMoney(o.ID)
+}
+
+// TestFreshTokenOnAnInstanceWithoutTheRecord: instance A pays the order's
+// first attempt with a ConfirmationToken, declined. Instance B, whose
+// Store does not hold the order (its own MemoryStore, or restarted with
+// an empty one), gets the customer's next submit, a new token of a good
+// card: B claims the order with that token, and learns the order's intent
+// from Stripe (its creation key holds A's request; or, past the key
+// window, its search finds it). The new token was never spent, yet B took
+// it for the creation's token, spent on the intent, and reported the
+// intent's old decline: the customer was told a card never tried was
+// declined. B must pay with it. (Found by the campaign with its
+// ConfirmationToken scenarios: seed 1 scenarios 300, 599, 1934; seed 2
+// scenario 948.)
+func TestFreshTokenOnAnInstanceWithoutTheRecord(t *testing.T) {
+	for _, later := range []time.Duration{0, 25 * time.Hour} {
+		e := newSeqEnv(t)
+		a, b := e.flow(confirm.NewMemoryStore()), e.flow(confirm.NewMemoryStore())
+		o := confirm.Order{ID: fmt.Sprintf("fresh-token-%v", later), Amount: 2000, Currency: "usd", CreatedAt: e.clock.Now()}
+		declined, _ := e.fake.CreateConfirmationToken("pm_card_visa_chargeDeclined")
+		if res, err := e.pay("A, a declined token", a, o, confirm.Request{ConfirmationToken: declined}); err != nil || res.Outcome != confirm.Failed {
+			t.Fatalf("A: %v, %v; want Failed", res.Outcome, err)
+		}
+		e.later(later)
+		good, _ := e.fake.CreateConfirmationToken("pm_card_visa")
+		res, err := e.pay(fmt.Sprintf("B, %v later, a new token of a good card", later), b, o, confirm.Request{ConfirmationToken: good})
+		e.wantPaid("B", res, err, confirm.Succeeded, e.intentOf(o.ID))
+		e.checkMoney(o.ID)
+	}
 }
