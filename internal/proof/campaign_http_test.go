@@ -14,7 +14,7 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
-var campaignHTTPN = flag.Int("campaign.http.n", 500, "number of fault-campaign scenarios to run over HTTP")
+var campaignHTTPN = flag.Int("campaign.http.n", 700, "number of fault-campaign scenarios to run over HTTP")
 
 // overHTTP is a newScenario wrap that puts the scenario's fake behind an
 // HTTP server (stripetest.NewHandler) and hands the library the production
@@ -120,7 +120,8 @@ func (s settling) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // TestFaultCampaignOverHTTP runs a slice of the fault campaign (the first
-// -campaign.http.n scenarios of the seed, 500 by default) through the
+// -campaign.http.n scenarios of the seed, 700 by default: new cards, saved
+// cards with a CVC token, ConfirmationTokens and off-session charges) through the
 // production adapter over HTTP, with the same checks as TestFaultCampaign:
 // no order charged twice, no money moved that the host was not told of,
 // every order finished. Each scenario also runs in process, and the two
@@ -191,6 +192,7 @@ func TestFaultCampaignOverHTTP(t *testing.T) {
 		t.Errorf("%d orders charged twice over HTTP", total.duplicates)
 	}
 	if n >= 500 {
+		checkKinds(t, total, n)
 		for k, c := range total.faults {
 			if c == 0 {
 				t.Errorf("no %s fault was injected in %d scenarios", faultNames[k], n)

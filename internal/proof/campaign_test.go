@@ -125,7 +125,8 @@ const (
 // campaignStats are the figures a run publishes.
 type campaignStats struct {
 	scenarios        int
-	calls            int // Stripe calls that reached the fake (the browser's pm creations excluded)
+	kinds            [numPayKinds]int // scenarios by how the customer pays
+	calls            int              // Stripe calls that reached the fake (the browser's pm creations excluded)
 	faults           [numFaultKinds]int
 	storeOps         int
 	storeFaults      [numStoreFaults]int
@@ -145,6 +146,9 @@ type campaignStats struct {
 
 func (s *campaignStats) add(o campaignStats) {
 	s.scenarios += o.scenarios
+	for k := range s.kinds {
+		s.kinds[k] += o.kinds[k]
+	}
 	s.calls += o.calls
 	for k := range s.faults {
 		s.faults[k] += o.faults[k]
@@ -192,10 +196,10 @@ func (s *campaignStats) summary(seed uint64) string {
 	for k, n := range s.captures {
 		caps = append(caps, fmt.Sprintf("%s=%d", captureModeNames[k], n))
 	}
-	return fmt.Sprintf("campaign: seed=%d scenarios=%d stripe_calls=%d faults=%d (%s) store_ops=%d store_faults=%d (%s) "+
+	return fmt.Sprintf("campaign: seed=%d scenarios=%d (%s) stripe_calls=%d faults=%d (%s) store_ops=%d store_faults=%d (%s) "+
 		"races=%d restarts=%d jumps_past_24h=%d captures=(%s) charges_checked=%d money_moved=%d orders_paid=%d orders_canceled=%d orders_canceled_by_stripe=%d "+
 		"duplicates=%d unknown_charges=%d told_failed_while_paid=%d stuck=%d",
-		seed, s.scenarios, s.calls, s.totalFaults(), strings.Join(kinds, " "),
+		seed, s.scenarios, s.kindSummary(), s.calls, s.totalFaults(), strings.Join(kinds, " "),
 		s.storeOps, s.storeFaults[storeNotReached]+s.storeFaults[storeAnswerLost], strings.Join(store, " "),
 		s.interruptions[intrRace], s.interruptions[intrRestart], s.jumps, strings.Join(caps, " "),
 		s.charges, s.moneyMoved, s.paid, s.canceled, s.canceledByStripe, s.duplicates, s.unknown, s.toldFailed, s.stuck)
@@ -285,6 +289,7 @@ func TestFaultCampaign(t *testing.T) {
 	if *campaignScenario < 0 && n >= 500 {
 		// A campaign that injects nothing, or never reaches a flow, proves
 		// nothing: make sure every fault kind and every ending occurred.
+		checkKinds(t, total, n)
 		for k, c := range total.faults {
 			if c == 0 {
 				t.Errorf("no %s fault was injected in %d scenarios", faultNames[k], n)
@@ -401,7 +406,7 @@ type scenario struct {
 	flows   []*confirm.Flow
 	pays    []*cvc.Payments
 	order   confirm.Order
-	saved   bool // saved cards through cvc.Payments, else new cards through confirm.Flow
+	kind    payKind
 	policy  cvc.Policy
 
 	faultRate float64 // per Stripe call
@@ -415,13 +420,17 @@ type scenario struct {
 	nested    bool        // an interrupting attempt is running
 	ctx       *requestCtx // the request being served
 
-	pmSeq     int
-	savedPMs  []string // the customer's saved cards (pm_…)
-	knownPaid map[string]confirm.Outcome
-	lastPaid  string // intent of the latest Paid result the host saw
-	captured  bool   // the host captured successfully
-	canceled  bool   // the host asked Stripe to cancel (Flow.Cancel), whatever it was told
-	refused   bool   // the CVC policy refused the payment (canceled the intent)
+	pmSeq    int
+	savedPMs []string // the customer's saved cards (pm_…); off-session: the card on file
+	// onFileNeedsCustomer: off-session, the card on file asks for 3-D
+	// Secure on every payment, so only the customer can pay with it.
+	onFileNeedsCustomer bool
+	authenticated       map[string]bool // intents the customer authenticated
+	knownPaid           map[string]confirm.Outcome
+	lastPaid            string // intent of the latest Paid result the host saw
+	captured            bool   // the host captured successfully
+	canceled            bool   // the host asked Stripe to cancel (Flow.Cancel), whatever it was told
+	refused             bool   // the CVC policy refused the payment (canceled the intent)
 
 	trace    []string
 	problems []string
@@ -466,11 +475,12 @@ func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 	})
 	s := &scenario{
 		seed: seed, num: num, opts: opts, rng: rng, fake: fake, clock: clock,
-		knownPaid: map[string]confirm.Outcome{},
-		watches:   map[confirm.Store]*storeWatch{},
-		faultRate: []float64{0.05, 0.15, 0.3, 0.5}[rng.IntN(4)],
-		storeRate: []float64{0, 0, 0.05, 0.15}[rng.IntN(4)],
-		intrRate:  []float64{0, 0.1, 0.3}[rng.IntN(3)],
+		knownPaid:     map[string]confirm.Outcome{},
+		authenticated: map[string]bool{},
+		watches:       map[confirm.Store]*storeWatch{},
+		faultRate:     []float64{0.05, 0.15, 0.3, 0.5}[rng.IntN(4)],
+		storeRate:     []float64{0, 0, 0.05, 0.15}[rng.IntN(4)],
+		intrRate:      []float64{0, 0.1, 0.3}[rng.IntN(3)],
 	}
 	s.log, s.logs = newLogger()
 	var client stripeclient.Client = fake
@@ -510,8 +520,9 @@ func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 		// Each instance's key window, as a rolling deploy may leave them.
 		s.windows = append(s.windows, []time.Duration{0, 0, time.Hour, 12 * time.Hour, 24 * time.Hour}[rng.IntN(5)])
 	}
-	s.saved = rng.IntN(3) == 0
-	if s.saved && rng.IntN(2) == 0 {
+	s.kind = payKindDraw[rng.IntN(len(payKindDraw))]
+	s.stats.kinds[s.kind] = 1
+	if s.kind == kindSavedCard && rng.IntN(2) == 0 {
 		s.policy = cvc.RefuseFailedCVC
 	}
 	for i := range s.stores {
@@ -534,13 +545,16 @@ func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 	if restarts || own || rng.IntN(2) == 0 {
 		s.order.CreatedAt = clock.Now()
 	}
-	if s.saved || rng.IntN(3) == 0 {
+	if s.kind == kindSavedCard || s.kind == kindOffSession || rng.IntN(3) == 0 {
 		s.order.Customer = fake.CreateCustomer()
-		if !s.saved {
+		if s.kind != kindSavedCard {
 			s.order.SaveCard = []confirm.SaveCard{confirm.DontSave, confirm.SaveOnSession, confirm.SaveOffSession}[rng.IntN(3)]
 		}
 	}
-	if s.saved {
+	if s.kind == kindOffSession {
+		s.setUpOffSession()
+	}
+	if s.kind == kindSavedCard {
 		// The customer's wallet: a few cards of any behaviour.
 		for _, c := range pick(rng, allCards, 1+rng.IntN(3)) {
 			pm, err := fake.AttachCard(s.order.Customer, c)
@@ -552,8 +566,8 @@ func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 		}
 	}
 	fake.SetFaultHook(s.hook)
-	s.tracef("scenario %d: instances=%d own_stores=%v key_windows=%v restarts=%v saved=%v policy=%v order=%+v fault_rate=%.2f store_rate=%.2f interrupt_rate=%.2f interruptions=%v jumps=%v",
-		num, instances, own, s.windows, restarts, s.saved, s.policy, s.order, s.faultRate, s.storeRate, s.intrRate, s.intrKinds, travels)
+	s.tracef("scenario %d: instances=%d own_stores=%v key_windows=%v restarts=%v kind=%s policy=%v order=%+v fault_rate=%.2f store_rate=%.2f interrupt_rate=%.2f interruptions=%v jumps=%v",
+		num, instances, own, s.windows, restarts, payKindNames[s.kind], s.policy, s.order, s.faultRate, s.storeRate, s.intrRate, s.intrKinds, travels)
 	s.tracef("  store_state_errors=%v", storeStateErrors)
 	return s
 }
@@ -741,16 +755,19 @@ func (s *scenario) call(inst int, req confirm.Request) (confirm.Result, error) {
 	ctx.inst = inst
 	ctx.movedAtAnswer = moneyMoved(s.fake, s.order.ID) > 0
 	s.faultsOn = true
-	var res confirm.Result
-	var err error
-	if s.saved {
-		res, err = s.pays[inst].Pay(ctx, s.order, req)
-	} else {
-		res, err = s.flows[inst].Pay(ctx, s.order, req)
-	}
+	res, err := s.pay(inst, ctx, req)
 	s.faultsOn = false
 	s.observe(fmt.Sprintf("pay@%d %s", inst, describe(req)), ctx, res, err)
 	return res, err
+}
+
+// pay is the host's handler on instance inst: saved cards through
+// cvc.Payments, everything else through the Flow.
+func (s *scenario) pay(inst int, ctx *requestCtx, req confirm.Request) (confirm.Result, error) {
+	if s.kind == kindSavedCard {
+		return s.pays[inst].Pay(ctx, s.order, req)
+	}
+	return s.flows[inst].Pay(ctx, s.order, req)
 }
 
 func describe(req confirm.Request) string {
@@ -766,7 +783,7 @@ func (s *scenario) observe(what string, ctx *requestCtx, res confirm.Result, err
 			s.fail(probOther, "error string holds %q: %v", m, err)
 		}
 		resp := confirm.ErrorResponse(err)
-		if s.saved {
+		if s.kind == kindSavedCard {
 			resp = cvc.ErrorResponse(err)
 		}
 		if resp.HTTPStatus < 400 || resp.Success || resp.ClientSecret != "" {
@@ -778,6 +795,7 @@ func (s *scenario) observe(what string, ctx *requestCtx, res confirm.Result, err
 		return
 	}
 	s.tracef("  %s -> %v %s %s code=%s cvc=%s captured=%d", what, res.Outcome, res.IntentID, res.Status, res.Code, res.CVCCheck, res.Captured)
+	s.checkOffSession(what, res)
 	switch {
 	case res.Outcome == confirm.RequiresAction && res.ClientSecret == "":
 		s.fail(probOther, "RequiresAction without a client secret")
@@ -823,7 +841,7 @@ func (s *scenario) observe(what string, ctx *requestCtx, res confirm.Result, err
 		// (a Failed or Canceled while money moved is told-failed-paid).
 		s.fail(probPaidChanged, "order reported %v after it was reported paid on %s", res.Outcome, s.lastPaid)
 	}
-	if s.saved && s.policy == cvc.RefuseFailedCVC && res.Outcome == confirm.Failed && res.Status == confirm.StatusCanceled &&
+	if s.kind == kindSavedCard && s.policy == cvc.RefuseFailedCVC && res.Outcome == confirm.Failed && res.Status == confirm.StatusCanceled &&
 		(res.Code == cvc.CodeIncorrectCVC || res.Code == cvc.CodeCVCUnverified) {
 		s.refused = true
 	}
@@ -845,15 +863,21 @@ func (s *scenario) checkCaptured(what string, res confirm.Result) {
 // newRequest is what the browser posts for a new attempt with card: a new
 // card gets a new PaymentMethod on every submit, as
 // stripe.createPaymentMethod makes one; a saved card gets a new CVC token,
-// as stripe.createToken('cvc_update') does.
+// as stripe.createToken('cvc_update') does; the Payment Element a new
+// ConfirmationToken. Off-session, see offSessionRequest.
 func (s *scenario) newRequest() confirm.Request {
-	if s.saved {
+	switch s.kind {
+	case kindSavedCard:
 		pm := s.savedPMs[s.rng.IntN(len(s.savedPMs))]
 		tok, err := s.fake.CreateCVCToken("123")
 		if err != nil {
 			s.fail(probOther, "CreateCVCToken: %v", err)
 		}
 		return confirm.Request{PaymentMethodID: pm, CVCToken: tok}
+	case kindToken:
+		return confirm.Request{ConfirmationToken: s.newToken(allCards[s.rng.IntN(len(allCards))])}
+	case kindOffSession:
+		return s.offSessionRequest()
 	}
 	card := allCards[s.rng.IntN(len(allCards))]
 	return confirm.Request{PaymentMethodID: s.newPaymentMethod(card)}
@@ -915,7 +939,11 @@ func (s *scenario) run() {
 			s.fail(probOther, "panic: %v", r)
 		}
 	}()
-	s.browse()
+	if s.kind == kindOffSession {
+		s.chargeOffSession()
+	} else {
+		s.browse()
+	}
 	s.settleAuthorisation()
 	s.finalCheck()
 }
@@ -927,8 +955,11 @@ func (s *scenario) run() {
 func (s *scenario) browse() {
 	tries := 1 + s.rng.IntN(5)
 	for attempt := 0; attempt < tries; attempt++ {
+		// Maybe a day later: the browser makes its card (or token, which
+		// expires) when the customer submits.
+		s.maybeJump()
 		req := s.newRequest()
-		res, err := s.submit(req)
+		res, err := s.resubmit(req)
 		if err != nil {
 			continue // the page shows the error; the customer submits again
 		}
@@ -981,6 +1012,7 @@ func (s *scenario) threeDS(res confirm.Result) bool {
 			s.tracef("  Authenticate(%s): %v", id, err)
 			return false
 		}
+		s.authenticated[id] = true
 		s.tracef("  3DS completed")
 		if s.rng.IntN(8) == 0 {
 			s.clock.Advance(61 * time.Minute)
@@ -1088,6 +1120,7 @@ func (s *scenario) settleAuthorisation() {
 func (s *scenario) finalCheck() {
 	s.tracef("final status check:")
 	s.intrKinds = nil
+	s.customerBack()
 	var res confirm.Result
 	var err error
 	for try := 0; try < 3; try++ {
@@ -1160,6 +1193,7 @@ func (s *scenario) finalCheck() {
 			continue
 		}
 		moved++
+		s.checkCustomerAuthenticated(ch.PaymentIntent)
 		if err != nil || !res.Outcome.Paid() || res.IntentID != ch.PaymentIntent {
 			s.fail(probUnknown, "charge %s on %s moved money; the host was told last %v on %q (error %v)", ch.ID, ch.PaymentIntent, res.Outcome, res.IntentID, err)
 			s.stats.unknown++
@@ -1255,7 +1289,9 @@ func (s *scenario) canceledByStripe(id string) bool {
 // one, or a saved one with a new CVC token) on a random instance.
 func (s *scenario) statusCheck() (confirm.Result, error) {
 	var req confirm.Request
-	if s.saved {
+	good := goodCards[s.rng.IntN(len(goodCards))]
+	switch s.kind {
+	case kindSavedCard:
 		pm, err := s.fake.AttachCard(s.order.Customer, "pm_card_visa")
 		if err != nil {
 			s.fail(probOther, "AttachCard: %v", err)
@@ -1263,19 +1299,15 @@ func (s *scenario) statusCheck() (confirm.Result, error) {
 		}
 		tok, _ := s.fake.CreateCVCToken("123")
 		req = confirm.Request{PaymentMethodID: pm.ID, CVCToken: tok}
-	} else {
-		req = confirm.Request{PaymentMethodID: s.newPaymentMethod(goodCards[s.rng.IntN(len(goodCards))])}
+	case kindToken:
+		req = confirm.Request{ConfirmationToken: s.newToken(good)}
+	default:
+		req = confirm.Request{PaymentMethodID: s.newPaymentMethod(good)}
 	}
 	inst := s.instance()
 	ctx := newRequestCtx()
 	s.ctx = ctx
-	var res confirm.Result
-	var err error
-	if s.saved {
-		res, err = s.pays[inst].Pay(ctx, s.order, req)
-	} else {
-		res, err = s.flows[inst].Pay(ctx, s.order, req)
-	}
+	res, err := s.pay(inst, ctx, req)
 	s.observe(fmt.Sprintf("pay@%d %s", inst, describe(req)), ctx, res, err)
 	return res, err
 }
