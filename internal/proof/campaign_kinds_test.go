@@ -1,47 +1,9 @@
 package proof_test
 
 import (
-	"fmt"
-	"testing"
-
 	"github.com/cardconfirm/cardconfirm/confirm"
-	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+	"github.com/cardconfirm/cardconfirm/internal/paykind"
 )
-
-// payKind is how a scenario's customer pays: the four doors into the
-// Flow, each under the same faults and the same checks.
-type payKind int
-
-const (
-	kindNewCard    payKind = iota // a new card per submit (stripe.createPaymentMethod)
-	kindSavedCard                 // a saved card with a new CVC token, through cvc.Payments
-	kindToken                     // the Payment Element: a new ConfirmationToken per submit
-	kindOffSession                // the card on file charged off-session, then the customer's recovery
-	numPayKinds
-)
-
-var payKindNames = [numPayKinds]string{"new_card", "saved_card", "confirmation_token", "off_session"}
-
-// payKindDraw is the scenarios' mix, drawn uniformly from this table: the
-// kinds the campaign had first keep most of the scenarios.
-var payKindDraw = []payKind{
-	kindNewCard, kindNewCard, kindNewCard, kindNewCard, kindNewCard,
-	kindSavedCard, kindSavedCard, kindSavedCard,
-	kindToken, kindToken,
-	kindOffSession, kindOffSession,
-}
-
-// needsAuthentication reports whether test card magic asks for 3-D Secure
-// on every payment, off-session too: off-session, its bank declines with
-// authentication_required, and only the customer can pay with it.
-func needsAuthentication(magic string) bool {
-	for _, c := range stripetest.TestCards() {
-		if c.PaymentMethod == magic {
-			return c.ThreeDS == stripetest.ThreeDSAlways
-		}
-	}
-	return false
-}
 
 // newToken stands in for the Payment Element's
 // stripe.createConfirmationToken with card: a new, single-use ctoken_….
@@ -64,7 +26,7 @@ func (s *scenario) setUpOffSession() {
 		return
 	}
 	s.savedPMs = []string{pm.ID}
-	s.onFileNeedsCustomer = needsAuthentication(card)
+	s.onFileNeedsCustomer = paykind.NeedsCustomer(card)
 	s.order.OffSession = true
 	s.tracef("  card on file %s (%s), needs the customer off-session: %v", pm.ID, card, s.onFileNeedsCustomer)
 }
@@ -80,22 +42,17 @@ func (s *scenario) offSessionRequest() confirm.Request {
 }
 
 // chargeOffSession is the shop charging the card on file while the
-// customer is away, once or twice (a retry of "charge now"); unless that
-// paid, the customer may come back (the recovery link) and pay on-session
+// customer is away, and the customer's recovery: back on-session, paying
 // as at checkout.
 func (s *scenario) chargeOffSession() {
-	for try := 1 + s.rng.IntN(2); try > 0; try-- {
-		res, err := s.submit(s.newRequest())
-		if err == nil && res.Outcome.Paid() {
-			return
-		}
+	back := paykind.ChargeOffSession(s.rng, func() bool {
+		res, err := s.submit(confirm.Request{PaymentMethodID: s.savedPMs[0]})
+		return err == nil && res.Outcome.Paid()
+	})
+	if back {
+		s.customerBack()
+		s.browse()
 	}
-	if s.rng.IntN(4) == 0 {
-		s.tracef("  the customer does not come back")
-		return
-	}
-	s.customerBack()
-	s.browse()
 }
 
 // customerBack turns the order on-session: the customer is on the
@@ -134,28 +91,5 @@ func (s *scenario) checkCustomerAuthenticated(paid string) {
 	}
 	if pi, ok := s.fake.Intent(paid); ok && pi.PaymentMethod == s.savedPMs[0] && !s.authenticated[paid] {
 		s.fail(probOther, "the card on file was charged on %s without the customer authenticating", paid)
-	}
-}
-
-// kindSummary is the scenarios by kind, for a campaign's summary line.
-func (s *campaignStats) kindSummary() string {
-	out := ""
-	for k, n := range s.kinds {
-		if k > 0 {
-			out += " "
-		}
-		out += fmt.Sprintf("%s=%d", payKindNames[k], n)
-	}
-	return out
-}
-
-// checkKinds fails a campaign of n scenarios in which a way of paying got
-// no scenario: its guarantees would then go unproved without a word.
-func checkKinds(t *testing.T, total campaignStats, n int) {
-	t.Helper()
-	for k, c := range total.kinds {
-		if c == 0 {
-			t.Errorf("no %s scenario in %d scenarios", payKindNames[k], n)
-		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
 	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
+	"github.com/cardconfirm/cardconfirm/internal/paykind"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -125,8 +126,8 @@ const (
 // campaignStats are the figures a run publishes.
 type campaignStats struct {
 	scenarios        int
-	kinds            [numPayKinds]int // scenarios by how the customer pays
-	calls            int              // Stripe calls that reached the fake (the browser's pm creations excluded)
+	kinds            paykind.Counts // scenarios by how the customer pays
+	calls            int            // Stripe calls that reached the fake (the browser's pm creations excluded)
 	faults           [numFaultKinds]int
 	storeOps         int
 	storeFaults      [numStoreFaults]int
@@ -199,7 +200,7 @@ func (s *campaignStats) summary(seed uint64) string {
 	return fmt.Sprintf("campaign: seed=%d scenarios=%d (%s) stripe_calls=%d faults=%d (%s) store_ops=%d store_faults=%d (%s) "+
 		"races=%d restarts=%d jumps_past_24h=%d captures=(%s) charges_checked=%d money_moved=%d orders_paid=%d orders_canceled=%d orders_canceled_by_stripe=%d "+
 		"duplicates=%d unknown_charges=%d told_failed_while_paid=%d stuck=%d",
-		seed, s.scenarios, s.kindSummary(), s.calls, s.totalFaults(), strings.Join(kinds, " "),
+		seed, s.scenarios, s.kinds, s.calls, s.totalFaults(), strings.Join(kinds, " "),
 		s.storeOps, s.storeFaults[storeNotReached]+s.storeFaults[storeAnswerLost], strings.Join(store, " "),
 		s.interruptions[intrRace], s.interruptions[intrRestart], s.jumps, strings.Join(caps, " "),
 		s.charges, s.moneyMoved, s.paid, s.canceled, s.canceledByStripe, s.duplicates, s.unknown, s.toldFailed, s.stuck)
@@ -289,7 +290,9 @@ func TestFaultCampaign(t *testing.T) {
 	if *campaignScenario < 0 && n >= 500 {
 		// A campaign that injects nothing, or never reaches a flow, proves
 		// nothing: make sure every fault kind and every ending occurred.
-		checkKinds(t, total, n)
+		if err := total.kinds.Missing(n); err != nil {
+			t.Error(err)
+		}
 		for k, c := range total.faults {
 			if c == 0 {
 				t.Errorf("no %s fault was injected in %d scenarios", faultNames[k], n)
@@ -406,7 +409,7 @@ type scenario struct {
 	flows   []*confirm.Flow
 	pays    []*cvc.Payments
 	order   confirm.Order
-	kind    payKind
+	kind    paykind.Kind
 	policy  cvc.Policy
 
 	faultRate float64 // per Stripe call
@@ -520,9 +523,9 @@ func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 		// Each instance's key window, as a rolling deploy may leave them.
 		s.windows = append(s.windows, []time.Duration{0, 0, time.Hour, 12 * time.Hour, 24 * time.Hour}[rng.IntN(5)])
 	}
-	s.kind = payKindDraw[rng.IntN(len(payKindDraw))]
+	s.kind = paykind.Draw(rng)
 	s.stats.kinds[s.kind] = 1
-	if s.kind == kindSavedCard && rng.IntN(2) == 0 {
+	if s.kind == paykind.SavedCard && rng.IntN(2) == 0 {
 		s.policy = cvc.RefuseFailedCVC
 	}
 	for i := range s.stores {
@@ -545,16 +548,16 @@ func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 	if restarts || own || rng.IntN(2) == 0 {
 		s.order.CreatedAt = clock.Now()
 	}
-	if s.kind == kindSavedCard || s.kind == kindOffSession || rng.IntN(3) == 0 {
+	if s.kind == paykind.SavedCard || s.kind == paykind.OffSession || rng.IntN(3) == 0 {
 		s.order.Customer = fake.CreateCustomer()
-		if s.kind != kindSavedCard {
+		if s.kind != paykind.SavedCard {
 			s.order.SaveCard = []confirm.SaveCard{confirm.DontSave, confirm.SaveOnSession, confirm.SaveOffSession}[rng.IntN(3)]
 		}
 	}
-	if s.kind == kindOffSession {
+	if s.kind == paykind.OffSession {
 		s.setUpOffSession()
 	}
-	if s.kind == kindSavedCard {
+	if s.kind == paykind.SavedCard {
 		// The customer's wallet: a few cards of any behaviour.
 		for _, c := range pick(rng, allCards, 1+rng.IntN(3)) {
 			pm, err := fake.AttachCard(s.order.Customer, c)
@@ -567,7 +570,7 @@ func newScenarioWith(seed uint64, num int, opts scenarioOptions) *scenario {
 	}
 	fake.SetFaultHook(s.hook)
 	s.tracef("scenario %d: instances=%d own_stores=%v key_windows=%v restarts=%v kind=%s policy=%v order=%+v fault_rate=%.2f store_rate=%.2f interrupt_rate=%.2f interruptions=%v jumps=%v",
-		num, instances, own, s.windows, restarts, payKindNames[s.kind], s.policy, s.order, s.faultRate, s.storeRate, s.intrRate, s.intrKinds, travels)
+		num, instances, own, s.windows, restarts, s.kind, s.policy, s.order, s.faultRate, s.storeRate, s.intrRate, s.intrKinds, travels)
 	s.tracef("  store_state_errors=%v", storeStateErrors)
 	return s
 }
@@ -764,7 +767,7 @@ func (s *scenario) call(inst int, req confirm.Request) (confirm.Result, error) {
 // pay is the host's handler on instance inst: saved cards through
 // cvc.Payments, everything else through the Flow.
 func (s *scenario) pay(inst int, ctx *requestCtx, req confirm.Request) (confirm.Result, error) {
-	if s.kind == kindSavedCard {
+	if s.kind == paykind.SavedCard {
 		return s.pays[inst].Pay(ctx, s.order, req)
 	}
 	return s.flows[inst].Pay(ctx, s.order, req)
@@ -783,7 +786,7 @@ func (s *scenario) observe(what string, ctx *requestCtx, res confirm.Result, err
 			s.fail(probOther, "error string holds %q: %v", m, err)
 		}
 		resp := confirm.ErrorResponse(err)
-		if s.kind == kindSavedCard {
+		if s.kind == paykind.SavedCard {
 			resp = cvc.ErrorResponse(err)
 		}
 		if resp.HTTPStatus < 400 || resp.Success || resp.ClientSecret != "" {
@@ -841,7 +844,7 @@ func (s *scenario) observe(what string, ctx *requestCtx, res confirm.Result, err
 		// (a Failed or Canceled while money moved is told-failed-paid).
 		s.fail(probPaidChanged, "order reported %v after it was reported paid on %s", res.Outcome, s.lastPaid)
 	}
-	if s.kind == kindSavedCard && s.policy == cvc.RefuseFailedCVC && res.Outcome == confirm.Failed && res.Status == confirm.StatusCanceled &&
+	if s.kind == paykind.SavedCard && s.policy == cvc.RefuseFailedCVC && res.Outcome == confirm.Failed && res.Status == confirm.StatusCanceled &&
 		(res.Code == cvc.CodeIncorrectCVC || res.Code == cvc.CodeCVCUnverified) {
 		s.refused = true
 	}
@@ -867,16 +870,16 @@ func (s *scenario) checkCaptured(what string, res confirm.Result) {
 // ConfirmationToken. Off-session, see offSessionRequest.
 func (s *scenario) newRequest() confirm.Request {
 	switch s.kind {
-	case kindSavedCard:
+	case paykind.SavedCard:
 		pm := s.savedPMs[s.rng.IntN(len(s.savedPMs))]
 		tok, err := s.fake.CreateCVCToken("123")
 		if err != nil {
 			s.fail(probOther, "CreateCVCToken: %v", err)
 		}
 		return confirm.Request{PaymentMethodID: pm, CVCToken: tok}
-	case kindToken:
+	case paykind.ConfirmationToken:
 		return confirm.Request{ConfirmationToken: s.newToken(allCards[s.rng.IntN(len(allCards))])}
-	case kindOffSession:
+	case paykind.OffSession:
 		return s.offSessionRequest()
 	}
 	card := allCards[s.rng.IntN(len(allCards))]
@@ -939,7 +942,7 @@ func (s *scenario) run() {
 			s.fail(probOther, "panic: %v", r)
 		}
 	}()
-	if s.kind == kindOffSession {
+	if s.kind == paykind.OffSession {
 		s.chargeOffSession()
 	} else {
 		s.browse()
@@ -1291,7 +1294,7 @@ func (s *scenario) statusCheck() (confirm.Result, error) {
 	var req confirm.Request
 	good := goodCards[s.rng.IntN(len(goodCards))]
 	switch s.kind {
-	case kindSavedCard:
+	case paykind.SavedCard:
 		pm, err := s.fake.AttachCard(s.order.Customer, "pm_card_visa")
 		if err != nil {
 			s.fail(probOther, "AttachCard: %v", err)
@@ -1299,7 +1302,7 @@ func (s *scenario) statusCheck() (confirm.Result, error) {
 		}
 		tok, _ := s.fake.CreateCVCToken("123")
 		req = confirm.Request{PaymentMethodID: pm.ID, CVCToken: tok}
-	case kindToken:
+	case paykind.ConfirmationToken:
 		req = confirm.Request{ConfirmationToken: s.newToken(good)}
 	default:
 		req = confirm.Request{PaymentMethodID: s.newPaymentMethod(good)}
