@@ -15,6 +15,7 @@ import (
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/confirm/sqlstore"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/paykind"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -66,7 +67,8 @@ var fakeKind = [numStripeFaults]stripetest.FaultKind{
 // campaignStats are the figures a run publishes.
 type campaignStats struct {
 	scenarios   int
-	instances   [5]int // scenarios by number of instances
+	kinds       paykind.Counts // scenarios by how the customer pays
+	instances   [5]int         // scenarios by number of instances
 	stripeCalls int
 	storeCalls  int
 	faults      [numFaultKinds]int
@@ -78,11 +80,15 @@ type campaignStats struct {
 	duplicates  int // orders with more than one charge that moved money
 	intents     int // orders with more than one intent
 	unknown     int // charges that moved money the host never learnt of
+	toldFailed  int // Failed or Canceled Results while the order's money had moved
 	stuck       int // orders a fault-free attempt could not finish
 }
 
 func (s *campaignStats) add(o campaignStats) {
 	s.scenarios += o.scenarios
+	for k := range s.kinds {
+		s.kinds[k] += o.kinds[k]
+	}
 	for i := range s.instances {
 		s.instances[i] += o.instances[i]
 	}
@@ -99,6 +105,7 @@ func (s *campaignStats) add(o campaignStats) {
 	s.duplicates += o.duplicates
 	s.intents += o.intents
 	s.unknown += o.unknown
+	s.toldFailed += o.toldFailed
 	s.stuck += o.stuck
 }
 
@@ -109,10 +116,10 @@ func (s *campaignStats) summary(seed uint64) string {
 		kinds = append(kinds, fmt.Sprintf("%s=%d", faultNames[k], n))
 		total += n
 	}
-	return fmt.Sprintf("pg campaign: seed=%d scenarios=%d instances(2/3/4)=%d/%d/%d stripe_calls=%d store_calls=%d faults=%d (%s) backends_killed=%d checked_days_later=%d "+
-		"charges_checked=%d money_moved=%d orders_paid=%d duplicate_charges=%d extra_intents=%d unknown_charges=%d stuck=%d",
-		seed, s.scenarios, s.instances[2], s.instances[3], s.instances[4], s.stripeCalls, s.storeCalls, total, strings.Join(kinds, " "), s.killed, s.daysLater,
-		s.charges, s.moneyMoved, s.paid, s.duplicates, s.intents, s.unknown, s.stuck)
+	return fmt.Sprintf("pg campaign: seed=%d scenarios=%d (%s) instances(2/3/4)=%d/%d/%d stripe_calls=%d store_calls=%d faults=%d (%s) backends_killed=%d checked_days_later=%d "+
+		"charges_checked=%d money_moved=%d orders_paid=%d duplicate_charges=%d extra_intents=%d unknown_charges=%d told_failed_while_paid=%d stuck=%d",
+		seed, s.scenarios, s.kinds, s.instances[2], s.instances[3], s.instances[4], s.stripeCalls, s.storeCalls, total, strings.Join(kinds, " "), s.killed, s.daysLater,
+		s.charges, s.moneyMoved, s.paid, s.duplicates, s.intents, s.unknown, s.toldFailed, s.stuck)
 }
 
 // campaignDB is the database side shared by every scenario: four host
@@ -173,8 +180,10 @@ func mustStore(t *testing.T, db *sql.DB, table string) *sqlstore.Store {
 
 // TestMultiInstanceCampaign is the fault campaign with 2 to 4 host
 // instances sharing the PostgreSQL Store. Each scenario is one order's
-// life: a customer trying cards (new ones, or saved ones with a new CVC
-// token), 3-D Secure completed, failed or abandoned, the return posted to
+// life: a customer trying cards (new ones, saved ones with a new CVC
+// token, or the Payment Element's ConfirmationTokens), or a shop charging
+// the card on file off-session and the customer coming back to pay on-session;
+// 3-D Secure completed, failed or abandoned, the return posted to
 // any instance, handlers retrying errors that say a retry is safe; while
 // Stripe calls fail as the fake's faults make them, and Store calls fail
 // for real: the backend running the statement killed, the statement
@@ -207,6 +216,9 @@ func TestMultiInstanceCampaign(t *testing.T) {
 			if c == 0 {
 				t.Errorf("no %s fault in %d scenarios", faultNames[k], n)
 			}
+		}
+		if err := total.kinds.Missing(n); err != nil {
+			t.Error(err)
 		}
 		if total.killed == 0 || total.daysLater == 0 || total.paid == 0 || total.moneyMoved == 0 {
 			t.Errorf("campaign did not exercise everything: %s", line)
@@ -281,7 +293,12 @@ type scenario struct {
 	flows []*confirm.Flow
 	pays  []*cvc.Payments
 	order confirm.Order
-	saved []string // the customer's saved cards, when paying with them
+	kind  paykind.Kind
+	saved []string // the customer's saved cards (off-session: the card on file)
+	// onFileNeedsCustomer: off-session, the card on file asks for 3-D
+	// Secure on every payment, so only the customer can pay with it.
+	onFileNeedsCustomer bool
+	authenticated       map[string]bool // intents the customer authenticated
 
 	stripeRate, dbRate float64
 	faultsOn           bool
@@ -316,10 +333,11 @@ func newScenario(seed uint64, num int, db *campaignDB, w int, wrap func(stripecl
 	clock := stripetest.NewClock(campaignStart)
 	s := &scenario{
 		seed: seed, num: num, rng: rng, db: db, w: w, clock: clock,
-		fake:       stripetest.New(stripetest.Config{Now: clock.Now, Seed: int64(rng.Uint64() >> 1)}),
-		knownPaid:  map[string]bool{},
-		stripeRate: []float64{0, 0.1, 0.25}[rng.IntN(3)],
-		dbRate:     []float64{0.1, 0.2, 0.4}[rng.IntN(3)],
+		fake:          stripetest.New(stripetest.Config{Now: clock.Now, Seed: int64(rng.Uint64() >> 1)}),
+		knownPaid:     map[string]bool{},
+		authenticated: map[string]bool{},
+		stripeRate:    []float64{0, 0.1, 0.25}[rng.IntN(3)],
+		dbRate:        []float64{0.1, 0.2, 0.4}[rng.IntN(3)],
 	}
 	instances := 2 + rng.IntN(3)
 	s.stats.instances[instances] = 1
@@ -338,24 +356,16 @@ func newScenario(seed uint64, num int, db *campaignDB, w int, wrap func(stripecl
 		Amount:       []int64{100, 2000, 12345}[rng.IntN(3)],
 		CaptureLater: rng.IntN(4) == 0,
 	}
-	if rng.IntN(3) == 0 {
-		s.order.Customer = s.fake.CreateCustomer()
-		for _, c := range []string{"pm_card_visa", allCards[rng.IntN(len(allCards))]} {
-			pm, err := s.fake.AttachCard(s.order.Customer, c)
-			if err != nil {
-				s.fail("AttachCard(%s): %v", c, err)
-				continue
-			}
-			s.saved = append(s.saved, pm.ID)
-		}
-	}
+	s.kind = paykind.Draw(rng)
+	s.stats.kinds[s.kind] = 1
+	s.setUp()
 	// A quarter of the orders are checked a day later, once Stripe has
 	// pruned the idempotency keys: then only the Store (and Stripe's
 	// search) knows the order's intent.
 	s.daysLater = rng.IntN(4) == 0
 	s.fake.SetFaultHook(s.hook)
-	s.tracef("scenario %d: instances=%d saved=%v order=%+v stripe_rate=%.2f db_rate=%.2f days_later=%v table=%s",
-		num, instances, s.saved != nil, s.order, s.stripeRate, s.dbRate, s.daysLater, db.tables[w])
+	s.tracef("scenario %d: instances=%d kind=%s cards=%v order=%+v stripe_rate=%.2f db_rate=%.2f days_later=%v table=%s",
+		num, instances, s.kind, s.saved, s.order, s.stripeRate, s.dbRate, s.daysLater, db.tables[w])
 	return s
 }
 
@@ -504,10 +514,14 @@ func (s *scenario) killMidStatement(ctx context.Context, st instanceStores, op s
 }
 
 // newRequest is what the browser posts for a new attempt: a new card
-// (stripe.createPaymentMethod makes a new pm_… every time), or a saved card
-// with a new CVC token.
+// (stripe.createPaymentMethod makes a new pm_… every time), a saved card
+// with a new CVC token, or a new ConfirmationToken. Off-session, once the
+// customer is back: half the time the card on file.
 func (s *scenario) newRequest(good bool) confirm.Request {
-	if s.saved != nil {
+	if s.kind == paykind.OffSession && !good && s.rng.IntN(2) == 0 {
+		return confirm.Request{PaymentMethodID: s.saved[0]}
+	}
+	if s.kind == paykind.SavedCard {
 		pm := s.saved[s.rng.IntN(len(s.saved))]
 		if good {
 			pm = s.saved[0] // pm_card_visa
@@ -521,6 +535,13 @@ func (s *scenario) newRequest(good bool) confirm.Request {
 	card := allCards[s.rng.IntN(len(allCards))]
 	if good {
 		card = goodCards[s.rng.IntN(len(goodCards))]
+	}
+	if s.kind == paykind.ConfirmationToken {
+		tok, err := s.fake.CreateConfirmationToken(card)
+		if err != nil {
+			s.fail("CreateConfirmationToken(%s): %v", card, err)
+		}
+		return confirm.Request{ConfirmationToken: tok}
 	}
 	s.pmSeq++
 	faults := s.faultsOn
@@ -538,7 +559,7 @@ func (s *scenario) newRequest(good bool) confirm.Request {
 func (s *scenario) call(inst int, req confirm.Request) (confirm.Result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if s.saved != nil && req.PaymentIntentID == "" {
+	if s.kind == paykind.SavedCard && req.PaymentIntentID == "" {
 		return s.pays[inst].Pay(ctx, s.order, req)
 	}
 	return s.flows[inst].Pay(ctx, s.order, req)
@@ -571,6 +592,11 @@ func (s *scenario) observe(what string, res confirm.Result, err error) {
 		return
 	}
 	s.tracef("  %s -> %v %s %s", what, res.Outcome, res.IntentID, res.Status)
+	s.checkOffSession(what, res)
+	if (res.Outcome == confirm.Failed || res.Outcome == confirm.Canceled) && s.moneyMoved() {
+		s.fail("%s: told %v while the order's money moved", what, res.Outcome)
+		s.stats.toldFailed++
+	}
 	if res.Outcome.Paid() {
 		if s.lastPaid != "" && s.lastPaid != res.IntentID {
 			s.fail("two different paid intents: %s then %s", s.lastPaid, res.IntentID)
@@ -582,13 +608,27 @@ func (s *scenario) observe(what string, res confirm.Result, err error) {
 	}
 }
 
+// moneyMoved reports whether a charge of the order took or holds money.
+func (s *scenario) moneyMoved() bool {
+	for _, ch := range s.fake.ChargesWhere(confirm.DefaultMetadataKey, s.order.ID) {
+		if ch.MoneyMoved() {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *scenario) run() {
 	defer func() {
 		if r := recover(); r != nil {
 			s.fail("panic: %v", r)
 		}
 	}()
-	s.browse()
+	if s.kind == paykind.OffSession {
+		s.chargeOffSession()
+	} else {
+		s.browse()
+	}
 	s.finalCheck()
 }
 
@@ -632,6 +672,8 @@ func (s *scenario) threeDS(id string) bool {
 	default:
 		if err := s.fake.Authenticate(id); err != nil {
 			s.tracef("  Authenticate(%s): %v", id, err)
+		} else {
+			s.authenticated[id] = true
 		}
 		s.tracef("  3DS completed")
 	}
@@ -650,6 +692,7 @@ func (s *scenario) threeDS(id string) bool {
 // finalCheck: the database is back and faults stop. One attempt with a
 // good card on any instance, then the invariants.
 func (s *scenario) finalCheck() {
+	s.order.OffSession = false // an off-session order's customer pays on the order page
 	if s.daysLater {
 		s.clock.Advance(25 * time.Hour)
 		s.stats.daysLater++
@@ -683,6 +726,9 @@ func (s *scenario) finalCheck() {
 			continue
 		}
 		moved++
+		if pi, _ := s.fake.Intent(ch.PaymentIntent); s.onFileNeedsCustomer && pi.PaymentMethod == s.saved[0] && !s.authenticated[ch.PaymentIntent] {
+			s.fail("the card on file was charged on %s without the customer authenticating", ch.PaymentIntent)
+		}
 		if !s.knownPaid[ch.PaymentIntent] {
 			s.fail("charge %s on %s moved money the host never learnt of", ch.ID, ch.PaymentIntent)
 			s.stats.unknown++

@@ -1,0 +1,53 @@
+package pgtest
+
+import (
+	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/paykind"
+)
+
+// setUp gives the order what its kind needs: a customer with saved cards
+// (pm_card_visa first), or one card on file of any behaviour, saved
+// earlier for off-session use, charged off-session.
+func (s *scenario) setUp() {
+	if s.kind != paykind.SavedCard && s.kind != paykind.OffSession {
+		return
+	}
+	s.order.Customer = s.fake.CreateCustomer()
+	cards := []string{"pm_card_visa", allCards[s.rng.IntN(len(allCards))]}
+	if s.kind == paykind.OffSession {
+		cards = cards[1:]
+		s.order.OffSession = true
+		s.onFileNeedsCustomer = paykind.NeedsCustomer(cards[0])
+	}
+	for _, c := range cards {
+		pm, err := s.fake.AttachCard(s.order.Customer, c)
+		if err != nil {
+			s.fail("AttachCard(%s): %v", c, err)
+			continue
+		}
+		s.saved = append(s.saved, pm.ID)
+	}
+}
+
+// chargeOffSession is the shop charging the card on file while the
+// customer is away, and the customer's recovery: back on-session, paying
+// as at checkout.
+func (s *scenario) chargeOffSession() {
+	back := paykind.ChargeOffSession(s.rng, func() bool {
+		res, err := s.submit(confirm.Request{PaymentMethodID: s.saved[0]})
+		return err == nil && res.Outcome.Paid()
+	})
+	if back {
+		s.order.OffSession = false
+		s.tracef("  the customer is back, on-session")
+		s.browse()
+	}
+}
+
+// checkOffSession: off-session, nothing is handed to a browser that is
+// not there, and a card that needs the customer is never paid.
+func (s *scenario) checkOffSession(what string, res confirm.Result) {
+	if s.order.OffSession && (res.Outcome == confirm.RequiresAction || s.onFileNeedsCustomer && res.Outcome.Paid()) {
+		s.fail("%s: off-session answered %v with a card that needs the customer=%v", what, res.Outcome, s.onFileNeedsCustomer)
+	}
+}
