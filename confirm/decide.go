@@ -279,6 +279,15 @@ func decide(st *state) step {
 		// intent back and report it as it stands: that attempt's outcome
 		// is this request's.
 		return step{op: opReadBack, row: rowTokenSpent, intent: a.intent}
+	case a.kind == ansRefused && a.op == opConfirm && a.card == st.req && rec.IntentID != "" && a.intent == rec.IntentID &&
+		(st.req.ConfirmationToken != "" && refusedParam(a.err) == "confirmation_token" || st.req.CVCToken != "" && a.code == stripeclient.CodeTokenAlreadyUsed):
+		// token spent elsewhere: Stripe refused this request's
+		// ConfirmationToken or CVC token on the order's intent as used.
+		// The record could not tell that the token was spent (the same
+		// request served before by an instance whose Store this one does
+		// not share, or restarted since): read the intent back and report
+		// it as it stands, that attempt's outcome being this request's.
+		return step{op: opReadBack, row: rowTokenSpent, intent: a.intent}
 	case a.kind == ansRefused && (a.op != opCreate || a.card == st.req) && !(a.op == opConfirm && a.card == Request{}):
 		// refused: Stripe refused this request's card (or a read).
 		return finishErr("refused", a.err)
@@ -653,11 +662,21 @@ func (st *state) createKey() string {
 	return CreateAttemptKey(st.ns, st.order.ID, st.rec.CreateAttempt)
 }
 
+// refusedParam is the parameter Stripe named in refusing a call, or "".
+func refusedParam(err error) string {
+	var se *stripeclient.Error
+	if errors.As(err, &se) {
+		return se.Param
+	}
+	return ""
+}
+
 // rowReplayRefused names the step that replays a refused creation.
 const rowReplayRefused = "key holds another request, after a refusal"
 
 // rowTokenSpent names the read back after Stripe refused this request's
-// CVC token as spent by the claimed creation.
+// CVC token as spent by the claimed creation, or its ConfirmationToken as
+// spent elsewhere.
 const rowTokenSpent = "token spent by the claim"
 
 func (st *state) createStep(card Request) step {

@@ -162,6 +162,11 @@
 //     used, and the order's claimed creation carried this card and token:
 //     another attempt followed the claim and sent it, so Stripe tried this
 //     card there. Read the intent back and report it as it stands.
+//   - token spent elsewhere: Stripe refused this request's
+//     ConfirmationToken or CVC token as used on the order's recorded
+//     intent: the same request was served before by an instance whose
+//     Store this one does not share (or that restarted since). Read the
+//     intent back and report it as it stands.
 //   - refused: the refusal concerns this request's card (or a call other
 //     than a creation): the error ([ErrInvalidRequest] for a bad card).
 //   - key holds another request, after a refusal: idempotency_error
