@@ -187,3 +187,39 @@ func TestFreshTokenOnAnInstanceWithoutTheRecord(t *testing.T) {
 		e.checkMoney(o.ID)
 	}
 }
+
+// TestRepeatedTokenOnAnInstanceWithoutTheRecord: instance A pays the
+// order's first attempt with a ConfirmationToken, declined, and the next
+// with token X of a card that asks for 3-D Secure: A confirms the intent
+// with X. The same POST of X reaches instance B (a double click, a
+// proxy's retry) past Stripe's key window, whose Store does not hold the
+// order: B learns the
+// intent from Stripe, cannot tell from its record that X was spent, and
+// confirms with X; Stripe refuses the used token. That refusal is not the
+// customer's: B must report the intent as it stands (its hour for 3-D
+// Secure over, the payment failed), not an error that is not retry-safe. (Found by the campaign with its double
+// clicks of a token: seed 1 scenarios 204, 1925, 2417, 7936; seed 2
+// scenario 948.)
+func TestRepeatedTokenOnAnInstanceWithoutTheRecord(t *testing.T) {
+	e := newSeqEnv(t)
+	a, b := e.flow(confirm.NewMemoryStore()), e.flow(confirm.NewMemoryStore())
+	o := confirm.Order{ID: "repeated-token", Amount: 2000, Currency: "usd", CreatedAt: e.clock.Now()}
+	declined, _ := e.fake.CreateConfirmationToken("pm_card_visa_chargeDeclined")
+	if res, err := e.pay("A, a declined token", a, o, confirm.Request{ConfirmationToken: declined}); err != nil || res.Outcome != confirm.Failed {
+		t.Fatalf("A: %v, %v; want Failed", res.Outcome, err)
+	}
+	x, _ := e.fake.CreateConfirmationToken("pm_card_authenticationRequired")
+	first, err := e.pay("A, token X", a, o, confirm.Request{ConfirmationToken: x})
+	if err != nil || first.Outcome != confirm.RequiresAction {
+		t.Fatalf("A: %v, %v; want RequiresAction", first.Outcome, err)
+	}
+	// A's request was slow (its Store save waited); by the time the
+	// double click's POST is served, Stripe has pruned A's key.
+	e.later(25 * time.Hour)
+	again, err := e.pay("B, token X again, a day later", b, o, confirm.Request{ConfirmationToken: x})
+	pi, _ := e.fake.Intent(first.IntentID)
+	if err != nil || again.IntentID != first.IntentID || string(again.Status) != pi.Status {
+		t.Errorf("B: %v on %s (%s), %v; want the intent %s as it stands (%s)", again.Outcome, again.IntentID, again.Status, err, first.IntentID, pi.Status)
+	}
+	e.checkMoney(o.ID)
+}
