@@ -966,6 +966,11 @@ func (s *scenario) browse() {
 		if err != nil {
 			continue // the page shows the error; the customer submits again
 		}
+		if s.kind == paykind.ConfirmationToken && !res.Outcome.Paid() && s.rng.IntN(3) == 0 {
+			// A double click whose second POST comes after the first was
+			// answered: the same token, spent by then, again.
+			s.resubmit(req)
+		}
 		switch res.Outcome {
 		case confirm.Succeeded, confirm.Authorized:
 			if s.rng.IntN(4) == 0 {

@@ -637,9 +637,15 @@ func (s *scenario) run() {
 func (s *scenario) browse() {
 	tries := 1 + s.rng.IntN(4)
 	for attempt := 0; attempt < tries; attempt++ {
-		res, err := s.submit(s.newRequest(false))
+		req := s.newRequest(false)
+		res, err := s.submit(req)
 		if err != nil {
 			continue
+		}
+		if s.kind == paykind.ConfirmationToken && !res.Outcome.Paid() && s.rng.IntN(3) == 0 {
+			// A double click whose second POST comes after the first was
+			// answered: the same token, spent by then, again.
+			s.submit(req)
 		}
 		switch {
 		case res.Outcome.Paid():
