@@ -28,11 +28,15 @@ type confirmationTokenJSON struct {
 }
 
 // previewJSON is payment_method_preview: a PaymentMethod's details
-// without the fields of an object of its own (id, created, livemode).
+// without the fields of an object of its own (id, created, livemode) and
+// without customer, which the preview lacks at API version 2023-10-16
+// (stripe-go v76's ConfirmationTokenPaymentMethodPreview has no such
+// field, and the API reference's example object shows none:
+// https://docs.stripe.com/api/confirmation_tokens/object); later versions
+// added it.
 type previewJSON struct {
 	BillingDetails billingJSON     `json:"billing_details"`
 	Card           *methodCardJSON `json:"card,omitempty"`
-	Customer       *string         `json:"customer"`
 	Type           string          `json:"type"`
 }
 
