@@ -46,6 +46,10 @@ func renderConfirmationToken(t *ConfirmationToken) *confirmationTokenJSON {
 	return &confirmationTokenJSON{
 		ID: t.ID, Object: "confirmation_token", Created: t.Created.Unix(), ExpiresAt: t.ExpiresAt.Unix(),
 		PaymentIntent: null(t.PaymentIntent), PaymentMethodPreview: preview,
+		// "Defaults to true on ConfirmationToken": the field's description
+		// in Stripe's API reference (and in stripe-go v76's type), as a
+		// token Stripe.js makes hands any next action to Stripe's SDK.
+		UseStripeSDK: true,
 	}
 }
 

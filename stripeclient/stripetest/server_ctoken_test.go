@@ -28,6 +28,9 @@ func TestServerConfirmationToken(t *testing.T) {
 	if _, ok := preview["customer"]; ok {
 		t.Errorf("payment_method_preview %v has customer, a field of later API versions", preview)
 	}
+	if tok["use_stripe_sdk"] != true {
+		t.Errorf("use_stripe_sdk %v, want true (Stripe's default on a ConfirmationToken)", tok["use_stripe_sdk"])
+	}
 	if exp, _ := tok["expires_at"].(float64); exp <= tok["created"].(float64) {
 		t.Errorf("expires_at %v not after created %v", tok["expires_at"], tok["created"])
 	}
