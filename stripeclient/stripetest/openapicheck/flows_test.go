@@ -204,8 +204,9 @@ func (h *harness) runFlows() {
 	h.runTokenFlows()
 }
 
-// ctoken makes a ConfirmationToken of test card pm over HTTP, as a
-// stand-in for Stripe.js would: the test helper, with a publishable key.
+// ctoken makes a ConfirmationToken of test card pm over HTTP, as an
+// offline stand-in for Stripe.js does: the test helper, with a publishable
+// key.
 func (h *harness) ctoken(pm string) string {
 	h.t.Helper()
 	status, tok := h.raw("POST", "/v1/test_helpers/confirmation_tokens", "pk_test_openapicheck", url.Values{"payment_method": {pm}})
