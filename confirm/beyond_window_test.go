@@ -341,29 +341,36 @@ func TestSeq9SecondReturnFrom3DSOnAnotherInstance(t *testing.T) {
 	}
 }
 
-// A Store that fails before any Stripe call stops the payment there.
+// A Store that fails before any Stripe call stops the payment there: the
+// Claim a card request starts with, or the Load of the return from 3-D
+// Secure.
 func TestStoreFailureBeforeStripeCostsNothing(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		store *faultyStore
-	}{
-		{"load", &faultyStore{failLoad: 1}},
-		{"claim", &faultyStore{failClaim: 1}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, name := range []string{"claim", "load"} {
+		t.Run(name, func(t *testing.T) {
 			e := newEnv(t)
-			f := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: tt.store})
-			_, err := f.Pay(ctx, order("store-"+tt.name), byMethod("pm_card_visa"))
+			store := &faultyStore{}
+			f := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: store})
+			o, req := order("store-"+name), byMethod("pm_card_visa")
+			if name == "load" {
+				res := e.payWith(f, o, byMethod("pm_card_authenticationRequired"))
+				if err := e.fake.Authenticate(res.IntentID); err != nil {
+					t.Fatal(err)
+				}
+				req = byIntent(res.IntentID)
+			}
+			store.failClaim, store.failLoad = 1, 1
+			before := e.fake.CallCount()
+			_, err := f.Pay(ctx, o, req)
 			if !errors.Is(err, confirm.ErrStore) || !confirm.RetrySafe(err) {
 				t.Fatalf("got %v, want retry-safe ErrStore", err)
 			}
 			if resp := confirm.ErrorResponse(err); resp.HTTPStatus != 503 {
 				t.Errorf("response %+v, want 503", resp)
 			}
-			if n := e.fake.CallCount(); n != 0 {
-				t.Errorf("%d Stripe calls after a failed %s, want 0", n, tt.name)
+			if n := e.fake.CallCount() - before; n != 0 {
+				t.Errorf("%d Stripe calls after a failed %s, want 0", n, name)
 			}
-			if res := e.payWith(f, order("store-"+tt.name), byMethod("pm_card_visa")); res.Outcome != confirm.Succeeded {
+			if res := e.payWith(f, o, req); res.Outcome != confirm.Succeeded {
 				t.Errorf("retry: %v", res.Outcome)
 			}
 		})

@@ -220,9 +220,17 @@ func decide(st *state) step {
 	switch {
 	// The Store.
 
+	case st.store.op == 0 && byCard:
+		// claim first: a card request claims the order before anything
+		// else, in the Store's one insert-if-absent, since it would claim
+		// a record-less order anyway. The claim is built from the order
+		// and the request alone; a Claim that finds a record changes
+		// nothing and returns it, and the rows below read it as loaded.
+		return st.claimStep("claim first")
 	case st.store.op == 0 || st.store.kind == ansStale:
-		// load: read the order's record first; again when a write found
-		// it changed since.
+		// load: read the order's record first (a return from 3-D Secure,
+		// Capture, Cancel, Status); again when a write found it changed
+		// since.
 		return step{op: opLoad, row: "load"}
 	case st.store.kind == ansStoreFailed && st.reportable(status, statusErr):
 		// store failed after Stripe: the answer in hand is the truth about
@@ -450,16 +458,9 @@ func decide(st *state) step {
 			SetupFutureUsage: string(st.order.SaveCard),
 		}}
 	case byCard && rec.Version == 0:
-		// first attempt: claim the order (insert-if-absent), stamped with
-		// this card when a creation is safe to send now.
-		r := Record{Amount: st.order.Amount, Currency: st.order.Currency, Customer: st.order.Customer,
-			CreatePaymentMethod: st.req.PaymentMethodID, CreateCVCToken: st.req.CVCToken,
-			CreateConfirmationToken: st.req.ConfirmationToken, Updated: st.now}
-		safe := creationSafe(st.order, Record{}, st.now, st.window)
-		if safe {
-			r.CreateSentAt = st.now
-		}
-		return step{op: opClaim, row: "first attempt", rec: r, stamp: safe}
+		// first attempt: the record read again after a refused write is
+		// gone (the host pruned it): claim the order again.
+		return st.claimStep("first attempt")
 	case byCard && st.wasSent(st.createKey()):
 		// created already: one key is never sent twice in one call.
 		return finishErr("created already", &flowError{op: "create", sentinel: ErrPaymentInProgress, err: errors.New("the order's creation did not yield its intent")})
@@ -499,6 +500,21 @@ func creationSafe(order Order, rec Record, now time.Time, window time.Duration) 
 		return within(rec.CreateSentAt)
 	}
 	return order.CreatedAt.IsZero()
+}
+
+// claimStep claims the order (insert-if-absent) with this request's
+// card's creation, stamped CreateSentAt = now when a creation is safe to
+// send now. It reads nothing from the record: the claim is sent before
+// the record is known.
+func (st *state) claimStep(row string) step {
+	r := Record{Amount: st.order.Amount, Currency: st.order.Currency, Customer: st.order.Customer,
+		CreatePaymentMethod: st.req.PaymentMethodID, CreateCVCToken: st.req.CVCToken,
+		CreateConfirmationToken: st.req.ConfirmationToken, Updated: st.now}
+	safe := creationSafe(st.order, Record{}, st.now, st.window)
+	if safe {
+		r.CreateSentAt = st.now
+	}
+	return step{op: opClaim, row: row, rec: r, stamp: safe}
 }
 
 func finishErr(row string, err error) step  { return step{op: opFinish, row: row, err: err} }

@@ -122,7 +122,21 @@ func decideCases() []decideCase {
 	ns := DefaultNamespace
 	createKey := CreateKey(ns, tOrder)
 	return append([]decideCase{
-		{"load", st(actPayByCard, func(s *state) { s.store = answer{} }), opLoad, "", nil},
+		// A card request claims first, built from the order and the
+		// request alone (stamped only when a creation is safe now).
+		{"claim first", st(actPayByCard, func(s *state) { s.store = answer{} }), opClaim, "", func(t *testing.T, s step) {
+			if !s.stamp || !s.rec.CreateSentAt.Equal(t0) || s.rec.CreatePaymentMethod != tCard || s.rec.Amount != 2000 || s.rec.Currency != "usd" {
+				t.Errorf("claim %+v: want this card's creation on the order's terms, stamped", s.rec)
+			}
+		}},
+		{"claim first", st(actPayByCard, createdAt(t0.Add(-30*time.Hour)), func(s *state) { s.store = answer{} }), opClaim, "", func(t *testing.T, s step) {
+			if s.stamp || !s.rec.CreateSentAt.IsZero() {
+				t.Errorf("claim %+v of an order past the window: must not be stamped before Stripe is asked", s.rec)
+			}
+		}},
+		{"load", st(actPayByIntent, func(s *state) { s.store = answer{} }), opLoad, "", nil},
+		{"load", st(actCapture, func(s *state) { s.store = answer{} }), opLoad, "", nil},
+		{"load", st(actStatus, func(s *state) { s.store = answer{} }), opLoad, "", nil},
 		{"load", st(actPayByCard, func(s *state) { s.store = answer{op: opUpdate, kind: ansStale} }), opLoad, "", nil},
 		{"store failed after Stripe", st(actPayByCard, claim(tCard, t0), answered(opCreate, ansOK, intent("succeeded")),
 			func(s *state) { s.stamped, s.store = true, answer{op: opUpdate, kind: ansStoreFailed, err: errTest} }), opFinish, "",
@@ -319,6 +333,11 @@ func decideCases() []decideCase {
 				}
 			}},
 		{"settled", st(actPayByIntent, recorded("canceled")), opFinish, "", wantOutcome(Canceled)},
+		// A paid order retried with a new card: the claim found the
+		// record, and nothing is sent.
+		{"settled", st(actPayByCard, recorded("succeeded"), func(s *state) {
+			s.req, s.store = Request{PaymentMethodID: tOther}, answer{op: opClaim, kind: ansNotClaimed}
+		}), opFinish, "", wantOutcome(Succeeded)},
 		{"return from 3-D Secure", st(actPayByIntent, recorded("requires_action"), func(s *state) { s.rec.LatestCharge = "ch_1" }), opConfirm,
 			ConfirmActionKey(ns, tOrder, tPI, "pm_real", "ch_1"), nil},
 		{"return, unknown", st(actPayByIntent), opLook, "", nil},
@@ -337,6 +356,7 @@ func decideCases() []decideCase {
 		// authentication: this request's card goes on.
 		{"another card", st(actPayByCard, recorded("requires_action"), answered(opReadBack, ansOK, intent("requires_action"))), opConfirm,
 			ConfirmKey(ns, tOrder, tPI, tCard, ""), nil},
+		// The record read again after a refused write is gone.
 		{"first attempt", st(actPayByCard), opClaim, "", func(t *testing.T, s step) {
 			if !s.stamp || !s.rec.CreateSentAt.Equal(t0) || s.rec.CreatePaymentMethod != tCard || s.rec.Amount != 2000 {
 				t.Errorf("claim %+v: want this card's creation, stamped", s.rec)
@@ -372,7 +392,7 @@ func tokenCases(ns uuid.UUID) []decideCase {
 	byToken := func(t string) func(*state) { return func(s *state) { s.req = Request{ConfirmationToken: t} } }
 	spent := func(s *state) { s.rec.CreateConfirmationToken = tok }
 	return []decideCase{
-		{"first attempt", st(actPayByCard, byToken(tok)), opClaim, "", func(t *testing.T, s step) {
+		{"claim first", st(actPayByCard, byToken(tok), func(s *state) { s.store = answer{} }), opClaim, "", func(t *testing.T, s step) {
 			if s.rec.CreateConfirmationToken != tok || s.rec.CreatePaymentMethod != "" || !s.stamp {
 				t.Errorf("claim %+v: want the token's creation, stamped", s.rec)
 			}
@@ -435,7 +455,7 @@ func wantIntentRecorded(t *testing.T, s step) {
 }
 
 // rowLabel finds the row names in decide.go: a case's step names its row.
-var rowLabel = regexp.MustCompile(`(?:row: |finishErr\(|finishRes\(|recordStep\(|searchStep\(|confirmActionStep\(|writeStep\(|report\(pi, status, )"([^"]+)"`)
+var rowLabel = regexp.MustCompile(`(?:row: |claimStep\(|finishErr\(|finishRes\(|recordStep\(|searchStep\(|confirmActionStep\(|writeStep\(|report\(pi, status, )"([^"]+)"`)
 
 // TestDecideCoversEveryRow fails when decide gains a row that
 // TestDecideRows does not hit.

@@ -133,8 +133,18 @@
 //
 // The Store, read first:
 //
-//   - load: no record read yet, or a write found the record changed since
-//     it was read (compare-and-swap on Version): read it.
+//   - claim first: a card request (PaymentMethod or ConfirmationToken)
+//     starts with the Store's Claim (insert-if-absent), which it would
+//     send anyway for an order without a record, instead of a Load: one
+//     Store operation fewer per first payment. The claim is this card's
+//     creation on the order's terms, stamped CreateSentAt = now when a
+//     creation is safe to send now; it is built from the order and the
+//     request alone. A Claim that finds a record changes nothing and
+//     returns it, and the rows below read it as a Load's (a paid order
+//     retried with another card is "settled": no call, no write).
+//   - load: a request by intent, Capture, Cancel or Status with no record
+//     read yet, or a write found the record changed since it was read
+//     (compare-and-swap on Version): read it.
 //   - store failed after Stripe: the Store failed after Stripe answered
 //     where the payment stands: report that answer (the truth about the
 //     money), log the Store's failure at error level.
@@ -255,9 +265,8 @@
 //     confirm it with this card under [ConfirmKey], off-session under
 //     [OffSessionKey] (confirmed already: a key is never sent twice in one
 //     call).
-//   - first attempt: no record: Claim the order (insert-if-absent) with
-//     this card's creation, stamped CreateSentAt = now when a creation is
-//     safe to send now.
+//   - first attempt: the record read again after a refused write is gone
+//     (the host pruned it): Claim the order as "claim first" does.
 //   - claim, unsent: a claim never sent (or refused): stamp this card's
 //     creation, then send it.
 //   - claim: a claim stamped inside the key window: send the claimed

@@ -356,3 +356,90 @@ func TestCallsPerFlow(t *testing.T) {
 		})
 	}
 }
+
+// loggingStore is a MemoryStore that records the operations the Flow asks
+// of it, in order.
+type loggingStore struct {
+	confirm.MemoryStore
+	mu  sync.Mutex
+	ops []string
+}
+
+func (s *loggingStore) note(op string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ops = append(s.ops, op)
+}
+
+func (s *loggingStore) take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ops := s.ops
+	s.ops = nil
+	return ops
+}
+
+func (s *loggingStore) Claim(ctx context.Context, id string, rec confirm.Record) (confirm.Record, bool, error) {
+	s.note("claim")
+	return s.MemoryStore.Claim(ctx, id, rec)
+}
+
+func (s *loggingStore) Load(ctx context.Context, id string) (confirm.Record, error) {
+	s.note("load")
+	return s.MemoryStore.Load(ctx, id)
+}
+
+func (s *loggingStore) Update(ctx context.Context, id string, rec confirm.Record) (confirm.Record, error) {
+	s.note("update")
+	return s.MemoryStore.Update(ctx, id, rec)
+}
+
+// TestStoreCallsPerFlow pins the Store operations of each payment step:
+// a card request claims first (no Load), so a first payment costs two
+// (Claim, then Update with the intent) and a retry of a paid order one
+// Claim that finds the record; the return from 3-D Secure loads. On a SQL
+// Store each is one statement (confirm/sqlstore/pgtest counts them).
+func TestStoreCallsPerFlow(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []confirm.Request // intent "3ds": the first step's; token "visa": a new token of that card
+		ops   [][]string        // per step
+	}{
+		{"frictionless", []confirm.Request{byMethod("pm_card_visa")}, [][]string{{"claim", "update"}}},
+		{"decline", []confirm.Request{byMethod("pm_card_visa_chargeDeclined")}, [][]string{{"claim", "update"}}},
+		{"3ds", []confirm.Request{byMethod("pm_card_authenticationRequired"), byIntent("3ds")},
+			[][]string{{"claim", "update"}, {"load", "update"}}},
+		{"retry of a paid order", []confirm.Request{byMethod("pm_card_visa"), byMethod("pm_card_mastercard")},
+			[][]string{{"claim", "update"}, {"claim"}}},
+		{"second card after decline", []confirm.Request{byMethod("pm_card_visa_chargeDeclined"), byMethod("pm_card_visa")},
+			[][]string{{"claim", "update"}, {"claim", "update"}}},
+		{"payment element", []confirm.Request{{ConfirmationToken: "visa"}, {ConfirmationToken: "visa"}},
+			[][]string{{"claim", "update"}, {"claim"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			store := &loggingStore{}
+			f := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: store})
+			var first confirm.Result
+			for i, req := range tt.steps {
+				if req.PaymentIntentID == "3ds" {
+					if err := e.fake.Authenticate(first.IntentID); err != nil {
+						t.Fatal(err)
+					}
+					req.PaymentIntentID = first.IntentID
+				}
+				if req.ConfirmationToken == "visa" {
+					req = e.byToken("pm_card_visa")
+				}
+				res := e.payWith(f, order("o"), req)
+				if i == 0 {
+					first = res
+				}
+				if got := store.take(); fmt.Sprint(got) != fmt.Sprint(tt.ops[i]) {
+					t.Errorf("step %d: Store operations %v, want %v", i+1, got, tt.ops[i])
+				}
+			}
+		})
+	}
+}

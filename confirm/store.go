@@ -112,8 +112,11 @@ func (r Record) refused() Request {
 //   - Claim inserts rec as the order's record if the order has none, with
 //     Version 1, and returns it with claimed true. If the order has a
 //     record, Claim changes nothing and returns the stored record with
-//     claimed false: a concurrent first attempt follows the claim, it never
-//     overwrites it (in SQL: INSERT … ON CONFLICT DO NOTHING, then SELECT).
+//     claimed false, in full, as Load would: a concurrent first attempt
+//     follows the claim, it never overwrites it, and a card payment, which
+//     starts with Claim rather than Load, reads its order's record from
+//     it (in SQL: INSERT … ON CONFLICT DO NOTHING, and a SELECT of the
+//     stored row).
 //   - Load returns the order's record, or an error matching ErrNotFound
 //     when there is none. Any other error aborts the payment attempt before
 //     any Stripe call (ErrStore); a lost connection is never "no record".

@@ -21,10 +21,16 @@
 // (Schema shows them). Each clause of the confirm.Store contract is one
 // statement whose text is the rule:
 //
-//   - Claim is INSERT … ON CONFLICT (order_id) DO NOTHING RETURNING …: the
-//     first attempt inserts and gets its row back (one round trip); a
-//     concurrent or later one inserts nothing and reads the stored row with
-//     a SELECT (two). A claim never overwrites.
+//   - Claim is INSERT … ON CONFLICT (order_id) DO NOTHING RETURNING …,
+//     with a SELECT of the stored row in the same statement (a WITH … UNION
+//     ALL): the first attempt inserts and gets its row back, a later one
+//     inserts nothing and gets the stored row, in one round trip either
+//     way. A claim never overwrites. The SELECT sees the statement's
+//     snapshot, so a row a concurrent claim committed after the statement
+//     began is not in it: only then a second statement reads the row.
+//     Since the Flow starts a card payment with Claim, not Load, a first
+//     payment step costs two statements (Claim, then Update with the
+//     intent) and a paid order's retry one.
 //   - Load is one SELECT; only a query that ran and found no row is
 //     confirm.ErrNotFound.
 //   - Update is one UPDATE whose WHERE clause is the rule, below. When it

@@ -83,18 +83,21 @@ func (s *Store) CreateTable(ctx context.Context) error {
 	return nil
 }
 
-// Claim implements confirm.Store: one INSERT … ON CONFLICT DO NOTHING that
-// returns the row it inserted; when the order already has a row, a second
-// statement reads it.
+// Claim implements confirm.Store: one statement, an INSERT … ON CONFLICT
+// DO NOTHING that returns the row it inserted or else the stored one. Only
+// when a concurrent claim committed the row after the statement began
+// (the statement's snapshot cannot see it) does a second statement read
+// it.
 func (s *Store) Claim(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, bool, error) {
 	args := append([]any{orderID}, values(rec)...)
-	// Two rounds at most: a row can only vanish between the INSERT and the
-	// SELECT if the host deletes it (pruning old orders), and then the
-	// order has no record and the INSERT may claim it again.
+	// Two rounds at most: a row can only vanish between the claim and the
+	// read if the host deletes it (pruning old orders), and then the
+	// order has no record and the claim may insert it again.
 	for round := 0; round < 2; round++ {
-		got, err := scanRecord(s.db.QueryRowContext(ctx, s.stmt.claim, args...))
+		var claimed bool
+		got, err := scanInto(s.db.QueryRowContext(ctx, s.stmt.claim, args...), &claimed)
 		if err == nil {
-			return got, true, nil
+			return got, claimed, nil
 		}
 		if !noRows(ctx, err) {
 			return confirm.Record{}, false, storeError("claim", err)

@@ -51,10 +51,20 @@ type statements struct {
 func newStatements(table string) statements {
 	return statements{
 		// $1 order_id; $2… the record's columns after version, as values.
-		claim: `INSERT INTO ` + table + ` (order_id, ` + columns + `)
+		// One statement answers both ways: the row inserted (claimed
+		// true) or, on conflict, the stored row (claimed false). The
+		// SELECT reads the statement's snapshot, so a row committed by a
+		// concurrent claim after the statement began is in conflict but
+		// not visible: then no row comes back, and Claim reads it again.
+		claim: `WITH ins AS (
+	INSERT INTO ` + table + ` (order_id, ` + columns + `)
 	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 	ON CONFLICT (order_id) DO NOTHING
-	RETURNING ` + columns,
+	RETURNING ` + columns + `
+)
+SELECT true, ` + columns + ` FROM ins
+UNION ALL
+SELECT false, ` + columns + ` FROM ` + table + ` WHERE order_id = $1 AND NOT EXISTS (SELECT 1 FROM ins)`,
 
 		load: `SELECT ` + columns + ` FROM ` + table + ` WHERE order_id = $1`,
 

@@ -163,6 +163,15 @@ func (c *checker) roundTrip(s confirm.Store) {
 	if got, err = s.Load(ctx, order); err != nil || !same(got, want) {
 		c.errorf("round trip: Load after Update = %+v, %v; want %+v", got, err, want)
 	}
+	// The Flow starts a card payment with Claim, not Load: a Claim that
+	// finds the record must return it as Load would, in full and as last
+	// updated, and change nothing.
+	if got, claimed, err = s.Claim(ctx, order, confirm.Record{Amount: 1, Currency: "usd", CreatePaymentMethod: "pm_other"}); err != nil || claimed || !same(got, want) {
+		c.errorf("round trip: Claim of an updated record = %+v, %v, %v; want %+v, false, nil", got, claimed, err, want)
+	}
+	if got, err = s.Load(ctx, order); err != nil || !same(got, want) {
+		c.errorf("round trip: Load after a Claim that found the record = %+v, %v; want %+v", got, err, want)
+	}
 	var zero confirm.Record
 	if got, _, err = s.Claim(ctx, c.id("roundtrip-zero"), zero); err != nil || got.Version != 1 || !same(got, confirm.Record{Version: 1}) {
 		c.errorf("round trip: Claim of a zero record = %+v, %v; want a zero record with Version 1 (zero times stay zero)", got, err)

@@ -23,6 +23,7 @@ type naiveStore struct {
 	lastWriterWins bool // Claim overwrites (a plain upsert)
 	lostUpdate     bool // Update ignores the Version
 	backwards      bool // Update lets the status fall
+	claimEcho      bool // a Claim that finds a record returns the one it was given
 
 	mu sync.Mutex
 	m  map[string]confirm.Record
@@ -32,6 +33,10 @@ func (s *naiveStore) Claim(_ context.Context, id string, rec confirm.Record) (co
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old, ok := s.m[id]; ok && !s.lastWriterWins {
+		if s.claimEcho {
+			rec.Version = old.Version
+			return rec, false, nil
+		}
 		return old, false, nil
 	}
 	rec.Version = 1
@@ -77,6 +82,7 @@ func TestNaiveStoresFail(t *testing.T) {
 		{"last writer wins", func() *naiveStore { return &naiveStore{lastWriterWins: true} }, []string{"claim never overwrites", "concurrent claims"}},
 		{"lost update", func() *naiveStore { return &naiveStore{lostUpdate: true} }, []string{"update refuses a stale version", "concurrent updates"}},
 		{"status backwards", func() *naiveStore { return &naiveStore{backwards: true} }, []string{"update refuses a status moving backwards"}},
+		{"claim echoes", func() *naiveStore { return &naiveStore{claimEcho: true} }, []string{"Claim of an updated record"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := storetest.TestStore(func() confirm.Store { s := tc.store(); s.m = map[string]confirm.Record{}; return s })

@@ -133,6 +133,7 @@ func (a *app) demo() bool { return a.fake != nil }
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.checkoutPage)
+	mux.HandleFunc("GET /payment-element", a.paymentElementPage)
 	mux.HandleFunc("POST /cart", a.updateCart)
 	mux.HandleFunc("POST /order/new", a.newOrder)
 	mux.HandleFunc("POST /pay", a.pay)
@@ -150,6 +151,7 @@ func (a *app) routes() http.Handler {
 		mux.HandleFunc("GET /demo/test-cards", a.demoTestCards)
 		mux.HandleFunc("POST /demo/3ds", a.demoThreeDS)
 		mux.HandleFunc("POST /demo/cvc-token", a.demoCVCToken)
+		mux.HandleFunc("POST /demo/confirmation-token", a.demoConfirmationToken)
 		mux.HandleFunc("GET /demo/charges", a.demoCharges)
 	}
 	return a.secureHeaders(sameOrigin(mux))

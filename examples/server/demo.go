@@ -10,9 +10,10 @@ import (
 )
 
 // The handlers in this file exist in demo mode only. They stand in for the
-// calls Stripe.js makes to Stripe's servers (3-D Secure, CVC tokens), so that
-// the offline stand-in at /static/stripe-offline.js can drive the fake, and
-// let the browser test read what was charged. A host copies none of them.
+// calls Stripe.js makes to Stripe's servers (3-D Secure, CVC tokens,
+// ConfirmationTokens), so that the offline stand-in at /demo/stripe.js can
+// drive the fake, and let the browser test read what was charged. A host
+// copies none of them.
 
 // demoStripeJS is GET /demo/stripe.js, the offline stand-in for Stripe.js.
 func (a *app) demoStripeJS(w http.ResponseWriter, r *http.Request) {
@@ -105,6 +106,32 @@ func (a *app) demoCVCToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": tok, "object": "token", "type": "cvc_update"})
+}
+
+// demoConfirmationToken is POST /demo/confirmation-token {"payment_method":
+// "pm_card_…"}: stands in for stripe.createConfirmationToken with the
+// Payment Element filled in with that test card. It answers with the
+// ConfirmationToken's ID and its payment_method_preview, as Stripe.js does.
+func (a *app) demoConfirmationToken(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		PaymentMethod string `json:"payment_method"`
+	}
+	if !decodeDemo(w, r, &body) {
+		return
+	}
+	id, err := a.fake.CreateConfirmationToken(body.PaymentMethod)
+	if err != nil {
+		writeDemoError(w, http.StatusBadRequest, "parameter_invalid", "Choose one of the test cards.")
+		return
+	}
+	tok, _ := a.fake.ConfirmationTokenInfo(id)
+	card := tok.PaymentMethodPreview.Card
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": tok.ID, "object": "confirmation_token", "expires_at": tok.ExpiresAt.Unix(),
+		"payment_method_preview": map[string]any{
+			"type": "card", "card": map[string]any{"brand": card.Brand, "last4": card.Last4},
+		},
+	})
 }
 
 // demoCharge is one charge attempt at the fake, as the browser test reads it.

@@ -5,6 +5,9 @@
 //
 // With no keys it runs offline on the stripetest fake and serves a small
 // stand-in for Stripe.js (pick a test card, answer 3-D Secure in a dialog).
+// The checkout at / takes the card through Stripe's Card Element (a
+// PaymentMethod); /payment-element takes the same order through the Payment
+// Element (a ConfirmationToken). Both post to the same /pay.
 // With STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY set it uses real Stripe
 // and real Stripe.js; a live key needs HTTPS (-tls-cert and -tls-key).
 //

@@ -24,28 +24,49 @@ type pageData struct {
 	Orders         []order
 	HasCustomer    bool
 	Notice         string
+	// PaymentElement says the checkout pays through Stripe's Payment
+	// Element (a ConfirmationToken) rather than the Card Element.
+	PaymentElement bool
 	// AdminOpen says the shop owner's pages are open to anyone
 	// (-demo-admin), which /orders says in red.
 	AdminOpen bool
 }
 
-// checkoutPage shows the order named by the cookie, or opens a new one and
-// sets the cookie. An order that is paid or canceled stays on screen with its
+// checkoutPage is GET /: the order named by the cookie, paid through the
+// Card Element (Stripe's guide to this flow), or a new order with a new
+// cookie. An order that is paid or canceled stays on screen with its
 // receipt; "New order" starts another.
-func (a *app) checkoutPage(w http.ResponseWriter, r *http.Request) {
+func (a *app) checkoutPage(w http.ResponseWriter, r *http.Request) { a.checkout(w, r, false) }
+
+// paymentElementPage is GET /payment-element: the same order and the same
+// POST /pay, paid through the Payment Element, which sends a
+// ConfirmationToken instead of a PaymentMethod.
+func (a *app) paymentElementPage(w http.ResponseWriter, r *http.Request) { a.checkout(w, r, true) }
+
+func (a *app) checkout(w http.ResponseWriter, r *http.Request, paymentElement bool) {
 	o, err := a.currentOrder(r)
 	if err != nil {
 		o = a.shop.create(a.customer)
 		a.setOrderCookie(w, o.ID)
 	}
-	a.render(w, "checkout.html", pageData{Order: o, Products: a.shop.products, HasCustomer: a.customer != ""})
+	a.render(w, "checkout.html", pageData{Order: o, Products: a.shop.products, HasCustomer: a.customer != "", PaymentElement: paymentElement})
+}
+
+// checkoutPath is the checkout page a form came from: the Payment
+// Element's when it says element=payment, else the Card Element's.
+func checkoutPath(r *http.Request) string {
+	if r.PostFormValue("element") == "payment" {
+		return "/payment-element"
+	}
+	return "/"
 }
 
 // newOrder starts a new order for this browser.
 func (a *app) newOrder(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	o := a.shop.create(a.customer)
 	a.setOrderCookie(w, o.ID)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, checkoutPath(r), http.StatusSeeOther)
 }
 
 // updateCart changes quantities and options before the first payment attempt.
@@ -82,7 +103,7 @@ func (a *app) updateCart(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, checkoutPath(r), http.StatusSeeOther)
 }
 
 // savedPage lists the signed-in customer's saved cards for a payment with

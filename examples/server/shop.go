@@ -278,6 +278,11 @@ func (s *shop) record(id string, res confirm.Result) {
 // Payable reports whether the customer can still pay the order.
 func (o order) Payable() bool { return o.State == stateOpen || o.State == stateAwaiting }
 
+// SetupFutureUsage is the Payment Element's setupFutureUsage for this
+// order: what confirm sends as setup_future_usage, or "" when the card is
+// not saved. Stripe.js needs it to build the form before any intent exists.
+func (o order) SetupFutureUsage() string { return string(o.payment().SaveCard) }
+
 // Editable reports whether the cart may still change: open, and no payment
 // attempted yet.
 func (o order) Editable() bool { return o.State == stateOpen && !o.Locked }

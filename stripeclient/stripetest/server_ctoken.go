@@ -28,11 +28,15 @@ type confirmationTokenJSON struct {
 }
 
 // previewJSON is payment_method_preview: a PaymentMethod's details
-// without the fields of an object of its own (id, created, livemode).
+// without the fields of an object of its own (id, created, livemode) and
+// without customer, which the preview lacks at API version 2023-10-16
+// (stripe-go v76's ConfirmationTokenPaymentMethodPreview has no such
+// field, and the API reference's example object shows none:
+// https://docs.stripe.com/api/confirmation_tokens/object); later versions
+// added it.
 type previewJSON struct {
 	BillingDetails billingJSON     `json:"billing_details"`
 	Card           *methodCardJSON `json:"card,omitempty"`
-	Customer       *string         `json:"customer"`
 	Type           string          `json:"type"`
 }
 
@@ -42,6 +46,10 @@ func renderConfirmationToken(t *ConfirmationToken) *confirmationTokenJSON {
 	return &confirmationTokenJSON{
 		ID: t.ID, Object: "confirmation_token", Created: t.Created.Unix(), ExpiresAt: t.ExpiresAt.Unix(),
 		PaymentIntent: null(t.PaymentIntent), PaymentMethodPreview: preview,
+		// "Defaults to true on ConfirmationToken": the field's description
+		// in Stripe's API reference (and in stripe-go v76's type), as a
+		// token Stripe.js makes hands any next action to Stripe's SDK.
+		UseStripeSDK: true,
 	}
 }
 

@@ -23,6 +23,14 @@ func TestServerConfirmationToken(t *testing.T) {
 	if preview["type"] != "card" || card["brand"] != "amex" || card["last4"] != "0005" {
 		t.Errorf("payment_method_preview %v, want the amex test card", preview)
 	}
+	// At API version 2023-10-16 the preview has no customer (a later
+	// version's field; stripe-go v76's type would refuse it).
+	if _, ok := preview["customer"]; ok {
+		t.Errorf("payment_method_preview %v has customer, a field of later API versions", preview)
+	}
+	if tok["use_stripe_sdk"] != true {
+		t.Errorf("use_stripe_sdk %v, want true (Stripe's default on a ConfirmationToken)", tok["use_stripe_sdk"])
+	}
 	if exp, _ := tok["expires_at"].(float64); exp <= tok["created"].(float64) {
 		t.Errorf("expires_at %v not after created %v", tok["expires_at"], tok["created"])
 	}

@@ -29,6 +29,11 @@ const benchInstances = 4
 
 var benchPayers = []int{64, 1}
 
+// firstStepStatements are the SQL statements (round trips) of a first
+// payment step: a Claim that inserts, then an Update with the intent. The
+// target is at most 2.
+const firstStepStatements = 2
+
 // stepStat accumulates what one payment step (one Flow.Pay) cost the
 // Store: time inside Store methods and SQL statements sent. It travels in
 // the step's ctx, so that the Store wrapper and the driver's tracer find
@@ -209,7 +214,15 @@ func BenchmarkStore(b *testing.B) {
 			// once per connection) outside the measurement.
 			runPayments(b, flows, payers, benchInstances*payers*4, newTable("bench-warm"))
 			b.ResetTimer()
-			report(b, runPayments(b, flows, payers, b.N, newTable("bench-pg")))
+			r := runPayments(b, flows, payers, b.N, newTable("bench-pg"))
+			report(b, r)
+			// Each step is a first payment of a fresh order
+			// (TestStatementsPerStep pins the other steps).
+			for _, s := range r.steps {
+				if s.statements != firstStepStatements {
+					b.Fatalf("a first payment step sent %d SQL statements, want %d", s.statements, firstStepStatements)
+				}
+			}
 		})
 	}
 }

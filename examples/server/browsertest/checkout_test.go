@@ -86,6 +86,13 @@ type customer struct {
 
 func newCustomer(t *testing.T, browser context.Context, srv *exampleServer) *customer {
 	t.Helper()
+	return newCustomerAt(t, browser, srv, "")
+}
+
+// newCustomerAt is newCustomer opening the checkout at path ("" for the
+// Card Element's page).
+func newCustomerAt(t *testing.T, browser context.Context, srv *exampleServer, path string) *customer {
+	t.Helper()
 	tab, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(tab, scenarioTimeout)
 	c := &customer{t: t, ctx: ctx, srv: srv, name: screenshotName(t.Name()), console: make(chan []string, 1)}
@@ -115,7 +122,7 @@ func newCustomer(t *testing.T, browser context.Context, srv *exampleServer) *cus
 			t.Errorf("browser console: %s", e)
 		}
 	})
-	c.run("open checkout", chromedp.Navigate(srv.URL), chromedp.WaitVisible(chromedp.CSS("#order-id")))
+	c.run("open checkout", chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS("#order-id")))
 	return c
 }
 
@@ -288,6 +295,62 @@ func doubleClick(sel string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// element is one of the checkout's two ways to take a new card: Stripe's
+// Card Element (its guide to this flow) or its Payment Element (finalized
+// on the server with a ConfirmationToken). Both pages post to the same
+// /pay.
+type element struct {
+	name  string // the subtest's name
+	path  string // the checkout page
+	mount string // what the page mounts the stand-in into
+	field string // the JSON field the page sends the card in
+}
+
+var elements = []element{
+	{name: "Card Element", path: "", mount: "#card-element #demo-card-select", field: "payment_method_id"},
+	{name: "Payment Element", path: "payment-element", mount: "#payment-element #demo-payment-element #demo-card-select", field: "confirmation_token"},
+}
+
+// recordPayBodies makes the page remember what it posts to /pay, so a
+// scenario can check the page sent its card the way its element does.
+func (c *customer) recordPayBodies() {
+	c.t.Helper()
+	get(c, "record /pay bodies", chromedp.Evaluate[bool](`(() => {
+		window.payBodies = [];
+		const original = window.fetch;
+		window.fetch = (url, opts) => {
+			if (url === '/pay') { window.payBodies.push(JSON.parse(opts.body)); }
+			return original(url, opts);
+		};
+		return true;
+	})()`))
+}
+
+// expectSentWith checks that the page's first /pay sent the card in field
+// (and no other card field), and that every body carried no amount.
+func (c *customer) expectSentWith(field string) {
+	c.t.Helper()
+	bodies := get(c, "read /pay bodies", chromedp.Evaluate[[]map[string]any](`window.payBodies`))
+	if len(bodies) == 0 {
+		c.t.Fatalf("the page posted nothing to /pay")
+	}
+	first := bodies[0]
+	for _, f := range []string{"payment_method_id", "confirmation_token"} {
+		v, _ := first[f].(string)
+		if (f == field) != (v != "") {
+			c.t.Errorf("first /pay body %v: want the card in %s only", first, field)
+		}
+	}
+	if v, _ := first["confirmation_token"].(string); field == "confirmation_token" && !strings.HasPrefix(v, "ctoken_") {
+		c.t.Errorf("first /pay body %v: want a ctoken_…", first)
+	}
+	for _, b := range bodies {
+		if _, ok := b["amount"]; ok {
+			c.t.Errorf("/pay body %v carries an amount", b)
+		}
+	}
+}
+
 func TestCheckout(t *testing.T) {
 	chromium := findChromium(t)
 	srv := startExample(t)
@@ -295,28 +358,50 @@ func TestCheckout(t *testing.T) {
 	start := time.Now()
 	defer func() { t.Logf("scenarios took %v", time.Since(start).Round(time.Millisecond)) }()
 
+	for _, el := range elements {
+		t.Run(el.name, func(t *testing.T) {
+			checkoutScenarios(t, browser, srv, el)
+			if el.path == "" {
+				// A saved card needs only its CVC, which the Card Element's
+				// cardCvc collects on its own page.
+				savedCardScenario(t, browser, srv)
+			}
+		})
+	}
+}
+
+// checkoutScenarios pays new cards through el's page: what a customer sees
+// and what the fake charged must not depend on the element.
+func checkoutScenarios(t *testing.T, browser context.Context, srv *exampleServer, el element) {
+	open := func(t *testing.T) (*customer, string) {
+		t.Helper()
+		c := newCustomerAt(t, browser, srv, el.path)
+		c.run("wait for "+el.name, chromedp.WaitVisible(chromedp.CSS(el.mount)))
+		c.recordPayBodies()
+		return c, c.orderID()
+	}
+
 	t.Run("success card", func(t *testing.T) {
-		c := newCustomer(t, browser, srv)
-		order := c.orderID()
+		c, order := open(t)
 		c.pickCard("pm_card_visa")
 		c.clickPay()
 		c.expectSuccess()
+		c.expectSentWith(el.field)
 		expectCharged(t, srv, order, 1, "")
 	})
 
 	t.Run("3DS card, Complete", func(t *testing.T) {
-		c := newCustomer(t, browser, srv)
-		order := c.orderID()
+		c, order := open(t)
 		c.pickCard("pm_card_authenticationRequired")
 		c.clickPay()
 		c.answer3DS("Complete")
 		c.expectSuccess()
+		c.expectSentWith(el.field)
 		expectCharged(t, srv, order, 1, "")
 	})
 
 	t.Run("3DS card, Fail, then a second card", func(t *testing.T) {
-		c := newCustomer(t, browser, srv)
-		order := c.orderID()
+		c, order := open(t)
 		c.pickCard("pm_card_authenticationRequired")
 		c.clickPay()
 		c.answer3DS("Fail")
@@ -336,13 +421,13 @@ func TestCheckout(t *testing.T) {
 	})
 
 	t.Run("insufficient funds", func(t *testing.T) {
-		c := newCustomer(t, browser, srv)
-		order := c.orderID()
+		c, order := open(t)
 		c.pickCard("pm_card_visa_chargeDeclinedInsufficientFunds")
 		c.clickPay()
 		if msg := c.expectError(); !strings.Contains(strings.ToLower(msg), "insufficient funds") {
 			t.Errorf("decline message = %q, want it to say insufficient funds", msg)
 		}
+		c.expectSentWith(el.field)
 		got := expectCharged(t, srv, order, 0, "")
 		if len(got.Charges) != 1 || got.Charges[0].Status != "failed" {
 			t.Errorf("want one failed charge attempt\n%s", got)
@@ -350,8 +435,7 @@ func TestCheckout(t *testing.T) {
 	})
 
 	t.Run("double click on pay", func(t *testing.T) {
-		c := newCustomer(t, browser, srv)
-		order := c.orderID()
+		c, order := open(t)
 		c.pickCard("pm_card_visa")
 		c.run("double click pay", chromedp.WaitEnabled(chromedp.CSS("#submit")), doubleClick("#submit"))
 		c.expectSuccess()
@@ -359,16 +443,25 @@ func TestCheckout(t *testing.T) {
 		if len(got.Charges) != 1 {
 			t.Errorf("charge attempts = %d, want 1\n%s", len(got.Charges), got)
 		}
+		if n := get(c, "count /pay bodies", chromedp.Evaluate[int](`window.payBodies.length`)); n != 1 {
+			t.Errorf("the page posted %d times to /pay, want 1", n)
+		}
 	})
 
 	t.Run("two requests at once, past the page's guard", func(t *testing.T) {
 		// What the disabled button cannot stop (two tabs, a replayed
-		// request): the server must still charge the order once.
-		c := newCustomer(t, browser, srv)
-		order := c.orderID()
-		answers := get(c, "two concurrent /pay", chromedp.Evaluate[[]map[string]any](`Promise.all([1, 2].map(() =>
-			fetch('/pay', {method: 'POST', headers: {'Content-Type': 'application/json'},
-				body: JSON.stringify({payment_method_id: 'pm_card_visa'})}).then((r) => r.json())))`,
+		// request): the server must still charge the order once. On the
+		// Payment Element's page each request brings its own token, as two
+		// tabs would.
+		c, order := open(t)
+		card := `Promise.resolve({payment_method_id: 'pm_card_visa'})`
+		if el.field == "confirmation_token" {
+			card = `fetch('/demo/confirmation-token', {method: 'POST', headers: {'Content-Type': 'application/json'},
+				body: JSON.stringify({payment_method: 'pm_card_visa'})}).then((r) => r.json()).then((t) => ({confirmation_token: t.id}))`
+		}
+		answers := get(c, "two concurrent /pay", chromedp.Evaluate[[]map[string]any](`Promise.all([1, 2].map(() => `+card+`)).then((bodies) =>
+			Promise.all(bodies.map((body) => fetch('/pay', {method: 'POST', headers: {'Content-Type': 'application/json'},
+				body: JSON.stringify(body)}).then((r) => r.json()))))`,
 			chromedp.EvalAwaitPromise))
 		successes := 0
 		for _, a := range answers {
@@ -381,7 +474,11 @@ func TestCheckout(t *testing.T) {
 		}
 		expectCharged(t, srv, order, 1, "")
 	})
+}
 
+// savedCardScenario pays with a saved card and a re-collected CVC: the
+// Card Element's cardCvc, through /pay-saved.
+func savedCardScenario(t *testing.T, browser context.Context, srv *exampleServer) {
 	t.Run("saved card with CVC", func(t *testing.T) {
 		c := newCustomer(t, browser, srv)
 		order := c.orderID()

@@ -1,11 +1,11 @@
 // Package browsertest drives the example checkout (examples/server) in
 // headless Chromium: it builds the example, starts it on a free loopback
 // port in its offline demo mode, and pays through the page as a customer
-// would, checking what the page shows and, through the demo's
-// /demo/charges, what the in-memory Stripe fake charged. One scenario
-// (TestRealModeOverHTTPFake) runs the example in real mode instead, with
-// the production Stripe adapter pointed at cmd/stripetest, the fake served
-// over HTTP as a process of its own.
+// would — on the Card Element's page and on the Payment Element's — checking
+// what the page shows and, through the demo's /demo/charges, what the
+// in-memory Stripe fake charged. TestRealModeOverHTTPFake runs the example
+// in real mode instead, with the production Stripe adapter pointed at
+// cmd/stripetest, the fake served over HTTP as a process of its own.
 //
 // It is a module of its own so that chromedp never enters the library's
 // go.mod. Run it with

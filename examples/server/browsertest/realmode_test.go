@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -102,18 +103,22 @@ const (
 
 // TestRealModeOverHTTPFake runs the example in real mode — keys set, the
 // production stripe-go adapter — against cmd/stripetest
-// (-stripe-api-base), and pays a 3-D Secure order from a page in Chromium.
+// (-stripe-api-base), and pays a 3-D Secure order from a page in Chromium,
+// once from each checkout page: the Card Element's, which sends a
+// PaymentMethod, and the Payment Element's, which sends a
+// ConfirmationToken.
 //
 // What it covers and what it does not: real mode's page loads Stripe.js
 // from Stripe's CDN, which cannot load offline, so the page's own card
 // form cannot run here. The scenario opens the real-mode checkout page (its
 // order cookie), then sends the two POSTs that pay.js sends to /pay with
-// fetch from that page, and plays Stripe.js's part between them — 3-D
-// Secure with the intent's client secret and the publishable key — against
-// the stripetest server, as handleCardAction would. So the example's
-// server, its session, the confirm flow and the adapter run for real over
-// HTTP; Stripe.js and pay.js's DOM handling do not (TestCheckout covers
-// those in demo mode).
+// fetch from that page, and plays Stripe.js's part around them — the
+// ConfirmationToken that createConfirmationToken would make, then 3-D
+// Secure with the intent's client secret and the publishable key, as
+// handleCardAction or handleNextAction would — against the stripetest
+// server. So the example's server, its session, the confirm flow and the
+// adapter run for real over HTTP; Stripe.js and pay.js's DOM handling do
+// not (TestCheckout covers those in demo mode).
 func TestRealModeOverHTTPFake(t *testing.T) {
 	chromium := findChromium(t)
 	api := startStripetest(t)
@@ -121,16 +126,46 @@ func TestRealModeOverHTTPFake(t *testing.T) {
 		[]string{"STRIPE_SECRET_KEY=" + realModeSK, "STRIPE_PUBLISHABLE_KEY=" + realModePK})
 	browser := startBrowser(t, chromium)
 	start := time.Now()
-	defer func() { t.Logf("scenario took %v", time.Since(start).Round(time.Millisecond)) }()
+	defer func() { t.Logf("scenarios took %v", time.Since(start).Round(time.Millisecond)) }()
 
+	t.Run("Card Element", func(t *testing.T) {
+		realModePayment(t, browser, srv, api, "", func() string {
+			return `{"payment_method_id": "pm_card_authenticationRequired"}`
+		})
+	})
+	t.Run("Payment Element", func(t *testing.T) {
+		realModePayment(t, browser, srv, api, "payment-element", func() string {
+			// Stripe.js's createConfirmationToken, through the test helper
+			// stripe-go's testhelpers/confirmationtoken calls.
+			status, tok := api.post(t, "/v1/test_helpers/confirmation_tokens", url.Values{"payment_method": {"pm_card_authenticationRequired"}})
+			id, _ := tok["id"].(string)
+			if status != http.StatusOK || !strings.HasPrefix(id, "ctoken_") {
+				t.Fatalf("create ConfirmationToken: %d %v", status, tok)
+			}
+			return `{"confirmation_token": "` + id + `"}`
+		})
+	})
+}
+
+// realModePayment opens the checkout at path in a new browser context and
+// pays its order: first with the body card() returns, then, after 3-D
+// Secure, by the intent's ID.
+func realModePayment(t *testing.T, browser context.Context, srv *exampleServer, api *stripetestServer, path string, card func() string) {
 	tab, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	defer closeTab()
-	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL), chromedp.WaitVisible(chromedp.CSS("#order-id"))); err != nil {
+	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS("#order-id"))); err != nil {
 		t.Fatalf("open checkout: %v\n%s", err, srv.logs())
 	}
 	mode, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("#mode")))
 	if err != nil || strings.Contains(mode, "offline") {
 		t.Fatalf("mode badge %q (%v): want real mode", mode, err)
+	}
+	wantElement := "#card-element"
+	if path != "" {
+		wantElement = "#payment-element"
+	}
+	if err := chromedp.Do(tab, chromedp.WaitReady(chromedp.CSS(wantElement))); err != nil {
+		t.Fatalf("the page has no %s: %v", wantElement, err)
 	}
 	order, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("#order-id")))
 	if err != nil {
@@ -148,14 +183,15 @@ func TestRealModeOverHTTPFake(t *testing.T) {
 		}
 		return got
 	}
-	first := pay(`{"payment_method_id": "pm_card_authenticationRequired"}`)
+	first := pay(card())
 	secret, _ := first["payment_intent_client_secret"].(string)
 	if first["requires_action"] != true || secret == "" {
 		t.Fatalf("first /pay = %v, want requires_action with a client secret", first)
 	}
 	intent, _, _ := strings.Cut(secret, "_secret_")
 
-	// Stripe.js's handleCardAction: the customer passes 3-D Secure.
+	// Stripe.js's handleCardAction or handleNextAction: the customer
+	// passes 3-D Secure, and the intent awaits the server's confirmation.
 	status, pi := api.post(t, "/_stripetest/payment_intents/"+intent+"/authenticate", url.Values{"client_secret": {secret}})
 	if status != http.StatusOK || pi["status"] != "requires_confirmation" {
 		t.Fatalf("authenticate: %d %v", status, pi)

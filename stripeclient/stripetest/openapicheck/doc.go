@@ -3,6 +3,12 @@
 // shipped with two versions of stripe-mock, and against stripe-go v76's
 // generated types.
 //
+// A field, value or omission is refused only when both specs refuse it
+// (the two-spec rule): the specs bracket the fake's API version. An object
+// only the newer spec defines, the ConfirmationToken (API 2022-11-15
+// predates it), is checked against that spec alone, strictly: nothing is
+// tolerated, and the printed counts say which spec checked it.
+//
 // It is a module of its own so that the JSON-schema validator never enters
 // the library's go.mod. Run it with
 //

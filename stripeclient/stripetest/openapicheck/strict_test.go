@@ -22,6 +22,7 @@ var goTypes = map[string]reflect.Type{
 	"payment_intent":         reflect.TypeOf(stripe.PaymentIntent{}),
 	"payment_method":         reflect.TypeOf(stripe.PaymentMethod{}),
 	"token":                  reflect.TypeOf(stripe.Token{}),
+	"confirmation_token":     reflect.TypeOf(stripe.ConfirmationToken{}),
 	"error":                  reflect.TypeOf(errorEnvelope{}),
 	"list_payment_methods":   reflect.TypeOf(stripe.PaymentMethodList{}),
 	"search_payment_intents": reflect.TypeOf(stripe.PaymentIntentSearchResult{}),

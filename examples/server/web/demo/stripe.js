@@ -2,16 +2,27 @@
 // (no keys). It implements just what the page's code calls, with Stripe.js's
 // shapes, so that pay.js runs unchanged on it:
 //
+//   Card Element (Stripe's guide to this flow):
 //   Stripe(pk).elements().create('card' | 'cardCvc').mount(selector)
 //   stripe.createPaymentMethod({type: 'card', card})  -> {paymentMethod} | {error}
 //   stripe.handleCardAction(clientSecret)             -> {paymentIntent} | {error}
 //   stripe.createToken('cvc_update', cardCvcElement)  -> {token} | {error}
 //
-// Instead of a card number field, the 'card' element is a picker of Stripe's
-// test cards (their "magic" pm_card_… IDs, which test-mode Stripe and the
-// fake both accept). handleCardAction shows a 3-D Secure dialog whose
+//   Payment Element, finalized on the server:
+//   Stripe(pk).elements({mode: 'payment', amount, currency, ...}).create('payment').mount(selector)
+//   elements.submit()                                 -> {} | {error}
+//   stripe.createConfirmationToken({elements})        -> {confirmationToken} | {error}
+//   stripe.handleNextAction({clientSecret})           -> {paymentIntent} | {error}
+//
+// Instead of a card number field, the 'card' element and the 'payment'
+// element's card tab are a picker of Stripe's test cards (their "magic"
+// pm_card_… IDs, which test-mode Stripe and the fake both accept).
+// handleCardAction and handleNextAction show a 3-D Secure dialog whose
 // "Complete" and "Fail" buttons call the example's /demo/3ds endpoint, which
-// plays the customer's bank on the in-memory fake. Nothing here talks to
+// plays the customer's bank on the in-memory fake; createConfirmationToken
+// calls /demo/confirmation-token, which makes a ctoken_… on the fake. Like
+// Stripe.js, it refuses a Payment Element without mode, amount and currency,
+// and a ConfirmationToken before elements.submit(). Nothing here talks to
 // Stripe and no real card can be entered.
 (function () {
   'use strict';
@@ -79,11 +90,25 @@
       select.setAttribute('aria-label', 'Test card');
       const detail = el('p', { className: 'demo-detail', id: 'demo-card-detail' });
       this.node = select;
-      host.replaceChildren(el('div', { className: 'demo-card' }, [select, detail]));
+      const picker = el('div', { className: 'demo-card' }, [select, detail]);
+      if (this.type === 'payment') {
+        // The Payment Element shows a tab per payment method; the page asks
+        // for cards only (paymentMethodTypes: ['card']), so one tab.
+        const tab = el('button', { type: 'button', className: 'demo-tab', id: 'demo-tab-card', textContent: 'Card' });
+        tab.setAttribute('role', 'tab');
+        tab.setAttribute('aria-selected', 'true');
+        const tabs = el('div', { className: 'demo-tabs' }, [tab]);
+        tabs.setAttribute('role', 'tablist');
+        host.replaceChildren(el('div', { className: 'demo-payment-element', id: 'demo-payment-element' }, [tabs, picker]));
+      } else {
+        host.replaceChildren(picker);
+      }
       const show = () => {
         const card = this.selected();
         detail.textContent = card ? card.number.replace(/(\d{4})(?=\d)/g, '$1 ') + ' · ' + card.description : '';
-        this.emit('change', { elementType: 'card', complete: !!card, brand: card ? card.brand : 'unknown' });
+        this.emit('change', this.type === 'payment'
+          ? { elementType: 'payment', complete: !!card, value: { type: 'card' } }
+          : { elementType: 'card', complete: !!card, brand: card ? card.brand : 'unknown' });
       };
       select.addEventListener('change', show);
       loadTestCards().then((cards) => {
@@ -162,20 +187,89 @@
     });
   }
 
+  // Elements is what stripe.elements(options) returns. With mode 'payment'
+  // (no intent yet, as when the server finalizes the payment) it holds the
+  // Payment Element; without options, the Card Element.
+  class Elements {
+    constructor(options) {
+      this.options = options || {};
+      this.payment = null;
+      this.submitted = false;
+      if (this.options.mode !== undefined) {
+        const o = this.options;
+        if (o.mode !== 'payment') {
+          throw new Error('stand-in Stripe.js: only mode "payment" exists offline');
+        }
+        if (!Number.isInteger(o.amount) || o.amount < 0 || typeof o.currency !== 'string' || o.currency === '') {
+          throw new Error('stand-in Stripe.js: elements({mode: \'payment\'}) needs an integer amount and a currency');
+        }
+        if (o.paymentMethodTypes !== undefined && !(o.paymentMethodTypes.length === 1 && o.paymentMethodTypes[0] === 'card')) {
+          throw new Error('stand-in Stripe.js: offline, paymentMethodTypes can only be [\'card\']');
+        }
+      }
+    }
+
+    create(type) {
+      if (type === 'payment') {
+        if (this.options.mode === undefined) {
+          throw new Error('stand-in Stripe.js: the Payment Element needs elements({mode, amount, currency})');
+        }
+        this.payment = new Element('payment');
+        this.payment.on('change', () => { this.submitted = false; });
+        return this.payment;
+      }
+      if (type !== 'card' && type !== 'cardCvc') {
+        throw new Error('stand-in Stripe.js: only "payment", "card" and "cardCvc" elements exist offline');
+      }
+      return new Element(type);
+    }
+
+    // submit validates the Payment Element, as Stripe.js requires before
+    // createConfirmationToken.
+    async submit() {
+      const card = this.payment && this.payment.selected();
+      if (!card) {
+        return { error: { type: 'validation_error', code: 'incomplete_number', message: 'Choose a test card.' } };
+      }
+      this.submitted = true;
+      return {};
+    }
+  }
+
   window.Stripe = function Stripe(publishableKey) {
     if (typeof publishableKey !== 'string' || !publishableKey.startsWith('pk_')) {
       throw new Error('stand-in Stripe.js: a publishable key (pk_…) is required');
     }
     return {
-      elements() {
-        return {
-          create(type) {
-            if (type !== 'card' && type !== 'cardCvc') {
-              throw new Error('stand-in Stripe.js: only "card" and "cardCvc" elements exist offline');
-            }
-            return new Element(type);
-          },
-        };
+      elements(options) {
+        return new Elements(options);
+      },
+
+      // createConfirmationToken({elements}): the Payment Element's card as a
+      // single-use ctoken_… that the server confirms with.
+      async createConfirmationToken(arg) {
+        const elements = arg && arg.elements;
+        if (!(elements instanceof Elements) || !elements.payment) {
+          return { error: { type: 'integration_error', message: 'Pass the Elements group that holds the Payment Element.' } };
+        }
+        if (!elements.submitted) {
+          return { error: { type: 'integration_error', message: 'elements.submit() must be called before stripe.createConfirmationToken().' } };
+        }
+        elements.submitted = false;
+        const card = elements.payment.selected();
+        const { ok, data } = await postJSON('/demo/confirmation-token', { payment_method: card.payment_method });
+        return ok ? { confirmationToken: data } : { error: data.error };
+      },
+
+      // handleNextAction({clientSecret}): 3-D Secure for an intent the
+      // server confirmed. Under manual confirmation the intent then awaits
+      // the server's confirmation again (requires_confirmation).
+      handleNextAction(arg) {
+        const clientSecret = arg && arg.clientSecret;
+        if (typeof clientSecret !== 'string' || clientSecret.indexOf('_secret_') < 0) {
+          return Promise.resolve({ error: { type: 'invalid_request_error', message: 'Invalid client secret.' } });
+        }
+        return threeDSDialog(clientSecret);
       },
 
       // createPaymentMethod({type, card}) or the older ('card', element).

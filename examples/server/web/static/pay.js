@@ -5,9 +5,15 @@
 // for around it: disable the form and show a spinner while a request runs,
 // show errors, re-enable the form after one.
 //
-// The browser sends only {"payment_method_id"}, {"payment_intent_id"} or,
-// for a saved card, {"payment_method_id", "cvc_token"}. Never an amount: the
-// server finds the order from its own cookie.
+// On the Payment Element page (data-element="payment") the same loop runs
+// with the Payment Element's calls, from Stripe's "finalize payments on the
+// server" guide: elements.submit() and createConfirmationToken instead of
+// createPaymentMethod, handleNextAction instead of handleCardAction.
+//
+// The browser sends only {"payment_method_id"}, {"confirmation_token"},
+// {"payment_intent_id"} or, for a saved card, {"payment_method_id",
+// "cvc_token"}. Never an amount: the server finds the order from its own
+// cookie (the Payment Element's amount is for its display only).
 (function () {
   'use strict';
 
@@ -16,18 +22,31 @@
     return; // nothing to pay on this page
   }
   const stripe = Stripe(document.body.dataset.publishableKey);
-  const elements = stripe.elements();
   const endpoint = form.dataset.endpoint;
   const savedCard = form.dataset.savedCard === 'true';
+  const paymentElement = form.dataset.element === 'payment';
+  // The Payment Element is created before the server makes a PaymentIntent,
+  // so it is told what it will pay: cards only, this amount and currency.
+  const elementsOptions = paymentElement ? {
+    mode: 'payment',
+    amount: Number(form.dataset.amount),
+    currency: form.dataset.currency,
+    paymentMethodTypes: ['card'],
+  } : undefined;
+  if (paymentElement && form.dataset.setupFutureUsage) {
+    elementsOptions.setupFutureUsage = form.dataset.setupFutureUsage;
+  }
+  const elements = stripe.elements(elementsOptions);
 
   const submitButton = document.getElementById('submit');
   const spinner = document.getElementById('spinner');
   const message = document.getElementById('payment-message');
   const result = document.getElementById('payment-result');
 
-  // A new card goes into the Card Element; a saved card only needs its CVC.
-  const element = elements.create(savedCard ? 'cardCvc' : 'card');
-  element.mount(savedCard ? '#cvc-element' : '#card-element');
+  // A new card goes into the Card Element or the Payment Element; a saved
+  // card only needs its CVC.
+  const element = elements.create(paymentElement ? 'payment' : savedCard ? 'cardCvc' : 'card');
+  element.mount(paymentElement ? '#payment-element' : savedCard ? '#cvc-element' : '#card-element');
   element.on('change', (event) => {
     if (event.error) {
       showError(event.error.message);
@@ -112,6 +131,25 @@
     }
   };
 
+  // From Stripe's "finalize payments on the server" guide: validate the
+  // Payment Element, turn it into a ConfirmationToken and send its ID to
+  // the server. A token is single-use: a new one for every attempt.
+  const confirmationTokenHandler = async () => {
+    const { error: submitError } = await elements.submit();
+    if (submitError) {
+      fail(submitError.message);
+      return;
+    }
+    const { error, confirmationToken } = await stripe.createConfirmationToken({ elements });
+    if (error) {
+      // Only an immediate error (details incomplete, network) ends here.
+      fail(error.message);
+      return;
+    }
+    const response = await postToServer({ confirmation_token: confirmationToken.id });
+    await handleServerResponse(response);
+  };
+
   // From Stripe's guide: act on {"error"}, {"requires_action"} or {"success"}.
   const handleServerResponse = async (response) => {
     if (response.error) {
@@ -119,8 +157,9 @@
       fail(response.error);
     } else if (response.requires_action) {
       // Use Stripe.js to handle the required card action
-      const { error: errorAction, paymentIntent } =
-        await stripe.handleCardAction(response.payment_intent_client_secret);
+      const { error: errorAction, paymentIntent } = paymentElement
+        ? await stripe.handleNextAction({ clientSecret: response.payment_intent_client_secret })
+        : await stripe.handleCardAction(response.payment_intent_client_secret);
       if (errorAction) {
         // Show error from Stripe.js in payment form
         fail(errorAction.message);
@@ -158,6 +197,8 @@
         return;
       }
       await stripePaymentMethodHandler({ paymentMethod: { id: chosen.value } }, { cvc_token: token.id });
+    } else if (paymentElement) {
+      await confirmationTokenHandler();
     } else {
       const result = await stripe.createPaymentMethod({ type: 'card', card: element });
       await stripePaymentMethodHandler(result);
