@@ -26,17 +26,26 @@ import (
 type forgetfulClient struct {
 	stripeclient.Client
 	n atomic.Int64
+	// only, when set, limits the forgetting to the writes it accepts: one
+	// way of paying's (a ConfirmationToken's, an off-session charge's).
+	only func(confirmationToken string, offSession bool) bool
 }
 
-func (c *forgetfulClient) key() string { return fmt.Sprintf("forgetful-%d", c.n.Add(1)) }
+// key is the key a write is sent with instead of key.
+func (c *forgetfulClient) key(key, confirmationToken string, offSession bool) string {
+	if c.only != nil && !c.only(confirmationToken, offSession) {
+		return key
+	}
+	return fmt.Sprintf("forgetful-%d", c.n.Add(1))
+}
 
 func (c *forgetfulClient) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
-	p.IdempotencyKey = c.key()
+	p.IdempotencyKey = c.key(p.IdempotencyKey, p.ConfirmationToken, p.OffSession)
 	return c.Client.CreatePaymentIntent(ctx, p)
 }
 
 func (c *forgetfulClient) ConfirmPaymentIntent(ctx context.Context, id string, p stripeclient.ConfirmParams) (*stripeclient.PaymentIntent, error) {
-	p.IdempotencyKey = c.key()
+	p.IdempotencyKey = c.key(p.IdempotencyKey, p.ConfirmationToken, p.OffSession)
 	return c.Client.ConfirmPaymentIntent(ctx, id, p)
 }
 
@@ -203,6 +212,22 @@ var sabotages = []struct {
 		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} }},
 		want:  []string{probDuplicate, probIntents},
 		seeds: 300,
+	},
+	{
+		name: "client without stable keys for ConfirmationToken writes",
+		opts: scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client {
+			return &forgetfulClient{Client: c, only: func(tok string, _ bool) bool { return tok != "" }}
+		}},
+		want:  []string{probIntents, probDuplicate},
+		seeds: 1000,
+	},
+	{
+		name: "client without stable keys for off-session writes",
+		opts: scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client {
+			return &forgetfulClient{Client: c, only: func(_ string, off bool) bool { return off }}
+		}},
+		want:  []string{probIntents, probDuplicate},
+		seeds: 1000,
 	},
 	{
 		name:  "last-writer-wins Store (Claim overwrites)",
