@@ -45,29 +45,9 @@ func TestCheckerCatches(t *testing.T) {
 		{"field of 2026 only", func(m map[string]any) { m["payment_method_configuration_details"] = nil }, "", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var m map[string]any
-			if err := json.Unmarshal(body, &m); err != nil {
-				t.Fatal(err)
-			}
-			tc.mutate(m)
-			b, _ := json.Marshal(m)
-			refused, tolerated, err := checkBody(specs, "payment_intent", b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := strings.Join(refused, "\n")
-			switch {
-			case tc.refused == "" && len(refused) > 0:
-				t.Errorf("refused, want accepted:\n%s", got)
-			case tc.refused != "" && !strings.Contains(got, tc.refused):
-				t.Errorf("refusals %q, want one containing %q", got, tc.refused)
-			}
+			tolerated := judge(t, specs, "payment_intent", body, tc.mutate, tc.refused, tc.strict)
 			if tc.tolerate != (tolerated > 0) {
 				t.Errorf("%d differences only one spec had, want some: %v", tolerated, tc.tolerate)
-			}
-			strict := strings.Join(strictDecode("payment_intent", b), "\n")
-			if (tc.strict == "") != (strict == "") || !strings.Contains(strict, tc.strict) {
-				t.Errorf("stripe-go problems %q, want %q", strict, tc.strict)
 			}
 		})
 	}
@@ -111,30 +91,38 @@ func TestCheckerCatchesConfirmationToken(t *testing.T) {
 		{"payment_method_options", func(m map[string]any) { m["payment_method_options"] = nil }, "", "payment_method_options"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var m map[string]any
-			if err := json.Unmarshal(body, &m); err != nil {
-				t.Fatal(err)
-			}
-			tc.mutate(m)
-			b, _ := json.Marshal(m)
-			refused, tolerated, err := checkBody(specs, "confirmation_token", b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := strings.Join(refused, "\n")
-			switch {
-			case tc.refused == "" && len(refused) > 0:
-				t.Errorf("refused, want accepted:\n%s", got)
-			case tc.refused != "" && !strings.Contains(got, tc.refused):
-				t.Errorf("refusals %q, want one containing %q", got, tc.refused)
-			}
-			if tolerated != 0 {
+			if tolerated := judge(t, specs, "confirmation_token", body, tc.mutate, tc.refused, tc.strict); tolerated != 0 {
 				t.Errorf("%d differences tolerated, want none: one spec alone defines confirmation_token", tolerated)
-			}
-			strict := strings.Join(strictDecode("confirmation_token", b), "\n")
-			if (tc.strict == "") != (strict == "") || !strings.Contains(strict, tc.strict) {
-				t.Errorf("stripe-go problems %q, want %q", strict, tc.strict)
 			}
 		})
 	}
+}
+
+// judge checks body, changed by mutate, as schema: the refusals must
+// contain refused ("" for none) and stripe-go's problems strict ("" for
+// none). It returns the differences only one spec had.
+func judge(t *testing.T, specs []*spec, schema string, body []byte, mutate func(map[string]any), refused, strict string) int {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	mutate(m)
+	b, _ := json.Marshal(m)
+	got, tolerated, err := checkBody(specs, schema, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusals := strings.Join(got, "\n")
+	switch {
+	case refused == "" && len(got) > 0:
+		t.Errorf("refused, want accepted:\n%s", refusals)
+	case refused != "" && !strings.Contains(refusals, refused):
+		t.Errorf("refusals %q, want one containing %q", refusals, refused)
+	}
+	problems := strings.Join(strictDecode(schema, b), "\n")
+	if (strict == "") != (problems == "") || !strings.Contains(problems, strict) {
+		t.Errorf("stripe-go problems %q, want %q", problems, strict)
+	}
+	return tolerated
 }
