@@ -184,7 +184,14 @@ func (s *suite) requiresAction(t *testing.T) *stripeclient.PaymentIntent {
 }
 
 func (s *suite) threeDS(t *testing.T) {
-	pi := s.requiresAction(t)
+	s.authenticateAndConfirm(t, s.requiresAction(t))
+}
+
+// authenticateAndConfirm plays the customer passing 3-D Secure on pi, which
+// must then await the server (requires_confirmation), and confirms it to
+// succeeded.
+func (s *suite) authenticateAndConfirm(t *testing.T, pi *stripeclient.PaymentIntent) {
+	t.Helper()
 	if s.h.Browser == nil {
 		t.Skip("completing 3-D Secure needs a browser running Stripe.js; no Browser in the Harness")
 	}

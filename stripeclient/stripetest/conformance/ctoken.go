@@ -55,22 +55,7 @@ func (s *suite) confirmationToken(t *testing.T) {
 	if pi.NextAction == nil || pi.NextAction.Type != stripeclient.NextActionUseStripeSDK {
 		t.Fatalf("next action %+v, want use_stripe_sdk (handleNextAction)", pi.NextAction)
 	}
-	if s.h.Browser == nil {
-		t.Skip("completing 3-D Secure needs a browser running Stripe.js; no Browser in the Harness")
-	}
-	if err := s.h.Browser.Authenticate(pi.ID); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.h.Client.RetrievePaymentIntent(ctx(t), pi.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantStatus(t, got, stripeclient.StatusRequiresConfirmation)
-	done, err := s.h.Client.ConfirmPaymentIntent(ctx(t), pi.ID, stripeclient.ConfirmParams{IdempotencyKey: s.key(t, "confirm")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantStatus(t, done, stripeclient.StatusSucceeded)
+	s.authenticateAndConfirm(t, pi)
 }
 
 // FakeConfirmationTokens is a Harness.NewConfirmationToken that makes the
