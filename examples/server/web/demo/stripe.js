@@ -21,9 +21,11 @@
 // "Complete" and "Fail" buttons call the example's /demo/3ds endpoint, which
 // plays the customer's bank on the in-memory fake; createConfirmationToken
 // calls /demo/confirmation-token, which makes a ctoken_… on the fake. Like
-// Stripe.js, it refuses a Payment Element without mode, amount and currency,
-// and a ConfirmationToken before elements.submit(). Nothing here talks to
-// Stripe and no real card can be entered.
+// Stripe.js, it refuses a Payment Element without mode, amount and currency
+// (docs.stripe.com/js/elements_object/create_without_intent), and a
+// ConfirmationToken before elements.submit() ("Before confirming a payment,
+// call elements.submit()", docs.stripe.com/js/elements/submit). Nothing
+// here talks to Stripe and no real card can be entered.
 (function () {
   'use strict';
 
