@@ -90,14 +90,9 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 		return nil, f.fail(c, f.faultError(ft.Kind))
 	}
 	rec, state, resp := f.idemBegin(key, fp, c.At)
-	switch state {
-	case idemConflict:
-		return nil, f.fail(c, f.idempotencyError(key))
-	case idemInUse:
-		return nil, f.fail(c, f.keyInUseError())
-	case idemReplay:
-		c.Replayed = true
-	}
+	// A slow Stripe is slow whatever it answers: the delay comes before
+	// the key's verdict too, so a caller whose deadline passes meanwhile
+	// gets its context error, as over a real connection.
 	var late error // the caller's ctx ended during a FaultLateCompletion
 	if faulted && (ft.Kind == FaultLatency || ft.Kind == FaultLateCompletion) {
 		if err := sleep(ctx, ft.Delay); err != nil {
@@ -109,6 +104,14 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 			}
 			late = err // the work runs below all the same
 		}
+	}
+	switch state {
+	case idemConflict:
+		return nil, f.fail(c, f.idempotencyError(key))
+	case idemInUse:
+		return nil, f.fail(c, f.keyInUseError())
+	case idemReplay:
+		c.Replayed = true
 	}
 	after500 := faulted && ft.Kind == FaultAPIError500AfterWork
 	switch {

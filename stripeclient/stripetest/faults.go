@@ -41,7 +41,9 @@ const (
 	FaultLockTimeout
 	// FaultKeyInUse answers 409 idempotency_key_in_use.
 	FaultKeyInUse
-	// FaultLatency sleeps Delay, honouring ctx, then lets the call proceed.
+	// FaultLatency sleeps Delay, honouring ctx, then lets the call proceed;
+	// a ctx that ends during the sleep gets its error, whatever the call
+	// would have answered (an idempotency conflict included).
 	// The idempotency key is reserved during the sleep, so a concurrent
 	// call with the same key gets idempotency_key_in_use.
 	FaultLatency

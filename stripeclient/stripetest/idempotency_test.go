@@ -272,6 +272,29 @@ func TestLatencyHonoursContext(t *testing.T) {
 	}
 }
 
+// TestLatencyBeforeTheKeysVerdict: a slow answer is slow whatever it
+// says. A create whose key holds another request, delayed past the
+// caller's deadline, gets the context error, as the caller over a real
+// connection would, not the idempotency_error Stripe would have sent.
+func TestLatencyBeforeTheKeysVerdict(t *testing.T) {
+	f, _ := newFake(t)
+	p := params("pm_card_visa")
+	if _, err := f.CreatePaymentIntent(bg, p); err != nil {
+		t.Fatal(err)
+	}
+	other := p // the same key, other parameters
+	other.PaymentMethod = "pm_card_mastercard"
+	f.InjectFault(stripetest.Fault{Kind: stripetest.FaultLatency, Delay: time.Minute})
+	ctx, cancel := context.WithTimeout(bg, 20*time.Millisecond)
+	defer cancel()
+	if _, err := f.CreatePaymentIntent(ctx, other); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("conflicting key past the deadline: %v, want the context error", err)
+	}
+	if _, err := f.CreatePaymentIntent(bg, other); !errors.Is(err, stripeclient.ErrIdempotency) {
+		t.Errorf("conflicting key in time: %v, want idempotency_error", err)
+	}
+}
+
 // TestRaceSameKey: many goroutines send the same create; exactly one
 // intent and one charge result, and every caller gets it or a 409.
 func TestRaceSameKey(t *testing.T) {
