@@ -228,7 +228,7 @@ func (f *Flow) validateThenRun(ctx context.Context, st *state, reqErr error) (Re
 // run is the loop: decide, do, decide again, until a step finishes the
 // call or the cap on calls is reached.
 func (f *Flow) run(ctx context.Context, st *state) (Result, error) {
-	call := Call{Name: st.name, OrderID: st.order.ID}
+	call := Call{Name: st.name, OrderID: st.order.ID, ByIntent: st.act == actPayByIntent}
 	ctx = f.obs.Begin(ctx, call)
 	res, err := f.loop(ctx, st)
 	f.obs.End(ctx, call, CallEnd{Row: st.last.String(), Outcome: res.Outcome, Status: res.Status, IntentID: res.IntentID,
