@@ -5,10 +5,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet unit contract-check gotest browser openapi postgres postgres-run fuzz bench bench-run bench-report bench-postgres
+.PHONY: test check fmt vet otel unit contract-check gotest browser openapi postgres postgres-run fuzz bench bench-run bench-report bench-postgres
 
 ## test: the whole suite — what README names and CI runs.
-test: check unit fuzz browser openapi postgres
+test: check unit otel fuzz browser openapi postgres
 
 ## check: formatting and vet, before anything slow.
 check: fmt vet
@@ -50,6 +50,12 @@ contract-check:
 gotest:
 	@test -n "$${STRIPE_MOCK_URL:-}" || { echo "gotest needs STRIPE_MOCK_URL; run make unit"; exit 1; }
 	$(GO) test -race -count=1 ./...
+
+## otel: the OpenTelemetry adapter, in its own module (confirm/otelconfirm)
+## so that OpenTelemetry stays out of the root go.mod; the root's
+## `go vet ./...` and `go test ./...` do not enter nested modules.
+otel:
+	cd confirm/otelconfirm && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 ## browser: headless Chromium test of examples/server, in its own module
 ## (examples/server/browsertest) so chromedp stays out of the root go.mod.

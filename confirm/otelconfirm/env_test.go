@@ -66,6 +66,7 @@ type env struct {
 	refusing *cvc.Payments // saved cards, RefuseFailedCVC
 	customer string
 	saved    string
+	intents  string // an intent a case's prep made
 }
 
 func newEnv(t *testing.T) *env {

@@ -1,6 +1,7 @@
 package otelconfirm_test
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
 // span is what a test expects of one span: its name, a subset of its
@@ -340,11 +342,53 @@ var flowCases = []flowCase{
 	},
 }
 
+// errorCases are Flow calls that end in an error: the Flow call's span
+// has status Error and error.type, and so has a failed Stripe call's.
+var errorCases = []flowCase{
+	{
+		// The browser names an intent made for another order.
+		name: "another-orders-intent",
+		prep: func(t *testing.T, e *env, o confirm.Order) {
+			other := confirm.Order{ID: "another-order", Amount: 2500, Currency: "usd"}
+			e.intents = payCard(t, e.flow, other, "pm_card_authenticationRequired", confirm.RequiresAction).IntentID
+		},
+		run: func(t *testing.T, e *env, o confirm.Order) {
+			_, err := e.flow.Pay(bg, o, confirm.Request{PaymentIntentID: e.intents})
+			if !errors.Is(err, confirm.ErrOrderMismatch) {
+				t.Fatalf("Pay with another order's intent: %v, want ErrOrderMismatch", err)
+			}
+		},
+		spans: [][]span{{
+			{"cardconfirm.pay", a("cardconfirm.outcome", "error", "error.type", "confirm.ErrOrderMismatch"), true},
+			{"stripe.retrieve", a("stripe.payment_intent.status", "requires_action"), false},
+		}},
+		metrics: map[string]int64{"cardconfirm.payments{cardconfirm.outcome=error,error.type=confirm.ErrOrderMismatch}": 1,
+			latency("retrieve"): 1},
+	},
+	{
+		// Stripe unreachable for the creation: the Flow reports it.
+		name: "network-error",
+		run: func(t *testing.T, e *env, o confirm.Order) {
+			e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultNetwork})
+			_, err := e.flow.Pay(bg, o, confirm.Request{PaymentMethodID: "pm_card_visa"})
+			if !errors.Is(err, confirm.ErrStripeUnavailable) {
+				t.Fatalf("Pay with Stripe unreachable: %v, want ErrStripeUnavailable", err)
+			}
+		},
+		spans: [][]span{{
+			{"cardconfirm.pay", a("cardconfirm.outcome", "error", "error.type", "confirm.ErrStripeUnavailable"), true},
+			{"stripe.create", a("error.type", "network"), true},
+		}},
+		metrics: map[string]int64{"cardconfirm.payments{cardconfirm.outcome=error,error.type=confirm.ErrStripeUnavailable}": 1,
+			latencyErr("create", "network"): 1},
+	},
+}
+
 // TestFlows runs each flow with the Observer and checks every span (count,
 // names, parent/child links, kinds, times, status, attributes) and every
 // metric data point.
 func TestFlows(t *testing.T) {
-	for _, c := range flowCases {
+	for _, c := range slices.Concat(flowCases, errorCases) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
 			o := confirm.Order{ID: "order-" + c.name, Amount: 2500, Currency: "usd"}
