@@ -176,6 +176,24 @@ var flowCases = []flowCase{
 		metrics: map[string]int64{payments("failed"): 1, declines("generic_decline"): 1, latencyErr("create", "card_declined"): 1},
 	},
 	{
+		// The same card again: Stripe replays its decline, which is not
+		// a second decline.
+		name: "retry-declined",
+		prep: func(t *testing.T, e *env, o confirm.Order) {
+			payCard(t, e.flow, o, "pm_card_visa_chargeDeclined", confirm.Failed)
+		},
+		run: func(t *testing.T, e *env, o confirm.Order) {
+			payCard(t, e.other, o, "pm_card_visa_chargeDeclined", confirm.Failed)
+		},
+		spans: [][]span{{
+			{"cardconfirm.pay", a("cardconfirm.outcome", "failed", "stripe.decline_code", "generic_decline"), false},
+			{"stripe.create", a("stripe.idempotent_replayed", "true", "error.type", "card_declined"), true},
+			{"stripe.read_back", a("cardconfirm.read_back", "true"), false},
+		}},
+		metrics: map[string]int64{payments("failed"): 1, replayed("create"): 1, readBacks: 1,
+			latencyErr("create", "card_declined"): 1, latency("read_back"): 1},
+	},
+	{
 		name: "another-card-after-decline",
 		prep: func(t *testing.T, e *env, o confirm.Order) {
 			payCard(t, e.flow, o, "pm_card_visa_chargeDeclined", confirm.Failed)
