@@ -26,6 +26,7 @@ type TestCard struct {
 
 	funding  string
 	cvcFails bool // cvc_check "fail" whenever a CVC is checked
+	refund   refundBehaviour
 }
 
 // ThreeDS says when a test card asks for 3-D Secure.
@@ -79,6 +80,9 @@ var testCards = [...]TestCard{
 	{PaymentMethod: "pm_card_chargeDeclinedProcessingError", Number: "4000000000000119", Brand: "visa", funding: "credit", DeclineCode: "processing_error", Description: "Declined: processing error"},
 	{PaymentMethod: "pm_card_radarBlock", Number: "4100000000000019", Brand: "visa", funding: "credit", DeclineCode: "fraudulent", Description: "Blocked by Radar"},
 	{PaymentMethod: "pm_card_cvcCheckFail", Number: "4000000000000101", Brand: "visa", funding: "credit", cvcFails: true, Description: "Succeeds, but the CVC check fails"},
+
+	{PaymentMethod: "pm_card_pendingRefund", Number: "4000000000007726", Brand: "visa", funding: "credit", refund: refundPendsFirst, Description: "Succeeds; a refund stays pending until settled (SettleRefund)"},
+	{PaymentMethod: "pm_card_refundFail", Number: "4000000000005126", Brand: "visa", funding: "credit", refund: refundFailsLater, Description: "Succeeds; a refund answers succeeded, then fails (expired_or_canceled_card)"},
 }
 
 // outcomeOf derives Outcome from the behaviour fields so that the table

@@ -22,6 +22,10 @@ type Charge struct {
 	AmountCaptured int64
 	Captured       bool
 	Released       bool // the authorisation was cancelled: no money moved
+	// AmountRefunded is what pending and succeeded refunds return of the
+	// charge; Refunded is set once that is all of the captured amount.
+	AmountRefunded int64
+	Refunded       bool
 	Metadata       map[string]string
 	Created        time.Time
 }
