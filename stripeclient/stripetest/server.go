@@ -37,6 +37,9 @@ import (
 //	GET  /v1/payment_methods/{id}                 retrieve a payment method
 //	GET  /v1/customers/{id}/payment_methods       a customer's cards
 //	POST /v1/tokens                               cvc_update[cvc]: a CVC token (pk_test_ keys too)
+//	POST /v1/refunds                              refund a payment_intent (or charge), all or amount
+//	GET  /v1/refunds/{id}                         retrieve a refund
+//	GET  /v1/refunds                              refunds of a payment_intent or charge, newest first
 //
 // and, under /_stripetest/ (not Stripe's API; the browser's and the
 // dashboard's part in a test):
@@ -117,6 +120,11 @@ func NewHandler(fake *Fake) http.Handler {
 	mux.HandleFunc("POST /v1/tokens", h.publishable(h.createToken))
 	mux.HandleFunc("POST /v1/test_helpers/confirmation_tokens", h.publishable(h.createConfirmationToken))
 	mux.HandleFunc("GET /v1/confirmation_tokens/{id}", h.api(h.retrieveConfirmationToken))
+
+	// Refunds (server_refunds.go).
+	mux.HandleFunc("POST /v1/refunds", h.api(h.createRefund))
+	mux.HandleFunc("GET /v1/refunds", h.api(h.listRefunds))
+	mux.HandleFunc("GET /v1/refunds/{id}", h.api(h.retrieveRefund))
 
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/authenticate", h.publishable(h.authenticate))
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/fail_authentication", h.publishable(h.failAuthentication))
