@@ -50,6 +50,7 @@ import (
 //	POST /_stripetest/customers/{id}/cards                     payment_method=pm_card_…: save a card (Fake.AttachCard)
 //	GET  /_stripetest/charges                                  every charge attempt; metadata_key and value filter (Fake.ChargesWhere)
 //	GET  /_stripetest/test_cards                               the test cards (TestCards)
+//	POST /_stripetest/refunds/{id}/settle                      status=succeeded|failed: settle a pending refund (Fake.SettleRefund)
 //
 // The 3-D Secure endpoints also accept a pk_test_ key together with the
 // intent's client_secret, as Stripe.js acts for the holder of the secret.
@@ -125,6 +126,7 @@ func NewHandler(fake *Fake) http.Handler {
 	mux.HandleFunc("POST /v1/refunds", h.api(h.createRefund))
 	mux.HandleFunc("GET /v1/refunds", h.api(h.listRefunds))
 	mux.HandleFunc("GET /v1/refunds/{id}", h.api(h.retrieveRefund))
+	mux.HandleFunc("POST /_stripetest/refunds/{id}/settle", h.api(h.settleRefund))
 
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/authenticate", h.publishable(h.authenticate))
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/fail_authentication", h.publishable(h.failAuthentication))

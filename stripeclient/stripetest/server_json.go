@@ -339,6 +339,8 @@ func (h *handler) renderCharge(pi *stripeclient.PaymentIntent, ch *stripeclient.
 		Object:                    "charge",
 		Amount:                    ch.Amount,
 		AmountCaptured:            ch.AmountCaptured,
+		AmountRefunded:            ch.AmountRefunded,
+		Refunded:                  ch.Refunded,
 		Captured:                  ch.Captured,
 		Created:                   pi.Created.Unix(),
 		Currency:                  pi.Currency,

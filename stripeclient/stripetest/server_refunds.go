@@ -181,3 +181,23 @@ func (h *handler) listRefunds(c *call) (int, any, error) {
 	}
 	return http.StatusOK, res, nil
 }
+
+// settleRefund is POST /_stripetest/refunds/{id}/settle with
+// status=succeeded or failed (Fake.SettleRefund): the card network's
+// answer to a pending refund, which Stripe gives later. It answers the
+// refund afterwards.
+func (h *handler) settleRefund(c *call) (int, any, error) {
+	status := stripeclient.RefundStatus(c.form.str("status"))
+	if err := c.form.done(); err != nil {
+		return 0, nil, err
+	}
+	id := c.r.PathValue("id")
+	if err := h.fake.SettleRefund(id, status); err != nil {
+		return 0, nil, &requestError{status: http.StatusBadRequest, param: "status", msg: err.Error()}
+	}
+	r, err := h.fake.RetrieveRefund(c.ctx(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, renderRefund(r), nil
+}
