@@ -31,6 +31,7 @@ type Fake struct {
 	customers table[*customer]
 	tokens    table[bool] // CVC token ID → used
 	ctokens   table[*ctoken]
+	chargeIn  table[*intent] // charge ID → its intent
 	idem      idemTable
 	calls     callLog
 	faults    faultQueue
@@ -117,6 +118,7 @@ func (f *Fake) reset() {
 	f.customers.reset()
 	f.tokens.reset()
 	f.ctokens.reset()
+	f.chargeIn.reset()
 	f.idem.reset()
 	f.calls.reset()
 	f.faults.reset()

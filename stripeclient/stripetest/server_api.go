@@ -28,6 +28,11 @@ func (h *handler) createIntent(c *call) (int, any, error) {
 		StatementDescriptorSuffix: f.str("statement_descriptor_suffix"),
 		Metadata:                  f.dict("metadata"),
 	}
+	w, err := wireOf(f, true)
+	if err != nil {
+		return 0, nil, err
+	}
+	f.acceptNotModelled("create_payment_intent")
 	amount, ok, err := f.int("amount")
 	if err != nil {
 		return 0, nil, err
@@ -52,7 +57,7 @@ func (h *handler) createIntent(c *call) (int, any, error) {
 	if err := f.done(); err != nil {
 		return 0, nil, err
 	}
-	pi, err := h.fake.CreatePaymentIntent(c.ctx(), p)
+	pi, err := h.fake.createPaymentIntent(c.ctx(), p, w)
 	return h.intentAnswer(c, pi, err, expand)
 }
 
@@ -66,7 +71,12 @@ func (h *handler) confirmIntent(c *call) (int, any, error) {
 		CaptureMethod:     f.str("capture_method"),
 		SetupFutureUsage:  f.str("setup_future_usage"),
 	}
-	var err error
+	w, err := wireOf(f, false)
+	if err != nil {
+		return 0, nil, err
+	}
+	w.PaymentMethodTypes = len(f.list("payment_method_types")) > 0
+	f.acceptNotModelled("confirm_payment_intent")
 	if p.OffSession, err = f.offSession(); err != nil {
 		return 0, nil, err
 	}
@@ -77,11 +87,12 @@ func (h *handler) confirmIntent(c *call) (int, any, error) {
 	if err := f.done(); err != nil {
 		return 0, nil, err
 	}
-	pi, err := h.fake.ConfirmPaymentIntent(c.ctx(), c.r.PathValue("id"), p)
+	pi, err := h.fake.confirmPaymentIntent(c.ctx(), c.r.PathValue("id"), p, w)
 	return h.intentAnswer(c, pi, err, expand)
 }
 
 func (h *handler) retrieveIntent(c *call) (int, any, error) {
+	c.form.acceptNotModelled("retrieve_payment_intent")
 	expand, err := c.form.expand("latest_charge")
 	if err != nil {
 		return 0, nil, err
@@ -94,6 +105,7 @@ func (h *handler) retrieveIntent(c *call) (int, any, error) {
 }
 
 func (h *handler) captureIntent(c *call) (int, any, error) {
+	c.form.acceptNotModelled("capture_payment_intent")
 	amount, _, err := c.form.int("amount_to_capture")
 	if err != nil {
 		return 0, nil, err
@@ -237,6 +249,9 @@ func window[T any](all []T, start, limit int) ([]T, bool) {
 }
 
 func (h *handler) retrieveMethod(c *call) (int, any, error) {
+	if _, err := c.form.expand(""); err != nil {
+		return 0, nil, err
+	}
 	if err := c.form.done(); err != nil {
 		return 0, nil, err
 	}
@@ -292,7 +307,16 @@ func (h *handler) listMethods(c *call) (int, any, error) {
 // createToken is POST /v1/tokens with cvc_update[cvc]: the token Stripe.js's
 // createToken('cvc_update', …) makes. Other token types are not modelled.
 func (h *handler) createToken(c *call) (int, any, error) {
+	if _, err := c.form.expand(""); err != nil {
+		return 0, nil, err
+	}
 	if !c.form.has("cvc_update[cvc]") {
+		for _, kind := range notModelled["create_token"] {
+			if c.form.hasUnder(kind) {
+				return 0, nil, &requestError{status: http.StatusBadRequest, param: kind,
+					msg: "The stripetest server makes cvc_update tokens only; Stripe makes " + kind + " tokens too."}
+			}
+		}
 		return 0, nil, missingParam("cvc_update[cvc]")
 	}
 	cvc := c.form.str("cvc_update[cvc]")
