@@ -124,8 +124,11 @@ func (s *Server) Close() { _ = s.srv.Close() }
 
 // NewHandler returns the HTTP handler of NewServer, for serving fake on a
 // listener of one's own.
-func NewHandler(fake *Fake) http.Handler {
-	h := &handler{fake: fake, rec: newBodyRecorder(), bodyTimeout: BodyTimeout}
+func NewHandler(fake *Fake) http.Handler { return newHandler(fake, BodyTimeout) }
+
+// newHandler is NewHandler with the body deadline bodyTimeout.
+func newHandler(fake *Fake, bodyTimeout time.Duration) http.Handler {
+	h := &handler{fake: fake, rec: newBodyRecorder(), bodyTimeout: bodyTimeout}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/payment_intents", h.api(h.createIntent))
 	mux.HandleFunc("GET /v1/payment_intents/search", h.api(h.searchIntents))
@@ -228,14 +231,14 @@ func (h *handler) serve(e endpoint, allowPublishable bool) http.HandlerFunc {
 		}
 		c.meta.reqID = fmt.Sprintf("req_stripetest%010d", h.reqID.Add(1))
 		c.context = withRequestMeta(c.context, &c.meta)
-		if h.bodyTimeout > 0 && r.Method == http.MethodPost {
+		if d := h.bodyDeadline(r); d > 0 {
 			// Headers are in; the body must follow within bodyTimeout, so
 			// that a client trickling its body cannot hold a connection.
-			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.bodyTimeout))
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		err = r.ParseForm()
-		if h.bodyTimeout > 0 && r.Method == http.MethodPost {
+		if h.bodyDeadline(r) > 0 {
 			// The body is read: lift the deadline, so that the server's
 			// watch for a closed connection does not end a slow answer
 			// (a FaultLatency sleep) early.
@@ -270,6 +273,20 @@ func (h *handler) serve(e endpoint, allowPublishable bool) http.HandlerFunc {
 		}
 		h.writeJSON(c, status, c.meta.reqID, body)
 	}
+}
+
+// bodyDeadline is how long a POST's body may take after its headers:
+// bodyTimeout, or the server's ReadTimeout when shorter (a read deadline
+// set here replaces the server's). 0 means none.
+func (h *handler) bodyDeadline(r *http.Request) time.Duration {
+	if r.Method != http.MethodPost || h.bodyTimeout <= 0 {
+		return 0
+	}
+	d := h.bodyTimeout
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ReadTimeout > 0 {
+		d = min(d, srv.ReadTimeout)
+	}
+	return d
 }
 
 // replayedHeader marks an answer replayed from the idempotency store, as
