@@ -270,11 +270,13 @@ func (h *handler) listMethods(c *call) (int, any, error) {
 		return 0, nil, &requestError{status: http.StatusBadRequest, code: "parameter_invalid", param: "type",
 			msg: "The stripetest server models card payment methods only."}
 	}
-	limit, err := pageLimit(f)
+	cur, err := readCursor(f)
 	if err != nil {
 		return 0, nil, err
 	}
-	after := f.str("starting_after")
+	if _, err := f.expand(""); err != nil {
+		return 0, nil, err
+	}
 	if err := f.done(); err != nil {
 		return 0, nil, err
 	}
@@ -283,20 +285,10 @@ func (h *handler) listMethods(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	start := 0
-	if after != "" {
-		start = -1
-		for i, pm := range cards {
-			if pm.ID == after {
-				start = i + 1
-			}
-		}
-		if start < 0 {
-			return 0, nil, &requestError{status: http.StatusBadRequest, code: stripeclient.CodeResourceMissing, param: "starting_after",
-				msg: "No such payment method: '" + after + "'"}
-		}
+	page, more, err := paginate(cards, func(pm stripeclient.PaymentMethod) string { return pm.ID }, cur, "payment method")
+	if err != nil {
+		return 0, nil, err
 	}
-	page, more := window(cards, start, limit)
 	res := listResult{Object: "list", URL: "/v1/customers/" + cus + "/payment_methods", HasMore: more, Data: make([]*methodJSON, len(page))}
 	for i := range page {
 		res.Data[i] = renderMethod(&page[i])
@@ -310,18 +302,19 @@ func (h *handler) createToken(c *call) (int, any, error) {
 	if _, err := c.form.expand(""); err != nil {
 		return 0, nil, err
 	}
-	if !c.form.has("cvc_update[cvc]") {
-		for _, kind := range notModelled["create_token"] {
-			if c.form.hasUnder(kind) {
-				return 0, nil, &requestError{status: http.StatusBadRequest, param: kind,
-					msg: "The stripetest server makes cvc_update tokens only; Stripe makes " + kind + " tokens too."}
-			}
+	for _, kind := range notModelled["create_token"] {
+		if c.form.hasUnder(kind) && !c.form.has("cvc_update[cvc]") {
+			return 0, nil, &requestError{status: http.StatusBadRequest, param: kind,
+				msg: "The stripetest server makes cvc_update tokens only; Stripe makes " + kind + " tokens too."}
 		}
-		return 0, nil, missingParam("cvc_update[cvc]")
 	}
+	c.form.acceptNotModelled("create_token")
 	cvc := c.form.str("cvc_update[cvc]")
 	if err := c.form.done(); err != nil {
 		return 0, nil, err
+	}
+	if !c.form.has("cvc_update[cvc]") {
+		return 0, nil, missingParam("cvc_update[cvc]")
 	}
 	id, err := h.fake.CreateCVCToken(cvc)
 	if err != nil {
