@@ -104,7 +104,11 @@ func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work f
 	if faulted && ft.Kind.beforeWork() {
 		return fail(f.fail(c, f.faultError(ft.Kind)))
 	}
-	rec, state, resp := f.idemBegin(key, fp, c.At)
+	meta := requestMetaOf(ctx)
+	rec, state, resp, original := f.idemBegin(key, fp, c.At, meta.id())
+	if state == idemReplay && meta != nil {
+		meta.original = original
+	}
 	// A slow Stripe is slow whatever it answers: the delay comes before
 	// the key's verdict too, so a caller whose deadline passes meanwhile
 	// gets its context error, as over a real connection.

@@ -31,7 +31,8 @@ type Fake struct {
 	customers table[*customer]
 	tokens    table[bool] // CVC token ID → used
 	ctokens   table[*ctoken]
-	refunds   table[string] // refund ID → the ID of the intent holding it
+	refunds   table[string]  // refund ID → the ID of the intent holding it
+	chargeIn  table[*intent] // charge ID → its intent
 	idem      idemTable
 	calls     callLog
 	faults    faultQueue
@@ -122,6 +123,7 @@ func (f *Fake) reset() {
 	f.tokens.reset()
 	f.ctokens.reset()
 	f.refunds.reset()
+	f.chargeIn.reset()
 	f.idem.reset()
 	f.calls.reset()
 	f.faults.reset()

@@ -52,6 +52,9 @@ type idemRecord struct {
 	first int64  // first use in Unix nanoseconds, for keyLifetime
 	done  bool   // false while the first call runs
 	resp  response
+	// reqID is the request ID the HTTP door gave the first call's answer
+	// ("" in process): a replay names it in Original-Request.
+	reqID string
 }
 
 // idemTable holds the records of every idempotency key.
@@ -77,8 +80,10 @@ const (
 )
 
 // idemBegin looks key up and, when it is free, reserves it for a call with
-// fingerprint fp, so that a concurrent call with the same key sees it in use.
-func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, idemState, response) {
+// fingerprint fp and request ID reqID, so that a concurrent call with the
+// same key sees it in use. A replay also returns the first call's request
+// ID.
+func (f *Fake) idemBegin(key string, fp uint64, now time.Time, reqID string) (*idemRecord, idemState, response, string) {
 	s := &f.idem
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -96,16 +101,16 @@ func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, ide
 	if r, ok := s.m[key]; ok && !(r.done && now.UnixNano()-r.first > int64(keyLifetime)) {
 		switch {
 		case !r.done:
-			return nil, idemInUse, response{}
+			return nil, idemInUse, response{}, ""
 		case r.fp != fp:
-			return nil, idemConflict, response{}
+			return nil, idemConflict, response{}, ""
 		default:
-			return nil, idemReplay, r.resp
+			return nil, idemReplay, r.resp, r.reqID
 		}
 	}
-	r := &idemRecord{fp: fp, first: now.UnixNano()}
+	r := &idemRecord{fp: fp, first: now.UnixNano(), reqID: reqID}
 	s.m[key] = r
-	return r, idemFresh, response{}
+	return r, idemFresh, response{}, ""
 }
 
 // idemFinish stores resp under key when Stripe would, and otherwise frees

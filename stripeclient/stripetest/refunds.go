@@ -156,6 +156,9 @@ func (f *Fake) createRefund(p *stripeclient.RefundParams, now time.Time) respons
 	case !ch.Captured:
 		return response{refusal: true, err: f.notRefundable(fmt.Sprintf(
 			"This PaymentIntent (%s) has not been captured: cancel it to release the authorization instead of refunding it.", in.cur.ID))}
+	case ch.Disputed:
+		return response{refusal: true, err: f.invalid(stripeclient.CodeChargeDisputed, "charge",
+			fmt.Sprintf("Charge %s has been charged back; cannot issue a refund.", ch.ID))}
 	}
 	remaining := ch.AmountCaptured - in.refundedOf(ch.ID)
 	if remaining <= 0 {
@@ -225,10 +228,18 @@ func (in *intent) refundedOf(chID string) int64 {
 }
 
 // applyRefunds sets ch's amount_refunded and refunded from its refunds and
-// refreshes the intent's latest_charge. Called with in.mu held.
+// refreshes the intent's latest_charge. Called with in.mu held. What the
+// charge showed refunded before its first refund (the released rest of a
+// partial capture, which API versions before 2025-03-31 show as refunded)
+// stays in amount_refunded; refunded is set once the refunds cover all
+// that was captured.
 func (in *intent) applyRefunds(ch *charge) {
-	ch.AmountRefunded = in.refundedOf(ch.ID)
-	ch.Refunded = ch.Captured && ch.AmountRefunded >= ch.AmountCaptured
+	if !ch.baseSet {
+		ch.refundedBase, ch.baseSet = ch.AmountRefunded, true
+	}
+	refunds := in.refundedOf(ch.ID)
+	ch.AmountRefunded = ch.refundedBase + refunds
+	ch.Refunded = ch.Captured && refunds >= ch.AmountCaptured
 	if in.latestCharge() == ch {
 		p := *in.cur
 		p.LatestCharge = ch.public()
@@ -344,15 +355,8 @@ func (in *intent) findRefund(id string) *refund {
 
 // chargeHolder returns the intent that made charge chID, or nil.
 func (f *Fake) chargeHolder(chID string) *intent {
-	for _, in := range f.intents.values() {
-		in.mu.Lock()
-		found := slices.ContainsFunc(in.charges, func(ch *charge) bool { return ch.ID == chID })
-		in.mu.Unlock()
-		if found {
-			return in
-		}
-	}
-	return nil
+	in, _ := f.chargeIn.get(chID)
+	return in
 }
 
 // exportRefund copies a frozen snapshot for a caller.

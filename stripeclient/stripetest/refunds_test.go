@@ -149,6 +149,10 @@ func TestRefundRefusals(t *testing.T) {
 	_, err = f.CreateRefund(bg, refundOf(canceled.ID, 0))
 	wantCode(t, err, stripeclient.CodeChargeNotRefundable)
 
+	disputed := paid(t, f, "pm_card_createDispute")
+	_, err = f.CreateRefund(bg, refundOf(disputed.ID, 0))
+	wantCode(t, err, stripeclient.CodeChargeDisputed)
+
 	_, err = f.CreateRefund(bg, refundOf("pi_unknown", 0))
 	wantCode(t, err, stripeclient.CodeResourceMissing)
 	_, err = f.RetrieveRefund(bg, "re_unknown")
