@@ -75,6 +75,7 @@ func (h *handler) createRefund(c *call) (int, any, error) {
 		Metadata:       f.dict("metadata"),
 	}
 	ch := f.str("charge")
+	f.acceptNotModelled("create_refund")
 	amount, _, err := f.int("amount")
 	if err != nil {
 		return 0, nil, err
@@ -147,6 +148,7 @@ func (h *handler) listRefunds(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	after := f.str("starting_after")
+	f.acceptNotModelled("list_refunds")
 	if err := noExpand(f); err != nil {
 		return 0, nil, err
 	}
