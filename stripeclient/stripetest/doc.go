@@ -1,6 +1,6 @@
 // Package stripetest is a stateful, in-process emulation of Stripe test
-// mode behind the stripeclient.Client and stripeclient.Refunder interfaces, for tests and offline
-// demos. It is to Stripe what net/http/httptest is to a server: create a
+// mode behind the stripeclient.Client and stripeclient.Refunder
+// interfaces, for tests and offline demos. It is to Stripe what net/http/httptest is to a server: create a
 // Fake with New, pass it wherever a stripeclient.Client is expected, then
 // play the browser (Authenticate, FailAuthentication, CreateCVCToken,
 // CreateConfirmationToken), settle refunds (SettleRefund) and
