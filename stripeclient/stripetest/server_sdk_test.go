@@ -445,20 +445,24 @@ func TestNewTestCards(t *testing.T) {
 	}
 }
 
-// TestMinimumAfterConversion: below 0.50 USD at the fake's fixed rate is
-// amount_too_small in currencies the minimum table leaves out.
+// TestMinimumAfterConversion: with Config.ConvertMinimums, below 0.50 USD
+// at the fake's fixed rate is amount_too_small in currencies the minimum
+// table leaves out; without it, such currencies take 1.
 func TestMinimumAfterConversion(t *testing.T) {
-	f, _ := newFake(t)
-	for _, tc := range []struct {
-		currency string
-		amount   int64
-		ok       bool
-	}{{"krw", 1, false}, {"krw", 689, false}, {"krw", 690, true}, {"idr", 100, false}, {"bhd", 190, true}, {"usd", 50, true}} {
-		p := params("pm_card_visa")
-		p.Currency, p.Amount = tc.currency, tc.amount
-		_, err := f.CreatePaymentIntent(bg, p)
-		if tc.ok != (err == nil) || err != nil && asError(t, err).Code != stripeclient.CodeAmountTooSmall {
-			t.Errorf("%d %s: %v, want accepted %v", tc.amount, tc.currency, err, tc.ok)
+	for _, convert := range []bool{true, false} {
+		f, _ := newFakeWith(t, func(c *stripetest.Config) { c.ConvertMinimums = convert })
+		for _, tc := range []struct {
+			currency string
+			amount   int64
+			ok       bool
+		}{{"krw", 1, false}, {"krw", 689, false}, {"krw", 690, true}, {"idr", 100, false}, {"bhd", 190, true}, {"usd", 50, true}, {"usd", 49, false}} {
+			p := params("pm_card_visa")
+			p.Currency, p.Amount = tc.currency, tc.amount
+			want := tc.ok || !convert && tc.currency != "usd"
+			_, err := f.CreatePaymentIntent(bg, p)
+			if want != (err == nil) || err != nil && asError(t, err).Code != stripeclient.CodeAmountTooSmall {
+				t.Errorf("ConvertMinimums %v: %d %s: %v, want accepted %v", convert, tc.amount, tc.currency, err, want)
+			}
 		}
 	}
 }
