@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
@@ -482,6 +483,25 @@ func TestAttachRefusedOverHTTP(t *testing.T) {
 			t.Errorf("%s: %d %v, want attached", tc.PaymentMethod, status, body)
 		case !tc.Attachable && (status != 402 || errorField(t, body, "type") != "card_error" || errorField(t, body, "decline_code") != tc.DeclineCode):
 			t.Errorf("%s: %d %v, want its 402 card_error", tc.PaymentMethod, status, body)
+		}
+	}
+}
+
+// TestExpiredAuthorisationRefundFollowsConfigVersion: an authorisation
+// that expires uncaptured is refunded on its charge before 2025-03-31,
+// by the version Config.APIVersion names (no request names one).
+func TestExpiredAuthorisationRefundFollowsConfigVersion(t *testing.T) {
+	for version, want := range map[string]int64{"": 1000, "2025-03-31.basil": 0} {
+		f, clock := newFakeWith(t, func(c *stripetest.Config) { c.APIVersion = version })
+		p := params("pm_card_visa")
+		p.CaptureMethod = "manual"
+		id := mustCreate(t, f, p).ID
+		clock.Advance(stripetest.DefaultCaptureWindow + time.Minute)
+		if pi, _ := f.Intent(id); pi.Status != stripeclient.StatusCanceled {
+			t.Fatalf("%q: %s after the capture window, want canceled", version, pi.Status)
+		}
+		if ch := f.Charges()[0]; ch.AmountRefunded != want || ch.Refunded != (want > 0) {
+			t.Errorf("%q: refunded %d (%v), want %d", version, ch.AmountRefunded, ch.Refunded, want)
 		}
 	}
 }
