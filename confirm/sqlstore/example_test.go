@@ -2,42 +2,33 @@ package sqlstore_test
 
 import (
 	"fmt"
+	"io/fs"
 
 	"github.com/cardconfirm/cardconfirm/confirm/sqlstore"
 )
 
-// The table and its index, for a migration tool; Store.CreateTable runs
-// the same statements. The example that pays through PostgreSQL needs a database and
-// lives in the nested module confirm/sqlstore/pgtest, where make test runs
-// it against a real server.
-func ExampleSchema() {
-	ddl, err := sqlstore.Schema("shop.payments")
+// The migrations, for a host that runs its own migration tool: the files
+// golang-migrate reads (iofs.New(fsys, ".")), numbered from the table's
+// first schema. sqlstore.Migrate and Store.CreateTable run the same files.
+// The example that pays through PostgreSQL needs a database and lives in
+// the nested module confirm/sqlstore/pgtest, where make test runs it
+// against a real server.
+func ExampleMigrations() {
+	fsys, err := sqlstore.Migrations(sqlstore.Postgres)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(ddl)
+	names, err := fs.Glob(fsys, "*.up.sql")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
+		fmt.Println(name)
+	}
 	// Output:
-	// CREATE TABLE IF NOT EXISTS "shop"."payments" (
-	// 	order_id              text        PRIMARY KEY,
-	// 	version               bigint      NOT NULL CHECK (version > 0),
-	// 	amount                bigint      NOT NULL,
-	// 	currency              text        NOT NULL,
-	// 	customer              text        NOT NULL,
-	// 	create_payment_method text        NOT NULL,
-	// 	create_cvc_token      text        NOT NULL,
-	// 	create_confirmation_token text    NOT NULL DEFAULT '',
-	// 	create_sent_at        timestamptz,
-	// 	create_attempt        integer     NOT NULL DEFAULT 0,
-	// 	refused_payment_method text       NOT NULL DEFAULT '',
-	// 	refused_cvc_token     text        NOT NULL DEFAULT '',
-	// 	refused_confirmation_token text   NOT NULL DEFAULT '',
-	// 	intent_id             text        NOT NULL,
-	// 	status                text        NOT NULL,
-	// 	payment_method        text        NOT NULL,
-	// 	cvc_token             text        NOT NULL,
-	// 	latest_charge         text        NOT NULL,
-	// 	captured              bigint      NOT NULL,
-	// 	updated               timestamptz
-	// );
-	// CREATE INDEX IF NOT EXISTS "payments_status_updated" ON "shop"."payments" (status, updated)
+	// 0001_create_table.up.sql
+	// 0002_status_updated_index.up.sql
+	// 0003_create_attempt_refused_card.up.sql
+	// 0004_create_confirmation_token.up.sql
+	// 0005_refused_confirmation_token.up.sql
 }

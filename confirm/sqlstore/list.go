@@ -31,6 +31,10 @@ type Query struct {
 // came back, processing, requires_capture nearing Stripe's capture limit).
 // It only reads; the table's index on (status, updated) serves it.
 func (s *Store) List(ctx context.Context, q Query) ([]confirm.OrderRecord, error) {
+	p, err := s.statements(ctx, "list")
+	if err != nil {
+		return nil, err
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100
@@ -54,26 +58,30 @@ func (s *Store) List(ctx context.Context, q Query) ([]confirm.OrderRecord, error
 		where = append(where, "status IN ("+strings.Join(in, ", ")+")")
 	}
 	if !q.UpdatedBefore.IsZero() {
-		where = append(where, "(updated IS NULL OR updated < "+arg(q.UpdatedBefore.UTC())+")")
+		where = append(where, "(updated IS NULL OR updated < "+arg(p.d.timeArg(q.UpdatedBefore))+")")
 	}
 	query := `SELECT order_id, ` + columns + ` FROM ` + s.table + ` WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY updated NULLS FIRST, order_id LIMIT ` + arg(int64(limit))
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, storeError("list", err)
-	}
-	defer rows.Close()
 	var out []confirm.OrderRecord
-	for rows.Next() {
-		var l confirm.OrderRecord
-		rec, err := scanInto(rows, &l.OrderID)
+	err = retry(ctx, func() error {
+		out = nil
+		rows, err := s.db.QueryContext(ctx, p.d.sql(query), args...)
 		if err != nil {
-			return nil, storeError("list", err)
+			return err
 		}
-		l.Record = rec
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var l confirm.OrderRecord
+			rec, err := scanInto(p.d, rows, &l.OrderID)
+			if err != nil {
+				return err
+			}
+			l.Record = rec
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, storeError("list", err)
 	}
 	return out, nil

@@ -35,7 +35,7 @@ func TestQuoteTable(t *testing.T) {
 		if got, _, err := quoteTable(name); !errors.Is(err, ErrInvalidTable) {
 			t.Errorf("quoteTable(%q) = %q, %v; want ErrInvalidTable", name, got, err)
 		}
-		if _, err := Schema(name); !errors.Is(err, ErrInvalidTable) {
+		if _, err := Schema(Postgres, name); !errors.Is(err, ErrInvalidTable) {
 			t.Errorf("Schema(%q): %v; want ErrInvalidTable", name, err)
 		}
 		if _, err := New(nil, Config{Table: name}); err == nil {

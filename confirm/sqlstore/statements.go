@@ -14,42 +14,14 @@ const columns = "version, amount, currency, customer, " +
 	"create_attempt, refused_payment_method, refused_cvc_token, refused_confirmation_token, " +
 	"intent_id, status, payment_method, cvc_token, latest_charge, captured, updated"
 
-// schema is the table, one row per order with every record field a
-// column, and the index List uses. Times are timestamptz (microseconds),
-// NULL for a zero time. index is the index's quoted name.
-func schema(table, index string) string {
-	return `CREATE TABLE IF NOT EXISTS ` + table + ` (
-	order_id              text        PRIMARY KEY,
-	version               bigint      NOT NULL CHECK (version > 0),
-	amount                bigint      NOT NULL,
-	currency              text        NOT NULL,
-	customer              text        NOT NULL,
-	create_payment_method text        NOT NULL,
-	create_cvc_token      text        NOT NULL,
-	create_confirmation_token text    NOT NULL DEFAULT '',
-	create_sent_at        timestamptz,
-	create_attempt        integer     NOT NULL DEFAULT 0,
-	refused_payment_method text       NOT NULL DEFAULT '',
-	refused_cvc_token     text        NOT NULL DEFAULT '',
-	refused_confirmation_token text   NOT NULL DEFAULT '',
-	intent_id             text        NOT NULL,
-	status                text        NOT NULL,
-	payment_method        text        NOT NULL,
-	cvc_token             text        NOT NULL,
-	latest_charge         text        NOT NULL,
-	captured              bigint      NOT NULL,
-	updated               timestamptz
-);
-CREATE INDEX IF NOT EXISTS ` + index + ` ON ` + table + ` (status, updated)`
-}
-
 // statements are a Store's SQL, built once for its table.
 type statements struct {
 	claim, load, update string
 }
 
-func newStatements(table string) statements {
-	return statements{
+func newStatements(d Dialect, t tableName) statements {
+	table := t.quoted()
+	st := statements{
 		// $1 order_id; $2… the record's columns after version, as values.
 		// One statement answers both ways: the row inserted (claimed
 		// true) or, on conflict, the stored row (claimed false). The
@@ -84,9 +56,20 @@ SELECT false, ` + columns + ` FROM ` + table + ` WHERE order_id = $1 AND NOT EXI
 	WHERE order_id = $1
 		AND version = $2
 		AND (intent_id = '' OR intent_id = $14)
-		AND ` + rank("$15::text") + ` >= ` + rank("status") + `
+		AND ` + rank("CAST($15 AS text)") + ` >= ` + rank("status") + `
 	RETURNING ` + columns,
 	}
+	if d == SQLite {
+		// SQLite has no INSERT inside a WITH: the claim returns the row
+		// it inserted, and Claim reads the stored one when it inserted
+		// none.
+		st.claim = `INSERT INTO ` + table + ` (order_id, ` + columns + `)
+	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+	ON CONFLICT (order_id) DO NOTHING
+	RETURNING true, ` + columns
+	}
+	st.claim, st.load, st.update = d.sql(st.claim), d.sql(st.load), d.sql(st.update)
+	return st
 }
 
 // rankedStatuses are the statuses whose Status.Rank the SQL spells out;
