@@ -100,6 +100,16 @@ func (d Dialect) timeArg(t time.Time) any {
 	return t.UTC()
 }
 
+// instantArg is a time as an argument for a NOT NULL column (created,
+// which a sweep pages by): a zero time is the zero instant, which reads
+// back as a zero time.
+func (d Dialect) instantArg(t time.Time) any {
+	if d == SQLite {
+		return t.UnixMicro()
+	}
+	return t.UTC()
+}
+
 // timeCol scans a time column of dialect d.
 type timeCol struct {
 	d  Dialect
@@ -117,9 +127,18 @@ func (c *timeCol) dest() any {
 func (c *timeCol) time() time.Time {
 	switch {
 	case c.d == SQLite && c.us.Valid:
-		return time.UnixMicro(c.us.Int64).UTC()
+		return zeroed(time.UnixMicro(c.us.Int64).UTC())
 	case c.d != SQLite && c.pg.Valid:
-		return c.pg.Time.UTC()
+		return zeroed(c.pg.Time.UTC())
 	}
 	return time.Time{}
+}
+
+// zeroed returns the zero time for the zero instant, so that it compares
+// equal to time.Time{} with ==.
+func zeroed(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t
 }

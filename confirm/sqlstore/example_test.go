@@ -31,4 +31,6 @@ func ExampleMigrations() {
 	// 0003_create_attempt_refused_card.up.sql
 	// 0004_create_confirmation_token.up.sql
 	// 0005_refused_confirmation_token.up.sql
+	// 0006_record_data.up.sql
+	// 0007_unsettled_index.up.sql
 }

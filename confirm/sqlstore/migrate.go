@@ -18,7 +18,7 @@ import (
 
 // Version is the schema version this sqlstore reads and writes: the
 // number of the last migration in Migrations.
-const Version = 5
+const Version = 7
 
 //go:embed migrations
 var migrationFiles embed.FS
@@ -179,12 +179,19 @@ var schemaColumns = func() [][]string {
 	v3 := append(slices.Clip(v1), "create_attempt", "refused_payment_method", "refused_cvc_token")
 	v4 := append(slices.Clip(v3), "create_confirmation_token")
 	v5 := append(slices.Clip(v4), "refused_confirmation_token")
-	out := [][]string{nil, v1, v1, v3, v4, v5}
+	v6 := []string{"order_id", "version", "amount", "currency", "customer",
+		"intent_id", "status", "captured", "refunded", "created", "updated", "data"}
+	out := [][]string{nil, v1, v1, v3, v4, v5, v6, v6}
 	for _, cols := range out {
 		slices.Sort(cols)
 	}
 	return out
 }()
+
+// schemaIndex is, for a version that adds an index and no column, the
+// index's suffix: such a version is told from the one before by the
+// index.
+var schemaIndex = map[int]string{2: indexSuffix, 7: unsettledSuffix}
 
 // querier is a *sql.DB, *sql.Tx or *sql.Conn.
 type querier interface {
@@ -197,17 +204,17 @@ type querier interface {
 // 0 for no table, -1 with the differences for a table of no known version.
 func schemaVersion(ctx context.Context, q querier, d Dialect, t tableName) (int, *SchemaError, error) {
 	var colsQuery, indexQuery string
-	var colsArgs, indexArgs []any
+	var colsArgs []any
+	indexArgs := func(suffix string) []any { return []any{t.quoted(), t.name + suffix} }
 	if d == Postgres {
 		colsQuery = `SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`
 		colsArgs = []any{t.quoted()}
 		indexQuery = `SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass($1) AND c.relname = $2)`
-		indexArgs = []any{t.quoted(), t.name + indexSuffix}
 	} else {
 		colsQuery = `SELECT name FROM pragma_table_info(?1)`
 		colsArgs = []any{t.name}
 		indexQuery = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND name = ?2)`
-		indexArgs = []any{t.name, t.name + indexSuffix}
+		indexArgs = func(suffix string) []any { return []any{t.name, t.name + suffix} }
 	}
 	rows, err := q.QueryContext(ctx, colsQuery, colsArgs...)
 	if err != nil {
@@ -230,21 +237,28 @@ func schemaVersion(ctx context.Context, q querier, d Dialect, t tableName) (int,
 		return 0, nil, nil
 	}
 	slices.Sort(cols)
+	// The newest version with these columns whose index, if it adds one,
+	// is there; else the oldest with these columns.
+	found := 0
 	for v := Version; v >= 1; v-- {
 		if !slices.Equal(cols, schemaColumns[v]) {
 			continue
 		}
-		if v == 2 || v == 1 {
-			var indexed bool
-			if err := q.QueryRowContext(ctx, indexQuery, indexArgs...).Scan(&indexed); err != nil {
-				return 0, nil, storeError("reading the table's indexes", err)
-			}
-			if !indexed {
-				return 1, nil, nil
-			}
-			return 2, nil, nil
+		found = v
+		suffix, ok := schemaIndex[v]
+		if !ok {
+			return v, nil, nil
 		}
-		return v, nil, nil
+		var indexed bool
+		if err := q.QueryRowContext(ctx, indexQuery, indexArgs(suffix)...).Scan(&indexed); err != nil {
+			return 0, nil, storeError("reading the table's indexes", err)
+		}
+		if indexed {
+			return v, nil, nil
+		}
+	}
+	if found > 0 {
+		return found, nil, nil
 	}
 	latest := schemaColumns[Version]
 	e := &SchemaError{Dialect: d, Table: t.quoted(), Found: -1}

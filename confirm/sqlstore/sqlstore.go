@@ -271,12 +271,13 @@ func noRows(ctx context.Context, err error) bool {
 // values are a record's columns after order_id and version, in the order
 // of the columns list, as statement arguments.
 func values(d Dialect, rec confirm.Record) []any {
+	data := rec.Data
+	if data == nil {
+		data = []byte{} // NOT NULL: an empty Data is stored as empty bytes
+	}
 	return []any{
-		rec.Amount, rec.Currency, rec.Customer,
-		rec.CreatePaymentMethod, rec.CreateCVCToken, rec.CreateConfirmationToken, d.timeArg(rec.CreateSentAt),
-		rec.CreateAttempt, rec.RefusedPaymentMethod, rec.RefusedCVCToken, rec.RefusedConfirmationToken,
-		rec.IntentID, string(rec.Status), rec.PaymentMethod, rec.CVCToken,
-		rec.LatestCharge, rec.Captured, d.timeArg(rec.Updated),
+		rec.Amount, rec.Currency, rec.Customer, rec.IntentID, string(rec.Status),
+		rec.Captured, rec.Refunded, d.instantArg(rec.Created), d.timeArg(rec.Updated), data,
 	}
 }
 
@@ -284,20 +285,20 @@ func values(d Dialect, rec confirm.Record) []any {
 // (List's order_id).
 func scanInto(d Dialect, row scanner, first ...any) (confirm.Record, error) {
 	var (
-		rec             confirm.Record
-		status          string
-		sentAt, updated = timeCol{d: d}, timeCol{d: d}
+		rec              confirm.Record
+		status           string
+		created, updated = timeCol{d: d}, timeCol{d: d}
 	)
 	err := row.Scan(append(first, &rec.Version, &rec.Amount, &rec.Currency, &rec.Customer,
-		&rec.CreatePaymentMethod, &rec.CreateCVCToken, &rec.CreateConfirmationToken, sentAt.dest(),
-		&rec.CreateAttempt, &rec.RefusedPaymentMethod, &rec.RefusedCVCToken, &rec.RefusedConfirmationToken,
-		&rec.IntentID, &status, &rec.PaymentMethod, &rec.CVCToken,
-		&rec.LatestCharge, &rec.Captured, updated.dest())...)
+		&rec.IntentID, &status, &rec.Captured, &rec.Refunded, created.dest(), updated.dest(), &rec.Data)...)
 	if err != nil {
 		return confirm.Record{}, err
 	}
 	rec.Status = confirm.Status(status)
-	rec.CreateSentAt = sentAt.time()
+	if len(rec.Data) == 0 {
+		rec.Data = nil
+	}
+	rec.Created = created.time()
 	rec.Updated = updated.time()
 	return rec, nil
 }
@@ -364,8 +365,13 @@ func quoteTable(name string) (table, index string, err error) {
 	return t.quoted(), t.indexName(indexSuffix), nil
 }
 
-// indexSuffix names a table's index: the table's name and this.
-const indexSuffix = "_status_updated"
+// indexSuffix and unsettledSuffix name a table's indexes: the table's
+// name and these. The first serves List, by status and age; the second
+// ListUnsettled, by (created, order_id) over the unsettled orders.
+const (
+	indexSuffix     = "_status_updated"
+	unsettledSuffix = "_unsettled"
+)
 
 // identifier reports whether s is a plain lower-case identifier of at most
 // max bytes.

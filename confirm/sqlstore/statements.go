@@ -9,10 +9,7 @@ import (
 
 // columns are the record's columns after order_id, in the order values and
 // scanRecord use.
-const columns = "version, amount, currency, customer, " +
-	"create_payment_method, create_cvc_token, create_confirmation_token, create_sent_at, " +
-	"create_attempt, refused_payment_method, refused_cvc_token, refused_confirmation_token, " +
-	"intent_id, status, payment_method, cvc_token, latest_charge, captured, updated"
+const columns = "version, amount, currency, customer, intent_id, status, captured, refunded, created, updated, data"
 
 // statements are a Store's SQL, built once for its table.
 type statements struct {
@@ -30,7 +27,7 @@ func newStatements(d Dialect, t tableName) statements {
 		// not visible: then no row comes back, and Claim reads it again.
 		claim: `WITH ins AS (
 	INSERT INTO ` + table + ` (order_id, ` + columns + `)
-	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 	ON CONFLICT (order_id) DO NOTHING
 	RETURNING ` + columns + `
 )
@@ -47,16 +44,12 @@ SELECT false, ` + columns + ` FROM ` + table + ` WHERE order_id = $1 AND NOT EXI
 		// status's rank does not fall.
 		update: `UPDATE ` + table + ` SET
 		version = version + 1,
-		amount = $3, currency = $4, customer = $5,
-		create_payment_method = $6, create_cvc_token = $7, create_confirmation_token = $8,
-		create_sent_at = $9, create_attempt = $10, refused_payment_method = $11,
-		refused_cvc_token = $12, refused_confirmation_token = $13, intent_id = $14,
-		status = $15, payment_method = $16, cvc_token = $17, latest_charge = $18,
-		captured = $19, updated = $20
+		amount = $3, currency = $4, customer = $5, intent_id = $6, status = $7,
+		captured = $8, refunded = $9, created = $10, updated = $11, data = $12
 	WHERE order_id = $1
 		AND version = $2
-		AND (intent_id = '' OR intent_id = $14)
-		AND ` + rank("CAST($15 AS text)") + ` >= ` + rank("status") + `
+		AND (intent_id = '' OR intent_id = $6)
+		AND ` + rank("CAST($7 AS text)") + ` >= ` + rank("status") + `
 	RETURNING ` + columns,
 	}
 	if d == SQLite {
@@ -64,7 +57,7 @@ SELECT false, ` + columns + ` FROM ` + table + ` WHERE order_id = $1 AND NOT EXI
 		// it inserted, and Claim reads the stored one when it inserted
 		// none.
 		st.claim = `INSERT INTO ` + table + ` (order_id, ` + columns + `)
-	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 	ON CONFLICT (order_id) DO NOTHING
 	RETURNING true, ` + columns
 	}

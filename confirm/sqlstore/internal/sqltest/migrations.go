@@ -7,9 +7,11 @@ package sqltest
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -75,21 +77,31 @@ func (db DB) ts(tm time.Time) any {
 	return tm
 }
 
-// oldRows inserts, into a table at schema version 1 or later (before the
-// record's reshape every version has version 1's columns, the later ones
-// with defaults), a paid order and one waiting for 3-D Secure, as an
-// earlier sqlstore wrote them.
-func (db DB) oldRows(t testing.TB, table string, t0 time.Time) {
+// oldRows inserts into a table at schema version v (1 or later) a paid
+// order and one waiting for 3-D Secure, as the sqlstore of that version
+// wrote them. Before the record's reshape (6) every version has version
+// 1's columns, the later ones with defaults.
+func (db DB) oldRows(t testing.TB, table string, v int, t0 time.Time) {
 	t.Helper()
 	q := `INSERT INTO ` + table + ` (order_id, version, amount, currency, customer, create_payment_method, create_cvc_token, create_sent_at,
 		intent_id, status, payment_method, cvc_token, latest_charge, captured, updated)
 		VALUES ($1, $2, $3, 'eur', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
-	if db.Dialect == sqlstore.SQLite {
-		q = strings.ReplaceAll(q, "$", "?")
-	}
 	rows := [][]any{
 		{"old-paid", 3, 4200, "cus_old", "pm_old", "", db.ts(t0), "pi_old", "succeeded", "pm_old", "", "ch_old", 4200, db.ts(t0.Add(time.Second))},
 		{"old-action", 2, 1500, "", "pm_3ds", "cvctok_old", db.ts(t0), "pi_3ds", "requires_action", "pm_3ds", "cvctok_old", "", 0, db.ts(t0.Add(2 * time.Second))},
+	}
+	if v >= 6 {
+		q = `INSERT INTO ` + table + ` (order_id, version, amount, currency, customer, intent_id, status, captured, refunded, created, updated, data)
+		VALUES ($1, $2, $3, 'eur', $4, $5, $6, $7, 0, $8, $9, $10)`
+		rows = [][]any{
+			{"old-paid", 3, 4200, "cus_old", "pi_old", "succeeded", 4200, db.ts(t0.Add(time.Second)), db.ts(t0.Add(time.Second)),
+				[]byte(`{"v":1,"create_pm":"pm_old","create_sent_at":"` + t0.Format(time.RFC3339Nano) + `","pm":"pm_old","charge":"ch_old"}`)},
+			{"old-action", 2, 1500, "", "pi_3ds", "requires_action", 0, db.ts(t0.Add(2 * time.Second)), db.ts(t0.Add(2 * time.Second)),
+				[]byte(`{"v":1,"create_pm":"pm_3ds","create_cvc":"cvctok_old","create_sent_at":"` + t0.Format(time.RFC3339Nano) + `","pm":"pm_3ds","cvc":"cvctok_old"}`)},
+		}
+	}
+	if db.Dialect == sqlstore.SQLite {
+		q = strings.ReplaceAll(q, "$", "?")
 	}
 	for _, r := range rows {
 		if _, err := db.DB.Exec(q, r...); err != nil {
@@ -98,27 +110,41 @@ func (db DB) oldRows(t testing.TB, table string, t0 time.Time) {
 	}
 }
 
-// checkOldRows loads the rows oldRows wrote, through the Store.
+// checkOldRows loads the rows oldRows wrote, through the Store: the
+// columns kept, created (the last write, for rows older than the column)
+// and the bookkeeping in Data, as confirm's JSON.
 func checkOldRows(t testing.TB, s *sqlstore.Store, t0 time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	paid, err := s.Load(ctx, "old-paid")
-	if err != nil {
-		t.Fatalf("Load of an old paid order after the migration: %v", err)
-	}
-	if paid.Version != 3 || paid.Amount != 4200 || paid.Currency != "eur" || paid.Customer != "cus_old" ||
-		paid.IntentID != "pi_old" || paid.Status != confirm.StatusSucceeded || paid.Captured != 4200 ||
-		!paid.Updated.Equal(t0.Add(time.Second)) {
-		t.Errorf("old paid order after the migration: %+v", paid)
-	}
-	waiting, err := s.Load(ctx, "old-action")
-	if err != nil {
-		t.Fatalf("Load of an old order waiting for 3-D Secure after the migration: %v", err)
-	}
-	if waiting.IntentID != "pi_3ds" || waiting.Status != confirm.StatusRequiresAction ||
-		waiting.CreatePaymentMethod != "pm_3ds" || waiting.CreateCVCToken != "cvctok_old" ||
-		!waiting.CreateSentAt.Equal(t0) || waiting.PaymentMethod != "pm_3ds" || waiting.CVCToken != "cvctok_old" {
-		t.Errorf("old order waiting for 3-D Secure after the migration: %+v", waiting)
+	for _, want := range []struct {
+		order string
+		rec   confirm.Record
+		data  map[string]any
+	}{
+		{"old-paid", confirm.Record{Version: 3, Amount: 4200, Currency: "eur", Customer: "cus_old", IntentID: "pi_old",
+			Status: confirm.StatusSucceeded, Captured: 4200, Created: t0.Add(time.Second), Updated: t0.Add(time.Second)},
+			map[string]any{"v": 1.0, "create_pm": "pm_old", "create_sent_at": t0, "pm": "pm_old", "charge": "ch_old"}},
+		{"old-action", confirm.Record{Version: 2, Amount: 1500, Currency: "eur", IntentID: "pi_3ds",
+			Status: confirm.StatusRequiresAction, Created: t0.Add(2 * time.Second), Updated: t0.Add(2 * time.Second)},
+			map[string]any{"v": 1.0, "create_pm": "pm_3ds", "create_cvc": "cvctok_old", "create_sent_at": t0, "pm": "pm_3ds", "cvc": "cvctok_old"}},
+	} {
+		got, err := s.Load(ctx, want.order)
+		if err != nil {
+			t.Fatalf("Load of %s after the migration: %v", want.order, err)
+		}
+		var data map[string]any
+		if err := json.Unmarshal(got.Data, &data); err != nil {
+			t.Errorf("%s: Data %q is not JSON: %v", want.order, got.Data, err)
+		}
+		if at, ok := data["create_sent_at"].(string); ok {
+			if tm, err := time.Parse(time.RFC3339Nano, at); err == nil {
+				data["create_sent_at"] = tm.UTC()
+			}
+		}
+		got.Data = nil
+		if !reflect.DeepEqual(got, want.rec) || !reflect.DeepEqual(data, want.data) {
+			t.Errorf("%s after the migration:\n got %+v %v\nwant %+v %v", want.order, got, data, want.rec, want.data)
+		}
 	}
 }
 
@@ -136,7 +162,7 @@ func TestHistoricalSchemas(t *testing.T, db DB) {
 			table := db.NewTable()
 			db.upTo(t, table, v)
 			if v > 0 {
-				db.oldRows(t, table, t0)
+				db.oldRows(t, table, v, t0)
 			}
 			cfg := sqlstore.Config{Table: table}
 			if got, err := sqlstore.SchemaVersion(ctx, db.DB, cfg); err != nil || got != v {
