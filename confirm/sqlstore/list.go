@@ -4,8 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
-	"strings"
+		"strings"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
@@ -92,16 +91,45 @@ type scanner interface{ Scan(dest ...any) error }
 
 var _, _ scanner = (*sql.Row)(nil), (*sql.Rows)(nil)
 
-// ListUnsettled implements confirm.Lister: List of the records in doubt
-// last written before before, oldest first; a negative limit lists them
-// all.
-func (s *Store) ListUnsettled(ctx context.Context, before time.Time, limit int) ([]confirm.OrderRecord, error) {
-	if limit == 0 || before.IsZero() {
-		return nil, ctx.Err() // nothing was written before the zero time
+// unsettled is the SQL of confirm.Record.Settled's negation, as the
+// unsettled index's predicate spells it (migration 0007): a query whose
+// WHERE carries the same text may use that index.
+const unsettled = `NOT (intent_id <> '' AND status IN ('succeeded', 'canceled'))`
+
+// ListUnsettled implements confirm.Lister: the unsettled records after
+// the cursor by (created, order_id), order IDs compared byte by byte
+// (PostgreSQL's "C" collation, SQLite's BINARY) as Go compares strings,
+// through the index that holds only unsettled orders in that order. A
+// limit of 0 or less lists nothing.
+func (s *Store) ListUnsettled(ctx context.Context, after confirm.Cursor, limit int) ([]confirm.OrderRecord, error) {
+	if limit <= 0 {
+		return nil, ctx.Err()
 	}
-	q := Query{UpdatedBefore: before, Limit: limit}
-	if limit < 0 {
-		q.Limit = math.MaxInt32
+	p, err := s.statements(ctx, "list unsettled")
+	if err != nil {
+		return nil, err
 	}
-	return s.List(ctx, q)
+	var out []confirm.OrderRecord
+	err = retry(ctx, func() error {
+		out = nil
+		rows, err := s.db.QueryContext(ctx, p.stmt.unsettled, p.d.instantArg(after.Created), after.OrderID, int64(limit))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l confirm.OrderRecord
+			rec, err := scanInto(p.d, rows, &l.OrderID)
+			if err != nil {
+				return err
+			}
+			l.Record = rec
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, storeError("list unsettled", err)
+	}
+	return out, nil
 }

@@ -13,7 +13,7 @@ const columns = "version, amount, currency, customer, intent_id, status, capture
 
 // statements are a Store's SQL, built once for its table.
 type statements struct {
-	claim, load, update string
+	claim, load, update, unsettled string
 }
 
 func newStatements(d Dialect, t tableName) statements {
@@ -61,7 +61,15 @@ SELECT false, ` + columns + ` FROM ` + table + ` WHERE order_id = $1 AND NOT EXI
 	ON CONFLICT (order_id) DO NOTHING
 	RETURNING true, ` + columns
 	}
-	st.claim, st.load, st.update = d.sql(st.claim), d.sql(st.load), d.sql(st.update)
+	collate := ` COLLATE "C"`
+	if d == SQLite {
+		collate = "" // BINARY, SQLite's default
+	}
+	// $1 created, $2 order_id of the cursor, $3 the limit.
+	st.unsettled = `SELECT order_id, ` + columns + ` FROM ` + table + `
+	WHERE ` + unsettled + ` AND (created, order_id` + collate + `) > ($1, $2)
+	ORDER BY created, order_id` + collate + ` LIMIT $3`
+	st.claim, st.load, st.update, st.unsettled = d.sql(st.claim), d.sql(st.load), d.sql(st.update), d.sql(st.unsettled)
 	return st
 }
 

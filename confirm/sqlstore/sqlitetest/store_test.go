@@ -65,3 +65,11 @@ func TestBusyTimeoutRequired(t *testing.T) {
 		t.Errorf("Open of a one-connection pool without busy_timeout: %v", err)
 	}
 }
+
+// TestSweep: the starving case and a pass racing inserts, on SQLite.
+func TestSweep(t *testing.T) {
+	db := openFile(t, newFile(t))
+	if err := storetest.TestSweep(func() storetest.ListingStore { return newStore(t, db, newTable()) }); err != nil {
+		t.Fatal(err)
+	}
+}
