@@ -242,7 +242,7 @@ func TestListUnsettled(t *testing.T) {
 	s := confirm.NewMemoryStore()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, r := range []confirm.Record{
-		{Created: t0.Add(3), Updated: t0.Add(9)}, // a claim
+		{Created: t0.Add(3), Updated: t0.Add(9)},                         // a claim
 		{IntentID: "pi_1", Status: confirm.StatusSucceeded, Created: t0}, // settled
 		{IntentID: "pi_2", Status: confirm.StatusRequiresCapture, Created: t0.Add(1), Updated: t0.Add(time.Hour)},
 		{IntentID: "pi_3", Status: confirm.StatusCanceled, Created: t0},

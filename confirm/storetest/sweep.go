@@ -125,7 +125,7 @@ func sweepRacingInserts(s ListingStore) error {
 		defer wg.Done()
 		for i := 0; i < during; i++ {
 			// Inside the pass's range, before and after its cursor.
-			created := start.Add(time.Duration(rand.Int64N(int64(before*10*time.Second)))).Truncate(time.Microsecond)
+			created := start.Add(time.Duration(rand.Int64N(int64(before * 10 * time.Second)))).Truncate(time.Microsecond)
 			if _, _, err := s.Claim(ctx, fmt.Sprintf("race-during-%03d", i), confirm.Record{Amount: 100, Currency: "usd", Created: created, Updated: created}); err != nil {
 				insertErr <- err
 				return
