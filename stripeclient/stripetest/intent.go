@@ -51,6 +51,10 @@ type intent struct {
 
 	charges []*charge
 
+	// history is the intent's states by time of change, for searches
+	// under Config.SearchLag (searchindex.go); empty without a lag.
+	history []indexEntry
+
 	// meta is the intent's metadata, fixed at creation and never modified,
 	// so it is read without the lock; snapshots inside the fake carry none
 	// (exportPI gives the caller a copy).
