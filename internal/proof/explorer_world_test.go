@@ -83,6 +83,7 @@ type told struct {
 	res   confirm.Result
 	err   error
 	moved int // charges of the order holding or having taken money
+	at    time.Time
 }
 
 func newWorld(cfg worldConfig) *world {
@@ -150,7 +151,7 @@ func (w *world) moved() int { return moneyMoved(w.fake, w.order.ID) }
 
 // note records what the host was told.
 func (w *world) note(what string, res confirm.Result, err error) (confirm.Result, error) {
-	t := told{what: what, res: res, err: err, moved: w.moved()}
+	t := told{what: what, res: res, err: err, moved: w.moved(), at: w.clock.Now()}
 	w.told = append(w.told, t)
 	if err != nil {
 		w.logf("%s: error %v (retry-safe %v)", what, err, confirm.RetrySafe(err))

@@ -1,0 +1,90 @@
+package proof_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// casDiff runs every sequence of s to depth twice, on Stores that honour
+// the compare-and-swap on Version and on Stores whose Update ignores it
+// (last writer wins), and returns, by class, the shortest sequence that
+// breaks a check only without it.
+func casDiff(s suite, depth int) (map[string]finding, int) {
+	out := map[string]finding{}
+	n := 0
+	for _, cfg := range s.configs {
+		sabotaged := cfg
+		sabotaged.lastWriterWins = true
+		alpha := s.alphabet(cfg)
+		level := [][]int{nil}
+		for d := 1; d <= depth && len(level) > 0; d++ {
+			var next [][]int
+			for _, prefix := range level {
+				for e := range alpha {
+					if !canFollow(alpha, prefix, e) {
+						continue
+					}
+					seq := append(append([]int(nil), prefix...), e)
+					ok, real, _, _ := run(cfg, alpha, seq)
+					if !ok {
+						continue
+					}
+					n++
+					_, lww, _, w := run(sabotaged, s.alphabet(sabotaged), seq)
+					for _, v := range lww {
+						if !hasClass(real, v.class) {
+							if _, seen := out[v.class]; !seen {
+								out[v.class] = finding{class: v.class, detail: v.detail, cfg: sabotaged, seq: names(alpha, seq), trace: w.traceString()}
+							}
+						}
+					}
+					if len(real) == 0 && len(lww) == 0 {
+						next = append(next, seq)
+					}
+				}
+			}
+			level = next
+		}
+	}
+	return out, n
+}
+
+func hasClass(vs []violation, class string) bool {
+	for _, v := range vs {
+		if v.class == class {
+			return true
+		}
+	}
+	return false
+}
+
+// TestExplorerCompareAndSwap explores the new-card suite on a shared Store
+// with and without Update's compare-and-swap, and reports every class of
+// check that breaks only without it.
+func TestExplorerCompareAndSwap(t *testing.T) {
+	if *exploreSuite != "" && *exploreSuite != "compare-and-swap" {
+		t.Skip("-explore.suite picks another suite")
+	}
+	var s suite
+	for _, c := range suites() {
+		if c.name == "new cards" {
+			s = c
+		}
+	}
+	var shared []worldConfig
+	for _, c := range s.configs {
+		if c.shared {
+			shared = append(shared, c)
+		}
+	}
+	s.configs = shared
+	depth := s.depth
+	if *exploreDepth > 0 {
+		depth = *exploreDepth
+	}
+	found, n := casDiff(s, depth)
+	t.Logf("compare-and-swap: %d sequences at depth %d on a shared Store, %d classes break only without it", n, depth, len(found))
+	for _, f := range found {
+		t.Logf("%s (%s)\n  %s\n  sequence:\n    %s\n  trace:\n%s", f.class, f.detail, f.cfg, strings.Join(f.seq, "\n    "), f.trace)
+	}
+}
