@@ -3,6 +3,7 @@ package proof_test
 import (
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strings"
 	"testing"
@@ -177,7 +178,9 @@ func (w *world) digest() string {
 			fmt.Fprintf(&b, "%d:none;", i)
 			continue
 		}
-		fmt.Fprintf(&b, "%d:%d:%s:%v:%d:%v:%v;", i, rec.Version, rec.Status, rec.IntentID != "", rec.CreateAttempt, rec.CreateSentAt.Sub(exploreStart), rec.RefusedPaymentMethod != "")
+		h := fnv.New64a()
+		h.Write(rec.Data) // the Flow's bookkeeping, opaque here
+		fmt.Fprintf(&b, "%d:%d:%s:%v:%d:%x;", i, rec.Version, rec.Status, rec.IntentID != "", rec.Captured, h.Sum64())
 	}
 	return b.String()
 }
