@@ -25,18 +25,21 @@ type event struct {
 type modifier int
 
 const (
-	modNone          modifier = iota
-	modAnswerLost             // Stripe does the write, its answer is lost
-	modLatency                // every Stripe call of the request takes 1 s
-	modStoreFails             // the request's first Store operation fails before it runs
-	modStoreLost              // the request's second Store operation runs and loses its answer
-	modNetworkBefore          // the request's first Stripe write fails before Stripe runs it
-	modCancelFails            // a cancel fails with 503 (cvc's RefuseFailedCVC release)
+	modNone            modifier = iota
+	modAnswerLost               // Stripe does the write, its answer is lost
+	modLatency                  // every Stripe call of the request takes 1 s
+	modStoreFails               // the request's first Store operation fails before it runs
+	modStoreLost                // the request's second Store operation runs and loses its answer
+	modNetworkBefore            // the request's first Stripe write fails before Stripe runs it
+	modCancelFails              // a cancel fails with 503 (cvc's RefuseFailedCVC release)
+	modOverlapGood              // the next instance's Pay with pm_card_visa runs whole after the request's first Store operation
+	modOverlapDeclined          // the same with pm_card_visa_chargeDeclined
 )
 
 var modNames = map[modifier]string{
 	modNone: "", modAnswerLost: ", answer lost", modLatency: ", 1 s per Stripe call", modStoreFails: ", Store fails",
 	modStoreLost: ", Store loses its answer", modNetworkBefore: ", network fails before Stripe", modCancelFails: ", cancel fails (503)",
+	modOverlapGood: ", the next instance pays pm_card_visa meanwhile", modOverlapDeclined: ", the next instance pays pm_card_visa_chargeDeclined meanwhile",
 }
 
 // arm makes m strike instance i's next request.
@@ -60,6 +63,13 @@ func (w *world) arm(i int, m modifier) {
 		})
 	case modCancelFails:
 		w.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCancel, Kind: stripetest.FaultAPIError503})
+	case modOverlapGood, modOverlapDeclined:
+		j := (i + 1) % w.cfg.instances
+		c := cardGood
+		if m == modOverlapDeclined {
+			c = cardDeclined
+		}
+		w.stores[i].pause = func() { w.pay(j, c.name+" while "+w.name(i)+"'s request waits", c.req(w)) }
 	}
 }
 
@@ -67,7 +77,7 @@ func (w *world) arm(i int, m modifier) {
 // not taken does not strike a later request.
 func (w *world) disarm(i int) {
 	w.client.latency, w.client.loseWrite = 0, false
-	w.stores[i].fault = 0
+	w.stores[i].fault, w.stores[i].pause = 0, nil
 	w.fake.SetFaultHook(nil)
 }
 
@@ -204,7 +214,7 @@ func criticalInstants(cfg worldConfig) []instant {
 	var out []instant
 	for _, b := range bases {
 		for _, d := range []time.Duration{-cfg.searchLag, -time.Second, 0, time.Second, cfg.searchLag} {
-			out = append(out, instant{fmt.Sprintf("%s %+v", b.name, d), func(w *world) (time.Time, bool) {
+			out = append(out, instant{b.name + " " + signed(d), func(w *world) (time.Time, bool) {
 				t, ok := b.at(w)
 				return t.Add(d), ok
 			}})
@@ -263,4 +273,12 @@ func (w *world) lastTold(o confirm.Outcome) (time.Time, bool) {
 		}
 	}
 	return at, ok
+}
+
+// signed writes d with its sign: "-1s", "+0s", "+1m0s".
+func signed(d time.Duration) string {
+	if d < 0 {
+		return d.String()
+	}
+	return "+" + d.String()
 }

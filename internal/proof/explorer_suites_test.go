@@ -41,13 +41,16 @@ func newCardEvents(cfg worldConfig, mods []modifier) []event {
 		for _, m := range mods {
 			out = append(out, payEvent(i, cardGood, m))
 		}
+		if cfg.instances > 1 {
+			out = append(out, payEvent(i, cardDeclined, modOverlapGood))
+		}
 		out = append(out, returnEvent(i), restartEvent(i), statusEvent(i))
 	}
 	out = append(out, abandonEvent, flipEvent)
 	return append(out, jumpEvents(cfg)...)
 }
 
-var allMods = []modifier{modAnswerLost, modLatency, modStoreFails, modStoreLost, modNetworkBefore}
+var allMods = []modifier{modAnswerLost, modLatency, modStoreFails, modStoreLost, modNetworkBefore, modOverlapGood, modOverlapDeclined}
 
 // suites are the explorer's alphabets and configurations.
 func suites() []suite {

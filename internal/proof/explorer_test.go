@@ -35,6 +35,7 @@ import (
 var (
 	exploreDepth = flag.Int("explore.depth", 0, "explorer bound: events per sequence (0: each suite's default)")
 	exploreSuite = flag.String("explore.suite", "", "run only the explorer suite of this name")
+	exploreAll   = flag.Bool("explore.all", false, "log every sequence that broke a check, one line each")
 )
 
 // suite is an alphabet explored over a set of world configurations at a
@@ -62,6 +63,7 @@ type exploration struct {
 	states    map[string]bool
 	findings  map[string]finding // by class and configuration, the first (shortest) found
 	failed    int                // sequences that broke a check
+	all       []string           // with -explore.all: each of them, one line
 	elapsed   time.Duration
 }
 
@@ -88,7 +90,7 @@ func explore(s suite, depth int) *exploration {
 						continue
 					}
 					seq := append(append([]int(nil), prefix...), e)
-					ok, vs, state, w := run(cfg, alpha, seq)
+					ok, vs, state, _ := run(cfg, alpha, seq, false)
 					if !ok {
 						continue
 					}
@@ -96,9 +98,13 @@ func explore(s suite, depth int) *exploration {
 					ex.states[state] = true
 					if len(vs) > 0 {
 						ex.failed++
+						if *exploreAll {
+							ex.all = append(ex.all, fmt.Sprintf("%s | %s | %s", vs[0].class, cfg, strings.Join(names(alpha, seq), " ; ")))
+						}
 						for _, v := range vs {
 							k := v.class + " | " + cfg.String()
 							if _, seen := ex.findings[k]; !seen {
+								_, _, _, w := run(cfg, alpha, seq, true)
 								ex.findings[k] = finding{class: v.class, detail: v.detail, cfg: cfg, seq: names(alpha, seq), trace: w.traceString()}
 							}
 						}
@@ -138,9 +144,11 @@ func canFollow(alpha []event, prefix []int, e int) bool {
 	return true
 }
 
-// run plays seq on a fresh world and checks it.
-func run(cfg worldConfig, alpha []event, seq []int) (bool, []violation, string, *world) {
+// run plays seq on a fresh world and checks it; trace keeps the world's
+// trace, for a report.
+func run(cfg worldConfig, alpha []event, seq []int, trace bool) (bool, []violation, string, *world) {
 	w := newWorld(cfg)
+	w.tracing = trace
 	for _, e := range seq {
 		if !alpha[e].apply(w) {
 			return false, nil, "", nil
@@ -185,19 +193,33 @@ func (w *world) digest() string {
 	return b.String()
 }
 
-// report writes the counts and, per class of check and configuration, the
-// shortest sequence found.
+// report writes the counts and, per class of check, the shortest
+// sequence found and the configurations where the class was found.
 func (e *exploration) report(t *testing.T, s suite) {
 	t.Helper()
 	t.Logf("suite %s: depth %d, %d configurations, %d distinct sequences (by length %v), %d distinct end states, %d broke a check, in %v",
 		s.name, e.depth, len(s.configs), e.total(), e.sequences, len(e.states), e.failed, e.elapsed.Round(time.Millisecond))
-	classes := make([]string, 0, len(e.findings))
-	for c := range e.findings {
+	best := map[string]finding{}
+	where := map[string]int{}
+	for _, f := range e.findings {
+		where[f.class]++
+		if b, ok := best[f.class]; !ok || len(f.seq) < len(b.seq) || len(f.seq) == len(b.seq) && f.cfg.String() < b.cfg.String() {
+			best[f.class] = f
+		}
+	}
+	classes := make([]string, 0, len(best))
+	for c := range best {
 		classes = append(classes, c)
 	}
 	sort.Strings(classes)
 	for _, c := range classes {
-		f := e.findings[c]
-		t.Errorf("%s (%s)\n  %s\n  sequence:\n    %s\n  trace:\n%s", c, f.detail, f.cfg, strings.Join(f.seq, "\n    "), f.trace)
+		f := best[c]
+		t.Errorf("%s, in %d configuration(s); shortest (%d events): %s\n  %s\n  sequence:\n    %s\n  trace:\n%s",
+			c, where[c], len(f.seq), f.detail, f.cfg, strings.Join(f.seq, "\n    "), f.trace)
+	}
+	if *exploreAll {
+		for _, line := range e.all {
+			t.Log(line)
+		}
 	}
 }

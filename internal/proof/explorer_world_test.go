@@ -71,7 +71,10 @@ type world struct {
 	spentPM string
 	savedPM string // the order customer's saved card (savedCard)
 
-	trace []string
+	// tracing keeps the trace; the explorer turns it on only to replay a
+	// sequence it reports.
+	tracing bool
+	trace   []string
 	// told is every Result the host was given, in order.
 	told []told
 }
@@ -89,7 +92,7 @@ type told struct {
 func newWorld(cfg worldConfig) *world {
 	clock := stripetest.NewClock(exploreStart)
 	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 21, StoreStateErrors: cfg.storeStateErrors, SearchLag: cfg.searchLag})
-	w := &world{cfg: cfg, clock: clock, fake: fake, ctx: context.Background()}
+	w := &world{cfg: cfg, clock: clock, fake: fake, ctx: context.Background(), tracing: true}
 	w.client = &exploreClient{Client: fake, w: w}
 	spent, err := fake.CreatePaymentIntent(w.ctx, stripeclient.CreateParams{IdempotencyKey: "explorer-spend", Amount: 100, Currency: "usd",
 		PaymentMethod: "pm_card_visa", Confirm: true, ConfirmationMethod: "manual", PaymentMethodTypes: []string{"card"}})
@@ -97,7 +100,7 @@ func newWorld(cfg worldConfig) *world {
 		panic(err)
 	}
 	w.spentPM = spent.PaymentMethod
-	w.order = confirm.Order{ID: "order-x", Amount: 2000, Currency: "usd", CaptureLater: cfg.captureLater, CreatedAt: exploreStart}
+	w.order = confirm.Order{ID: exploreOrderID, Amount: 2000, Currency: "usd", CaptureLater: cfg.captureLater, CreatedAt: exploreStart}
 	if cfg.savedCard {
 		w.order.Customer = fake.CreateCustomer()
 		pm, err := fake.AttachCard(w.order.Customer, "pm_card_cvcCheckFail")
@@ -143,6 +146,9 @@ func (w *world) restart(i int) {
 func (w *world) name(i int) string { return string(rune('A' + i)) }
 
 func (w *world) logf(format string, args ...any) {
+	if !w.tracing {
+		return
+	}
 	w.trace = append(w.trace, fmt.Sprintf("%s  %s", w.clock.Now().Sub(exploreStart), fmt.Sprintf(format, args...)))
 }
 
@@ -153,9 +159,11 @@ func (w *world) moved() int { return moneyMoved(w.fake, w.order.ID) }
 func (w *world) note(what string, res confirm.Result, err error) (confirm.Result, error) {
 	t := told{what: what, res: res, err: err, moved: w.moved(), at: w.clock.Now()}
 	w.told = append(w.told, t)
-	if err != nil {
+	switch {
+	case !w.tracing:
+	case err != nil:
 		w.logf("%s: error %v (retry-safe %v)", what, err, confirm.RetrySafe(err))
-	} else {
+	default:
 		w.logf("%s: %v %s %s captured=%d cvc=%s", what, res.Outcome, res.IntentID, res.Status, res.Captured, res.CVCCheck)
 	}
 	return res, err
@@ -252,14 +260,18 @@ func (w *world) creations() (first, latest time.Time, ok bool) {
 
 // createKeyOfOrder reports whether key is one of the order's creation
 // keys (attempts 0 to 9, far more than any sequence reaches).
-func (w *world) createKeyOfOrder(key string) bool {
+func (w *world) createKeyOfOrder(key string) bool { return orderCreateKeys[key] }
+
+// orderCreateKeys are the creation keys of every world's order.
+var orderCreateKeys = func() map[string]bool {
+	m := map[string]bool{}
 	for n := 0; n < 10; n++ {
-		if key == confirm.CreateAttemptKey(confirm.DefaultNamespace, w.order.ID, n) {
-			return true
-		}
+		m[confirm.CreateAttemptKey(confirm.DefaultNamespace, exploreOrderID, n)] = true
 	}
-	return false
-}
+	return m
+}()
+
+const exploreOrderID = "order-x"
 
 // exploreStore is a Store an event can break: the next operation fails
 // before it runs, or runs and loses its answer; and, for the
@@ -267,10 +279,25 @@ func (w *world) createKeyOfOrder(key string) bool {
 type exploreStore struct {
 	inner *confirm.MemoryStore
 	lww   bool
+	// overrides counts the Updates of a stale Version that lww let
+	// through: where the compare-and-swap would have said ErrStaleRecord.
+	overrides int
 	// fault strikes the fault-th operation from now (1: the next), with
 	// lose deciding whether the operation runs first.
 	fault int
 	lose  bool
+	// pause, when set, runs once right after the next operation returns:
+	// another request, run whole while this one waits between its Store
+	// operation and what follows.
+	pause func()
+}
+
+// resume runs and clears pause.
+func (s *exploreStore) resume() {
+	if p := s.pause; p != nil {
+		s.pause = nil
+		p()
+	}
 }
 
 var (
@@ -293,6 +320,7 @@ func (s *exploreStore) Claim(ctx context.Context, id string, rec confirm.Record)
 		return confirm.Record{}, false, errExploreStoreDown
 	}
 	got, claimed, err := s.inner.Claim(ctx, id, rec)
+	s.resume()
 	if hit {
 		return confirm.Record{}, false, errExploreStoreLost
 	}
@@ -305,6 +333,7 @@ func (s *exploreStore) Load(ctx context.Context, id string) (confirm.Record, err
 		return confirm.Record{}, errExploreStoreDown
 	}
 	got, err := s.inner.Load(ctx, id)
+	s.resume()
 	if hit {
 		return confirm.Record{}, errExploreStoreLost
 	}
@@ -319,10 +348,14 @@ func (s *exploreStore) Update(ctx context.Context, id string, rec confirm.Record
 	if s.lww {
 		// The sabotage: whatever Version the writer read, it wins.
 		if cur, err := s.inner.Load(ctx, id); err == nil {
+			if cur.Version != rec.Version {
+				s.overrides++
+			}
 			rec.Version = cur.Version
 		}
 	}
 	got, err := s.inner.Update(ctx, id, rec)
+	s.resume()
 	if hit {
 		return confirm.Record{}, errExploreStoreLost
 	}
