@@ -99,7 +99,11 @@ func explore(s suite, depth int) *exploration {
 					if len(vs) > 0 {
 						ex.failed++
 						if *exploreAll {
-							ex.all = append(ex.all, fmt.Sprintf("%s | %s | %s", vs[0].class, cfg, strings.Join(names(alpha, seq), " ; ")))
+							var cs []string
+							for _, v := range vs {
+								cs = append(cs, v.class)
+							}
+							ex.all = append(ex.all, fmt.Sprintf("%s | %s | %s", strings.Join(cs, ", "), cfg, strings.Join(names(alpha, seq), " ; ")))
 						}
 						for _, v := range vs {
 							k := v.class + " | " + cfg.String()
