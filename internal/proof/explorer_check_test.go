@@ -84,7 +84,18 @@ func (w *world) settle() []violation {
 	}
 	w.advanceTo(w.clock.Now().Add(w.cfg.searchLag+time.Second), "past the search lag bound, for the final retry")
 	var out []violation
+	// The host retries as a retry-safe error with RetryAfter tells it to,
+	// a few times: a Flow may wait out the search lag twice.
 	res, err := w.pay(0, "final retry with pm_card_visa", goodCard)
+	for waited := time.Duration(0); err != nil; {
+		d, ok := confirm.RetryAfter(err)
+		if !ok || !confirm.RetrySafe(err) || waited+d > 2*w.cfg.searchLag+finalWait {
+			break
+		}
+		waited += d
+		w.advanceTo(w.clock.Now().Add(d), "as RetryAfter says")
+		res, err = w.pay(0, "final retry with pm_card_visa, again", goodCard)
+	}
 	switch {
 	case err != nil:
 		out = append(out, violation{vStuck, fmt.Sprintf("final Pay: %v", err)})
@@ -111,6 +122,13 @@ func (w *world) settle() []violation {
 	}
 	return out
 }
+
+// The host's final retry keeps following RetryAfter for twice the search
+// lag bound (a Flow may search twice, the bound apart, before it
+// concludes) plus finalWait, an hour: a Flow that waits out an uncertain
+// answer must settle within that, not when Stripe prunes a key a day
+// later.
+const finalWait = time.Hour
 
 // capturedAtStripe is what the order's charges took.
 func (w *world) capturedAtStripe() int64 {

@@ -129,7 +129,9 @@ func newWorld(cfg worldConfig) *world {
 // start builds instance i's Flow and Payments on its Store, as a process
 // start does.
 func (w *world) start(i int) {
-	f := confirm.New(w.client, confirm.Config{Now: w.clock.Now, Store: w.stores[i], KeyWindow: w.cfg.keyWindow})
+	// The Flow's bound on search lag is the fake's lag: Stripe taking the
+	// whole bound is the worst case the Flow must survive.
+	f := confirm.New(w.client, confirm.Config{Now: w.clock.Now, Store: w.stores[i], KeyWindow: w.cfg.keyWindow, SearchLag: w.cfg.searchLag})
 	w.flows[i] = f
 	w.pays[i] = cvc.New(f, cvc.Config{Now: w.clock.Now, Policy: cvc.RefuseFailedCVC})
 }
