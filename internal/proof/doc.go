@@ -64,8 +64,9 @@
 //     an hour) and checks what the campaign checks. Sequences equal up to
 //     relabelled instances, consecutive clock moves or repeated restarts
 //     run once. go test runs the suites at depth 2, the key-edge suite at
-//     3 (about 10,600 sequences); -explore.depth=N runs deeper,
-//     -explore.suite one suite, -explore.all lists every failing
+//     3, each search lag paired with one key window; -explore.depth=N runs
+//     deeper, -explore.full crosses every lag with every window,
+//     -explore.suite runs one suite, -explore.all lists every failing
 //     sequence. explorer_cas_test.go runs it with a Store whose Update
 //     ignores Version. explorer_defects_test.go replays the sequences it
 //     found, one named test each; knownDefects skips those the flow does

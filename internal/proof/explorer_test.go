@@ -36,6 +36,7 @@ var (
 	exploreDepth = flag.Int("explore.depth", 0, "explorer bound: events per sequence (0: each suite's default)")
 	exploreSuite = flag.String("explore.suite", "", "run only the explorer suite of this name")
 	exploreAll   = flag.Bool("explore.all", false, "log every sequence that broke a check, one line each")
+	exploreFull  = flag.Bool("explore.full", false, "cross every search lag with every key window (go test pairs them)")
 )
 
 // suite is an alphabet explored over a set of world configurations at a
