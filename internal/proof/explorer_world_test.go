@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
+	"strconv"
 	"strings"
 	"time"
 
@@ -268,7 +270,7 @@ func (w *world) createKeyOfOrder(key string) bool { return orderCreateKeys[key] 
 var orderCreateKeys = func() map[string]bool {
 	m := map[string]bool{}
 	for n := 0; n < 10; n++ {
-		m[confirm.CreateAttemptKey(confirm.DefaultNamespace, exploreOrderID, n)] = true
+		m[createAttemptKey(exploreOrderID, n)] = true
 	}
 	return m
 }()
@@ -426,3 +428,16 @@ func (c *exploreClient) SearchPaymentIntents(ctx context.Context, p stripeclient
 
 // traceString is the world's trace, one line each.
 func (w *world) traceString() string { return "  " + strings.Join(w.trace, "\n  ") }
+
+// createAttemptKey is the order's creation key of attempt n, derived as
+// confirm derives it (a UUIDv5 of "cardconfirm/v1/create" and the
+// length-prefixed parts; confirm's keys_test.go pins the values, which
+// never change between releases).
+func createAttemptKey(orderID string, n int) string {
+	name := "cardconfirm/v1/create/" + strconv.Itoa(len(orderID)) + ":" + orderID
+	if n > 0 {
+		p := strconv.Itoa(n)
+		name += "/" + strconv.Itoa(len(p)) + ":" + p
+	}
+	return uuid.NewSHA1(confirm.DefaultNamespace, []byte(name)).String()
+}
