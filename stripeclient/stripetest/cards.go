@@ -39,6 +39,8 @@ type TestCard struct {
 	noAttach bool
 	// disputes: the charge succeeds and is disputed once its money moves.
 	disputes bool
+	// refund is what the card does to refunds of its charges.
+	refund refundBehaviour
 }
 
 // ThreeDS says when a test card asks for 3-D Secure.
@@ -96,6 +98,9 @@ var testCards = [...]TestCard{
 	{PaymentMethod: "pm_card_radarBlock", Number: "4100000000000019", Brand: "visa", funding: "credit", DeclineCode: "fraudulent", Description: "Blocked by Radar"},
 	{PaymentMethod: "pm_card_cvcCheckFail", Number: "4000000000000101", Brand: "visa", funding: "credit", cvcFails: true, Description: "Succeeds, but the CVC check fails"},
 	{PaymentMethod: "pm_card_createDispute", Number: "4000000000000259", Brand: "visa", funding: "credit", disputes: true, Description: "Succeeds, then is disputed as fraudulent"},
+
+	{PaymentMethod: "pm_card_pendingRefund", Number: "4000000000007726", Brand: "visa", funding: "credit", refund: refundPendsFirst, Description: "Succeeds; a refund stays pending until settled (SettleRefund)"},
+	{PaymentMethod: "pm_card_refundFail", Number: "4000000000005126", Brand: "visa", funding: "credit", refund: refundFailsLater, Description: "Succeeds; a refund answers succeeded, then fails (expired_or_canceled_card)"},
 }
 
 // outcomeOf derives Outcome from the behaviour fields so that the table

@@ -22,10 +22,11 @@ const pruneEvery = time.Hour
 // response is the outcome of one write call as Stripe would store it: a
 // frozen intent or a frozen error (whose PaymentIntent is frozen too).
 type response struct {
-	pi    *stripeclient.PaymentIntent
-	err   *stripeclient.Error
-	in    *intent // the intent concerned, if any: its metadata for exportPI
-	store bool    // keep it under the idempotency key
+	pi     *stripeclient.PaymentIntent
+	refund *stripeclient.Refund // a refund's frozen snapshot, for CreateRefund
+	err    *stripeclient.Error
+	in     *intent // the intent concerned, if any: its metadata for exportPI
+	store  bool    // keep it under the idempotency key
 	// refusal marks an error Stripe raises after looking at the objects
 	// the request names (unexpected state, a foreign or spent
 	// PaymentMethod, a used CVC token): stored only under
@@ -38,6 +39,8 @@ func (r response) intentID() string {
 	switch {
 	case r.pi != nil:
 		return r.pi.ID
+	case r.refund != nil:
+		return r.refund.ID
 	case r.err != nil && r.err.PaymentIntent != nil:
 		return r.err.PaymentIntent.ID
 	}

@@ -56,6 +56,8 @@ type intent struct {
 	canceledAt int64
 
 	charges []*charge
+	// refunds are the refunds of the intent's charges, in creation order.
+	refunds []*refund
 
 	// meta is the intent's metadata, fixed at creation and never modified,
 	// so it is read without the lock; snapshots inside the fake carry none
@@ -71,6 +73,10 @@ type charge struct {
 	failureMessage string
 	declineCode    string
 	disputes       bool // pm_card_createDispute: disputed once its money moves
+	// refundedBase is the amount_refunded the charge had before its first
+	// refund (baseSet once taken): see applyRefunds.
+	refundedBase int64
+	baseSet      bool
 	Charge
 }
 
@@ -84,6 +90,7 @@ func (f *Fake) storeIntent(in *intent) { f.intents.put(in.cur.ID, in) }
 // with in.mu held by every path that reads or changes the intent, so
 // nothing can see a stale requires_action or requires_capture.
 func (f *Fake) expire(in *intent, now time.Time) {
+	in.failDueRefunds()
 	switch in.cur.Status {
 	case stripeclient.StatusRequiresAction, stripeclient.StatusRequiresConfirmation:
 		if in.attemptAt != 0 && now.UnixNano()-in.attemptAt > int64(authWindow) {

@@ -448,6 +448,8 @@ func (ch *charge) public() *stripeclient.Charge {
 		Paid:           ch.Status == "succeeded",
 		Status:         ch.Status,
 		CVCCheck:       ch.CVCCheck,
+		AmountRefunded: ch.AmountRefunded,
+		Refunded:       ch.Refunded,
 	}
 }
 

@@ -39,6 +39,9 @@ import (
 //	GET  /v1/charges/{id}                         retrieve a charge
 //	GET  /v1/charges                              list: payment_intent, customer, created, limit, starting_after, ending_before
 //	POST /v1/tokens                               cvc_update[cvc]: a CVC token (pk_test_ keys too)
+//	POST /v1/refunds                              refund a payment_intent (or charge), all or amount
+//	GET  /v1/refunds/{id}                         retrieve a refund
+//	GET  /v1/refunds                              refunds of a payment_intent or charge, newest first
 //
 // and, under /_stripetest/ (not Stripe's API; the browser's and the
 // dashboard's part in a test):
@@ -49,6 +52,7 @@ import (
 //	POST /_stripetest/customers/{id}/cards                     payment_method=pm_card_…: save a card (Fake.AttachCard)
 //	GET  /_stripetest/charges                                  every charge attempt; metadata_key and value filter (Fake.ChargesWhere)
 //	GET  /_stripetest/test_cards                               the test cards (TestCards)
+//	POST /_stripetest/refunds/{id}/settle                      status=succeeded|failed: settle a pending refund (Fake.SettleRefund)
 //
 // The 3-D Secure endpoints also accept a pk_test_ key together with the
 // intent's client_secret, as Stripe.js acts for the holder of the secret.
@@ -145,6 +149,12 @@ func newHandler(fake *Fake, bodyTimeout time.Duration) http.Handler {
 	mux.HandleFunc("GET /v1/payment_intents", h.api(h.listIntents))
 	mux.HandleFunc("GET /v1/charges", h.api(h.listStripeCharges))
 	mux.HandleFunc("GET /v1/charges/{id}", h.api(h.retrieveCharge))
+
+	// Refunds (server_refunds.go).
+	mux.HandleFunc("POST /v1/refunds", h.api(h.createRefund))
+	mux.HandleFunc("GET /v1/refunds", h.api(h.listRefunds))
+	mux.HandleFunc("GET /v1/refunds/{id}", h.api(h.retrieveRefund))
+	mux.HandleFunc("POST /_stripetest/refunds/{id}/settle", h.api(h.settleRefund))
 
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/authenticate", h.publishable(h.authenticate))
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/fail_authentication", h.publishable(h.failAuthentication))

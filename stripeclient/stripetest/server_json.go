@@ -352,6 +352,7 @@ func (h *handler) renderCharge(pi *stripeclient.PaymentIntent, ch *stripeclient.
 			Metadata: pi.Metadata, Created: pi.Created}}, description: pi.Description, suffix: pi.StatementDescriptorSuffix}
 	}
 	v.Amount, v.AmountCaptured, v.Captured, v.Status, v.CVCCheck = ch.Amount, ch.AmountCaptured, ch.Captured, ch.Status, ch.CVCCheck
+	v.AmountRefunded, v.Refunded = ch.AmountRefunded, ch.Refunded
 	return h.renderChargeView(&v)
 }
 

@@ -23,6 +23,8 @@ var notModelled = map[string][]string{
 		"statement_descriptor_suffix", "transfer_data",
 	},
 	"retrieve_payment_intent": {"client_secret"},
+	"create_refund":           {"currency", "customer", "instructions_email", "origin"},
+	"list_refunds":            {"created", "ending_before"},
 	"create_token":            {"account", "bank_account", "card", "customer", "person", "pii"},
 }
 

@@ -31,6 +31,10 @@ func schemaFor(x exchange) (string, bool) {
 	switch {
 	case p == "/v1/payment_intents/search":
 		return "search_payment_intents", true
+	case p == "/v1/refunds" && x.method == http.MethodGet:
+		return "list_refunds", true
+	case p == "/v1/refunds", strings.HasPrefix(p, "/v1/refunds/"), strings.HasPrefix(p, "/_stripetest/refunds/"):
+		return "refund", true
 	case p == "/v1/payment_intents" && x.method == "GET":
 		return "list_payment_intents", true
 	case p == "/v1/charges":
@@ -210,6 +214,28 @@ func (h *harness) runFlows() {
 	h.runListFlows()
 	h.runVersionFlows()
 	h.runTokenFlows()
+	h.runRefundFlows()
+}
+
+// runRefundFlows drives the refund bodies the conformance suite does not:
+// the testing page's refund cards, a failed refund (failure_reason), the
+// settle helper, a refund by charge, list pages, and refusals.
+func (h *harness) runRefundFlows() {
+	pending, _ := h.create("refund-pending", "pm_card_pendingRefund", nil)
+	r, _ := h.client.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "refund-pending-1", PaymentIntent: pending.ID, Amount: 500})
+	h.raw("POST", "/_stripetest/refunds/"+r.ID+"/settle", secretKey, url.Values{"status": {"failed"}})
+	h.client.RetrieveRefund(ctx, r.ID)
+	h.raw("POST", "/v1/refunds", secretKey, url.Values{"charge": {pending.LatestCharge.ID}, "amount": {"100"}, "reason": {"duplicate"}})
+	h.client.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "refund-pending-2", PaymentIntent: pending.ID, Amount: 100})
+	h.raw("GET", "/v1/refunds?payment_intent="+pending.ID+"&limit=1", secretKey, nil)
+	failing, _ := h.create("refund-fail", "pm_card_refundFail", nil)
+	r, _ = h.client.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "refund-fail-1", PaymentIntent: failing.ID})
+	h.client.RetrieveRefund(ctx, r.ID)
+	h.client.ListRefunds(ctx, stripeclient.ListRefundsParams{Charge: failing.LatestCharge.ID})
+	h.client.RetrievePaymentIntent(ctx, failing.ID)
+	h.client.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "refund-too-much", PaymentIntent: failing.ID, Amount: 5000})
+	h.raw("GET", "/v1/refunds", secretKey, nil)
+	h.raw("GET", "/v1/refunds/re_unknown", secretKey, nil)
 }
 
 // runListFlows reads charges and intents back: retrieve, lists by intent,

@@ -31,7 +31,7 @@ type spec struct {
 // objects, and the two list envelopes, which the spec defines inline in
 // their paths and specOf copies under these names.
 var schemaNames = []string{"payment_intent", "payment_method", "token", "confirmation_token", "error", "list_payment_methods", "search_payment_intents",
-	"charge", "list_charges", "list_payment_intents"}
+	"charge", "list_charges", "list_payment_intents", "refund", "list_refunds"}
 
 // newerSchemas are the schemas an older spec may lack: the object did not
 // exist at its API version. ConfirmationTokens came after 2022-11-15, so
@@ -108,6 +108,7 @@ func specOf(version string) (*spec, error) {
 		"search_payment_intents": "/v1/payment_intents/search",
 		"list_charges":           "/v1/charges",
 		"list_payment_intents":   "/v1/payment_intents",
+		"list_refunds":           "/v1/refunds",
 	} {
 		s, ok := responseSchema(doc.Paths, p)
 		if !ok {

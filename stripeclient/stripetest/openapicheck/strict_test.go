@@ -26,6 +26,8 @@ var goTypes = map[string]reflect.Type{
 	"error":                  reflect.TypeOf(errorEnvelope{}),
 	"list_payment_methods":   reflect.TypeOf(stripe.PaymentMethodList{}),
 	"search_payment_intents": reflect.TypeOf(stripe.PaymentIntentSearchResult{}),
+	"refund":                 reflect.TypeOf(stripe.Refund{}),
+	"list_refunds":           reflect.TypeOf(stripe.RefundList{}),
 	"charge":                 reflect.TypeOf(stripe.Charge{}),
 	"list_charges":           reflect.TypeOf(stripe.ChargeList{}),
 	"list_payment_intents":   reflect.TypeOf(stripe.PaymentIntentList{}),
