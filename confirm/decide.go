@@ -496,6 +496,9 @@ func latestCharge(pi *stripeclient.PaymentIntent) string {
 func (st *state) report(pi *stripeclient.PaymentIntent, status Status, rw row, storeErr error) step {
 	_, outcome, _ := status.Next()
 	s := step{op: opFinish, row: rw, res: needsCustomer(st.order, result(pi, status, outcome)), storeErr: storeErr}
+	if st.rec.IntentID == pi.ID {
+		s.res.Refunded = st.rec.Refunded
+	}
 	if st.act == actCapture && st.stripe.op == opCancel {
 		// A cancel pending on the order was completed instead.
 		s.err = &flowError{op: "capture", sentinel: ErrInvalidState, err: errors.New("the order's payment was canceled")}

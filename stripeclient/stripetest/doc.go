@@ -81,7 +81,7 @@
 //
 // # What it does not emulate
 //
-// Webhooks and events, canceling a refund, Dispute objects, SetupIntents (AttachCard stands
+// Webhooks and events, canceling a refund, dispute objects, SetupIntents (AttachCard stands
 // in), payment methods other than cards, redirect-based next actions,
 // updating an intent, the "processing" status, Connect, rate limits other
 // than injected ones, and the exact wording of every message. Search finds
