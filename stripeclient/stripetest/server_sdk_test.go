@@ -422,10 +422,6 @@ func TestNewTestCards(t *testing.T) {
 	if se := asError(t, err); se.Code != "card_declined" || se.DeclineCode != "generic_decline" {
 		t.Errorf("charge of pm_card_chargeCustomerFail: %v", err)
 	}
-	// Issuer-decline cards cannot be attached.
-	if _, err := f.AttachCard(cus, "pm_card_visa_chargeDeclinedInsufficientFunds"); err == nil || asError(t, err).DeclineCode != "insufficient_funds" {
-		t.Errorf("AttachCard of a declining card: %v, want its decline", err)
-	}
 	// createDispute succeeds and its charge is disputed.
 	mustCreate(t, f, params("pm_card_createDispute"))
 	var disputed int
@@ -463,6 +459,25 @@ func TestMinimumAfterConversion(t *testing.T) {
 		_, err := f.CreatePaymentIntent(bg, p)
 		if tc.ok != (err == nil) || err != nil && asError(t, err).Code != stripeclient.CodeAmountTooSmall {
 			t.Errorf("%d %s: %v, want accepted %v", tc.amount, tc.currency, err, tc.ok)
+		}
+	}
+}
+
+// TestAttachRefusedOverHTTP: the testing page's declined-payments cards
+// cannot be attached to a customer; every other card can.
+func TestAttachRefusedOverHTTP(t *testing.T) {
+	fake, srv, _ := newHTTPFake(t)
+	cus := fake.CreateCustomer()
+	for _, tc := range stripetest.TestCards() {
+		if tc.Attachable == issuerDeclineCards[tc.PaymentMethod] {
+			t.Errorf("%s: Attachable %v", tc.PaymentMethod, tc.Attachable)
+		}
+		status, body, _ := do(t, "POST", srv.URL+"/_stripetest/customers/"+cus+"/cards", bearer, url.Values{"payment_method": {tc.PaymentMethod}}, nil)
+		switch {
+		case tc.Attachable && status != 200:
+			t.Errorf("%s: %d %v, want attached", tc.PaymentMethod, status, body)
+		case !tc.Attachable && (status != 402 || errorField(t, body, "type") != "card_error" || errorField(t, body, "decline_code") != tc.DeclineCode):
+			t.Errorf("%s: %d %v, want its 402 card_error", tc.PaymentMethod, status, body)
 		}
 	}
 }
