@@ -1,10 +1,11 @@
 // Package stripetest is a stateful, in-process emulation of Stripe test
 // mode behind the stripeclient.Client and stripeclient.Refunder
-// interfaces, for tests and offline demos. It is to Stripe what net/http/httptest is to a server: create a
-// Fake with New, pass it wherever a stripeclient.Client is expected, then
-// play the browser (Authenticate, FailAuthentication, CreateCVCToken,
-// CreateConfirmationToken), settle refunds (SettleRefund) and
-// inspect what happened (Intent, Charges, ChargesWhere, Refunds, Calls,
+// interfaces, for tests and offline demos. It is to Stripe what
+// net/http/httptest is to a server: create a Fake with New, pass it
+// wherever a stripeclient.Client is expected, then play the browser
+// (Authenticate, FailAuthentication, CreateCVCToken,
+// CreateConfirmationToken), settle refunds (SettleRefund) and inspect what
+// happened (Intent, Charges, ChargesWhere, Refunds, RefundsWhere, Calls,
 // CallCount).
 //
 // # What it emulates

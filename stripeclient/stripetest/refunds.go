@@ -310,9 +310,26 @@ func (f *Fake) SettleRefund(id string, status stripeclient.RefundStatus) error {
 // Refunds returns copies of every refund of every intent, in creation
 // order, as they stand now.
 func (f *Fake) Refunds() []stripeclient.Refund {
+	return f.refundsOf(func(map[string]string) bool { return true })
+}
+
+// RefundsWhere returns the refunds of intents whose metadata[metaKey] is
+// value: with the order ID in the intent's metadata, the refunds of one
+// order, as ChargesWhere gives its charges.
+func (f *Fake) RefundsWhere(metaKey, value string) []stripeclient.Refund {
+	return f.refundsOf(func(meta map[string]string) bool {
+		v, ok := meta[metaKey]
+		return ok && v == value
+	})
+}
+
+func (f *Fake) refundsOf(match func(meta map[string]string) bool) []stripeclient.Refund {
 	now := f.now()
 	var all []*refund
 	for _, in := range f.allIntents() {
+		if !match(in.meta) {
+			continue
+		}
 		in.mu.Lock()
 		f.expire(in, now)
 		for _, r := range in.refunds {

@@ -235,6 +235,12 @@ func TestRefundTestCards(t *testing.T) {
 	if all := f.Refunds(); len(all) != 4 || all[0].ID != r.ID || all[3].ID != rf2.ID {
 		t.Errorf("Refunds() = %v, want the four in creation order", all)
 	}
+	if got := f.RefundsWhere("order_id", "o-1"); len(got) != 4 {
+		t.Errorf("RefundsWhere(order_id, o-1) = %d refunds, want 4", len(got))
+	}
+	if got := f.RefundsWhere("order_id", "another"); len(got) != 0 {
+		t.Errorf("RefundsWhere(order_id, another) = %v, want none", got)
+	}
 }
 
 // TestRefundIdempotency: a key replays its refund (never a second one),
