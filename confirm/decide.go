@@ -182,7 +182,7 @@ func decide(st *state) step {
 		return st.recordCancel()
 	case pi != nil && (st.act == actCapture || st.act == actCancel) && a.op == opLook:
 		return st.writeStep(rowBound)
-	case pi != nil && !(byCard && st.freshCard() && !st.cardSent && (status == StatusRequiresPaymentMethod || status == StatusRequiresAction && !st.order.OffSession)):
+	case pi != nil && !(byCard && st.freshCard() && (!st.cardSent || st.retryCard(st.cardConfirmKeyAt(0)) && !st.wasSent(st.cardConfirmKey())) && (status == StatusRequiresPaymentMethod || status == StatusRequiresAction && !st.order.OffSession)):
 		// (An intent that waits for a card, or for the authentication of
 		// an earlier one, while this request's card was never sent goes
 		// on to the record rows: confirm it with this card. Not
@@ -496,6 +496,9 @@ func latestCharge(pi *stripeclient.PaymentIntent) string {
 func (st *state) report(pi *stripeclient.PaymentIntent, status Status, rw row, storeErr error) step {
 	_, outcome, _ := status.Next()
 	s := step{op: opFinish, row: rw, res: needsCustomer(st.order, result(pi, status, outcome)), storeErr: storeErr}
+	if st.rec.IntentID == pi.ID {
+		s.res.Refunded = st.rec.Refunded
+	}
 	if st.act == actCapture && st.stripe.op == opCancel {
 		// A cancel pending on the order was completed instead.
 		s.err = &flowError{op: "capture", sentinel: ErrInvalidState, err: errors.New("the order's payment was canceled")}

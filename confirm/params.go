@@ -104,5 +104,5 @@ func result(pi *stripeclient.PaymentIntent, status Status, outcome Outcome) Resu
 func fromRecord(rec record) Result {
 	_, outcome, _ := rec.Status.Next()
 	return Result{Outcome: outcome, IntentID: rec.IntentID, Status: rec.Status, PaymentMethod: rec.PaymentMethod,
-		Amount: rec.Amount, Captured: rec.Captured, Currency: rec.Currency}
+		Amount: rec.Amount, Captured: rec.Captured, Refunded: rec.Refunded, Currency: rec.Currency}
 }

@@ -33,14 +33,12 @@ type Currency struct {
 	// two-decimal for charges; their whole-unit rule is for payouts only.
 	Step int64
 
-	// Minimum is the smallest amount Stripe charges: the page's
-	// minimum-charge table where it lists the currency, else 0.50 USD at a
-	// fixed approximate rate (usdRates), Stripe's "$0.50 US or
-	// equivalent". Stripe applies the minimum in the settlement currency
-	// (the currency of the bank account the payment is paid out to): a
-	// charge presented in another currency must reach the settlement
-	// currency's minimum after conversion at the day's rate, which no
-	// table can know. So a valid amount here may still be refused with
+	// Minimum is the smallest amount Stripe charges, for the currencies
+	// its minimum-charge table lists; 1 for the others. Stripe applies the
+	// minimum in the settlement currency (the currency of the bank account
+	// the payment is paid out to): a charge presented in another currency
+	// must reach the settlement currency's minimum after conversion, which
+	// no table can know. So a valid amount here may still be refused with
 	// amount_too_small.
 	Minimum int64
 
@@ -99,8 +97,6 @@ func buildCurrencies() map[string]Currency {
 		}
 		if min, ok := minimumCharge[code]; ok {
 			c.Minimum = min
-		} else if rate, ok := usdRates[code]; ok {
-			c.Minimum = convertedMinimum(rate, c.Decimals, c.Step)
 		}
 		if d, ok := maxDigits[code]; ok {
 			c.Maximum = pow10(d) - 1

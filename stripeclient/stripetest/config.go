@@ -64,6 +64,15 @@ type Config struct {
 	// DefaultConfirmationTokenLifetime.
 	ConfirmationTokenLifetime time.Duration
 
+	// ConvertMinimums refuses, in the currencies Stripe's minimum-charge
+	// table leaves out, amounts below 0.50 USD converted at a fixed,
+	// approximate rate (amount_too_small): Stripe's "$0.50 US or
+	// equivalent", with 1 KRW refused and 690 KRW taken. Default (false):
+	// those currencies have a minimum of 1, as in stripeclient's currency
+	// table, which the library's Order.Validate reads; with it on, the
+	// fake refuses small amounts the library lets through, as Stripe does.
+	ConvertMinimums bool
+
 	// APIVersion is the Stripe API version whose rules a call follows when
 	// it names none (an HTTP request names one with its Stripe-Version
 	// header): the default payment_method_types (automatic payment

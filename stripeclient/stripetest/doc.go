@@ -64,8 +64,9 @@
 //     of fake time. Whether state refusals are stored, which Stripe's docs
 //     leave open, is Config.StoreStateErrors.
 //   - Server-side validation: known lower-case currency, amount at most
-//     99,999,999, Stripe's per-currency minimum (amount_too_small; 0.50 USD
-//     at a fixed approximate rate for currencies its table leaves out),
+//     99,999,999, Stripe's per-currency minimum (amount_too_small; with
+//     Config.ConvertMinimums, 0.50 USD at a fixed approximate rate for
+//     currencies its table leaves out),
 //     resource_missing for unknown IDs (404 for the object in the URL, 400
 //     for one named in the body).
 //   - Refunds (stripeclient.Refunder): full, partial and several partial

@@ -1,15 +1,20 @@
-package stripeclient
+package stripetest
 
-import "math"
+import (
+	"math"
 
-// usdRates turn Stripe's rule for the currencies its minimum-charge table
-// leaves out, "$0.50 US or equivalent in charge currency"
-// (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts),
-// into a Minimum: 0.50 USD at the rate below, as if the account settled in
-// USD. Stripe applies the minimum in the settlement currency at the day's
-// rate; these are fixed, rounded rates (units of the currency per US
-// dollar), a choice, so an amount within a few percent of the minimum may
-// be judged otherwise by Stripe.
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// With Config.ConvertMinimums, Stripe's minimum charge, "$0.50 US or
+// equivalent in charge currency"
+// (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts), applied
+// in the settlement currency, is checked too. stripeclient's table has the minimums the
+// page lists; for every other currency the fake converts 0.50 USD at the
+// approximate rate below, as if the account settled in USD. CHOICE: the
+// rates are fixed, rounded values (units of the currency per US dollar),
+// not a feed; an amount near the minimum may be accepted or refused where
+// Stripe, at that day's rate, would do the other.
 var usdRates = map[string]float64{
 	"afn": 70, "all": 92, "amd": 390, "ang": 1.79, "aoa": 910, "ars": 1000, "awg": 1.79, "azn": 1.70,
 	"bam": 1.80, "bbd": 2, "bdt": 120, "bhd": 0.376, "bif": 2900, "bmd": 1, "bnd": 1.34, "bob": 6.9,
@@ -28,13 +33,17 @@ var usdRates = map[string]float64{
 	"yer": 250, "zar": 18, "zmw": 26,
 }
 
-// convertedMinimum is 0.50 USD in the minor units of a currency of
-// decimals digits and step, at rate units per dollar, rounded up to a
-// whole step.
-func convertedMinimum(rate float64, decimals int, step int64) int64 {
-	m := int64(math.Ceil(0.5 * rate * math.Pow10(decimals)))
-	if r := m % step; r != 0 {
-		m += step - r
+// minimumCharge is the smallest amount the fake charges in c: the page's
+// minimum where it lists one, else 0.50 USD at usdRates, rounded up to a
+// whole step of the currency.
+func minimumCharge(c stripeclient.Currency) int64 {
+	rate, ok := usdRates[c.Code]
+	if c.Minimum > 1 || !ok {
+		return c.Minimum
+	}
+	m := int64(math.Ceil(0.5 * rate * math.Pow10(c.Decimals)))
+	if r := m % c.Step; r != 0 {
+		m += c.Step - r
 	}
 	return max(m, 1)
 }
