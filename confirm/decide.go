@@ -422,8 +422,8 @@ func (st *state) reportable(status Status, statusErr error) bool {
 	if (st.act == actCapture || st.act == actCancel) && a.op == opLook {
 		return false
 	}
-	next, _, _ := status.Next()
-	return next == StepFinish
+	next, _, _ := status.next()
+	return next == stepFinish
 }
 
 // recordable reports whether recording pi would change the record: the
@@ -494,7 +494,7 @@ func latestCharge(pi *stripeclient.PaymentIntent) string {
 // after Stripe refused it reports the intent as it stands, with
 // ErrInvalidState unless it is where the host wanted it.
 func (st *state) report(pi *stripeclient.PaymentIntent, status Status, rw row, storeErr error) step {
-	_, outcome, _ := status.Next()
+	_, outcome, _ := status.next()
 	s := step{op: opFinish, row: rw, res: needsCustomer(st.order, result(pi, status, outcome)), storeErr: storeErr}
 	if st.rec.IntentID == pi.ID {
 		s.res.Refunded = st.rec.Refunded
@@ -516,7 +516,7 @@ func (st *state) report(pi *stripeclient.PaymentIntent, status Status, rw row, s
 }
 
 func (st *state) confirmActionStep(rw, already row, intentID, paymentMethod, latestCharge string) step {
-	key := ConfirmActionKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
+	key := keyConfirmAction(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
 	for n := 1; slices.Contains(st.refusedKeys, key) || slices.Contains(st.replayedKeys, key); n++ {
 		// The key was refused in this call, or answered from Stripe's
 		// idempotency store, and the intent still waits for this
@@ -526,7 +526,7 @@ func (st *state) confirmActionStep(rw, already row, intentID, paymentMethod, lat
 		// failed; it replays it for 24 hours). Confirming under the next
 		// key of the chain cannot charge twice: one authentication is
 		// confirmed once, whichever key carries it.
-		key = ConfirmActionAttemptKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge, n)
+		key = keyConfirmActionAttempt(st.ns, st.order.ID, intentID, paymentMethod, latestCharge, n)
 	}
 	if st.wasSent(key) {
 		// confirmed already: Stripe would replay the same answer. After a
@@ -542,7 +542,7 @@ func (st *state) confirmActionStep(rw, already row, intentID, paymentMethod, lat
 
 // createKey is the key of the record's creation attempt.
 func (st *state) createKey() string {
-	return CreateAttemptKey(st.ns, st.order.ID, st.rec.CreateAttempt)
+	return keyCreateAttempt(st.ns, st.order.ID, st.rec.CreateAttempt)
 }
 
 // refusedParam is the parameter Stripe named in refusing a call, or "".
@@ -575,13 +575,13 @@ func (st *state) searchStep(rw row) step {
 func (st *state) writeStep(rw row) step {
 	id := st.req.PaymentIntentID
 	if st.act == actCapture {
-		key := CaptureKey(st.ns, st.order.ID, id, st.amount)
+		key := keyCapture(st.ns, st.order.ID, id, st.amount)
 		return step{op: opCapture, row: rw, intent: id, key: key, capture: stripeclient.CaptureParams{IdempotencyKey: key, AmountToCapture: st.amount}}
 	}
 	return st.cancelStep(rw, id, st.reason)
 }
 
-func (st *state) cancelKey(intentID string) string { return CancelKey(st.ns, st.order.ID, intentID) }
+func (st *state) cancelKey(intentID string) string { return keyCancel(st.ns, st.order.ID, intentID) }
 
 func (st *state) cancelStep(rw row, intentID, reason string) step {
 	key := st.cancelKey(intentID)

@@ -193,10 +193,3 @@ func (s *MemoryStore) Prune(cutoff time.Time) int {
 	}
 	return n
 }
-
-// Len returns the number of orders recorded.
-func (s *MemoryStore) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.records)
-}
