@@ -74,14 +74,16 @@ func TestOneOrderFourInstances(t *testing.T) {
 
 // TestOneOrderFourInstancesCanFail forces, on the PostgreSQL Store, the
 // interleaving that a host whose Stripe client makes up a new idempotency
-// key for every write gets wrong: instance B reads the order's claim after
-// instance A sent the creation and before A recorded the intent, so B
-// replays the creation, and B's replay reaches Stripe before A's own
-// creation does. Wrappers force it: B's Claim waits until A's client is
-// about to send the creation, and A's client sends it only once B's
-// replay has been answered. The race's checks must catch the second
-// intent; the same interleaving with the correct client passes them (B's
-// replay reaches A's intent under the order's key).
+// key for every write gets wrong. Two instances, A and B, take a double
+// click on the customer's saved card: A claims the order and is about to
+// send the creation when B reads the claim (no intent yet) and replays
+// that creation, which Stripe answers before A's own arrives. Wrappers
+// force the order: B's Claim waits until A's client is about to send, and
+// A's client sends only once B's replay has been answered. With new keys,
+// A's creation makes a second intent and charges the saved card again,
+// and the race's checks must say so; with the correct client, the same
+// interleaving passes them (A's creation, under the order's key, gets
+// B's intent back).
 func TestOneOrderFourInstancesCanFail(t *testing.T) {
 	if problems := forcedInterleaving(t, nil); len(problems) > 0 {
 		t.Fatalf("the forced interleaving with a correct client: %s", strings.Join(problems, "; "))
