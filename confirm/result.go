@@ -30,6 +30,11 @@ type Result struct {
 	PaymentMethod string // pm_… used by the latest attempt
 	Amount        int64  // the intent's amount
 	Captured      int64  // amount received, for Succeeded
+	Refunded      int64  // refunds that succeeded, as the order's record knows them (Flow.Refund)
+	// StripeAccount is the connected account of a direct charge
+	// (Order.Account): the browser's Stripe.js must be initialised with it
+	// (Stripe(pk, {stripeAccount})) to handle the 3-D Secure step.
+	StripeAccount string
 	Currency      string
 	// CVCCheck is the latest charge's CVC check: "pass", "fail",
 	// "unavailable", "unchecked", or empty when there is no charge.
@@ -44,21 +49,26 @@ type Response struct {
 	Success        bool   `json:"success,omitempty"`
 	RequiresAction bool   `json:"requires_action,omitempty"`
 	ClientSecret   string `json:"payment_intent_client_secret,omitempty"`
-	Error          string `json:"error,omitempty"`
+	// StripeAccount comes with requires_action for a direct charge: the
+	// page passes it to Stripe(publishableKey, {stripeAccount}) before
+	// handleCardAction. Stripe's guide's code ignores it.
+	StripeAccount string `json:"stripe_account,omitempty"`
+	Error         string `json:"error,omitempty"`
 }
 
 // Customer-facing texts for outcomes and errors that carry no card message.
 // They are deliberately vague: detail goes to the host's logs.
 const (
-	msgGeneric        = "We could not process your payment. Please try again."
-	msgAuthentication = "We are unable to authenticate your payment method. Please choose a different payment method and try again."
-	msgProcessing     = "Your payment is processing. We will let you know when it completes."
-	msgCanceled       = "This payment was canceled. Please start a new checkout."
-	msgRedirect       = "This card needs a verification step this checkout does not support. Please use a different card."
-	msgInvalid        = "Invalid payment request. Please reload the page and try again."
-	msgMismatch       = "This payment does not match your order. Please reload the page and try again."
-	msgInProgress     = "A payment for this order is already in progress. Please wait a moment and try again."
-	msgUnavailable    = "The payment service is temporarily unavailable. Please try again."
+	msgGeneric         = "We could not process your payment. Please try again."
+	msgAuthentication  = "We are unable to authenticate your payment method. Please choose a different payment method and try again."
+	msgProcessing      = "Your payment is processing. We will let you know when it completes."
+	msgCanceled        = "This payment was canceled. Please start a new checkout."
+	msgRedirect        = "This card needs a verification step this checkout does not support. Please use a different card."
+	msgInvalid         = "Invalid payment request. Please reload the page and try again."
+	msgMismatch        = "This payment does not match your order. Please reload the page and try again."
+	msgInProgress      = "A payment for this order is already in progress. Please wait a moment and try again."
+	msgTooManyAttempts = "This order cannot take another card. Please contact the shop."
+	msgUnavailable     = "The payment service is temporarily unavailable. Please try again."
 	// msgHostMistake answers an invalid Order or argument: a bug on the
 	// shop's side that no retry by the customer can fix.
 	msgHostMistake = "This order cannot be paid online because of a problem on our side. Please contact us; you have not been charged."
@@ -77,7 +87,7 @@ func (r Result) Response() Response {
 	case Succeeded, Authorized:
 		return Response{HTTPStatus: http.StatusOK, Success: true}
 	case RequiresAction:
-		return Response{HTTPStatus: http.StatusOK, RequiresAction: true, ClientSecret: r.ClientSecret}
+		return Response{HTTPStatus: http.StatusOK, RequiresAction: true, ClientSecret: r.ClientSecret, StripeAccount: r.StripeAccount}
 	case Failed:
 		msg := r.Message
 		if msg == "" {
@@ -114,6 +124,8 @@ func ErrorResponse(err error) Response {
 		return Response{HTTPStatus: http.StatusConflict, Error: msgMismatch}
 	case errors.Is(err, ErrPaymentInProgress):
 		return Response{HTTPStatus: http.StatusConflict, Error: msgInProgress}
+	case errors.Is(err, ErrTooManyAttempts):
+		return Response{HTTPStatus: http.StatusTooManyRequests, Error: msgTooManyAttempts}
 	case errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrStore):
 		return Response{HTTPStatus: http.StatusServiceUnavailable, Error: msgUnavailable}
 	}

@@ -10,10 +10,6 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
-// keyLifetime is how long Stripe keeps an idempotency key's result; after
-// it the key may be reused for anything.
-const keyLifetime = 24 * time.Hour
-
 // pruneEvery bounds how often the table sweeps out expired records: lazily,
 // on insertion, at most once per hour of fake time, so memory stays bounded
 // without a background goroutine.
@@ -22,10 +18,11 @@ const pruneEvery = time.Hour
 // response is the outcome of one write call as Stripe would store it: a
 // frozen intent or a frozen error (whose PaymentIntent is frozen too).
 type response struct {
-	pi    *stripeclient.PaymentIntent
-	err   *stripeclient.Error
-	in    *intent // the intent concerned, if any: its metadata for exportPI
-	store bool    // keep it under the idempotency key
+	pi     *stripeclient.PaymentIntent
+	refund *stripeclient.Refund // a refund's frozen snapshot, for CreateRefund
+	err    *stripeclient.Error
+	in     *intent // the intent concerned, if any: its metadata for exportPI
+	store  bool    // keep it under the idempotency key
 	// refusal marks an error Stripe raises after looking at the objects
 	// the request names (unexpected state, a foreign or spent
 	// PaymentMethod, a used CVC token): stored only under
@@ -38,6 +35,8 @@ func (r response) intentID() string {
 	switch {
 	case r.pi != nil:
 		return r.pi.ID
+	case r.refund != nil:
+		return r.refund.ID
 	case r.err != nil && r.err.PaymentIntent != nil:
 		return r.err.PaymentIntent.ID
 	}
@@ -46,9 +45,18 @@ func (r response) intentID() string {
 
 type idemRecord struct {
 	fp    uint64 // fingerprint of operation, target and parameters
-	first int64  // first use in Unix nanoseconds, for keyLifetime
+	first int64  // first use in Unix nanoseconds, for Config.KeyLifetime
 	done  bool   // false while the first call runs
 	resp  response
+	// reqID is the request ID the HTTP door gave the first call's answer
+	// ("" in process): a replay names it in Original-Request.
+	reqID string
+}
+
+// expired reports whether the record's answer is gone at now: from first
+// use + lifetime on. A call still running never expires under itself.
+func (r *idemRecord) expired(now time.Time, lifetime time.Duration) bool {
+	return r.done && now.UnixNano()-r.first >= int64(lifetime)
 }
 
 // idemTable holds the records of every idempotency key.
@@ -74,35 +82,40 @@ const (
 )
 
 // idemBegin looks key up and, when it is free, reserves it for a call with
-// fingerprint fp, so that a concurrent call with the same key sees it in use.
-func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, idemState, response) {
+// fingerprint fp and request ID reqID, so that a concurrent call with the
+// same key sees it in use. A replay also returns the first call's request
+// ID.
+func (f *Fake) idemBegin(key string, fp uint64, now time.Time, reqID string) (*idemRecord, idemState, response, string) {
 	s := &f.idem
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
 		s.m = make(map[string]*idemRecord)
 	}
+	lifetime := f.cfg.keyLifetime()
 	if now.Sub(s.lastPrune) > pruneEvery {
 		for k, r := range s.m {
-			if r.done && now.UnixNano()-r.first > int64(keyLifetime) {
+			if r.expired(now, lifetime) {
 				delete(s.m, k)
 			}
 		}
 		s.lastPrune = now
 	}
-	if r, ok := s.m[key]; ok && !(r.done && now.UnixNano()-r.first > int64(keyLifetime)) {
+	// The sweep above only bounds memory; the lookup checks the expiry
+	// itself, so a key is gone at exactly first use + KeyLifetime.
+	if r, ok := s.m[key]; ok && !r.expired(now, lifetime) {
 		switch {
 		case !r.done:
-			return nil, idemInUse, response{}
+			return nil, idemInUse, response{}, ""
 		case r.fp != fp:
-			return nil, idemConflict, response{}
+			return nil, idemConflict, response{}, ""
 		default:
-			return nil, idemReplay, r.resp
+			return nil, idemReplay, r.resp, r.reqID
 		}
 	}
-	r := &idemRecord{fp: fp, first: now.UnixNano()}
+	r := &idemRecord{fp: fp, first: now.UnixNano(), reqID: reqID}
 	s.m[key] = r
-	return r, idemFresh, response{}
+	return r, idemFresh, response{}, ""
 }
 
 // idemFinish stores resp under key when Stripe would, and otherwise frees

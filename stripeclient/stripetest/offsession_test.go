@@ -32,7 +32,7 @@ func TestOffSessionEveryTestCard(t *testing.T) {
 	wantCode := map[string]string{
 		"generic_decline": "card_declined", "insufficient_funds": "card_declined", "lost_card": "card_declined",
 		"stolen_card": "card_declined", "fraudulent": "card_declined", "expired_card": "expired_card",
-		"incorrect_cvc": "incorrect_cvc", "processing_error": "processing_error",
+		"incorrect_cvc": "incorrect_cvc", "processing_error": "processing_error", "card_velocity_exceeded": "card_declined",
 		"authentication_required": "authentication_required",
 	}
 	for _, tc := range stripetest.TestCards() {
@@ -47,6 +47,9 @@ func TestOffSessionEveryTestCard(t *testing.T) {
 				pm, setUp := tc.PaymentMethod, how != "never set up"
 				switch how {
 				case "AttachCard":
+					// AttachCard saves even the cards Stripe cannot attach
+					// (TestCard.Attachable), so that a declining card can be on
+					// file in one step.
 					saved, err := f.AttachCard(cus, tc.PaymentMethod)
 					if err != nil {
 						t.Fatal(err)
@@ -95,6 +98,16 @@ func TestOffSessionEveryTestCard(t *testing.T) {
 			})
 		}
 	}
+}
+
+// issuerDeclineCards are the cards of the testing page's declined-payments
+// table, which "can't be attached to a Customer object"
+// (TestAttachRefusedOverHTTP).
+var issuerDeclineCards = map[string]bool{
+	"pm_card_visa_chargeDeclined": true, "pm_card_visa_chargeDeclinedInsufficientFunds": true,
+	"pm_card_visa_chargeDeclinedLostCard": true, "pm_card_visa_chargeDeclinedStolenCard": true,
+	"pm_card_chargeDeclinedExpiredCard": true, "pm_card_chargeDeclinedIncorrectCvc": true,
+	"pm_card_chargeDeclinedProcessingError": true, "pm_card_visa_chargeDeclinedVelocityLimitExceeded": true,
 }
 
 // saveOnSession pays once on-session with setup_future_usage=off_session,
