@@ -262,7 +262,7 @@ func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
 		}
 		start := f.now()
 		a := f.do(ctx, client, st.order.ID, s)
-		a.at = f.now()
+		a.sent, a.at = start, f.now()
 		if s.op.stripe() {
 			f.obs.StripeCall(ctx, stripeCall(s, a, a.at.Sub(start)))
 			st.requestID = requestID(a.err, st.requestID)
