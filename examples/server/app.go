@@ -66,6 +66,16 @@ type appConfig struct {
 	Now        func() time.Time
 	// Store records the payments; nil keeps them in the Flow's memory.
 	Store confirm.Store
+	// Limits are the rate limits (limits.go); nil means defaultLimits.
+	Limits *limits
+	// Retention bounds the orders and sessions kept (retention.go); nil
+	// means defaultRetention.
+	Retention *retention
+	// AllowedHosts, when set, are the only Host headers the server
+	// answers (hosts.go): main sets them to the listen address in demo
+	// mode and with -demo-admin, so that a DNS-rebound page cannot reach
+	// the server.
+	AllowedHosts []string
 }
 
 // app holds the handlers' dependencies. A host has the same pieces: a Flow
@@ -77,6 +87,8 @@ type app struct {
 	sessions *sessions
 	admin    adminAccess
 	recovery []byte // RecoverySecret
+	limit    appLimiters
+	hosts    []string // AllowedHosts
 	fake     *stripetest.Fake
 	pk       string
 	customer string
@@ -108,11 +120,21 @@ func newApp(cfg appConfig) (*app, error) {
 	if cfg.RecoverySecret == nil {
 		cfg.RecoverySecret = newRecoverySecret()
 	}
+	lim, keep := defaultLimits, defaultRetention
+	if cfg.Limits != nil {
+		lim = *cfg.Limits
+	}
+	if cfg.Retention != nil {
+		keep = *cfg.Retention
+	}
+	shop := newShop(cfg.Now, keep)
 	return &app{
 		flow:     flow,
 		cards:    cvc.New(flow, cvc.Config{}),
-		shop:     newShop(cfg.Now),
-		sessions: newSessions(),
+		shop:     shop,
+		sessions: newSessions(cfg.Now, keep, shop.has),
+		limit:    newAppLimiters(lim, cfg.Now),
+		hosts:    cfg.AllowedHosts,
 		admin:    adminAccess{password: cfg.AdminPassword, open: cfg.AdminOpen},
 		recovery: cfg.RecoverySecret,
 		fake:     cfg.Fake,
