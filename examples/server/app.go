@@ -17,7 +17,7 @@ import (
 )
 
 // The pages, the page's own payment code and the offline Stripe.js stand-in
-// are compiled into the binary, so `go run ./examples/server` needs no files
+// are compiled into the binary, so `go run .` in examples/server needs no files
 // beside it and no network.
 //
 //go:embed web

@@ -1,7 +1,10 @@
 // Command server is cardconfirm's example checkout: plain net/http handlers
 // a host application can copy, on Stripe's synchronous card flow.
 //
-//	go run ./examples/server
+//	cd examples/server && go run .
+//
+// (examples/server is its own module, so that its dependencies stay out of
+// the library's go.mod.)
 //
 // With no keys it runs offline on the stripetest fake and serves a small
 // stand-in for Stripe.js (pick a test card, answer 3-D Secure in a dialog).
