@@ -204,3 +204,19 @@ func allowBoth(session *keyedLimiter, sessionKey string, address *keyedLimiter, 
 	}
 	return address.allow(clientAddress(r))
 }
+
+// blocked reports whether key's bucket is empty, taking nothing, and how
+// long until it is not.
+func (k *keyedLimiter) blocked(key string) (bool, time.Duration) {
+	now := k.now()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	b, ok := k.keys[key]
+	if !ok || b.l.TokensAt(now) >= 1 {
+		return false, 0
+	}
+	r := b.l.ReserveN(now, 1)
+	d := r.DelayFrom(now)
+	r.CancelAt(now)
+	return true, d
+}
