@@ -67,6 +67,11 @@ type Config struct {
 	// Logger receives one record per payment step (order, intent, step,
 	// outcome; never a secret). Default: discard.
 	Logger *slog.Logger
+
+	// DeclineMessages chooses what a declined customer is told. Default
+	// HideDeclineReasons: one text for every decline, the reason kept in
+	// Result.Code and DeclineCode for the log (messages.go).
+	DeclineMessages DeclineMessages
 }
 
 // Flow runs the synchronous card payment flow against a Stripe client. It
@@ -79,6 +84,8 @@ type Flow struct {
 	now     func() time.Time
 	window  time.Duration
 	log     *slog.Logger
+	// declines is Config.DeclineMessages.
+	declines DeclineMessages
 }
 
 // New returns a Flow that calls Stripe through client, which must not be
@@ -90,7 +97,8 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 	if cfg.KeyWindow < 0 || cfg.KeyWindow > 24*time.Hour {
 		panic("confirm: Config.KeyWindow must be between 0 (default) and 24 hours")
 	}
-	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow, log: cfg.Logger}
+	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow, log: cfg.Logger,
+		declines: cfg.DeclineMessages}
 	if f.ns == uuid.Nil {
 		f.ns = DefaultNamespace
 	}
@@ -160,6 +168,7 @@ func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error
 		name = "pay_by_confirmation_token"
 	}
 	res, err := f.validateThenRun(ctx, st, req.Validate())
+	res = f.declines.apply(res) // the customer's text only; Code and DeclineCode stay
 	f.logStep(ctx, name, order.ID, res, err)
 	return res, err
 }
