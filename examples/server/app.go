@@ -104,7 +104,10 @@ func newApp(cfg appConfig) (*app, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	flow := confirm.New(cfg.Client, confirm.Config{Logger: cfg.FlowLogger, Store: cfg.Store})
+	// HideDeclineReasons (the default, written out): the browser hears one
+	// text for every decline, so a card tester learns nothing from the
+	// reason; the log line of each payment keeps Stripe's codes.
+	flow := confirm.New(cfg.Client, confirm.Config{Logger: cfg.FlowLogger, Store: cfg.Store, DeclineMessages: confirm.HideDeclineReasons})
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"money": formatMoney,
 		"seq":   seq,

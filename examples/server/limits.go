@@ -4,6 +4,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -116,21 +117,30 @@ func (k *keyedLimiter) allow(key string) (ok bool, retryAfter time.Duration) {
 // refill is how long an idle bucket takes to fill up again.
 func (k *keyedLimiter) refill() time.Duration { return time.Duration(k.lim.Burst) * k.lim.Every }
 
-// shrink makes room for one more key: it drops the buckets that are full
-// again, and if none is, the least recently used one.
+// shrink makes room: it drops the buckets that are full again (a new
+// bucket starts full, so nothing is forgotten), and if that leaves 90% of
+// the cap or more, the least recently used down to 90%, so that the next
+// shrink is that many new keys away.
 func (k *keyedLimiter) shrink(now time.Time) {
-	var oldest string
+	type entry struct {
+		key  string
+		seen time.Time
+	}
+	var busy []entry
 	for key, b := range k.keys {
 		if now.Sub(b.seen) >= k.refill() {
 			delete(k.keys, key)
 			continue
 		}
-		if oldest == "" || b.seen.Before(k.keys[oldest].seen) {
-			oldest = key
-		}
+		busy = append(busy, entry{key, b.seen})
 	}
-	if len(k.keys) >= k.max && oldest != "" {
-		delete(k.keys, oldest)
+	keep := k.max * 9 / 10
+	if len(busy) <= keep {
+		return
+	}
+	slices.SortFunc(busy, func(a, b entry) int { return a.seen.Compare(b.seen) })
+	for _, e := range busy[:len(busy)-keep] {
+		delete(k.keys, e.key)
 	}
 }
 

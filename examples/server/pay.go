@@ -119,7 +119,7 @@ func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check
 	// Never res.ClientSecret: it lets its holder complete the payment.
 	a.log.Info("payment", "order", o.ID, "step", step, "request", kind, "intent", res.IntentID,
 		"outcome", res.Outcome.String(), "status", string(res.Status), "amount", res.Amount,
-		"decline_code", res.DeclineCode, "cvc_check", res.CVCCheck, "took", took)
+		"code", res.Code, "decline_code", res.DeclineCode, "cvc_check", res.CVCCheck, "took", took)
 	writeResponse(w, res.Response())
 }
 

@@ -53,11 +53,15 @@ func (o *order) isCart() bool { return o.State == stateOpen && !o.Locked }
 // of it, so that the next one is that many creations away: the cost per
 // order stays small under a flood. s.mu must be held.
 func (s *shop) sweepLocked(now time.Time) {
-	full := len(s.orders) >= s.keep.MaxCarts+s.keep.MaxOrders
+	// Orders other than carts grow only with card attempts, which the
+	// limits bound; past the last sweep's count of them, what is more is
+	// carts.
+	full := len(s.orders) >= s.keep.MaxCarts+s.keptAtSweep
 	if !full && now.Sub(s.lastSweep) < sweepEvery {
 		return
 	}
 	s.lastSweep = now
+	defer func() { s.keptAtSweep = len(s.orders) - s.cartsLeft }()
 	var carts, kept []*order
 	for id, o := range s.orders {
 		switch {
@@ -76,20 +80,22 @@ func (s *shop) sweepLocked(now time.Time) {
 			}
 		}
 	}
-	s.trimOldest(carts, s.keep.MaxCarts)
+	s.cartsLeft = len(carts) - s.trimOldest(carts, s.keep.MaxCarts)
 	s.trimOldest(kept, s.keep.MaxOrders)
 }
 
 // trimOldest drops the oldest of orders until 90% of limit are left, if
-// there are limit or more.
-func (s *shop) trimOldest(orders []*order, limit int) {
+// there are limit or more, and returns how many it dropped.
+func (s *shop) trimOldest(orders []*order, limit int) int {
 	if len(orders) < limit {
-		return
+		return 0
 	}
 	sort.Slice(orders, func(i, j int) bool { return orders[i].Created.Before(orders[j].Created) })
-	for _, o := range orders[:len(orders)-limit*9/10] {
+	drop := orders[:len(orders)-limit*9/10]
+	for _, o := range drop {
 		delete(s.orders, o.ID)
 	}
+	return len(drop)
 }
 
 // size is the number of orders held, for tests of bounded state.

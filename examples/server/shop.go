@@ -125,6 +125,9 @@ type shop struct {
 	mu        sync.Mutex
 	orders    map[string]*order
 	lastSweep time.Time
+	// keptAtSweep and cartsLeft count the orders other than carts, and
+	// the carts, the last sweep left.
+	keptAtSweep, cartsLeft int
 }
 
 func newShop(now func() time.Time, keep retention) *shop {
