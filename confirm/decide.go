@@ -46,7 +46,7 @@ func (o op) stripe() bool { return o >= opCreate }
 type step struct {
 	op   op
 	row  string // the decision table's row, for tests and logs
-	rec  Record // opClaim, opUpdate
+	rec  record // opClaim, opUpdate
 	card Request
 	// stamp marks the Claim or Update that stamps rec.CreateSentAt for a
 	// creation this call goes on to send.
@@ -101,7 +101,7 @@ type answer struct {
 	code     string                      // Stripe's error code, when Stripe refused the call
 	pi       *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
 	found    []stripeclient.PaymentIntent
-	rec      Record                     // Store answers: the record as stored
+	rec      record                     // Store answers: the record as stored
 	failed   *stripeclient.PaymentError // a decline that came without the intent
 	err      error                      // the Flow's error for this answer
 }
@@ -123,7 +123,7 @@ type state struct {
 
 	// rec is the order's record as last read or written; Version 0 when
 	// the Store has none.
-	rec Record
+	rec record
 	// stamped: this call stamped rec.CreateSentAt, so a creation it sends
 	// is sent for the first time and its answer is fresh, unless Stripe
 	// marks it replayed (answer.replayed): another attempt followed the
@@ -491,7 +491,7 @@ func decide(st *state) step {
 // (Stripe keeps a key's answer at least 24 hours), or, when the host does
 // not say when the order was created, if the claim has never been sent:
 // the Store is then trusted to have kept every creation it claimed.
-func creationSafe(order Order, rec Record, now time.Time, window time.Duration) bool {
+func creationSafe(order Order, rec record, now time.Time, window time.Duration) bool {
 	within := func(t time.Time) bool { return !t.IsZero() && now.Sub(t) < window }
 	switch {
 	case within(order.CreatedAt):
@@ -507,10 +507,10 @@ func creationSafe(order Order, rec Record, now time.Time, window time.Duration) 
 // send now. It reads nothing from the record: the claim is sent before
 // the record is known.
 func (st *state) claimStep(row string) step {
-	r := Record{Amount: st.order.Amount, Currency: st.order.Currency, Customer: st.order.Customer,
-		CreatePaymentMethod: st.req.PaymentMethodID, CreateCVCToken: st.req.CVCToken,
-		CreateConfirmationToken: st.req.ConfirmationToken, Updated: st.now}
-	safe := creationSafe(st.order, Record{}, st.now, st.window)
+	r := record{Amount: st.order.Amount, Currency: st.order.Currency, Customer: st.order.Customer,
+		Created: st.now, Updated: st.now}
+	r.CreatePaymentMethod, r.CreateCVCToken, r.CreateConfirmationToken = st.req.PaymentMethodID, st.req.CVCToken, st.req.ConfirmationToken
+	safe := creationSafe(st.order, record{}, st.now, st.window)
 	if safe {
 		r.CreateSentAt = st.now
 	}
@@ -580,12 +580,12 @@ func (st *state) recordable(pi *stripeclient.PaymentIntent, status Status, card 
 	}
 	r := st.recorded(pi, status, card)
 	r.Updated = st.rec.Updated
-	return r != st.rec
+	return !r.same(st.rec)
 }
 
 // recorded is the order's record once it knows pi, answered to a call that
 // sent card.
-func (st *state) recorded(pi *stripeclient.PaymentIntent, status Status, card Request) Record {
+func (st *state) recorded(pi *stripeclient.PaymentIntent, status Status, card Request) record {
 	r := st.rec
 	if r.Version == 0 {
 		r.Amount, r.Currency, r.Customer = st.order.Amount, st.order.Currency, st.order.Customer
@@ -814,7 +814,7 @@ func result(pi *stripeclient.PaymentIntent, status Status, outcome Outcome) Resu
 }
 
 // fromRecord reports a payment from the Store without asking Stripe.
-func fromRecord(rec Record) Result {
+func fromRecord(rec record) Result {
 	_, outcome, _ := rec.Status.Next()
 	return Result{Outcome: outcome, IntentID: rec.IntentID, Status: rec.Status, PaymentMethod: rec.PaymentMethod,
 		Amount: rec.Amount, Captured: rec.Captured, Currency: rec.Currency}

@@ -54,7 +54,7 @@ func intent(status string, mods ...func(*stripeclient.PaymentIntent)) *stripecli
 // claim: the record is a claim of a creation with card, first sent at sent.
 func claim(card string, sent time.Time) func(*state) {
 	return func(s *state) {
-		s.rec = Record{Version: 1, Amount: 2000, Currency: "usd", CreatePaymentMethod: card, CreateSentAt: sent}
+		s.rec = record{Version: 1, Amount: 2000, Currency: "usd", book: book{CreatePaymentMethod: card, CreateSentAt: sent}}
 	}
 }
 
@@ -62,7 +62,7 @@ func claim(card string, sent time.Time) func(*state) {
 func recorded(status string) func(*state) {
 	return func(s *state) {
 		if s.rec.Version == 0 {
-			s.rec = Record{Version: 1, Amount: 2000, Currency: "usd"}
+			s.rec = record{Version: 1, Amount: 2000, Currency: "usd"}
 		}
 		st, _ := ParseStatus(status)
 		r := s.recorded(intent(status), st, Request{})

@@ -225,25 +225,25 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		case err != nil:
 			return answer{kind: ansStoreFailed, err: err}
 		}
-		return answer{kind: ansOK, rec: rec}
+		return storeAnswer(ansOK, rec)
 	case opClaim:
-		rec, claimed, err := f.store.Claim(ctx, orderID, s.rec)
+		rec, claimed, err := f.store.Claim(ctx, orderID, s.rec.export())
 		switch {
 		case err != nil:
 			return answer{kind: ansStoreFailed, err: err}
 		case !claimed:
-			return answer{kind: ansNotClaimed, rec: rec}
+			return storeAnswer(ansNotClaimed, rec)
 		}
-		return answer{kind: ansOK, rec: rec}
+		return storeAnswer(ansOK, rec)
 	case opUpdate:
-		rec, err := f.store.Update(ctx, orderID, s.rec)
+		rec, err := f.store.Update(ctx, orderID, s.rec.export())
 		switch {
 		case errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrIntentConflict) || errors.Is(err, ErrNotFound):
 			return answer{kind: ansStale}
 		case err != nil:
 			return answer{kind: ansStoreFailed, err: err}
 		}
-		return answer{kind: ansOK, rec: rec}
+		return storeAnswer(ansOK, rec)
 	case opSearch:
 		found, err := f.client.SearchPaymentIntents(ctx, s.search)
 		if err != nil {
@@ -298,6 +298,17 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		a.kind, a.pi = ansFailed, nil
 	}
 	return a
+}
+
+// storeAnswer is the answer of a Store operation that returned R; a
+// record the Flow cannot read is the Store failing (ErrStore), never a
+// record without bookkeeping.
+func storeAnswer(k kind, R Record) answer {
+	rec, err := imported(R)
+	if err != nil {
+		return answer{kind: ansStoreFailed, err: err}
+	}
+	return answer{kind: k, rec: rec}
 }
 
 var opName = map[op]string{

@@ -24,7 +24,7 @@ func answeredRecorded(o op, k kind, pi *stripeclient.PaymentIntent) func(*state)
 	return func(s *state) {
 		answered(o, k, pi)(s)
 		if s.rec.Version == 0 {
-			s.rec = Record{Version: 1, Amount: 2000, Currency: "usd"}
+			s.rec = record{Version: 1, Amount: 2000, Currency: "usd"}
 		}
 		st, _ := ParseStatus(pi.Status)
 		r := s.recorded(pi, st, Request{})

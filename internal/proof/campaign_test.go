@@ -1394,7 +1394,7 @@ func (c *campaignStore) Claim(ctx context.Context, orderID string, rec confirm.R
 		return confirm.Record{}, false, errStoreDown
 	}
 	stored, claimed, err := c.Store.Claim(ctx, orderID, rec)
-	c.s.tracef("    store claim card=%s intent=%s sent=%v -> claimed=%v v%d err=%v", rec.CreatePaymentMethod, rec.IntentID, !rec.CreateSentAt.IsZero(), claimed, stored.Version, err)
+	c.s.tracef("    store claim intent=%s -> claimed=%v v%d err=%v", rec.IntentID, claimed, stored.Version, err)
 	c.watch(opClaim, rec, stored, claimed, err)
 	c.s.point(ctx, "after a Store claim")
 	if faulty {
@@ -1420,7 +1420,7 @@ func (c *campaignStore) Update(ctx context.Context, orderID string, rec confirm.
 		return confirm.Record{}, errStoreDown
 	}
 	stored, err := c.Store.Update(ctx, orderID, rec)
-	c.s.tracef("    store update v%d intent=%s status=%s card=%s -> err=%v", rec.Version, rec.IntentID, rec.Status, rec.PaymentMethod, err)
+	c.s.tracef("    store update v%d intent=%s status=%s -> err=%v", rec.Version, rec.IntentID, rec.Status, err)
 	c.watch(opUpdate, rec, stored, false, err)
 	c.s.point(ctx, "after a Store update")
 	if faulty {
