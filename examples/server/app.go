@@ -13,10 +13,11 @@ import (
 	"github.com/cardconfirm/cardconfirm/cvc"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/stripejs"
 )
 
-// The pages, the page's own payment code and the offline Stripe.js stand-in
-// are compiled into the binary, so `go run .` in examples/server needs no files
+// The pages and the page's own payment code (and, through stripejs, the
+// offline Stripe.js stand-in) are compiled into the binary, so `go run .` in examples/server needs no files
 // beside it and no network.
 //
 //go:embed web
@@ -171,11 +172,9 @@ func (a *app) routes() http.Handler {
 	if a.demo() {
 		// Stand-ins for Stripe's servers, reachable only in demo mode: with
 		// real keys these paths do not exist.
-		mux.HandleFunc("GET /demo/stripe.js", a.demoStripeJS)
-		mux.HandleFunc("GET /demo/test-cards", a.demoTestCards)
-		mux.HandleFunc("POST /demo/3ds", a.demoThreeDS)
-		mux.HandleFunc("POST /demo/cvc-token", a.demoCVCToken)
-		mux.HandleFunc("POST /demo/confirmation-token", a.demoConfirmationToken)
+		// The stand-in and its endpoints are stripetest's, which any host
+		// can mount the same way.
+		mux.Handle("/demo/", http.StripPrefix("/demo", stripejs.Handler(a.fake)))
 		mux.HandleFunc("GET /demo/charges", a.demoCharges)
 	}
 	return a.checkHost(a.secureHeaders(a.sameOrigin(mux)))
