@@ -28,6 +28,9 @@
 //	            there (confirm/sqlstore), shared by every instance given it;
 //	            default in memory. Needs a driver: run examples/server/postgres/run.sh
 //	-debug      also log confirm's own per-step records
+//	-session-card-limit, -address-card-limit  how many new cards one
+//	            session, and one client address, may try at once before
+//	            the limit (429) applies; defaults 6 and 12 (limits.go)
 //	-demo-admin open the shop owner's pages (/orders, capture, cancel) to
 //	            anyone who can reach the server: on a loopback address and
 //	            with test keys only; without it they need the password in
@@ -86,6 +89,8 @@ type options struct {
 	database string // PostgreSQL DSN for confirm's Store; "" keeps it in memory
 	debug    bool
 	sk, pk   string
+	// sessionCards and addressCards are the card limits' bursts.
+	sessionCards, addressCards int
 	// demoAdmin and adminPassword guard the shop owner's pages.
 	demoAdmin     bool
 	adminPassword string
@@ -109,6 +114,8 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.apiBase, "stripe-api-base", getenv("STRIPE_API_BASE"), "real mode: Stripe API base URL, e.g. http://127.0.0.1:12111 for cmd/stripetest (env STRIPE_API_BASE)")
 	fs.StringVar(&o.database, "database", getenv("DATABASE_URL"), "PostgreSQL connection string for the payments' Store, shared by instances (env DATABASE_URL); default in memory")
 	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
+	fs.IntVar(&o.sessionCards, "session-card-limit", defaultLimits.CardsPerSession.Burst, "new cards one session may try before 429 (then one more every "+defaultLimits.CardsPerSession.Every.String()+")")
+	fs.IntVar(&o.addressCards, "address-card-limit", defaultLimits.CardsPerAddress.Burst, "new cards one client address may try before 429 (then one more every "+defaultLimits.CardsPerAddress.Every.String()+")")
 	fs.BoolVar(&o.demoAdmin, "demo-admin", false, "open the shop owner's pages (/orders, capture, cancel) to anyone; otherwise they need env ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -118,6 +125,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	}
 	if *hosts != "" {
 		o.hosts = strings.Split(*hosts, ",")
+	}
+	if o.sessionCards < 1 || o.addressCards < 1 {
+		return o, errors.New("-session-card-limit and -address-card-limit must be at least 1")
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return o, errors.New("-tls-cert and -tls-key go together")
@@ -225,6 +235,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.debug {
 		cfg.FlowLogger = logger.With("component", "confirm")
 	}
+	lim := defaultLimits
+	lim.CardsPerSession.Burst, lim.CardsPerAddress.Burst = o.sessionCards, o.addressCards
+	cfg.Limits = &lim
 
 	var mode string
 	if o.sk == "" {
