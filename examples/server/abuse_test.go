@@ -37,7 +37,7 @@ func (c *clock) add(d time.Duration) {
 func limitedShop(t *testing.T, lim *limits, keep *retention) (*testShop, *clock) {
 	t.Helper()
 	s := newTestShop(t)
-	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	c := &clock{t: time.Now()} // the Flow runs on the real clock: orders are made now
 	a, err := newApp(appConfig{Client: s.fake, Fake: s.fake, Customer: s.customer, Logger: slog.New(slog.NewTextHandler(s.logs, nil)),
 		AdminOpen: true, Limits: lim, Retention: keep, Now: c.now})
 	if err != nil {
@@ -181,7 +181,7 @@ func TestNewCheckoutsLimitedPerAddress(t *testing.T) {
 // limiter buckets, and the newest visitor's order still works.
 func TestAnonymousVisitsLeaveBoundedState(t *testing.T) {
 	keep := defaultRetention
-	keep.MaxCarts, keep.MaxSession = 500, 1000
+	keep.MaxCarts, keep.MaxSession = 500, 300
 	s, _ := limitedShop(t, nil, &keep)
 	s.app.limit.checkoutsAddress.max = 2000
 	const visits = 10000
