@@ -80,7 +80,7 @@ func TestCardTestingStoppedPerSession(t *testing.T) {
 		}
 	}
 	before := len(s.fake.Calls())
-	rec := s.post("/pay", id, `{"payment_method_id":"pm_card_visa_chargeDeclinedIncorrectCvc"}`)
+	rec := s.post("/pay", id, `{"payment_method_id":"pm_card_chargeDeclinedIncorrectCvc"}`)
 	wait := retryAfter(t, rec)
 	if a := decodeAnswer(t, rec); !strings.Contains(a.Error, "Too many card attempts") {
 		t.Errorf("answer %q, want it to say too many card attempts", a.Error)
