@@ -20,6 +20,14 @@ const DefaultMetadataKey = "cardconfirm_order_id"
 // margin for clocks that disagree.
 const DefaultKeyWindow = 23 * time.Hour
 
+// DefaultSearchLag is Config.SearchLag's default: the hour Stripe's
+// search page allows for outages.
+const DefaultSearchLag = time.Hour
+
+// DefaultMaxDeclines is Config.MaxDeclines's default, below the
+// confirmations Stripe allows one PaymentIntent.
+const DefaultMaxDeclines = 5
+
 // MaxCallsPerStep caps the Stripe calls one Pay, Capture, Cancel, Status
 // or Reconcile makes. The common payments take one or two; a failure read
 // back, a search past the key window and a confirmation after it take a
@@ -64,6 +72,26 @@ type Config struct {
 	// the creation again.
 	KeyWindow time.Duration
 
+	// SearchLag bounds how long Stripe's search may take to show a new
+	// or changed intent. Stripe documents under a minute, and up to an
+	// hour during outages (https://docs.stripe.com/search). The Flow
+	// relies on search only for intents older than this: when a creation
+	// key holds a request the search does not show, it waits this long
+	// and searches again before it concludes there is no intent
+	// (ErrPaymentInProgress, with RetryAfter). Default DefaultSearchLag.
+	SearchLag time.Duration
+
+	// MaxDeclines is how many declined card attempts an order may have
+	// before a new card is refused with ErrTooManyAttempts, before any
+	// Stripe call. It bounds card testing on one order; the host bounds
+	// it per session and per client ("Card testing" in the package doc).
+	// Default DefaultMaxDeclines; negative: no limit.
+	MaxDeclines int
+
+	// Observer is told about every Flow call and every Stripe call, for
+	// traces and metrics. Default: none.
+	Observer Observer
+
 	// Logger receives one record per payment step (order, intent, step,
 	// outcome; never a secret). Default: discard.
 	Logger *slog.Logger
@@ -83,6 +111,9 @@ type Flow struct {
 	store   Store
 	now     func() time.Time
 	window  time.Duration
+	lag     time.Duration
+	decl    int
+	obs     Observer
 	log     *slog.Logger
 	// declines is Config.DeclineMessages.
 	declines DeclineMessages
@@ -97,8 +128,21 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 	if cfg.KeyWindow < 0 || cfg.KeyWindow > 24*time.Hour {
 		panic("confirm: Config.KeyWindow must be between 0 (default) and 24 hours")
 	}
-	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow, log: cfg.Logger,
+	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow,
+		lag: cfg.SearchLag, decl: cfg.MaxDeclines, obs: cfg.Observer, log: cfg.Logger,
 		declines: cfg.DeclineMessages}
+	if f.obs == nil {
+		f.obs = noObserver{}
+	}
+	if f.lag <= 0 {
+		f.lag = DefaultSearchLag
+	}
+	switch {
+	case f.decl == 0:
+		f.decl = DefaultMaxDeclines
+	case f.decl < 0:
+		f.decl = 0
+	}
 	if f.ns == uuid.Nil {
 		f.ns = DefaultNamespace
 	}
@@ -167,14 +211,15 @@ func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error
 	case req.ConfirmationToken != "":
 		name = "pay_by_confirmation_token"
 	}
+	st.name = "pay"
 	res, err := f.validateThenRun(ctx, st, req.Validate())
 	res = f.declines.apply(res) // the customer's text only; Code and DeclineCode stay
-	f.logStep(ctx, name, order.ID, res, err)
+	f.logStep(ctx, name, st, res, err)
 	return res, err
 }
 
 func (f *Flow) newState(act action, order Order, req Request) *state {
-	return &state{act: act, order: order, req: req, now: f.now(), ns: f.ns, meta: f.metaKey, window: f.window}
+	return &state{act: act, order: order, req: req, now: f.now(), ns: f.ns, meta: f.metaKey, window: f.window, lag: f.lag, maxDeclines: f.decl}
 }
 
 // validateThenRun refuses an invalid order or request before any Store
@@ -192,21 +237,50 @@ func (f *Flow) validateThenRun(ctx context.Context, st *state, reqErr error) (Re
 // run is the loop: decide, do, decide again, until a step finishes the
 // call or the cap on calls is reached.
 func (f *Flow) run(ctx context.Context, st *state) (Result, error) {
+	call := Call{Name: st.name, OrderID: st.order.ID}
+	ctx = f.obs.Begin(ctx, call)
+	res, err := f.loop(ctx, st)
+	f.obs.End(ctx, call, CallEnd{Row: st.last.String(), Outcome: res.Outcome, Status: res.Status, IntentID: res.IntentID,
+		Code: res.Code, DeclineCode: res.DeclineCode, Err: err, StripeCalls: st.calls, Duration: f.now().Sub(st.now)})
+	return res, err
+}
+
+// loop decides, performs, and decides again until a step ends the call.
+func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
 	for n := 0; ; n++ {
 		s := decide(st)
 		if s.op == opFinish {
 			if s.storeErr != nil {
 				f.log.LogAttrs(ctx, slog.LevelError, "confirm: store failed after Stripe answered; the result stands",
-					slog.String("order_id", st.order.ID), slog.String("intent_id", s.res.IntentID), slog.String("error", s.storeErr.Error()))
+					slog.String("order_id", st.order.ID), slog.String("intent_id", s.res.IntentID), slog.String("row", s.row.String()),
+					slog.String("error", s.storeErr.Error()))
 			}
+			st.last = s.row
 			return s.res, s.err
 		}
 		if n == maxSteps || (s.op.stripe() && st.calls == MaxCallsPerStep) {
+			st.last = s.row
 			return Result{IntentID: st.rec.IntentID}, &flowError{op: "pay", sentinel: ErrPaymentInProgress,
 				err: errors.New("the payment did not settle within the calls one step may make")}
 		}
-		st.advance(s, f.do(ctx, st.order.ID, s))
+		start := f.now()
+		a := f.do(ctx, st.order.ID, s)
+		a.at = f.now()
+		if s.op.stripe() {
+			f.obs.StripeCall(ctx, stripeCall(s, a, a.at.Sub(start)))
+			st.requestID = requestID(a.err, st.requestID)
+		}
+		st.advance(s, a)
 	}
+}
+
+// requestID is Stripe's request ID in err, or last.
+func requestID(err error, last string) string {
+	var se *stripeclient.Error
+	if errors.As(err, &se) && se.RequestID != "" {
+		return se.RequestID
+	}
+	return last
 }
 
 // do performs one step: the only code that calls the Store or Stripe, and
@@ -262,13 +336,13 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		pi, err = f.client.CancelPaymentIntent(ctx, s.intent, s.cancel)
 	}
 	if err == nil {
-		return answer{kind: ansOK, pi: pi, replayed: pi != nil && pi.Replayed}
+		return answer{kind: ansOK, pi: pi, fromKeyStore: pi != nil && pi.Replayed}
 	}
 	var se *stripeclient.Error
 	if !errors.As(err, &se) {
 		return answer{kind: ansFailed, err: wrapStripe(opName[s.op], err)}
 	}
-	a := answer{pi: se.PaymentIntent, replayed: se.Replayed, code: se.Code, err: wrapStripe(opName[s.op], err)}
+	a := answer{pi: se.PaymentIntent, fromKeyStore: se.Replayed, code: se.Code, err: wrapStripe(opName[s.op], err)}
 	switch {
 	case se.Kind == stripeclient.KindCardDeclined:
 		a.kind = ansDeclined
@@ -316,7 +390,7 @@ var opName = map[op]string{
 	opSearch: "search", opCapture: "capture", opCancel: "cancel",
 }
 
-func (f *Flow) logStep(ctx context.Context, step, orderID string, res Result, err error) {
+func (f *Flow) logStep(ctx context.Context, step string, st *state, res Result, err error) {
 	level := slog.LevelInfo
 	if err != nil {
 		level = slog.LevelWarn
@@ -324,9 +398,15 @@ func (f *Flow) logStep(ctx context.Context, step, orderID string, res Result, er
 	if !f.log.Enabled(ctx, level) {
 		return // build no attributes for a logger that drops them
 	}
-	attrs := []slog.Attr{slog.String("step", step), slog.String("order_id", orderID)}
+	attrs := []slog.Attr{slog.String("step", step), slog.String("order_id", st.order.ID)}
+	if st.last != 0 {
+		attrs = append(attrs, slog.String("row", st.last.String()))
+	}
 	if res.IntentID != "" {
 		attrs = append(attrs, slog.String("intent_id", res.IntentID), slog.String("status", string(res.Status)))
+	}
+	if st.requestID != "" {
+		attrs = append(attrs, slog.String("stripe_request_id", st.requestID))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()), slog.Bool("retry_safe", RetrySafe(err)))

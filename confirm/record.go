@@ -66,7 +66,8 @@ type book struct {
 	// CancelRequested: a Cancel of the intent was decided (by the host, or
 	// a CVC policy) and recorded before it was sent; every later call on
 	// the order completes it before anything else.
-	CancelRequested bool `json:"cancel,omitempty"`
+	CancelRequested bool   `json:"cancel,omitempty"`
+	CancelReason    string `json:"cancel_reason,omitempty"`
 	// Declines counts the card attempts Stripe declined on the order.
 	Declines int `json:"declines,omitempty"`
 

@@ -591,7 +591,10 @@ func (s *scenario) build(i int) {
 		w = &storeWatch{}
 		s.watches[s.stores[i]] = w
 	}
-	cfg := confirm.Config{Now: s.clock.Now, Logger: s.log, Store: &campaignStore{Store: s.stores[i], s: s, w: w}, KeyWindow: s.windows[i]}
+	cfg := confirm.Config{Now: s.clock.Now, Logger: s.log, Store: &campaignStore{Store: s.stores[i], s: s, w: w}, KeyWindow: s.windows[i],
+		// The campaign's customers keep trying cards; the decline cap is
+		// tested on its own (TestDeclineCap).
+		MaxDeclines: -1}
 	if s.opts.config != nil {
 		s.opts.config(&cfg)
 	}

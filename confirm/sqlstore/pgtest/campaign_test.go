@@ -346,7 +346,7 @@ func newScenario(seed uint64, num int, db *campaignDB, w int, wrap func(stripecl
 		client = wrap(s.fake)
 	}
 	for i := 0; i < instances; i++ {
-		f := confirm.New(client, confirm.Config{Store: &faultyStore{s: s, inst: i}, Now: clock.Now})
+		f := confirm.New(client, confirm.Config{Store: &faultyStore{s: s, inst: i}, Now: clock.Now, MaxDeclines: -1})
 		s.flows = append(s.flows, f)
 		s.pays = append(s.pays, cvc.New(f, cvc.Config{Now: clock.Now}))
 	}

@@ -54,6 +54,9 @@ func Run(t *testing.T, h Harness) {
 	t.Run("SavedCard", s.savedCard)
 	t.Run("ReturnURLRequired", s.returnURLRequired)
 	t.Run("ConfirmationToken", s.confirmationToken)
+	t.Run("Refunds", s.refunds)
+	t.Run("RefundRefusals", s.refundRefusals)
+	t.Run("RefundPending", s.refundPending)
 }
 
 type suite struct {
