@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
 )
 
 // The tests in this file each pin one finding of a review of the example
@@ -66,21 +68,40 @@ func retryAfter(t *testing.T, rec *httptest.ResponseRecorder) int {
 	return n
 }
 
-// TestCardTestingStoppedPerSession: one browser trying card after card on
-// one checkout is stopped by the session's limit, with 429, Retry-After
-// and a message the page shows, before any Stripe call; after the wait it
-// may try again.
+// TestCardTestingStoppedPerSession: one browser trying card after card,
+// on one checkout and then on a new order (past confirm's limit per
+// order), is stopped by the session's limit, with 429, Retry-After and a
+// message the page shows, before any Stripe call; after the wait it may
+// try again. "New order" keeps the session, so it does not refill it.
 func TestCardTestingStoppedPerSession(t *testing.T) {
 	s, c := limitedShop(t, nil, nil)
-	id := s.newOrder()
+	first := s.newOrder()
+	perOrder := confirm.DefaultMaxDeclines
 	burst := defaultLimits.CardsPerSession.Burst
-	for i := range burst {
-		if a := decodeAnswer(t, s.post("/pay", id, `{"payment_method_id":"pm_card_visa_chargeDeclinedInsufficientFunds"}`)); a.Error == "" {
+	if burst <= perOrder {
+		t.Fatalf("the session's limit (%d) must exceed confirm's per order (%d) for this scenario", burst, perOrder)
+	}
+	for i := range perOrder {
+		if a := decodeAnswer(t, s.post("/pay", first, `{"payment_method_id":"pm_card_visa_chargeDeclinedInsufficientFunds"}`)); a.Error == "" {
+			t.Fatalf("attempt %d: %+v, want a decline", i+1, a)
+		}
+	}
+	// "Start a new order" in the same browser: the same session.
+	rec := s.postForm("/order/new", first, "")
+	if rec.Code != http.StatusSeeOther || len(rec.Result().Cookies()) != 0 {
+		t.Fatalf("POST /order/new: %d, cookies %v; want 303 and the session kept", rec.Code, rec.Result().Cookies())
+	}
+	o, err := s.app.currentOrder(withCookie(httptest.NewRequest(http.MethodGet, "/", nil), s.cookie(first)))
+	if err != nil || o.ID == first {
+		t.Fatalf("the session names %s (%v), want a new order", o.ID, err)
+	}
+	for i := perOrder; i < burst; i++ {
+		if a := decodeAnswer(t, s.post("/pay", first, `{"payment_method_id":"pm_card_visa_chargeDeclined"}`)); a.Error == "" {
 			t.Fatalf("attempt %d: %+v, want a decline", i+1, a)
 		}
 	}
 	before := len(s.fake.Calls())
-	rec := s.post("/pay", id, `{"payment_method_id":"pm_card_chargeDeclinedIncorrectCvc"}`)
+	rec = s.post("/pay", first, `{"payment_method_id":"pm_card_chargeDeclinedIncorrectCvc"}`)
 	wait := retryAfter(t, rec)
 	if a := decodeAnswer(t, rec); !strings.Contains(a.Error, "Too many card attempts") {
 		t.Errorf("answer %q, want it to say too many card attempts", a.Error)
@@ -92,9 +113,14 @@ func TestCardTestingStoppedPerSession(t *testing.T) {
 		t.Errorf("Retry-After %v, want %v", got, want)
 	}
 	c.add(time.Duration(wait) * time.Second)
-	if a := decodeAnswer(t, s.post("/pay", id, `{"payment_method_id":"pm_card_visa"}`)); !a.Success {
+	if a := decodeAnswer(t, s.post("/pay", first, `{"payment_method_id":"pm_card_visa"}`)); !a.Success {
 		t.Errorf("after Retry-After: %+v, want success", a)
 	}
+}
+
+func withCookie(r *http.Request, c *http.Cookie) *http.Request {
+	r.AddCookie(c)
+	return r
 }
 
 // TestCardTestingStoppedPerAddress: a new session per card (a cookie-less
@@ -126,9 +152,11 @@ func TestCardTestingStoppedPerAddress(t *testing.T) {
 // who is in 3-D Secure can still finish: the return names an intent, not
 // a new card.
 func TestThreeDSReturnIsNotACardAttempt(t *testing.T) {
-	s, _ := limitedShop(t, nil, nil)
+	lim := defaultLimits
+	lim.CardsPerSession.Burst = 3 // below confirm's limit per order
+	s, _ := limitedShop(t, &lim, nil)
 	id := s.newOrder()
-	for range defaultLimits.CardsPerSession.Burst - 1 {
+	for range lim.CardsPerSession.Burst - 1 {
 		decodeAnswer(t, s.post("/pay", id, `{"payment_method_id":"pm_card_visa_chargeDeclined"}`))
 	}
 	a := decodeAnswer(t, s.post("/pay", id, `{"payment_method_id":"pm_card_authenticationRequired"}`))

@@ -74,12 +74,17 @@ func checkoutPath(r *http.Request) string {
 // newOrder starts a new order for this browser.
 func (a *app) newOrder(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if ok, wait := allowBoth(a.limit.checkoutsSession, a.sessionID(r), a.limit.checkoutsAddress, r); !ok {
+	sid := a.sessionID(r)
+	if ok, wait := allowBoth(a.limit.checkoutsSession, sid, a.limit.checkoutsAddress, r); !ok {
 		a.tooManyCheckouts(w, r, wait)
 		return
 	}
 	o := a.shop.create(a.customer)
-	a.setOrderCookie(w, o.ID)
+	// The browser keeps its session, which now names the new order: a new
+	// order must not buy a fresh session, whose limits would start full.
+	if sid == "" || !a.sessions.follow(sid, o.ID) {
+		a.setOrderCookie(w, o.ID)
+	}
 	http.Redirect(w, r, checkoutPath(r), http.StatusSeeOther)
 }
 

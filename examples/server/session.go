@@ -58,3 +58,17 @@ func (s *sessions) order(id string) (string, bool) {
 	}
 	return e.order, true
 }
+
+// follow points the live session id at orderID, when the browser starts a
+// new order: the session, and so its limits, carry over.
+func (s *sessions) follow(id, orderID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[id]
+	if !ok || s.now().Sub(e.started) >= s.keep.SessionTTL {
+		return false
+	}
+	e.order = orderID
+	s.m[id] = e
+	return true
+}
