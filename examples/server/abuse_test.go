@@ -426,6 +426,25 @@ func TestDNSRebindingRefused(t *testing.T) {
 	}
 }
 
+// TestHostAllowed: names match case-insensitively, with or without a
+// default port; nothing else matches.
+func TestHostAllowed(t *testing.T) {
+	allowed := allowedHosts(&fakeAddr{"127.0.0.1:80"}, []string{"Shop.example", "[::1]:4242"})
+	for host, want := range map[string]bool{
+		"127.0.0.1:80": true, "127.0.0.1": true, "localhost": true, "LOCALHOST:80": true,
+		"shop.example": true, "shop.example:443": true, "shop.example:80": true, "[::1]:4242": true,
+		"127.0.0.1:8080": false, "shop.example:8443": false, "rebound.example": false, "": false,
+		"shop.example.rebound.example": false, "127.0.0.1.nip.io": false,
+	} {
+		if got := hostAllowed(allowed, host); got != want {
+			t.Errorf("hostAllowed(%q) = %v, want %v", host, got, want)
+		}
+	}
+	if got := allowedHosts(&fakeAddr{"0.0.0.0:4242"}, nil); len(got) != 0 {
+		t.Errorf("a wildcard address allows %v, want nothing", got)
+	}
+}
+
 // TestSameOriginDoesNotTrustHost: with an allow-list, an Origin equal to
 // the request's own Host is not enough: it must be an allowed name.
 func TestSameOriginDoesNotTrustHost(t *testing.T) {

@@ -44,8 +44,8 @@ func allowedHosts(addr net.Addr, extra []string) []string {
 }
 
 // hostAllowed reports whether host (a Host header, or an Origin's host)
-// is one of allowed. A name without a port also matches itself with the
-// scheme's default port.
+// is one of allowed. A default port (80, 443) may be written or left out
+// on either side.
 func hostAllowed(allowed []string, host string) bool {
 	host = strings.ToLower(host)
 	if slices.Contains(allowed, host) {
@@ -53,6 +53,9 @@ func hostAllowed(allowed []string, host string) bool {
 	}
 	for _, port := range []string{":80", ":443"} {
 		if h, ok := strings.CutSuffix(host, port); ok && slices.Contains(allowed, h) {
+			return true
+		}
+		if _, _, err := net.SplitHostPort(host); err != nil && slices.Contains(allowed, host+port) {
 			return true
 		}
 	}
