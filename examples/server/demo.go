@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"net/http"
 )
 
@@ -44,7 +45,7 @@ func (a *app) demoCharges(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		oc := demoOrderCharges{OrderID: o.ID, State: string(o.State), Amount: o.Total(), Intent: o.IntentID, Charges: []demoCharge{}}
-		for _, c := range a.fake.ChargesWhere(a.flow.MetadataKey(), o.ID) {
+		for _, c := range a.fake.ChargesWhere(confirm.DefaultMetadataKey, o.ID) {
 			oc.Charges = append(oc.Charges, demoCharge{
 				ID: c.ID, PaymentIntent: c.PaymentIntent, Status: c.Status, Amount: c.Amount,
 				AmountCaptured: c.AmountCaptured, Captured: c.Captured, Released: c.Released,

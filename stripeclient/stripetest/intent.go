@@ -59,6 +59,10 @@ type intent struct {
 	// refunds are the refunds of the intent's charges, in creation order.
 	refunds []*refund
 
+	// history is the intent's states by time of change, for searches
+	// under Config.SearchLag (searchindex.go); empty without a lag.
+	history []indexEntry
+
 	// meta is the intent's metadata, fixed at creation and never modified,
 	// so it is read without the lock; snapshots inside the fake carry none
 	// (exportPI gives the caller a copy).
@@ -100,7 +104,11 @@ func (f *Fake) expire(in *intent, now time.Time) {
 		if now.UnixNano()-in.authorizedAt > int64(f.cfg.captureWindow()) {
 			// Nobody's request: the account's default version decides
 			// whether the release shows as a refund.
-			in.cancel("automatic", now, !atLeast(f.apiVersion(context.Background()), versionNoCaptureRefunds))
+			held, refund := in.cur.AmountCapturable, !atLeast(f.apiVersion(context.Background()), versionNoCaptureRefunds)
+			in.cancel("automatic", now, refund)
+			if refund {
+				f.recordRelease(in, held, "expired_uncaptured_charge", now)
+			}
 		}
 	}
 }

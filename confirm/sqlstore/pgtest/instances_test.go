@@ -72,15 +72,151 @@ func TestOneOrderFourInstances(t *testing.T) {
 	}
 }
 
-// TestOneOrderFourInstancesCanFail runs the race on a broken host, one
-// whose Stripe client makes up a new idempotency key for every write:
-// the race's checks must catch the second intent and charge.
+// TestOneOrderFourInstancesCanFail forces, on the PostgreSQL Store, the
+// interleaving that a host whose Stripe client makes up a new idempotency
+// key for every write gets wrong. Two instances, A and B, take a double
+// click on the customer's saved card: A claims the order and is about to
+// send the creation when B reads the claim (no intent yet) and replays
+// that creation, which Stripe answers before A's own arrives. Wrappers
+// force the order: B's Claim waits until A's client is about to send, and
+// A's client sends only once B's replay has been answered. With new keys,
+// A's creation makes a second intent and charges the saved card again,
+// and the race's checks must say so; with the correct client, the same
+// interleaving passes them (A's creation, under the order's key, gets
+// B's intent back).
 func TestOneOrderFourInstancesCanFail(t *testing.T) {
-	problems := oneOrderFourInstances(t, "", func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} })
+	if problems := forcedInterleaving(t, nil); len(problems) > 0 {
+		t.Fatalf("the forced interleaving with a correct client: %s", strings.Join(problems, "; "))
+	}
+	problems := forcedInterleaving(t, func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} })
 	if len(problems) == 0 {
 		t.Fatal("a client that forgets idempotency keys passed the race's checks")
 	}
 	t.Logf("caught, as it should: %s", strings.Join(problems, "; "))
+}
+
+// forcedInterleaving pays one order from instances A and B (each its own
+// pool on the shared table) with A's intent recorded only after B sent
+// its creation, and returns the race's checks that failed.
+func forcedInterleaving(t *testing.T, wrap func(stripeclient.Client) stripeclient.Client) (problems []string) {
+	table := newTable("forced")
+	fake := stripetest.New(stripetest.Config{})
+	var client stripeclient.Client = fake
+	if wrap != nil {
+		client = wrap(fake)
+	}
+	aSending, bAnswered := make(chan struct{}), make(chan struct{})
+	a := &barrierStore{Store: newStore(t, open(t, pool{name: "forced-a", maxOpen: 4}), table)}
+	b := &barrierStore{Store: newStore(t, open(t, pool{name: "forced-b", maxOpen: 4}), table), beforeClaim: aSending}
+	aClient := &createBarrier{Client: client, sending: aSending, wait: bAnswered}
+	flowA := confirm.New(aClient, confirm.Config{Store: a})
+	flowB := confirm.New(&createBarrier{Client: client, answered: bAnswered}, confirm.Config{Store: b})
+	// The customer's saved card, as a double click sends it twice: a
+	// PaymentMethod attached to a customer may pay more than one intent,
+	// so a second creation would charge it again.
+	customer := fake.CreateCustomer()
+	saved, err := fake.AttachCard(customer, "pm_card_visa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := confirm.Order{ID: newTable("order"), Amount: 4200, Currency: "eur", Customer: customer}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	type answer struct {
+		res confirm.Result
+		err error
+	}
+	answers := make(chan answer, 2)
+	for _, f := range []*confirm.Flow{flowA, flowB} {
+		go func() {
+			res, err := f.Pay(ctx, order, confirm.Request{PaymentMethodID: saved.ID})
+			answers <- answer{res, err}
+		}()
+	}
+	paidOn := map[string]int{}
+	for range 2 {
+		ans := <-answers
+		if ans.err == nil && ans.res.Outcome.Paid() {
+			paidOn[ans.res.IntentID]++
+		}
+	}
+	if !aClient.waited.Load() || !b.waited.Load() {
+		t.Fatalf("the interleaving was not forced: A's creation waited %v, B's claim waited %v", aClient.waited.Load(), b.waited.Load())
+	}
+	intents := intentsOf(fake, order.ID)
+	moved := 0
+	for _, ch := range fake.ChargesWhere(confirm.DefaultMetadataKey, order.ID) {
+		if ch.MoneyMoved() {
+			moved++
+		}
+	}
+	t.Logf("forced interleaving (broken client %v): paid results %v, intents %d, charges that moved money %d", wrap != nil, paidOn, len(intents), moved)
+	if len(intents) != 1 {
+		problems = append(problems, fmt.Sprintf("%d intents for one order, want 1", len(intents)))
+	}
+	if moved > 1 {
+		problems = append(problems, fmt.Sprintf("%d charges moved money for one order", moved))
+	}
+	if len(paidOn) > 1 {
+		problems = append(problems, fmt.Sprintf("paid results name %d intents", len(paidOn)))
+	}
+	return problems
+}
+
+// createBarrier orders creations: its first CreatePaymentIntent closes
+// sending, waits until wait is closed, and once answered closes
+// answered (each when not nil).
+type createBarrier struct {
+	stripeclient.Client
+	sending, wait, answered chan struct{}
+	once                    sync.Once
+	waited                  atomic.Bool
+}
+
+func (c *createBarrier) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
+	first := false
+	c.once.Do(func() { first = true })
+	if !first {
+		return c.Client.CreatePaymentIntent(ctx, p)
+	}
+	if c.sending != nil {
+		close(c.sending)
+	}
+	if wait(c.wait) {
+		c.waited.Store(true)
+	}
+	pi, err := c.Client.CreatePaymentIntent(ctx, p)
+	if c.answered != nil {
+		close(c.answered)
+	}
+	return pi, err
+}
+
+// barrierStore holds its Claim until beforeClaim is closed. Each wait gives up after 10 seconds, so that a
+// flow that takes another path fails the test instead of hanging it.
+type barrierStore struct {
+	confirm.Store
+	beforeClaim chan struct{}
+	waited      atomic.Bool
+}
+
+func wait(ch chan struct{}) bool {
+	if ch == nil {
+		return false
+	}
+	select {
+	case <-ch:
+		return true
+	case <-time.After(10 * time.Second):
+		return false
+	}
+}
+
+func (s *barrierStore) Claim(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, bool, error) {
+	if wait(s.beforeClaim) {
+		s.waited.Store(true)
+	}
+	return s.Store.Claim(ctx, orderID, rec)
 }
 
 // forgetfulClient replaces every write's idempotency key with a new one,
