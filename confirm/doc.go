@@ -28,7 +28,7 @@
 //   - Treat Outcome Succeeded (and Authorized, then [Flow.Capture]) as paid;
 //     nothing else.
 //   - With more than one instance, share one [Store] on the host's
-//     database (package confirm/sqlstore is one for PostgreSQL).
+//     database (package confirm/sqlstore is one for PostgreSQL and SQLite).
 //   - Choose the Store by how the shop runs: one instance that may restart
 //     keeps its orders in a durable Store (package confirm/sqlstore, on
 //     SQLite or PostgreSQL); several instances share one Store on one
