@@ -2,6 +2,7 @@ package proof_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
@@ -19,6 +20,7 @@ const (
 	vOverRefund    = "refunded more than captured"
 	vDoubleRefund  = "one refund ID refunded twice"
 	vRefundUntruth = "told a refund that Stripe does not show"
+	vRefundStuck   = "a refund asked for never settled"
 )
 
 func (c *exploreClient) refunder() stripeclient.Refunder { return c.w.fake }
@@ -136,8 +138,16 @@ func (w *world) settleRefunds() []violation {
 		}
 	}
 	for _, h := range hostRefunds {
-		if a, ok := asked[h.id]; ok {
-			w.refund(0, h.id, a)
+		a, ok := asked[h.id]
+		if !ok {
+			continue
+		}
+		w.refund(0, h.id, a)
+		// The final, fault-free retry of a refund that fits must end in a
+		// refund at Stripe; one that does not fit, in ErrRefundTooLarge.
+		last := w.refunds[len(w.refunds)-1]
+		if last.err != nil && !errors.Is(last.err, confirm.ErrRefundTooLarge) {
+			out = append(out, violation{vRefundStuck, fmt.Sprintf("%s: %v", last.what, last.err)})
 		}
 	}
 	var stripe int64
