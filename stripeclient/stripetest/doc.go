@@ -59,8 +59,9 @@
 //   - Idempotency as Stripe documents it: a response stored per key (errors
 //     included) and replayed for the same parameters, idempotency_error for
 //     different ones, idempotency_key_in_use while the first call runs,
-//     nothing stored for validation failures, keys forgotten after 24 hours
-//     of fake time. Whether state refusals are stored, which Stripe's docs
+//     nothing stored for validation failures, keys forgotten exactly
+//     Config.KeyLifetime (24 hours) of fake time after their first use.
+//     Whether state refusals are stored, which Stripe's docs
 //     leave open, is Config.StoreStateErrors.
 //   - Server-side validation: known lower-case currency, amount at most
 //     99,999,999, Stripe's per-currency minimum (amount_too_small; with
