@@ -114,11 +114,14 @@ func noResponse(err error) kind {
 // ErrCardDeclined and is not retry-safe (a replay returns the same
 // decline).
 //
-// confirm's Flow turns it into a declined Result the customer can retry
-// with another card; without pi the Flow must read the intent back, and a
-// mock that cannot answer that read makes the customer see "please try
-// again" instead of the decline. Set Replayed (and pi.Replayed) when it
-// stands for Stripe replaying an earlier decline under the same key.
+// confirm's Flow turns it into a failed Result whose response shows the
+// customer message (402); the customer may try another card on the same
+// order. Carry pi as Stripe does: the Flow records the order's intent
+// from it. Any error that is not an *Error (a bare ErrCardDeclined
+// included) is, to the Flow, an unclassified failure: the customer gets a
+// 500 "please try again" instead of the decline. Set Replayed (and
+// pi.Replayed) when it stands for Stripe replaying an earlier decline
+// under the same key.
 func DeclineError(pi *PaymentIntent, code, declineCode, message string) *Error {
 	return &Error{kind: kindCardDeclined, Type: "card_error", Code: code, DeclineCode: declineCode,
 		Message: message, HTTPStatus: http.StatusPaymentRequired, PaymentIntent: pi}
@@ -131,9 +134,11 @@ func DeclineError(pi *PaymentIntent, code, declineCode, message string) *Error {
 // ended it. It matches ErrNetwork and is retry-safe: the same idempotency
 // key either runs the request or replays what it did.
 //
-// confirm's Flow reads the intent back (by key and by search) before
-// deciding anything, and, if Stripe stays unreachable, fails with
-// confirm.ErrStripeUnavailable (503 to the customer, safe to resubmit).
+// confirm's Flow fails the call with confirm.ErrStripeUnavailable (503 to
+// the customer, safe to resubmit) and, on the next attempt, finds what the
+// request did by its idempotency key before anything else. A bare
+// ErrNetwork is not an *Error: the Flow cannot tell it from a bug, and
+// answers 500.
 func NetworkError(err error) *Error {
 	return &Error{kind: noResponse(err), Err: err}
 }
