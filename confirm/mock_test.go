@@ -43,11 +43,15 @@ func TestMockAnswers(t *testing.T) {
 		}, http.StatusPaymentRequired, insufficient},
 		{"bare ErrCardDeclined", func(stripeclient.CreateParams) error { return stripeclient.ErrCardDeclined },
 			http.StatusInternalServerError, "We could not process your payment. Please try again."},
-		{"NetworkError", func(stripeclient.CreateParams) error { return stripeclient.NetworkError(errors.New("connection reset")) },
+		{"NetworkError", func(stripeclient.CreateParams) error {
+			return stripeclient.NetworkError(errors.New("connection reset"))
+		},
 			http.StatusServiceUnavailable, "The payment service is temporarily unavailable. Please try again."},
 		{"bare ErrNetwork", func(stripeclient.CreateParams) error { return stripeclient.ErrNetwork },
 			http.StatusInternalServerError, "We could not process your payment. Please try again."},
-		{"APIError 500", func(stripeclient.CreateParams) error { return stripeclient.APIError(500, "", "An unknown error occurred") },
+		{"APIError 500", func(stripeclient.CreateParams) error {
+			return stripeclient.APIError(500, "", "An unknown error occurred")
+		},
 			http.StatusServiceUnavailable, "The payment service is temporarily unavailable. Please try again."},
 		{"rate limit", func(stripeclient.CreateParams) error {
 			return stripeclient.InvalidRequestError(429, stripeclient.CodeRateLimit, "", "Too many requests")
