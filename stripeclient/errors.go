@@ -145,8 +145,10 @@ func NetworkError(err error) *Error {
 
 // APIError is a 5xx api_error: Stripe failed on its side, and the request
 // may or may not have run (a 500 after the work was done is possible). It
-// matches ErrAPI and is retry-safe. confirm's Flow reads the intent back
-// before deciding, as for a NetworkError.
+// matches ErrAPI and is retry-safe. confirm's Flow searches Stripe for the
+// order's intent after a 5xx to a creation, and reads the intent back after
+// one to a confirmation, capture or cancel; what it cannot settle is
+// confirm.ErrStripeUnavailable (503, safe to resubmit).
 func APIError(status int, code, message string) *Error {
 	return &Error{kind: kindAPI, Type: "api_error", Code: code, Message: message, HTTPStatus: status}
 }
@@ -172,8 +174,9 @@ func InvalidRequestError(status int, code, param, message string) *Error {
 
 // IdempotencyError is the 400 idempotency_error Stripe answers when an
 // idempotency key is reused with different parameters: nothing ran. It
-// matches ErrIdempotency and is not retry-safe. confirm's Flow reads the
-// intent the key created and decides from it.
+// matches ErrIdempotency and is not retry-safe. confirm's Flow takes it to
+// mean another request holds the order's key, and searches Stripe for the
+// order's intent by its metadata.
 func IdempotencyError(message string) *Error {
 	return &Error{kind: kindIdempotency, Type: "idempotency_error", Message: message, HTTPStatus: http.StatusBadRequest}
 }
