@@ -26,10 +26,12 @@
 // mock, generated or hand-written) keeps compiling. Each further
 // capability comes as a separate small interface that Stripe and
 // stripetest.Fake implement, found by a type assertion as net/http finds
-// an http.Flusher: [Refunder] (refunds) is one. A caller that needs a
-// capability the host's client lacks says so with an error: confirm's
-// Flow.Refund returns confirm.ErrUnsupported when the client is not a
-// Refunder. A test pins Client's method set.
+// an http.Flusher: [Refunder] (refunds) and [OnAccount] (Connect's
+// connected accounts) are two. A caller that needs a capability the host's
+// client lacks says so with an error: confirm returns
+// confirm.ErrUnsupported when a refund needs a client that is not a
+// Refunder, or a direct charge one that is not an OnAccount. A test pins
+// Client's method set and each capability's.
 //
 // # Mocking Client
 //

@@ -29,6 +29,9 @@ func TestClientMethodSet(t *testing.T) {
 	if reflect.TypeFor[Refunder]().NumMethod() != 3 {
 		t.Errorf("Refunder has %d methods, want 3", reflect.TypeFor[Refunder]().NumMethod())
 	}
+	if reflect.TypeFor[OnAccount]().NumMethod() != 1 {
+		t.Errorf("OnAccount has %d methods, want 1", reflect.TypeFor[OnAccount]().NumMethod())
+	}
 }
 
 func refundJSON(id, status string) map[string]any {
