@@ -199,12 +199,13 @@ const (
 	CodeTokenAlreadyUsed       = "token_already_used" // a single-use token (a CVC token) sent again
 )
 
-// Error is a failed Stripe call. Branch on it with errors.Is against the
-// sentinels above; build one (in a mock, say) with DeclineError,
-// NetworkError, APIError, InvalidRequestError or IdempotencyError. An
-// *Error built as a composite literal is classified by its Type, Code and
-// HTTPStatus as Stripe's answers are, and as no response at all when both
-// Type and HTTPStatus are unset.
+// Error is a failed Stripe call. Branch on it with errors.Is against this
+// package's sentinels (ErrCardDeclined, ErrNetwork, …); build one (in a
+// mock, say) with DeclineError, NetworkError, APIError,
+// InvalidRequestError or IdempotencyError. An *Error built as a composite
+// literal is classified by its Type, Code and HTTPStatus as Stripe's
+// answers are, and as no response at all when both Type and HTTPStatus are
+// unset.
 //
 // Its Error string names the class, code, decline code, HTTP status and
 // request ID only: never a key, a client secret or card data. Message is
