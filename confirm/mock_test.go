@@ -64,7 +64,7 @@ func TestMockAnswers(t *testing.T) {
 			mock := createMock{stripetest.New(stripetest.Config{}), func(p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
 				return nil, tc.answer(p)
 			}}
-			flow := confirm.New(mock, confirm.Config{})
+			flow := confirm.New(mock, confirm.Config{DeclineMessages: confirm.ShowDeclineReasons})
 			res, err := flow.Pay(context.Background(), confirm.Order{ID: "order-mock", Amount: 2000, Currency: "usd"},
 				confirm.Request{PaymentMethodID: "pm_card_visa"})
 			resp := res.Response()

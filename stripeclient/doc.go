@@ -41,8 +41,9 @@
 // the Flow misreads them:
 //
 //   - A decline: return [DeclineError] carrying the PaymentIntent (status
-//     requires_payment_method), as Stripe sends it. The customer sees the
-//     decline's message (402) and may try another card. Any error that is
+//     requires_payment_method), as Stripe sends it. The customer is told
+//     the card was declined (402; which text, Stripe's or a generic one,
+//     follows confirm.Config.DeclineMessages) and may try another card. Any error that is
 //     not an [*Error], a bare [ErrCardDeclined] included, is an
 //     unclassified failure: the customer sees 500 "please try again".
 //   - A network failure: return [NetworkError]. The Flow answers

@@ -108,15 +108,16 @@ func noResponse(err error) kind {
 // DeclineError is the 402 card_error Stripe answers when the card is
 // declined while confirming (code is usually CodeCardDeclined, or
 // CodeAuthenticationFailure, CodeAuthenticationRequired, …; declineCode the
-// issuer's reason, e.g. "insufficient_funds"; message is shown to the
-// customer). pi is the intent as Stripe sends it with the decline: status
+// issuer's reason, e.g. "insufficient_funds"; message Stripe's text for
+// the customer). pi is the intent as Stripe sends it with the decline: status
 // requires_payment_method and LastPaymentError set. It matches
 // ErrCardDeclined and is not retry-safe (a replay returns the same
 // decline).
 //
-// confirm's Flow turns it into a failed Result whose response shows the
-// customer message (402); the customer may try another card on the same
-// order. Carry pi as Stripe does: the Flow records the order's intent
+// confirm's Flow turns it into a failed Result, a 402 telling the customer
+// the card was declined (with message or a generic text, as
+// confirm.Config.DeclineMessages says); the customer may try another card
+// on the same order. Carry pi as Stripe does: the Flow records the order's intent
 // from it. Any error that is not an *Error (a bare ErrCardDeclined
 // included) is, to the Flow, an unclassified failure: the customer gets a
 // 500 "please try again" instead of the decline. Set Replayed (and

@@ -70,16 +70,17 @@ func TestPayWithThreeDSecure(t *testing.T) {
 	if code != http.StatusOK || !resp.RequiresAction || resp.ClientSecret == "" {
 		t.Fatalf("first post: %d %+v, want 200 requires_action with a client secret", code, resp)
 	}
-	// The page runs stripe.handleCardAction with the client secret and
-	// posts back the intent's ID; the test finds that intent in the fake.
+	// The page runs stripe.handleCardAction with the client secret; the
+	// fake answers the bank's challenge from the same secret, and the
+	// page posts back the intent's ID that handleCardAction returns.
+	if err := fake.AuthenticateClientSecret(resp.ClientSecret); err != nil {
+		t.Fatalf("AuthenticateClientSecret: %v", err)
+	}
 	var intentID string
 	for _, pi := range fake.Intents() {
 		if pi.ClientSecret == resp.ClientSecret {
 			intentID = pi.ID
 		}
-	}
-	if err := fake.Authenticate(intentID); err != nil {
-		t.Fatalf("Authenticate(%q): %v", intentID, err)
 	}
 	code, resp = post(t, h, `{"payment_intent_id":"`+intentID+`"}`)
 	if code != http.StatusOK || !resp.Success {
@@ -155,7 +156,7 @@ func TestHandlerWithMock(t *testing.T) {
 		wantError string
 		wantCalls int // CreatePaymentIntent calls
 	}{
-		{"decline", "pm_new", decline, http.StatusPaymentRequired, "Your card has insufficient funds.", 1},
+		{"decline", "pm_new", decline, http.StatusPaymentRequired, "", 1}, // the text follows Config.DeclineMessages
 		{"network", "pm_new", network, http.StatusServiceUnavailable, "The payment service is temporarily unavailable. Please try again.", 1},
 		{"saved card refused before any creation", "pm_saved", decline, http.StatusBadRequest, "", 0},
 	} {
