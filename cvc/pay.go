@@ -49,7 +49,7 @@ func New(flow *confirm.Flow, cfg Config) *Payments {
 		p.now = time.Now
 	}
 	if p.log == nil {
-		p.log = slog.New(discardHandler{})
+		p.log = slog.New(slog.DiscardHandler)
 	}
 	return p
 }
@@ -203,11 +203,3 @@ func (p *Payments) logStep(ctx context.Context, orderID string, res confirm.Resu
 	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "cvc: saved-card payment step", attrs...)
 }
-
-// discardHandler drops every record (slog.DiscardHandler needs Go 1.24).
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }
