@@ -1,4 +1,4 @@
-package proof_test
+package campaign
 
 import (
 	"github.com/cardconfirm/cardconfirm/confirm"
