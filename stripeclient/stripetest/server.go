@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/internal/bodyrec"
 )
 
 // Server is a Fake served over HTTP with Stripe's REST surface, in the
@@ -104,7 +105,7 @@ func (s *Server) Close() { _ = s.srv.Close() }
 // NewHandler returns the HTTP handler of NewServer, for serving fake on a
 // listener of one's own.
 func NewHandler(fake *Fake) http.Handler {
-	h := &handler{fake: fake, rec: newBodyRecorder()}
+	h := &handler{fake: fake, rec: bodyrec.New()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/payment_intents", h.api(h.createIntent))
 	mux.HandleFunc("GET /v1/payment_intents/search", h.api(h.searchIntents))
@@ -139,9 +140,9 @@ func NewHandler(fake *Fake) http.Handler {
 // handler serves one Fake.
 type handler struct {
 	fake  *Fake
-	rec   *bodyRecorder // nil unless RecordBodiesEnv is set
-	reqID atomic.Uint64 // request IDs of answers the fake did not give one
-	auto  atomic.Uint64 // idempotency keys for POSTs sent without one
+	rec   *bodyrec.Recorder // nil unless bodyrec.Env is set
+	reqID atomic.Uint64     // request IDs of answers the fake did not give one
+	auto  atomic.Uint64     // idempotency keys for POSTs sent without one
 }
 
 // call is one request being answered.
@@ -368,7 +369,7 @@ func (h *handler) writeJSON(c *call, status int, reqID string, body any) {
 	hd.Set("Content-Length", strconv.Itoa(len(b)))
 	c.w.WriteHeader(status)
 	_, _ = c.w.Write(b)
-	h.rec.record(c.r.Method, c.r.URL.Path, status, b)
+	h.rec.Record(c.r.Method, c.r.URL.Path, status, b)
 }
 
 // ctx is the request's context: it ends when the client goes away, which
