@@ -64,7 +64,7 @@
 // an idempotency key are always refused (stripeclient's Validate), so a
 // missing key fails your tests rather than production.
 //
-// Package stripetest/conformance runs one scenario suite against any
+// Package stripeclient/clienttest runs one scenario suite against any
 // stripeclient.Client. This module runs it on the fake in its own tests,
 // and on real Stripe test mode from stripeclient's realstripe_test.go when a
 // test-mode secret key is in the environment:
