@@ -19,6 +19,57 @@
 //     {"payment_intent_id": "pi_…"}; Pay checks the intent is the order's
 //     and confirms it again. Stripe allows one hour for this.
 //
+// # What the host must do
+//
+//   - Decide the Order on the server, from its session or database, and
+//     give every purchase its own Order.ID. The ID keys the intent's
+//     creation (see [CreateKey]): reusing it for another purchase would
+//     replay the old payment.
+//   - Treat Outcome Succeeded (and Authorized, then [Flow.Capture]) as paid;
+//     nothing else.
+//   - With more than one instance, share one [Store] on the host's
+//     database (package confirm/sqlstore is one for PostgreSQL).
+//   - Choose the Store by how the shop runs: one instance that may restart
+//     keeps its orders in a durable Store (package confirm/sqlstore, on
+//     SQLite or PostgreSQL); several instances share one Store on one
+//     database (sqlstore on PostgreSQL); [MemoryStore], the default, is
+//     for tests and for one process that never restarts with orders open.
+//   - Set Order.CreatedAt when the Store can lose records (a MemoryStore
+//     across restarts, a restored backup): the Flow then asks Stripe's
+//     search before creating an intent for an order older than
+//     Config.KeyWindow, instead of trusting the Store's silence.
+//   - Nothing to save beyond the Store: [Flow.Capture] and [Flow.Cancel]
+//     take the intent ID from Result.IntentID (or [Flow.Status]).
+//   - Wire two loggers: Config.Logger for the flow's records and
+//     stripeclient.Config.Logger for stripe-go's own lines. Treat an error
+//     for which [HostMistake] is true as a bug to fix: an invalid Order is
+//     never the customer's doing, and no retry helps.
+//   - Take saved cards only through package cvc, which re-collects the CVC;
+//     an endpoint for cards typed into the page calls [Flow.RefuseSavedCard]
+//     before Pay.
+//
+// # What the host must not do
+//
+//   - Take an amount, currency or customer from the request body.
+//   - Log Result.ClientSecret or send it to anyone but the paying browser.
+//   - Create PaymentIntents for the same orders outside this package, or
+//     share a Stripe account and order IDs between Flows with different
+//     namespaces: Stripe would then hold several intents for one order
+//     ([ErrSeveralIntents]).
+//
+// # Card testing
+//
+// A payment endpoint is where stolen card numbers are tried
+// (https://docs.stripe.com/disputes/prevention/card-testing). The Flow
+// bounds what it alone can see: an order takes at most Config.MaxDeclines
+// declined cards, then [ErrTooManyAttempts] before any Stripe call. The
+// host must add what only it can see, in its handler before Pay: a limit
+// per session and per client address on card attempts and on new
+// checkouts (429 with Retry-After), a challenge such as a CAPTCHA after
+// repeated declines, and Stripe Radar's rules. Config.DeclineMessages
+// decides whether the customer sees the decline's reason; the host's log
+// keeps the code either way. The example server shows all of it.
+//
 // # The Payment Element path
 //
 // Stripe's guide now steers new integrations to the Payment Element, whose
@@ -90,232 +141,6 @@
 // (Order.CaptureLater); [Flow.Status] and [Flow.Reconcile] tell where an
 // order's payment stands without paying again, and a Store that
 // implements [Lister] names the orders a sweep should reconcile.
-//
-// # What the host must do
-//
-//   - Decide the Order on the server, from its session or database, and
-//     give every purchase its own Order.ID. The ID keys the intent's
-//     creation (see [CreateKey]): reusing it for another purchase would
-//     replay the old payment.
-//   - Treat Outcome Succeeded (and Authorized, then [Flow.Capture]) as paid;
-//     nothing else.
-//   - With more than one instance, share one [Store] on the host's
-//     database (package confirm/sqlstore is one for PostgreSQL).
-//   - Set Order.CreatedAt when the Store can lose records (a MemoryStore
-//     across restarts, a restored backup): the Flow then asks Stripe's
-//     search before creating an intent for an order older than
-//     Config.KeyWindow, instead of trusting the Store's silence.
-//   - Wire two loggers: Config.Logger for the flow's records and
-//     stripeclient.Config.Logger for stripe-go's own lines. Treat an error
-//     for which [HostMistake] is true as a bug to fix: an invalid Order is
-//     never the customer's doing, and no retry helps.
-//   - Take saved cards only through package cvc, which re-collects the CVC;
-//     an endpoint for cards typed into the page calls [Flow.RefuseSavedCard]
-//     before Pay.
-//
-// # What the host must not do
-//
-//   - Take an amount, currency or customer from the request body.
-//   - Log Result.ClientSecret or send it to anyone but the paying browser.
-//   - Create PaymentIntents for the same orders outside this package, or
-//     share a Stripe account and order IDs between Flows with different
-//     namespaces: Stripe would then hold several intents for one order
-//     ([ErrSeveralIntents]).
-//
-// # The decision table
-//
-// Every call (Pay, Capture, Cancel, Status, Reconcile) is a short loop: a
-// pure function picks the next step from the request, the order's record
-// and Stripe's last answer; one function performs it (the only code that
-// touches the Store or Stripe); the loop decides again, at most
-// [MaxCallsPerStep] Stripe calls per call. The rows, first match wins
-// (the names are the code's):
-//
-// The Store, read first:
-//
-//   - claim first: a card request (PaymentMethod or ConfirmationToken)
-//     starts with the Store's Claim (insert-if-absent), which it would
-//     send anyway for an order without a record, instead of a Load: one
-//     Store operation fewer per first payment. The claim is this card's
-//     creation on the order's terms, stamped CreateSentAt = now when a
-//     creation is safe to send now; it is built from the order and the
-//     request alone. A Claim that finds a record changes nothing and
-//     returns it, and the rows below read it as a Load's (a paid order
-//     retried with another card is "settled": no call, no write).
-//   - load: a request by intent, Capture, Cancel or Status with no record
-//     read yet, or a write found the record changed since it was read
-//     (compare-and-swap on Version): read it.
-//   - store failed after Stripe: the Store failed after Stripe answered
-//     where the payment stands: report that answer (the truth about the
-//     money), log the Store's failure at error level.
-//   - store failed: the Store failed before any Stripe call: [ErrStore],
-//     and no call.
-//   - terms changed: the record's amount, currency or customer differ from
-//     the order's: [ErrOrderMismatch], no call.
-//   - other intent: the request names an intent other than the recorded
-//     one: [ErrOrderMismatch], no call.
-//
-// Stripe's last answer:
-//
-//   - key in use (409): [ErrPaymentInProgress], retry-safe.
-//   - no such intent: the intent the request names does not exist:
-//     [ErrOrderMismatch].
-//   - key holds a refusal: the refused creation, replayed after
-//     idempotency_error (row below), is refused again: the attempt's key
-//     holds that refusal, so no intent exists under it; move the claim to
-//     the next attempt's key ([CreateAttemptKey]), stamped with this
-//     card's creation, then send it.
-//   - creation refused: Stripe refused the claimed creation (400) without
-//     making an intent: unstamp the claim's CreateSentAt and remember the
-//     refused card, then decide again.
-//   - token spent by the claim: Stripe refused this request's CVC token as
-//     used, and the order's claimed creation carried this card and token:
-//     another attempt followed the claim and sent it, so Stripe tried this
-//     card there. Read the intent back and report it as it stands.
-//   - token spent elsewhere: Stripe refused this request's
-//     ConfirmationToken or CVC token as used on the order's recorded
-//     intent: the same request was served before by an instance whose
-//     Store this one does not share (or that restarted since). Read the
-//     intent back and report it as it stands.
-//   - refused: the refusal concerns this request's card (or a call other
-//     than a creation): the error ([ErrInvalidRequest] for a bad card).
-//   - key holds another request, after a refusal: idempotency_error
-//     answered a creation under a key Stripe refused a creation under
-//     before: replay the refused creation byte for byte (once per call),
-//     to learn whether the key holds that refusal.
-//   - key holds another request (idempotency_error): another instance,
-//     without this Store, created the order's intent with other
-//     parameters: search Stripe by the metadata order ID.
-//   - server error: a 5xx answered a write, which Stripe stores under the
-//     key once the work began: search (after a creation) or read the
-//     intent back, to see what was done.
-//   - stripe failed: network, 429, authentication …: the error;
-//     [RetrySafe] tells.
-//   - several intents: the search found more than one:
-//     [ErrSeveralIntents], no write. (One found is the order's intent,
-//     taken as an answer by the rows below: bound, recorded, reported.)
-//   - status, nothing found: Status of a claim Stripe does not show.
-//   - not found yet: nothing found although this call sent the creation
-//     (the search index lags writes by up to a minute, or a 5xx answered
-//     it): [ErrPaymentInProgress], or the 5xx; both retry-safe.
-//   - none exists: nothing found for an order past the key window: stamp
-//     this card's creation in the record (CreateSentAt = now), then send it.
-//   - declined without intent: report the decline as Stripe sent it.
-//   - unexpected state, may be stale: a failure answered to a confirmation
-//     (a decline, payment_intent_unexpected_state), a decline answered to a
-//     creation this call did not stamp (a replay), any answer but a final
-//     one (succeeded, canceled) that Stripe marks replayed from its
-//     idempotency store (stripeclient's Replayed: another attempt sent the
-//     same creation or confirmation first, or the Store lost the claim), a
-//     capture or cancel refused for the intent's state, or an answer less
-//     settled than the record: read the intent back before reporting it.
-//   - not the order's: an intent read or found that is not yet on record
-//     fails the binding check (metadata order ID, amount, currency,
-//     customer): [ErrOrderMismatch], no write.
-//   - two intents: Stripe answered with an intent other than the recorded
-//     one: [ErrSeveralIntents].
-//   - unknown status: [ErrUnknownStatus], never success.
-//   - record, record status: the answer changes the record: Claim it (no
-//     record yet) or Update it (compare-and-swap; the intent is bound once
-//     and the status never moves back).
-//   - authenticated: the intent is requires_confirmation: confirm it under
-//     [ConfirmActionKey] of the intent's card and latest charge (Reconcile
-//     only with ReconcileOptions.ConfirmAuthenticated); under the next link
-//     of its chain ([ConfirmActionAttemptKey]) when this call's
-//     confirmation under the key was refused, or answered from Stripe's
-//     idempotency store (marked replayed): the key holds an earlier
-//     attempt's answer.
-//   - bound: Capture or Cancel, the intent read and found the order's:
-//     capture or cancel it.
-//   - answer: report the intent as Stripe answered. Except for a card
-//     request whose card was never sent (and is not the token the
-//     creation spent) while the intent waits for a card or for another
-//     card's authentication: that goes on below (not off-session over the
-//     customer's authentication: that is reported).
-//     Off-session, a decline with authentication_required, or an intent
-//     asking for 3-D Secure, is reported as RequiresCustomer.
-//
-// The record, when no answer decides:
-//
-//   - status, no record / claim / settled / unsettled: Status reports
-//     [ErrNotFound]; searches Stripe for a claim's intent; reports a
-//     succeeded or canceled record with no call; reads any other intent.
-//   - settled: Pay on a succeeded or canceled record: the Result from the
-//     record (amount captured as recorded), no call.
-//   - return from 3-D Secure: Pay by intent on a record in requires_action
-//     or requires_confirmation: confirm under [ConfirmActionKey] of the
-//     recorded card and latest charge (one call).
-//   - return, unknown: Pay by intent with no record of it, or in another
-//     status: read the intent (then the answer rows bind, record and, if
-//     authenticated, confirm it).
-//   - capture or cancel, unknown / capture or cancel: read the intent when
-//     the record does not prove it is the order's; else capture (full
-//     amount keyed as 0, whatever the spelling) or cancel it.
-//   - probably settled: Pay by card on requires_capture or processing:
-//     read before writing.
-//   - token spent: Pay with the ConfirmationToken the order's creation
-//     spent, on a recorded intent: read the intent (then the answer row
-//     reports it), never send the token twice.
-//   - customer's turn: Pay by card off-session on a record in
-//     requires_action or requires_confirmation (the customer
-//     authenticating on the recovery page): read the intent, never start
-//     another attempt over the customer's 3-D Secure (an authenticated one
-//     is confirmed by the row "authenticated": the customer's payment).
-//   - another card: Pay by card on the recorded intent in any other status:
-//     confirm it with this card under [ConfirmKey], off-session under
-//     [OffSessionKey] (confirmed already: a key is never sent twice in one
-//     call).
-//   - first attempt: the record read again after a refused write is gone
-//     (the host pruned it): Claim the order as "claim first" does.
-//   - claim, unsent: a claim never sent (or refused): stamp this card's
-//     creation, then send it.
-//   - claim: a claim stamped inside the key window: send the claimed
-//     creation byte for byte under the attempt's key ([CreateAttemptKey];
-//     [CreateKey] unless Stripe stored a refusal under it); Stripe answers
-//     a replay with the intent it made (created already: never twice in
-//     one call).
-//   - claim, past the window: search Stripe first.
-//
-// A creation is safe to send when no intent for the order can exist that
-// its key would not find: the order is younger than Config.KeyWindow
-// (Order.CreatedAt), or the claim was first sent less than KeyWindow ago
-// (Stripe keeps keys at least 24 hours), or, with CreatedAt zero, the claim
-// was never sent (the Store is trusted to have kept every claim).
-//
-// # Refusals Stripe may store
-//
-// Stripe saves a key's result once the endpoint began executing, and never
-// saves a validation failure or a concurrent conflict; its docs place
-// payment_intent_unexpected_state, a PaymentMethod of another customer or
-// one that may not be used again, and a used CVC token on neither side.
-// The Flow assumes neither: it is correct whether Stripe stores these
-// refusals under the key (and replays them for 24 hours) or not, and its
-// tests run under both (stripetest.Config.StoreStateErrors).
-//
-//   - A refused creation is unstamped, never replayed blindly: the next
-//     card's creation goes out under the same key. Not stored, the key is
-//     free and the creation runs. Stored, Stripe answers idempotency_error;
-//     the Flow replays the refused creation, and only when Stripe refuses
-//     it again (the key holds that refusal: no intent exists under it, and
-//     none can be made for 24 hours) moves the claim to the next
-//     attempt's key, which every instance sharing the Store derives alike.
-//     An instance without the record starts at [CreateKey], meets the
-//     refusal there, and searches. A key is never left while it might
-//     hold an intent, so the order still has one.
-//   - A refused confirmation, capture or cancel is read back before
-//     anything is reported: a replayed refusal may be stale. A 3-D Secure
-//     confirmation whose key replays an earlier attempt's refusal while the
-//     intent waits for it moves to the next link of [ConfirmActionAttemptKey]'s
-//     chain; one authentication is confirmed once, whichever key carries it.
-//
-// Stripe calls per payment: 1 for a frictionless card or a decline, 2 for
-// the 3-D Secure round trip (3 when the Store has no record of the order,
-// or when the card is declined after 3-D Secure and the answer is read
-// back), 0 for a retry of a settled order. More only on failure paths (a
-// read back) and past the key window (a search). Off-session: 1 for a
-// payment that succeeds and 1 for one that needs the customer; the
-// customer's recovery then takes 2 with 3-D Secure, 1 with another card
-// that needs none.
 //
 // # Off-session payments and their recovery
 //
@@ -397,4 +222,220 @@
 // failure is reported, and a partial capture is reported with the amount
 // actually captured. Card declines are Results, not errors; errors match
 // the sentinels below, and [RetrySafe] says when repeating the call is safe.
+//
+// # One charge per order: the argument
+//
+// The invariant: no intent exists for the order that the Flow would not
+// find. The Flow finds an intent by replaying a creation under its key
+// (Stripe answers with the intent the key made), by reading the intent
+// its record names, or by Stripe's search, which shows an intent only
+// once Config.SearchLag has passed since it was made or changed. A
+// creation is sent only when it cannot make a second intent:
+//
+//   - Inside the key window. The order is younger than Config.KeyWindow
+//     (Order.CreatedAt), or its claim was first sent less than KeyWindow
+//     ago: every request ever stored under the first creation key is
+//     still there (Stripe keeps a key's answer at least 24 hours, and the
+//     window is at most that), so a creation that runs fresh under it
+//     proves nothing was stored; and a later creation key is used only
+//     after the first key is shown to hold a refusal. With CreatedAt
+//     zero, the Store is trusted to have kept every claim.
+//   - A refusal proved. A creation Stripe refused without an intent is
+//     kept (card, terms, time sent) and never replayed blindly. When the
+//     next card's creation meets idempotency_error, the refused creation
+//     is replayed byte for byte; refused again, and answered before the
+//     refusal's sending plus KeyWindow (so the key cannot have expired
+//     between the two answers: whatever it held was stored after that
+//     sending), the key holds the refusal, and the claim moves to the
+//     next creation key. Answered later, it proves nothing: search.
+//   - The chain's deadline. A creation key other than the first is sent
+//     only before the first key's refusal time plus KeyWindow, less
+//     SearchLag and a minute: an intent made under the chain then shows
+//     in search before the first key can be pruned, so an instance
+//     without the record, past the window, finds it by searching before
+//     it sends the first key again. Past the deadline the Flow waits
+//     (ErrPaymentInProgress, [RetryAfter]) until such intents show, then
+//     searches and starts again at the first key.
+//   - Past the window. Search first; a hit is read back before anything
+//     is reported or recorded (the index lags updates too); nothing found
+//     means no intent older than the lag, and none younger can exist (the
+//     two rules above).
+//   - Uncertain. A key that holds a request the search does not show (an
+//     intent younger than the lag, or a stored refusal or 5xx) is searched
+//     twice, SearchLag apart, the first time recorded; until then
+//     ErrPaymentInProgress with [RetryAfter]. Nothing found twice proves
+//     no intent: the key holds a refusal, and the claim moves on.
+//   - A lost record. An instance whose Store lost the record starts at the
+//     first key; inside the window it meets whatever that key holds; past
+//     it, it searches first. A record lost while another instance is
+//     between stamping a creation and sending it is outside what any
+//     instance can see; a restart, which loses a MemoryStore, ends the
+//     calls in flight with it.
+//
+// Stripe saves a key's result once the endpoint began executing, and never
+// saves a validation failure or a concurrent conflict; its docs place
+// payment_intent_unexpected_state, a PaymentMethod of another customer or
+// one that may not be used again, and a used CVC token on neither side.
+// The Flow assumes neither, and its tests run under both
+// (stripetest.Config.StoreStateErrors). A refused confirmation, capture
+// or cancel is read back before anything is reported; a 3-D Secure
+// confirmation whose key replays an earlier attempt's answer while the
+// intent waits for it moves to the next link of its chain (one
+// authentication is confirmed once, whichever key carries it).
+//
+// Stripe calls per payment: 1 for a frictionless card or a decline, 2 for
+// the 3-D Secure round trip (3 when the Store has no record of the order,
+// or when the card is declined after 3-D Secure and the answer is read
+// back), 0 for a retry of a settled order. More only on failure paths (a
+// read back) and past the key window (a search). Off-session: 1 for a
+// payment that succeeds and 1 for one that needs the customer; the
+// customer's recovery then takes 2 with 3-D Secure, 1 with another card
+// that needs none.
+//
+// # The decision table
+//
+// Every call (Pay, Capture, Cancel, Status, Reconcile) is a short loop: a
+// pure function (decide) picks the next step from the request, the
+// order's record and Stripe's last answer; one function performs it (the
+// only code that touches the Store or Stripe); the loop decides again, at
+// most [MaxCallsPerStep] Stripe calls per call. The rows, first match
+// wins; the logs name them:
+//
+//   - claim first: a card request starts with the Store's Claim
+//     (insert-if-absent) of this card's creation, stamped when a creation is
+//     safe to send now; a Claim that finds a record returns it and changes
+//     nothing.
+//   - load: any other call starts by loading the record, and loads it again
+//     when a write found it changed (compare-and-swap on Version).
+//   - store failed after Stripe: the Store failed after Stripe answered where
+//     the payment stands: report that answer, log the Store's failure.
+//   - store failed: the Store failed before any Stripe call: ErrStore, no
+//     call.
+//   - terms changed: the record's amount, currency or customer differ from
+//     the order's: ErrOrderMismatch, no call.
+//   - other intent: the request names an intent other than the recorded one:
+//     ErrOrderMismatch, no call.
+//   - cancel pending: a cancel was recorded and the intent is not canceled:
+//     send that cancel (same key) before anything else.
+//   - too many declines: a new card on an order with Config.MaxDeclines
+//     declined attempts: ErrTooManyAttempts, no call.
+//   - key in use: Stripe answered 409 (the same key is running):
+//     ErrPaymentInProgress, retry-safe.
+//   - no such intent: the intent the request names does not exist:
+//     ErrOrderMismatch.
+//   - key holds a refusal: the refused creation, replayed byte for byte after
+//     idempotency_error, is refused again before the key can expire, and the
+//     chain is open: move the claim to the next creation key, stamped with
+//     this card.
+//   - chain closed: the key holds a refusal but the chain's deadline has
+//     passed: ErrPaymentInProgress until the first key may be pruned and
+//     searched past.
+//   - refusal too old to prove: the replayed refusal came back when the key
+//     may have expired meanwhile: prove nothing from it; search.
+//   - creation refused: Stripe refused the claimed creation without an
+//     intent: unstamp it, keep the refused card, terms and time.
+//   - token spent by the claim: this request's CVC token was refused as used,
+//     and the claimed creation carried it: read the intent back, report it.
+//   - token spent elsewhere: this request's ConfirmationToken or CVC token
+//     was refused as used on the order's intent: read the intent back, report
+//     it.
+//   - refused: Stripe refused this request's card, or a call other than a
+//     creation: the error.
+//   - key holds another request, after a refusal: idempotency_error on a key
+//     that refused a creation before: replay the refused creation byte for
+//     byte, once per call.
+//   - key holds another request: idempotency_error: another request made
+//     under the order's key; search Stripe by the metadata order ID.
+//   - server error, creation: a 5xx answered the creation: search.
+//   - server error: a 5xx answered a confirmation, capture or cancel: read
+//     the intent back.
+//   - stripe failed: network, 429, authentication …: the error; RetrySafe
+//     tells.
+//   - several intents: the search found more than one intent:
+//     ErrSeveralIntents, no write.
+//   - read the hit: the search found one intent not yet succeeded or
+//     canceled: read it back before anything is reported or recorded (the
+//     index lags updates too).
+//   - status, nothing found: Status of a claim that the search does not show:
+//     no outcome.
+//   - not found yet: the key holds a request the search does not show: record
+//     when the search first showed nothing.
+//   - wait for the index: the search showed nothing, first less than
+//     Config.SearchLag ago: ErrPaymentInProgress with the time to retry.
+//   - none after the wait: two searches Config.SearchLag apart showed
+//     nothing: no intent exists; the key holds a refusal: move to the next
+//     creation key while the chain is open.
+//   - none exists: the search showed nothing for an order past the key
+//     window: stamp this card's creation, then send it.
+//   - declined without intent: a decline that came without its intent: report
+//     it.
+//   - unexpected state: a confirmation, capture or cancel refused for the
+//     intent's state: read the intent back.
+//   - may be stale: an answer that may be older than the intent (a failure to
+//     a confirmation, a replayed creation or confirmation, a refused capture
+//     or cancel, an answer less settled than the record): read it back.
+//   - not the order's: an intent read or found, not yet on record, fails the
+//     binding check: ErrOrderMismatch, no write.
+//   - two intents: Stripe answered with an intent other than the recorded
+//     one: ErrSeveralIntents.
+//   - unknown status: a status this version does not know: ErrUnknownStatus,
+//     never success.
+//   - record: an answer that changes the record: Claim it (no record) or
+//     Update it (compare-and-swap).
+//   - record status: Status updates an existing record only.
+//   - authenticated: the intent is requires_confirmation: confirm it under
+//     the 3-D Secure key of its card and latest charge, the next link when
+//     this call's was refused or replayed.
+//   - authenticated, confirmed already: the 3-D Secure key was sent in this
+//     call and the intent still waits: the 5xx, or ErrUnknownStatus.
+//   - bound: Capture or Cancel, the intent read and found the order's:
+//     capture or cancel it.
+//   - answer: report the intent as Stripe answered, unless this request's
+//     unsent card should be confirmed on it (below).
+//   - status, no record: Status of an order the Store does not know:
+//     ErrNotFound.
+//   - status, claim: Status of a claim: search Stripe.
+//   - status, settled: Status of a succeeded or canceled record: from the
+//     record, no call.
+//   - status, unsettled: Status of any other record: read the intent.
+//   - settled: Pay on a succeeded or canceled record: the Result from the
+//     record, no call.
+//   - return from 3-D Secure: Pay by intent on a record in requires_action or
+//     requires_confirmation: confirm under the recorded card's 3-D Secure
+//     key.
+//   - return, confirmed already: that key was sent in this call: the 5xx, or
+//     ErrUnknownStatus.
+//   - return, unknown: Pay by intent with no record of it, or in another
+//     status: read the intent.
+//   - capture or cancel, unknown: Capture or Cancel when the record does not
+//     prove the intent is the order's: read it.
+//   - record the cancel: Cancel records that it was asked before sending it,
+//     so that every later call completes it.
+//   - capture or cancel: capture (the full amount keyed as 0) or cancel the
+//     recorded intent.
+//   - probably settled: Pay by card on requires_capture or processing: read
+//     before writing.
+//   - token spent: Pay with the ConfirmationToken the creation spent: read
+//     the intent, never send the token twice.
+//   - customer's turn: off-session Pay on a record in requires_action or
+//     requires_confirmation: read the intent, never confirm over the
+//     customer's 3-D Secure.
+//   - off-session, look first: off-session Pay on the recorded intent: read
+//     it first (the record may lag the customer's recovery).
+//   - confirmed already: this card's confirmation key was sent in this call:
+//     ErrPaymentInProgress.
+//   - another card: confirm the recorded intent with this card under its
+//     confirmation key, the next link when this call's was replayed.
+//   - first attempt: the record, read again after a refused write, is gone:
+//     Claim the order again.
+//   - created already: the creation key was sent in this call without
+//     yielding the intent: ErrPaymentInProgress.
+//   - chain wait: no intent, the chain's deadline passed less than
+//     Config.SearchLag ago: ErrPaymentInProgress with the time to retry.
+//   - claim, unsent: a claim never sent (or refused): stamp this card's
+//     creation and terms, then send it.
+//   - claim: a claim stamped inside the key window: send the claimed creation
+//     byte for byte under the record's creation key.
+//   - claim, past the window: a claim stamped longer ago than the key window:
+//     search Stripe first.
 package confirm

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
@@ -45,6 +46,12 @@ var (
 	// charge was made by this call. Retry after a moment, or with the same
 	// payment method.
 	ErrPaymentInProgress = errors.New("confirm: a payment is already in progress for this order")
+
+	// ErrTooManyAttempts: the order has had Config.MaxDeclines declined
+	// card attempts, and this request brings another card. No call was
+	// made. Not retry-safe: card testing looks like this; the customer
+	// needs another order (and the host may ask for a CAPTCHA first).
+	ErrTooManyAttempts = errors.New("confirm: too many declined attempts for this order")
 
 	// ErrSeveralIntents: Stripe holds more than one PaymentIntent for the
 	// order (found by its metadata order ID), so the Flow cannot tell which
@@ -202,6 +209,22 @@ type flowError struct {
 	op       string
 	sentinel error
 	err      error
+	// after is how long to wait before a retry can change the answer
+	// (ErrPaymentInProgress while Stripe's search catches up); 0 when
+	// any time will do.
+	after time.Duration
+}
+
+// RetryAfter reports how long to wait before repeating the call can
+// succeed, for an error that says so: ErrPaymentInProgress while the Flow
+// waits for Stripe's search index to show, or prove absent, an intent
+// made under the order's key. A handler can send it as Retry-After.
+func RetryAfter(err error) (time.Duration, bool) {
+	var fe *flowError
+	if errors.As(err, &fe) && fe.after > 0 {
+		return fe.after, true
+	}
+	return 0, false
 }
 
 func (e *flowError) Error() string {

@@ -20,6 +20,14 @@ const DefaultMetadataKey = "cardconfirm_order_id"
 // margin for clocks that disagree.
 const DefaultKeyWindow = 23 * time.Hour
 
+// DefaultSearchLag is Config.SearchLag's default: the hour Stripe's
+// search page allows for outages.
+const DefaultSearchLag = time.Hour
+
+// DefaultMaxDeclines is Config.MaxDeclines's default, below the
+// confirmations Stripe allows one PaymentIntent.
+const DefaultMaxDeclines = 5
+
 // MaxCallsPerStep caps the Stripe calls one Pay, Capture, Cancel, Status
 // or Reconcile makes. The common payments take one or two; a failure read
 // back, a search past the key window and a confirmation after it take a
@@ -64,6 +72,22 @@ type Config struct {
 	// the creation again.
 	KeyWindow time.Duration
 
+	// SearchLag bounds how long Stripe's search may take to show a new
+	// or changed intent. Stripe documents under a minute, and up to an
+	// hour during outages (https://docs.stripe.com/search). The Flow
+	// relies on search only for intents older than this: when a creation
+	// key holds a request the search does not show, it waits this long
+	// and searches again before it concludes there is no intent
+	// (ErrPaymentInProgress, with RetryAfter). Default DefaultSearchLag.
+	SearchLag time.Duration
+
+	// MaxDeclines is how many declined card attempts an order may have
+	// before a new card is refused with ErrTooManyAttempts, before any
+	// Stripe call. It bounds card testing on one order; the host bounds
+	// it per session and per client ("Card testing" in the package doc).
+	// Default DefaultMaxDeclines; negative: no limit.
+	MaxDeclines int
+
 	// Logger receives one record per payment step (order, intent, step,
 	// outcome; never a secret). Default: discard.
 	Logger *slog.Logger
@@ -78,6 +102,8 @@ type Flow struct {
 	store   Store
 	now     func() time.Time
 	window  time.Duration
+	lag     time.Duration
+	decl    int
 	log     *slog.Logger
 }
 
@@ -90,7 +116,17 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 	if cfg.KeyWindow < 0 || cfg.KeyWindow > 24*time.Hour {
 		panic("confirm: Config.KeyWindow must be between 0 (default) and 24 hours")
 	}
-	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow, log: cfg.Logger}
+	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow,
+		lag: cfg.SearchLag, decl: cfg.MaxDeclines, log: cfg.Logger}
+	if f.lag <= 0 {
+		f.lag = DefaultSearchLag
+	}
+	switch {
+	case f.decl == 0:
+		f.decl = DefaultMaxDeclines
+	case f.decl < 0:
+		f.decl = 0
+	}
 	if f.ns == uuid.Nil {
 		f.ns = DefaultNamespace
 	}
@@ -165,7 +201,7 @@ func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error
 }
 
 func (f *Flow) newState(act action, order Order, req Request) *state {
-	return &state{act: act, order: order, req: req, now: f.now(), ns: f.ns, meta: f.metaKey, window: f.window}
+	return &state{act: act, order: order, req: req, now: f.now(), ns: f.ns, meta: f.metaKey, window: f.window, lag: f.lag, maxDeclines: f.decl}
 }
 
 // validateThenRun refuses an invalid order or request before any Store
@@ -196,7 +232,9 @@ func (f *Flow) run(ctx context.Context, st *state) (Result, error) {
 			return Result{IntentID: st.rec.IntentID}, &flowError{op: "pay", sentinel: ErrPaymentInProgress,
 				err: errors.New("the payment did not settle within the calls one step may make")}
 		}
-		st.advance(s, f.do(ctx, st.order.ID, s))
+		a := f.do(ctx, st.order.ID, s)
+		a.at = f.now()
+		st.advance(s, a)
 	}
 }
 
@@ -216,25 +254,25 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		case err != nil:
 			return answer{kind: ansStoreFailed, err: err}
 		}
-		return answer{kind: ansOK, rec: rec}
+		return storeAnswer(ansOK, rec)
 	case opClaim:
-		rec, claimed, err := f.store.Claim(ctx, orderID, s.rec)
+		rec, claimed, err := f.store.Claim(ctx, orderID, s.rec.export())
 		switch {
 		case err != nil:
 			return answer{kind: ansStoreFailed, err: err}
 		case !claimed:
-			return answer{kind: ansNotClaimed, rec: rec}
+			return storeAnswer(ansNotClaimed, rec)
 		}
-		return answer{kind: ansOK, rec: rec}
+		return storeAnswer(ansOK, rec)
 	case opUpdate:
-		rec, err := f.store.Update(ctx, orderID, s.rec)
+		rec, err := f.store.Update(ctx, orderID, s.rec.export())
 		switch {
 		case errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrIntentConflict) || errors.Is(err, ErrNotFound):
 			return answer{kind: ansStale}
 		case err != nil:
 			return answer{kind: ansStoreFailed, err: err}
 		}
-		return answer{kind: ansOK, rec: rec}
+		return storeAnswer(ansOK, rec)
 	case opSearch:
 		found, err := f.client.SearchPaymentIntents(ctx, s.search)
 		if err != nil {
@@ -253,13 +291,13 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		pi, err = f.client.CancelPaymentIntent(ctx, s.intent, s.cancel)
 	}
 	if err == nil {
-		return answer{kind: ansOK, pi: pi, replayed: pi != nil && pi.Replayed}
+		return answer{kind: ansOK, pi: pi, fromKeyStore: pi != nil && pi.Replayed}
 	}
 	var se *stripeclient.Error
 	if !errors.As(err, &se) {
 		return answer{kind: ansFailed, err: wrapStripe(opName[s.op], err)}
 	}
-	a := answer{pi: se.PaymentIntent, replayed: se.Replayed, code: se.Code, err: wrapStripe(opName[s.op], err)}
+	a := answer{pi: se.PaymentIntent, fromKeyStore: se.Replayed, code: se.Code, err: wrapStripe(opName[s.op], err)}
 	switch {
 	case se.Kind == stripeclient.KindCardDeclined:
 		a.kind = ansDeclined
@@ -289,6 +327,17 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		a.kind, a.pi = ansFailed, nil
 	}
 	return a
+}
+
+// storeAnswer is the answer of a Store operation that returned R; a
+// record the Flow cannot read is the Store failing (ErrStore), never a
+// record without bookkeeping.
+func storeAnswer(k kind, R Record) answer {
+	rec, err := imported(R)
+	if err != nil {
+		return answer{kind: ansStoreFailed, err: err}
+	}
+	return answer{kind: k, rec: rec}
 }
 
 var opName = map[op]string{

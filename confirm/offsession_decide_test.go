@@ -24,7 +24,7 @@ func answeredRecorded(o op, k kind, pi *stripeclient.PaymentIntent) func(*state)
 	return func(s *state) {
 		answered(o, k, pi)(s)
 		if s.rec.Version == 0 {
-			s.rec = Record{Version: 1, Amount: 2000, Currency: "usd"}
+			s.rec = record{Version: 1, Amount: 2000, Currency: "usd"}
 		}
 		st, _ := ParseStatus(pi.Status)
 		r := s.recorded(pi, st, Request{})
@@ -40,7 +40,7 @@ func offSessionDecideCases() []decideCase {
 	return []decideCase{
 		// The off-session creation declined with authentication_required:
 		// RequiresCustomer, with the intent, not Failed.
-		{"answer", st(actPayByCard, offSession, func(s *state) { s.stamped, s.cardSent = true, true },
+		{rowAnswer, st(actPayByCard, offSession, func(s *state) { s.stamped, s.cardSent = true, true },
 			answeredRecorded(opCreate, ansDeclined, intent("requires_payment_method", declinedAuthRequired))), opFinish, "",
 			func(t *testing.T, s step) {
 				if s.res.Outcome != RequiresCustomer || s.res.IntentID != tPI || s.res.Code != stripeclient.CodeAuthenticationRequired || s.res.ClientSecret != "" {
@@ -49,7 +49,7 @@ func offSessionDecideCases() []decideCase {
 			}},
 		// An off-session intent in requires_action: RequiresCustomer, and
 		// the client secret stays in.
-		{"answer", st(actPayByCard, offSession, func(s *state) { s.stamped = true }, recorded("requires_action"),
+		{rowAnswer, st(actPayByCard, offSession, func(s *state) { s.stamped = true }, recorded("requires_action"),
 			answered(opCreate, ansOK, intent("requires_action", func(pi *stripeclient.PaymentIntent) {
 				pi.ClientSecret = "pi_a_secret_x"
 				pi.NextAction = &stripeclient.NextAction{Type: stripeclient.NextActionUseStripeSDK}
@@ -61,7 +61,13 @@ func offSessionDecideCases() []decideCase {
 			}},
 		// Another off-session attempt on the intent: OffSessionKey after
 		// the latest charge, never the customer's ConfirmKey.
-		{"another card", st(actPayByCard, offSession, recorded("requires_payment_method")), opConfirm,
+		// An off-session retry reads the intent first: the record may lag
+		// the customer's recovery (its Store write failed after Stripe
+		// answered requires_action).
+		{rowOffSessionLookFirst, st(actPayByCard, offSession, recorded("requires_payment_method")), opLook, "", nil},
+		{rowAnswer, st(actPayByCard, offSession, recorded("requires_payment_method"), answeredRecorded(opLook, ansOK, intent("requires_action"))),
+			opFinish, "", wantOutcome(RequiresCustomer)},
+		{rowAnotherCard, st(actPayByCard, offSession, recorded("requires_payment_method"), answered(opLook, ansOK, intent("requires_payment_method"))), opConfirm,
 			OffSessionKey(ns, tOrder, tPI, tCard, ""), func(t *testing.T, s step) {
 				if !s.confirm.OffSession || s.confirm.PaymentMethod != tCard {
 					t.Errorf("confirm %+v: want off-session with the card", s.confirm)
@@ -69,7 +75,7 @@ func offSessionDecideCases() []decideCase {
 			}},
 		// The customer's recovery: the same intent confirmed on-session
 		// with the saved card, under ConfirmKey.
-		{"another card", st(actPayByCard, recorded("requires_payment_method")), opConfirm,
+		{rowAnotherCard, st(actPayByCard, recorded("requires_payment_method")), opConfirm,
 			ConfirmKey(ns, tOrder, tPI, tCard, ""), func(t *testing.T, s step) {
 				if s.confirm.OffSession {
 					t.Errorf("recovery confirm %+v is off-session", s.confirm)
@@ -77,16 +83,16 @@ func offSessionDecideCases() []decideCase {
 			}},
 		// The customer is authenticating: an off-session attempt reads the
 		// intent instead of confirming over the customer's 3-D Secure …
-		{"customer's turn", st(actPayByCard, offSession, recorded("requires_action")), opLook, "", nil},
-		{"customer's turn", st(actPayByCard, offSession, recorded("requires_confirmation")), opLook, "", nil},
+		{rowCustomersTurn, st(actPayByCard, offSession, recorded("requires_action")), opLook, "", nil},
+		{rowCustomersTurn, st(actPayByCard, offSession, recorded("requires_confirmation")), opLook, "", nil},
 		// … and reports it waiting for the customer.
-		{"answer", st(actPayByCard, offSession, recorded("requires_action"), answered(opLook, ansOK, intent("requires_action"))),
+		{rowAnswer, st(actPayByCard, offSession, recorded("requires_action"), answered(opLook, ansOK, intent("requires_action"))),
 			opFinish, "", wantOutcome(RequiresCustomer)},
 		// … or, when the customer authenticated, confirms it: the payment
 		// the customer approved.
-		{"authenticated", st(actPayByCard, offSession, recorded("requires_action"),
+		{rowAuthenticated, st(actPayByCard, offSession, recorded("requires_action"),
 			answeredRecorded(opLook, ansOK, intent("requires_confirmation"))), opConfirm, "", nil},
-		{"confirmed already", st(actPayByCard, offSession, recorded("requires_payment_method"),
+		{rowConfirmedAlready, st(actPayByCard, offSession, recorded("requires_payment_method"), answered(opLook, ansOK, intent("requires_payment_method")),
 			sentKey(OffSessionKey(ns, tOrder, tPI, tCard, ""))), opFinish, "", wantErr(ErrPaymentInProgress)},
 	}
 }

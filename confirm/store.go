@@ -1,6 +1,7 @@
 package confirm
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -22,7 +23,10 @@ var ErrStaleRecord = errors.New("confirm: record changed since it was read")
 // different intent for an order that already has one. Nothing changes.
 var ErrIntentConflict = errors.New("confirm: order already has a different payment intent")
 
-// Record is what the Flow remembers about an order's payment.
+// Record is what a Store keeps for an order's payment: the columns the
+// Store contract guards (Version, IntentID, Status) and an operator
+// queries, and the Flow's own bookkeeping in Data, which a Store keeps byte
+// for byte without reading it (as scs keeps a session's []byte).
 type Record struct {
 	// Version counts the writes of the record: the Store sets it to 1 on
 	// Claim and adds one on every Update. The Flow hands back the Version
@@ -35,70 +39,29 @@ type Record struct {
 	Currency string
 	Customer string
 
-	// CreatePaymentMethod and CreateCVCToken are the card of the order's
-	// creation: the one create-and-confirm request sent under the order's
-	// creation key. An attempt that finds the record without an intent
-	// replays exactly that request, so Stripe answers it with the intent it
-	// made, never a second one.
-	CreatePaymentMethod string
-	CreateCVCToken      string
-	// CreateConfirmationToken is the ctoken_… of the order's creation when
-	// the card came from the Payment Element (then CreatePaymentMethod is
-	// empty). A token is single-use: replaying the creation under its key
-	// is answered from the key, never by spending the token again. Emptied
-	// when the intent bound to the record proves to be another request's
-	// (found by a search, or the creation key held another request): this
-	// token was never spent, and a request repeating it may pay with it.
-	CreateConfirmationToken string
-	// CreateSentAt is when the creation was first sent (stamped before
-	// sending); zero when it has not been sent, or Stripe refused it. Stripe keeps a key's answer for at
-	// least 24 hours from its first use, so until then a replay is sure to
-	// reach the same intent.
-	CreateSentAt time.Time
-	// CreateAttempt numbers the order's creation key (CreateAttemptKey):
-	// 0 until Stripe shows that the key holds a creation it refused and
-	// stored; the Update that records that proof moves to the next
-	// attempt and stamps the new card's creation under its key.
-	CreateAttempt int
-	// RefusedPaymentMethod and RefusedCVCToken are the card of the latest
-	// creation Stripe refused under the current attempt's key; empty when
-	// none was. When a later creation under that key is answered
-	// idempotency_error, the Flow replays the refused one: the same refusal
-	// proves the key holds it (no intent under it), anything else is
-	// another request's.
-	RefusedPaymentMethod     string
-	RefusedCVCToken          string
-	RefusedConfirmationToken string
-
 	// IntentID is the order's PaymentIntent once known. It is bound once
 	// and never replaced.
 	IntentID string
 	// Status is the intent's status as last seen; it never moves back to a
 	// lower Rank.
 	Status Status
-	// PaymentMethod and CVCToken are the card of the latest attempt on the
-	// intent.
-	PaymentMethod string
-	CVCToken      string
-	// LatestCharge is the intent's latest charge (ch_…) as last seen, or
-	// empty.
-	LatestCharge string
 	// Captured is the amount received, as last seen.
 	Captured int64
+	// Refunded is the amount of the order's refunds that succeeded, as
+	// last seen.
+	Refunded int64
 
+	// Created is when the order was first claimed, by the Flow's clock; it
+	// never changes, so a Lister can page by it.
+	Created time.Time
 	// Updated is when the record was last written, by the Flow's clock.
 	Updated time.Time
-}
 
-// claimed is the card of the record's claimed creation.
-func (r Record) claimed() Request {
-	return Request{PaymentMethodID: r.CreatePaymentMethod, CVCToken: r.CreateCVCToken, ConfirmationToken: r.CreateConfirmationToken}
-}
-
-// refused is the card of the latest creation Stripe refused under the
-// record's creation key.
-func (r Record) refused() Request {
-	return Request{PaymentMethodID: r.RefusedPaymentMethod, CVCToken: r.RefusedCVCToken, ConfirmationToken: r.RefusedConfirmationToken}
+	// Data is the Flow's bookkeeping (the card of the order's creation,
+	// when it was sent, what Stripe refused, refunds in flight …), encoded
+	// by the Flow with a version of its own. A Store stores and returns it
+	// unchanged; a nil or empty Data is a record with none.
+	Data []byte
 }
 
 // Store remembers which PaymentIntent pays which order, beyond Stripe's
@@ -177,6 +140,7 @@ func (s *MemoryStore) Claim(_ context.Context, orderID string, rec Record) (Reco
 		s.records = make(map[string]Record)
 	}
 	rec.Version = 1
+	rec.Data = bytes.Clone(rec.Data)
 	s.records[orderID] = rec
 	return rec, true, nil
 }
@@ -204,6 +168,7 @@ func (s *MemoryStore) Update(_ context.Context, orderID string, rec Record) (Rec
 	if err != nil {
 		return Record{}, err
 	}
+	rec.Data = bytes.Clone(rec.Data) // the caller's slice is the caller's
 	s.records[orderID] = rec
 	return rec, nil
 }

@@ -23,21 +23,13 @@ func ExampleSchema() {
 	// 	amount                bigint      NOT NULL,
 	// 	currency              text        NOT NULL,
 	// 	customer              text        NOT NULL,
-	// 	create_payment_method text        NOT NULL,
-	// 	create_cvc_token      text        NOT NULL,
-	// 	create_confirmation_token text    NOT NULL DEFAULT '',
-	// 	create_sent_at        timestamptz,
-	// 	create_attempt        integer     NOT NULL DEFAULT 0,
-	// 	refused_payment_method text       NOT NULL DEFAULT '',
-	// 	refused_cvc_token     text        NOT NULL DEFAULT '',
-	// 	refused_confirmation_token text   NOT NULL DEFAULT '',
 	// 	intent_id             text        NOT NULL,
 	// 	status                text        NOT NULL,
-	// 	payment_method        text        NOT NULL,
-	// 	cvc_token             text        NOT NULL,
-	// 	latest_charge         text        NOT NULL,
 	// 	captured              bigint      NOT NULL,
-	// 	updated               timestamptz
+	// 	refunded              bigint      NOT NULL DEFAULT 0,
+	// 	created               timestamptz,
+	// 	updated               timestamptz,
+	// 	data                  bytea       NOT NULL DEFAULT ''
 	// );
 	// CREATE INDEX IF NOT EXISTS "payments_status_updated" ON "shop"."payments" (status, updated)
 }

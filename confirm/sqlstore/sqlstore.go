@@ -164,12 +164,13 @@ func noRows(ctx context.Context, err error) bool {
 // values are a record's columns after order_id and version, in the order
 // of the columns list, as statement arguments.
 func values(rec confirm.Record) []any {
+	data := rec.Data
+	if data == nil {
+		data = []byte{} // NOT NULL: an empty Data is stored as empty bytes
+	}
 	return []any{
-		rec.Amount, rec.Currency, rec.Customer,
-		rec.CreatePaymentMethod, rec.CreateCVCToken, rec.CreateConfirmationToken, nullTime(rec.CreateSentAt),
-		rec.CreateAttempt, rec.RefusedPaymentMethod, rec.RefusedCVCToken, rec.RefusedConfirmationToken,
-		rec.IntentID, string(rec.Status), rec.PaymentMethod, rec.CVCToken,
-		rec.LatestCharge, rec.Captured, nullTime(rec.Updated),
+		rec.Amount, rec.Currency, rec.Customer, rec.IntentID, string(rec.Status),
+		rec.Captured, rec.Refunded, nullTime(rec.Created), nullTime(rec.Updated), data,
 	}
 }
 
@@ -187,21 +188,21 @@ func scanRecord(row *sql.Row) (confirm.Record, error) { return scanInto(row) }
 // (List's order_id).
 func scanInto(row scanner, first ...any) (confirm.Record, error) {
 	var (
-		rec             confirm.Record
-		status          string
-		sentAt, updated sql.NullTime
+		rec              confirm.Record
+		status           string
+		created, updated sql.NullTime
 	)
 	err := row.Scan(append(first, &rec.Version, &rec.Amount, &rec.Currency, &rec.Customer,
-		&rec.CreatePaymentMethod, &rec.CreateCVCToken, &rec.CreateConfirmationToken, &sentAt,
-		&rec.CreateAttempt, &rec.RefusedPaymentMethod, &rec.RefusedCVCToken, &rec.RefusedConfirmationToken,
-		&rec.IntentID, &status, &rec.PaymentMethod, &rec.CVCToken,
-		&rec.LatestCharge, &rec.Captured, &updated)...)
+		&rec.IntentID, &status, &rec.Captured, &rec.Refunded, &created, &updated, &rec.Data)...)
 	if err != nil {
 		return confirm.Record{}, err
 	}
 	rec.Status = confirm.Status(status)
-	if sentAt.Valid {
-		rec.CreateSentAt = sentAt.Time.UTC()
+	if len(rec.Data) == 0 {
+		rec.Data = nil
+	}
+	if created.Valid {
+		rec.Created = created.Time.UTC()
 	}
 	if updated.Valid {
 		rec.Updated = updated.Time.UTC()

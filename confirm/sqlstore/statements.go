@@ -9,14 +9,12 @@ import (
 
 // columns are the record's columns after order_id, in the order values and
 // scanRecord use.
-const columns = "version, amount, currency, customer, " +
-	"create_payment_method, create_cvc_token, create_confirmation_token, create_sent_at, " +
-	"create_attempt, refused_payment_method, refused_cvc_token, refused_confirmation_token, " +
-	"intent_id, status, payment_method, cvc_token, latest_charge, captured, updated"
+const columns = "version, amount, currency, customer, intent_id, status, captured, refunded, created, updated, data"
 
-// schema is the table, one row per order with every record field a
-// column, and the index List uses. Times are timestamptz (microseconds),
-// NULL for a zero time. index is the index's quoted name.
+// schema is the table, one row per order with every field of
+// confirm.Record a column (Data, the Flow's bookkeeping, as bytes), and
+// the index List uses. Times are timestamptz (microseconds), NULL for a
+// zero time. index is the index's quoted name.
 func schema(table, index string) string {
 	return `CREATE TABLE IF NOT EXISTS ` + table + ` (
 	order_id              text        PRIMARY KEY,
@@ -24,21 +22,13 @@ func schema(table, index string) string {
 	amount                bigint      NOT NULL,
 	currency              text        NOT NULL,
 	customer              text        NOT NULL,
-	create_payment_method text        NOT NULL,
-	create_cvc_token      text        NOT NULL,
-	create_confirmation_token text    NOT NULL DEFAULT '',
-	create_sent_at        timestamptz,
-	create_attempt        integer     NOT NULL DEFAULT 0,
-	refused_payment_method text       NOT NULL DEFAULT '',
-	refused_cvc_token     text        NOT NULL DEFAULT '',
-	refused_confirmation_token text   NOT NULL DEFAULT '',
 	intent_id             text        NOT NULL,
 	status                text        NOT NULL,
-	payment_method        text        NOT NULL,
-	cvc_token             text        NOT NULL,
-	latest_charge         text        NOT NULL,
 	captured              bigint      NOT NULL,
-	updated               timestamptz
+	refunded              bigint      NOT NULL DEFAULT 0,
+	created               timestamptz,
+	updated               timestamptz,
+	data                  bytea       NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS ` + index + ` ON ` + table + ` (status, updated)`
 }
@@ -58,7 +48,7 @@ func newStatements(table string) statements {
 		// not visible: then no row comes back, and Claim reads it again.
 		claim: `WITH ins AS (
 	INSERT INTO ` + table + ` (order_id, ` + columns + `)
-	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 	ON CONFLICT (order_id) DO NOTHING
 	RETURNING ` + columns + `
 )
@@ -75,16 +65,12 @@ SELECT false, ` + columns + ` FROM ` + table + ` WHERE order_id = $1 AND NOT EXI
 		// status's rank does not fall.
 		update: `UPDATE ` + table + ` SET
 		version = version + 1,
-		amount = $3, currency = $4, customer = $5,
-		create_payment_method = $6, create_cvc_token = $7, create_confirmation_token = $8,
-		create_sent_at = $9, create_attempt = $10, refused_payment_method = $11,
-		refused_cvc_token = $12, refused_confirmation_token = $13, intent_id = $14,
-		status = $15, payment_method = $16, cvc_token = $17, latest_charge = $18,
-		captured = $19, updated = $20
+		amount = $3, currency = $4, customer = $5, intent_id = $6, status = $7,
+		captured = $8, refunded = $9, created = $10, updated = $11, data = $12
 	WHERE order_id = $1
 		AND version = $2
-		AND (intent_id = '' OR intent_id = $14)
-		AND ` + rank("$15::text") + ` >= ` + rank("status") + `
+		AND (intent_id = '' OR intent_id = $6)
+		AND ` + rank("$7::text") + ` >= ` + rank("status") + `
 	RETURNING ` + columns,
 	}
 }

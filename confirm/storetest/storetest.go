@@ -14,9 +14,11 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -118,25 +120,26 @@ func (c *checker) notFound(s confirm.Store) {
 func full() confirm.Record {
 	return confirm.Record{
 		Amount: 1099, Currency: "eur", Customer: "cus_1",
-		CreatePaymentMethod: "pm_create", CreateCVCToken: "cvctok_create",
-		CreateConfirmationToken: "ctoken_create",
-		CreateSentAt:            time.Date(2026, 1, 2, 3, 4, 5, 600000000, time.UTC),
-		CreateAttempt:           2, RefusedPaymentMethod: "pm_refused", RefusedCVCToken: "cvctok_refused", RefusedConfirmationToken: "ctoken_refused",
-		IntentID: "pi_123", Status: confirm.StatusRequiresAction,
-		PaymentMethod: "pm_456", CVCToken: "cvctok_789", LatestCharge: "ch_1", Captured: 7,
+		IntentID: "pi_123", Status: confirm.StatusRequiresAction, Captured: 7, Refunded: 3,
+		Created: time.Date(2026, 1, 2, 3, 4, 5, 600000000, time.UTC),
 		Updated: time.Date(2026, 1, 2, 3, 4, 6, 700000000, time.UTC),
+		// Data is opaque: any bytes, kept byte for byte.
+		Data: []byte("{\"v\":1}\x00\xff\x01 not json either"),
 	}
 }
 
 // same compares records, times by instant (a database may change the
-// location) to the microsecond (PostgreSQL's precision).
+// location) to the microsecond (PostgreSQL's precision), Data by its
+// bytes (nil and empty alike).
 func same(a, b confirm.Record) bool {
-	if !a.CreateSentAt.Truncate(time.Microsecond).Equal(b.CreateSentAt.Truncate(time.Microsecond)) ||
-		!a.Updated.Truncate(time.Microsecond).Equal(b.Updated.Truncate(time.Microsecond)) {
+	if !a.Created.Truncate(time.Microsecond).Equal(b.Created.Truncate(time.Microsecond)) ||
+		!a.Updated.Truncate(time.Microsecond).Equal(b.Updated.Truncate(time.Microsecond)) ||
+		!bytes.Equal(a.Data, b.Data) {
 		return false
 	}
-	a.CreateSentAt, b.CreateSentAt, a.Updated, b.Updated = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	return a == b
+	a.Created, b.Created, a.Updated, b.Updated = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	a.Data, b.Data = nil, nil
+	return reflect.DeepEqual(a, b)
 }
 
 func (c *checker) roundTrip(s confirm.Store) {
@@ -154,7 +157,7 @@ func (c *checker) roundTrip(s confirm.Store) {
 	}
 	next := full()
 	next.Version = 1
-	next.Status, next.Captured, next.LatestCharge = confirm.StatusSucceeded, 1099, "ch_2"
+	next.Status, next.Captured, next.Data = confirm.StatusSucceeded, 1099, []byte("next")
 	want = next
 	want.Version = 2
 	if got, err = s.Update(ctx, order, next); err != nil || !same(got, want) {
@@ -166,7 +169,7 @@ func (c *checker) roundTrip(s confirm.Store) {
 	// The Flow starts a card payment with Claim, not Load: a Claim that
 	// finds the record must return it as Load would, in full and as last
 	// updated, and change nothing.
-	if got, claimed, err = s.Claim(ctx, order, confirm.Record{Amount: 1, Currency: "usd", CreatePaymentMethod: "pm_other"}); err != nil || claimed || !same(got, want) {
+	if got, claimed, err = s.Claim(ctx, order, confirm.Record{Amount: 1, Currency: "usd", Data: []byte("pm_other")}); err != nil || claimed || !same(got, want) {
 		c.errorf("round trip: Claim of an updated record = %+v, %v, %v; want %+v, false, nil", got, claimed, err, want)
 	}
 	if got, err = s.Load(ctx, order); err != nil || !same(got, want) {
@@ -181,16 +184,16 @@ func (c *checker) roundTrip(s confirm.Store) {
 func (c *checker) claimOnce(s confirm.Store) {
 	ctx := context.Background()
 	order := c.id("claim")
-	first := confirm.Record{Amount: 500, Currency: "usd", CreatePaymentMethod: "pm_first", CreateSentAt: time.Unix(1, 0)}
+	first := confirm.Record{Amount: 500, Currency: "usd", Data: []byte("pm_first"), Created: time.Unix(1, 0)}
 	if _, claimed, err := s.Claim(ctx, order, first); err != nil || !claimed {
 		c.errorf("claim inserts: first Claim = %v, %v; want true, nil", claimed, err)
 		return
 	}
-	got, claimed, err := s.Claim(ctx, order, confirm.Record{Amount: 500, Currency: "usd", CreatePaymentMethod: "pm_second"})
-	if err != nil || claimed || got.CreatePaymentMethod != "pm_first" || got.Version != 1 {
+	got, claimed, err := s.Claim(ctx, order, confirm.Record{Amount: 500, Currency: "usd", Data: []byte("pm_second")})
+	if err != nil || claimed || string(got.Data) != "pm_first" || got.Version != 1 {
 		c.errorf("claim never overwrites: second Claim = %+v, %v, %v; want the first record (pm_first, Version 1), false, nil", got, claimed, err)
 	}
-	if got, err := s.Load(ctx, order); err != nil || got.CreatePaymentMethod != "pm_first" {
+	if got, err := s.Load(ctx, order); err != nil || string(got.Data) != "pm_first" {
 		c.errorf("claim never overwrites: Load after a second Claim = %+v, %v; want pm_first", got, err)
 	}
 }
@@ -198,7 +201,7 @@ func (c *checker) claimOnce(s confirm.Store) {
 func (c *checker) updates(s confirm.Store) {
 	ctx := context.Background()
 	order := c.id("update")
-	rec, _, err := s.Claim(ctx, order, confirm.Record{CreatePaymentMethod: "pm_a"})
+	rec, _, err := s.Claim(ctx, order, confirm.Record{Data: []byte("pm_a")})
 	if err != nil {
 		c.errorf("update: Claim: %v", err)
 		return
@@ -224,7 +227,7 @@ func (c *checker) updates(s confirm.Store) {
 	}
 	wantVersion, wantIntent, wantStatus := rec.Version, "", confirm.Status("")
 	for _, st := range steps {
-		r := confirm.Record{Version: st.version, CreatePaymentMethod: "pm_a", IntentID: st.intent, Status: st.status}
+		r := confirm.Record{Version: st.version, Data: []byte("pm_a"), IntentID: st.intent, Status: st.status}
 		got, err := s.Update(ctx, order, r)
 		if !errors.Is(err, st.wantErr) {
 			c.errorf("%s: Update(version %d, %q, %s) error %v, want %v", st.clause, st.version, st.intent, st.status, err, st.wantErr)
@@ -257,7 +260,7 @@ func (c *checker) concurrentClaims(s confirm.Store) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			rec, claimed, err := s.Claim(ctx, order, confirm.Record{CreatePaymentMethod: fmt.Sprintf("pm_%d", i)})
+			rec, claimed, err := s.Claim(ctx, order, confirm.Record{Data: []byte(fmt.Sprintf("pm_%d", i))})
 			answers[i] = answer{rec, claimed, err}
 		}(i)
 	}
@@ -278,8 +281,8 @@ func (c *checker) concurrentClaims(s confirm.Store) {
 		return
 	}
 	for i, a := range answers {
-		if a.err == nil && a.rec.CreatePaymentMethod != fmt.Sprintf("pm_%d", won) {
-			c.errorf("concurrent claims: Claim %d returned %q, want the winner's pm_%d", i, a.rec.CreatePaymentMethod, won)
+		if a.err == nil && string(a.rec.Data) != fmt.Sprintf("pm_%d", won) {
+			c.errorf("concurrent claims: Claim %d returned %q, want the winner's pm_%d", i, a.rec.Data, won)
 		}
 	}
 }
@@ -299,7 +302,7 @@ func (c *checker) concurrentUpdates(s confirm.Store) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, errs[i] = s.Update(ctx, order, confirm.Record{Version: rec.Version, PaymentMethod: fmt.Sprintf("pm_%d", i)})
+			_, errs[i] = s.Update(ctx, order, confirm.Record{Version: rec.Version, Data: []byte(fmt.Sprintf("pm_%d", i))})
 		}(i)
 	}
 	wg.Wait()
@@ -315,7 +318,7 @@ func (c *checker) concurrentUpdates(s confirm.Store) {
 		}
 	}
 	got, err := s.Load(ctx, order)
-	if won < 0 || err != nil || got.PaymentMethod != fmt.Sprintf("pm_%d", won) || got.Version != rec.Version+1 {
+	if won < 0 || err != nil || string(got.Data) != fmt.Sprintf("pm_%d", won) || got.Version != rec.Version+1 {
 		c.errorf("concurrent updates: Load = %+v, %v; want the winner pm_%d at Version %d", got, err, won, rec.Version+1)
 	}
 }

@@ -230,7 +230,10 @@ func (s *scenario) build(i int) {
 		w = &storeWatch{}
 		s.watches[key] = w
 	}
-	cfg := confirm.Config{Now: s.clock.Now, Logger: s.log, Store: &campaignStore{Store: s.stores[i], s: s, w: w, inst: i}, KeyWindow: s.windows[i]}
+	cfg := confirm.Config{Now: s.clock.Now, Logger: s.log, Store: &campaignStore{Store: s.stores[i], s: s, w: w, inst: i}, KeyWindow: s.windows[i],
+		// The campaign's customers keep trying cards; the decline cap is
+		// tested on its own (TestDeclineCap).
+		MaxDeclines: -1}
 	if s.opts.Config != nil {
 		s.opts.Config(&cfg)
 	}

@@ -120,7 +120,7 @@ func (c *campaignStore) Claim(ctx context.Context, orderID string, rec confirm.R
 	injected, err := c.do(ctx, "claim", "claim", func(ctx context.Context, st confirm.Store) error {
 		var err error
 		stored, claimed, err = st.Claim(ctx, orderID, rec)
-		c.s.tracef("    store claim card=%s intent=%s sent=%v -> claimed=%v v%d err=%v", rec.CreatePaymentMethod, rec.IntentID, !rec.CreateSentAt.IsZero(), claimed, stored.Version, err)
+		c.s.tracef("    store claim intent=%s -> claimed=%v v%d err=%v", rec.IntentID, claimed, stored.Version, err)
 		c.watch("claim", rec, stored, claimed, err)
 		return err
 	})
@@ -149,7 +149,7 @@ func (c *campaignStore) Update(ctx context.Context, orderID string, rec confirm.
 	injected, err := c.do(ctx, "update", "update (a slow save)", func(ctx context.Context, st confirm.Store) error {
 		var err error
 		stored, err = st.Update(ctx, orderID, rec)
-		c.s.tracef("    store update v%d intent=%s status=%s card=%s -> err=%v", rec.Version, rec.IntentID, rec.Status, rec.PaymentMethod, err)
+		c.s.tracef("    store update v%d intent=%s status=%s -> err=%v", rec.Version, rec.IntentID, rec.Status, err)
 		c.watch("update", rec, stored, false, err)
 		return err
 	})

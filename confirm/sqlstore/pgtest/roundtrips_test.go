@@ -89,8 +89,8 @@ func TestClaimAfterConcurrentCommit(t *testing.T) {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO "%s" (order_id, version, amount, currency, customer,
-		create_payment_method, create_cvc_token, intent_id, status, payment_method, cvc_token, latest_charge, captured)
-		VALUES ('o1', 1, 2000, 'usd', '', 'pm_first', '', '', '', '', '', '', 0)`, table)); err != nil {
+		intent_id, status, captured, data)
+		VALUES ('o1', 1, 2000, 'usd', '', '', '', 0, 'pm_first')`, table)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -104,7 +104,7 @@ func TestClaimAfterConcurrentCommit(t *testing.T) {
 	go func() {
 		st := &stepStat{}
 		rec, claimed, err := store.Claim(context.WithValue(ctx, stepKey{}, st), "o1",
-			confirm.Record{Amount: 2000, Currency: "usd", CreatePaymentMethod: "pm_second"})
+			confirm.Record{Amount: 2000, Currency: "usd", Data: []byte("pm_second")})
 		done <- claim{rec, claimed, err, st.statements}
 	}()
 	// Commit only once the Claim waits for the open transaction.
@@ -132,7 +132,7 @@ func TestClaimAfterConcurrentCommit(t *testing.T) {
 	switch {
 	case c.err != nil:
 		t.Fatalf("Claim: %v", c.err)
-	case c.claimed || c.rec.CreatePaymentMethod != "pm_first" || c.rec.Version != 1:
+	case c.claimed || string(c.rec.Data) != "pm_first" || c.rec.Version != 1:
 		t.Errorf("Claim returned %+v, claimed %v; want the other claim's row, not claimed", c.rec, c.claimed)
 	case c.statements != 2:
 		t.Errorf("%d statements, want 2: the claim's own, and the read of the row it could not see", c.statements)
@@ -141,7 +141,7 @@ func TestClaimAfterConcurrentCommit(t *testing.T) {
 	// Without a race, a Claim of a claimed order is one statement.
 	st := &stepStat{}
 	rec, claimed, err := store.Claim(context.WithValue(ctx, stepKey{}, st), "o1", confirm.Record{Amount: 2000, Currency: "usd"})
-	if err != nil || claimed || rec.CreatePaymentMethod != "pm_first" || st.statements != 1 {
+	if err != nil || claimed || string(rec.Data) != "pm_first" || st.statements != 1 {
 		t.Errorf("Claim of a claimed order: %+v, claimed %v, %v, %d statements; want the row, not claimed, 1 statement", rec, claimed, err, st.statements)
 	}
 	if errors.Is(err, confirm.ErrNotFound) {
