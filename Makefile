@@ -5,10 +5,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet tracked unit contract-check gotest browser openapi postgres postgres-run fuzz bench bench-run bench-report bench-postgres
+.PHONY: test check fmt vet tracked unit contract-check gotest browser sdk openapi postgres postgres-run fuzz bench bench-run bench-report bench-postgres
 
 ## test: the whole suite — what README names and CI runs.
-test: check unit fuzz browser openapi postgres
+test: check unit fuzz browser sdk openapi postgres
 
 ## check: formatting, vet and no build output in git, before anything slow.
 check: fmt vet tracked
@@ -66,6 +66,16 @@ browser:
 	scripts/install-chromium.sh
 	cd examples/server/browsertest && $(GO) vet ./...
 	cd examples/server/browsertest && STRIPETEST_RECORD_BODIES=$(BODIES) BROWSER_TEST_REQUIRED=1 $(GO) test -count=1 -v ./...
+
+## sdk: Stripe's official SDKs run our own scenarios (create and confirm,
+## 3-D Secure, declines, idempotent replays, manual capture, refunds)
+## against cmd/stripetest at API version 2023-10-16: the Node SDK pinned in
+## stripeclient/stripetest/sdktest/node/package-lock.json and Debian's
+## python3-stripe. scripts/sdk-crosscheck.sh installs what is missing,
+## starts the fake on 127.0.0.1 and stops it by PID; the bodies it serves
+## go to BODIES for openapi.
+sdk:
+	STRIPETEST_RECORD_BODIES=$(BODIES) scripts/sdk-crosscheck.sh
 
 ## openapi: every JSON body the HTTP fake serves — in its own flows, and those
 ## recorded in BODIES while unit and browser ran — checked against Stripe's

@@ -25,13 +25,14 @@ func (f *Flow) Capture(ctx context.Context, order Order, intentID string, amount
 		amount = 0 // all of it: one key for one capture, however it is spelled
 	}
 	st := f.newState(actCapture, order, Request{PaymentIntentID: intentID})
+	st.name = "capture"
 	st.amount = amount
 	argErr := checkIntentArg(intentID)
 	if amount < 0 || amount > order.Amount {
 		argErr = &ArgumentError{Name: "amount", Reason: "must be between 0 (all) and the order amount " + strconv.FormatInt(order.Amount, 10)}
 	}
 	res, err := f.validateThenRun(ctx, st, argErr)
-	f.logStep(ctx, "capture", order.ID, res, err)
+	f.logStep(ctx, "capture", st, res, err)
 	return res, err
 }
 
@@ -43,13 +44,14 @@ func (f *Flow) Capture(ctx context.Context, order Order, intentID string, amount
 // stands, with ErrInvalidState (refund it instead).
 func (f *Flow) Cancel(ctx context.Context, order Order, intentID string, reason string) (Result, error) {
 	st := f.newState(actCancel, order, Request{PaymentIntentID: intentID})
+	st.name = "cancel"
 	st.reason = reason
 	argErr := checkCancelReason(reason)
 	if argErr == nil {
 		argErr = checkIntentArg(intentID)
 	}
 	res, err := f.validateThenRun(ctx, st, argErr)
-	f.logStep(ctx, "cancel", order.ID, res, err)
+	f.logStep(ctx, "cancel", st, res, err)
 	return res, err
 }
 

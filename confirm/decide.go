@@ -182,7 +182,7 @@ func decide(st *state) step {
 		return st.recordCancel()
 	case pi != nil && (st.act == actCapture || st.act == actCancel) && a.op == opLook:
 		return st.writeStep(rowBound)
-	case pi != nil && !(byCard && st.freshCard() && !st.cardSent && (status == StatusRequiresPaymentMethod || status == StatusRequiresAction && !st.order.OffSession)):
+	case pi != nil && !(byCard && st.freshCard() && (!st.cardSent || st.retryCard(st.cardConfirmKeyAt(0)) && !st.wasSent(st.cardConfirmKey())) && (status == StatusRequiresPaymentMethod || status == StatusRequiresAction && !st.order.OffSession)):
 		// (An intent that waits for a card, or for the authentication of
 		// an earlier one, while this request's card was never sent goes
 		// on to the record rows: confirm it with this card. Not

@@ -88,6 +88,10 @@ type Config struct {
 	// Default DefaultMaxDeclines; negative: no limit.
 	MaxDeclines int
 
+	// Observer is told about every Flow call and every Stripe call, for
+	// traces and metrics. Default: none.
+	Observer Observer
+
 	// Logger receives one record per payment step (order, intent, step,
 	// outcome; never a secret). Default: discard.
 	Logger *slog.Logger
@@ -104,6 +108,7 @@ type Flow struct {
 	window  time.Duration
 	lag     time.Duration
 	decl    int
+	obs     Observer
 	log     *slog.Logger
 }
 
@@ -117,7 +122,10 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 		panic("confirm: Config.KeyWindow must be between 0 (default) and 24 hours")
 	}
 	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow,
-		lag: cfg.SearchLag, decl: cfg.MaxDeclines, log: cfg.Logger}
+		lag: cfg.SearchLag, decl: cfg.MaxDeclines, obs: cfg.Observer, log: cfg.Logger}
+	if f.obs == nil {
+		f.obs = noObserver{}
+	}
 	if f.lag <= 0 {
 		f.lag = DefaultSearchLag
 	}
@@ -195,8 +203,9 @@ func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error
 	case req.ConfirmationToken != "":
 		name = "pay_by_confirmation_token"
 	}
+	st.name = "pay"
 	res, err := f.validateThenRun(ctx, st, req.Validate())
-	f.logStep(ctx, name, order.ID, res, err)
+	f.logStep(ctx, name, st, res, err)
 	return res, err
 }
 
@@ -219,23 +228,50 @@ func (f *Flow) validateThenRun(ctx context.Context, st *state, reqErr error) (Re
 // run is the loop: decide, do, decide again, until a step finishes the
 // call or the cap on calls is reached.
 func (f *Flow) run(ctx context.Context, st *state) (Result, error) {
+	call := Call{Name: st.name, OrderID: st.order.ID}
+	ctx = f.obs.Begin(ctx, call)
+	res, err := f.loop(ctx, st)
+	f.obs.End(ctx, call, CallEnd{Row: st.last.String(), Outcome: res.Outcome, Status: res.Status, IntentID: res.IntentID,
+		Code: res.Code, DeclineCode: res.DeclineCode, Err: err, StripeCalls: st.calls, Duration: f.now().Sub(st.now)})
+	return res, err
+}
+
+// loop decides, performs, and decides again until a step ends the call.
+func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
 	for n := 0; ; n++ {
 		s := decide(st)
 		if s.op == opFinish {
 			if s.storeErr != nil {
 				f.log.LogAttrs(ctx, slog.LevelError, "confirm: store failed after Stripe answered; the result stands",
-					slog.String("order_id", st.order.ID), slog.String("intent_id", s.res.IntentID), slog.String("error", s.storeErr.Error()))
+					slog.String("order_id", st.order.ID), slog.String("intent_id", s.res.IntentID), slog.String("row", s.row.String()),
+					slog.String("error", s.storeErr.Error()))
 			}
+			st.last = s.row
 			return s.res, s.err
 		}
 		if n == maxSteps || (s.op.stripe() && st.calls == MaxCallsPerStep) {
+			st.last = s.row
 			return Result{IntentID: st.rec.IntentID}, &flowError{op: "pay", sentinel: ErrPaymentInProgress,
 				err: errors.New("the payment did not settle within the calls one step may make")}
 		}
+		start := f.now()
 		a := f.do(ctx, st.order.ID, s)
 		a.at = f.now()
+		if s.op.stripe() {
+			f.obs.StripeCall(ctx, stripeCall(s, a, a.at.Sub(start)))
+			st.requestID = requestID(a.err, st.requestID)
+		}
 		st.advance(s, a)
 	}
+}
+
+// requestID is Stripe's request ID in err, or last.
+func requestID(err error, last string) string {
+	var se *stripeclient.Error
+	if errors.As(err, &se) && se.RequestID != "" {
+		return se.RequestID
+	}
+	return last
 }
 
 // do performs one step: the only code that calls the Store or Stripe, and
@@ -345,7 +381,7 @@ var opName = map[op]string{
 	opSearch: "search", opCapture: "capture", opCancel: "cancel",
 }
 
-func (f *Flow) logStep(ctx context.Context, step, orderID string, res Result, err error) {
+func (f *Flow) logStep(ctx context.Context, step string, st *state, res Result, err error) {
 	level := slog.LevelInfo
 	if err != nil {
 		level = slog.LevelWarn
@@ -353,9 +389,15 @@ func (f *Flow) logStep(ctx context.Context, step, orderID string, res Result, er
 	if !f.log.Enabled(ctx, level) {
 		return // build no attributes for a logger that drops them
 	}
-	attrs := []slog.Attr{slog.String("step", step), slog.String("order_id", orderID)}
+	attrs := []slog.Attr{slog.String("step", step), slog.String("order_id", st.order.ID)}
+	if st.last != 0 {
+		attrs = append(attrs, slog.String("row", st.last.String()))
+	}
 	if res.IntentID != "" {
 		attrs = append(attrs, slog.String("intent_id", res.IntentID), slog.String("status", string(res.Status)))
+	}
+	if st.requestID != "" {
+		attrs = append(attrs, slog.String("stripe_request_id", st.requestID))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()), slog.Bool("retry_safe", RetrySafe(err)))

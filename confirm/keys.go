@@ -54,6 +54,20 @@ func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken strin
 	return key(ns, "confirm-payment-method", orderID, intentID, paymentMethodID, cvcToken)
 }
 
+// confirmAttemptKey is link n of ConfirmKey's chain: ConfirmKey for 0.
+// The Flow sends link n+1 only in a call in which link n was answered
+// from Stripe's idempotency store while the intent, read back, waits for
+// a card (requires_payment_method): link n holds an earlier attempt's
+// answer with this card (a requires_action whose authentication then
+// failed or was abandoned), and the customer is trying the card again.
+// Every instance walks the chain from 0, so they meet on the same key.
+func confirmAttemptKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string, n int) string {
+	if n == 0 {
+		return ConfirmKey(ns, orderID, intentID, paymentMethodID, cvcToken)
+	}
+	return key(ns, "confirm-payment-method", orderID, intentID, paymentMethodID, cvcToken, strconv.Itoa(n))
+}
+
 // ConfirmActionKey is the key of confirming the intent after the customer
 // authenticated paymentMethodID in the browser (3-D Secure).
 // latestChargeBefore is the intent's latest charge (ch_…) when that attempt

@@ -1,6 +1,8 @@
 package confirm
 
 import (
+	"slices"
+
 	"github.com/google/uuid"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -55,5 +57,25 @@ func (st *state) cardConfirmKey() string {
 	if st.order.OffSession {
 		return OffSessionKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.rec.LatestCharge)
 	}
-	return ConfirmKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken)
+	k := ConfirmKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken)
+	for n := 1; st.retryCard(k); n++ {
+		k = confirmAttemptKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
+	}
+	return k
+}
+
+// retryCard reports whether this call's confirmation of the card under
+// key k was answered from Stripe's idempotency store while the intent,
+// read back since, waits for a card after a failed 3-D Secure: k holds
+// the earlier attempt's requires_action, and the customer is trying the
+// card again. (A replayed decline is reported: the same card, declined.)
+func (st *state) retryCard(k string) bool {
+	a := st.stripe
+	return slices.Contains(st.replayedKeys, k) && a.op == opReadBack && a.pi != nil && a.pi.Status == string(StatusRequiresPaymentMethod) &&
+		a.pi.LastPaymentError != nil && a.pi.LastPaymentError.Code == stripeclient.CodeAuthenticationFailure
+}
+
+// cardConfirmKeyAt is link n of the on-session card confirmation's chain.
+func (st *state) cardConfirmKeyAt(n int) string {
+	return confirmAttemptKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
 }

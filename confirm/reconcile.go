@@ -51,9 +51,10 @@ func (f *Flow) Reconcile(ctx context.Context, order Order, opts ReconcileOptions
 
 func (f *Flow) status(ctx context.Context, name string, order Order, confirmAuthenticated bool) (Result, error) {
 	st := f.newState(actStatus, order, Request{})
+	st.name = name
 	st.reconcile = confirmAuthenticated
 	res, err := f.validateThenRun(ctx, st, nil)
 	res.ClientSecret = "" // for the paying browser only, never for a status page
-	f.logStep(ctx, name, order.ID, res, err)
+	f.logStep(ctx, name, st, res, err)
 	return res, err
 }

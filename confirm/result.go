@@ -50,15 +50,16 @@ type Response struct {
 // Customer-facing texts for outcomes and errors that carry no card message.
 // They are deliberately vague: detail goes to the host's logs.
 const (
-	msgGeneric        = "We could not process your payment. Please try again."
-	msgAuthentication = "We are unable to authenticate your payment method. Please choose a different payment method and try again."
-	msgProcessing     = "Your payment is processing. We will let you know when it completes."
-	msgCanceled       = "This payment was canceled. Please start a new checkout."
-	msgRedirect       = "This card needs a verification step this checkout does not support. Please use a different card."
-	msgInvalid        = "Invalid payment request. Please reload the page and try again."
-	msgMismatch       = "This payment does not match your order. Please reload the page and try again."
-	msgInProgress     = "A payment for this order is already in progress. Please wait a moment and try again."
-	msgUnavailable    = "The payment service is temporarily unavailable. Please try again."
+	msgGeneric         = "We could not process your payment. Please try again."
+	msgAuthentication  = "We are unable to authenticate your payment method. Please choose a different payment method and try again."
+	msgProcessing      = "Your payment is processing. We will let you know when it completes."
+	msgCanceled        = "This payment was canceled. Please start a new checkout."
+	msgRedirect        = "This card needs a verification step this checkout does not support. Please use a different card."
+	msgInvalid         = "Invalid payment request. Please reload the page and try again."
+	msgMismatch        = "This payment does not match your order. Please reload the page and try again."
+	msgInProgress      = "A payment for this order is already in progress. Please wait a moment and try again."
+	msgTooManyAttempts = "This order cannot take another card. Please contact the shop."
+	msgUnavailable     = "The payment service is temporarily unavailable. Please try again."
 	// msgHostMistake answers an invalid Order or argument: a bug on the
 	// shop's side that no retry by the customer can fix.
 	msgHostMistake = "This order cannot be paid online because of a problem on our side. Please contact us; you have not been charged."
@@ -114,6 +115,8 @@ func ErrorResponse(err error) Response {
 		return Response{HTTPStatus: http.StatusConflict, Error: msgMismatch}
 	case errors.Is(err, ErrPaymentInProgress):
 		return Response{HTTPStatus: http.StatusConflict, Error: msgInProgress}
+	case errors.Is(err, ErrTooManyAttempts):
+		return Response{HTTPStatus: http.StatusTooManyRequests, Error: msgTooManyAttempts}
 	case errors.Is(err, ErrStripeUnavailable) || errors.Is(err, ErrStore):
 		return Response{HTTPStatus: http.StatusServiceUnavailable, Error: msgUnavailable}
 	}

@@ -161,9 +161,14 @@ type state struct {
 	// replayedKeys are the keys of this call's writes that Stripe answered
 	// from its idempotency store (answer.fromKeyStore).
 	replayedKeys []string
-	store        answer // the last Store answer; op 0 before the first
-	stripe       answer // the last Stripe answer; op 0 before the first
-	calls        int    // Stripe calls made
+	name         string // the Flow call: pay, capture, cancel, status, reconcile
+	// last is the row that ended the call; requestID is Stripe's request
+	// ID of the call's last Stripe error, for the log.
+	last      row
+	requestID string
+	store     answer // the last Store answer; op 0 before the first
+	stripe    answer // the last Stripe answer; op 0 before the first
+	calls     int    // Stripe calls made
 }
 
 // advance records the answer a to step s.

@@ -210,3 +210,53 @@ func TestContractSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestContractRefunds sends each Refunder request shape to stripe-mock:
+// POST /v1/refunds (full and partial, reason, metadata, Connect's two
+// booleans), GET /v1/refunds/{id} and GET /v1/refunds filtered by
+// payment_intent and by charge, with limit.
+func TestContractRefunds(t *testing.T) {
+	s, ctx := contractClient(t)
+	checkRefund := func(t *testing.T, r *stripeclient.Refund) {
+		t.Helper()
+		if !stripeclient.ValidID(r.ID, stripeclient.PrefixRefund) || r.Amount <= 0 || r.Currency == "" || r.Status == "" {
+			t.Errorf("refund not mapped: %+v", r)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		p    stripeclient.RefundParams
+	}{
+		{"whole remaining amount", stripeclient.RefundParams{}},
+		{"partial with reason and metadata", stripeclient.RefundParams{Amount: 500, Reason: stripeclient.RefundReasonRequestedByCustomer,
+			Metadata: map[string]string{"cardconfirm_refund_id": "r-1"}}},
+		{"connect", stripeclient.RefundParams{Amount: 100, RefundApplicationFee: true, ReverseTransfer: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.p
+			p.IdempotencyKey, p.PaymentIntent = "contract-refund-"+tc.name, "pi_123"
+			r, err := s.CreateRefund(ctx, p)
+			if err != nil {
+				t.Fatalf("stripe-mock refused the request: %v", err)
+			}
+			checkRefund(t, r)
+		})
+	}
+	r, err := s.RetrieveRefund(ctx, "re_123")
+	if err != nil {
+		t.Fatalf("RetrieveRefund: %v", err)
+	}
+	checkRefund(t, r)
+	for _, p := range []stripeclient.ListRefundsParams{{PaymentIntent: "pi_123"}, {Charge: "ch_123"}} {
+		list, err := s.ListRefunds(ctx, p)
+		if err != nil {
+			t.Fatalf("ListRefunds(%+v): %v", p, err)
+		}
+		if len(list) == 0 {
+			t.Fatalf("ListRefunds(%+v): no refund; stripe-mock's fixture has one", p)
+		}
+		for i := range list {
+			checkRefund(t, &list[i])
+		}
+	}
+}

@@ -1,4 +1,4 @@
-// Package stripeclient is cardconfirm's narrow boundary to Stripe: the seven
+// Package stripeclient is cardconfirm's narrow boundary to Stripe: the eight
 // calls the synchronous card flow needs, expressed in this package's own
 // small types so that nothing above it imports stripe-go.
 //
@@ -12,6 +12,11 @@
 // Every write call takes an IdempotencyKey in its params and refuses to run
 // without one: Stripe dedupes retries by that key, and a key generated per
 // call (stripe-go's default) does not survive an application-level retry.
+//
+// Client will not gain methods, so that a host's own implementation (a
+// mock) keeps compiling: each further capability comes as a small interface
+// of its own that Stripe and stripetest.Fake implement, found by a type
+// assertion as http.Flusher is. [Refunder] (refunds) is the first.
 //
 // Errors from a Client are [*Error] values. Branch on them with errors.Is
 // against the sentinels in this package ([ErrCardDeclined],

@@ -21,6 +21,7 @@ import (
 	"github.com/stripe/stripe-go/v76/customer"
 	"github.com/stripe/stripe-go/v76/paymentintent"
 	"github.com/stripe/stripe-go/v76/paymentmethod"
+	"github.com/stripe/stripe-go/v76/refund"
 )
 
 // APIVersion is the Stripe API version every request is pinned to. It is
@@ -71,9 +72,13 @@ type Stripe struct {
 	intents   paymentintent.Client
 	methods   paymentmethod.Client
 	customers customer.Client
+	refunds   refund.Client
 }
 
-var _ Client = (*Stripe)(nil)
+var (
+	_ Client   = (*Stripe)(nil)
+	_ Refunder = (*Stripe)(nil)
+)
 
 // New builds a Stripe adapter from a secret ("sk_…") or restricted
 // ("rk_…") key. It returns an error matching ErrInvalidParams, which never
@@ -119,6 +124,7 @@ func New(secretKey string, cfg Config) (*Stripe, error) {
 		intents:   paymentintent.Client{B: b, Key: secretKey},
 		methods:   paymentmethod.Client{B: b, Key: secretKey},
 		customers: customer.Client{B: b, Key: secretKey},
+		refunds:   refund.Client{B: b, Key: secretKey},
 	}, nil
 }
 
@@ -344,6 +350,105 @@ func (s *Stripe) SearchPaymentIntents(ctx context.Context, p SearchParams) ([]Pa
 	return out, nil
 }
 
+// CreateRefund implements Refunder.
+func (s *Stripe) CreateRefund(ctx context.Context, p RefundParams) (*Refund, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	params := &stripe.RefundParams{
+		Params:               baseParams(ctx, p.IdempotencyKey),
+		PaymentIntent:        stripe.String(p.PaymentIntent),
+		Reason:               optString(p.Reason),
+		RefundApplicationFee: optTrue(p.RefundApplicationFee),
+		ReverseTransfer:      optTrue(p.ReverseTransfer),
+	}
+	if p.Amount > 0 {
+		params.Amount = stripe.Int64(p.Amount)
+	}
+	if len(p.Metadata) > 0 {
+		params.Metadata = make(map[string]string, len(p.Metadata))
+		for k, v := range p.Metadata {
+			params.Metadata[k] = v
+		}
+	}
+	r, err := s.refunds.New(params)
+	return refundResult(ctx, r, err)
+}
+
+// RetrieveRefund implements Refunder.
+func (s *Stripe) RetrieveRefund(ctx context.Context, id string) (*Refund, error) {
+	if err := ValidateRefundID(id); err != nil {
+		return nil, err
+	}
+	r, err := s.refunds.Get(id, &stripe.RefundParams{Params: baseParams(ctx, "")})
+	return refundResult(ctx, r, err)
+}
+
+// ListRefunds implements Refunder.
+func (s *Stripe) ListRefunds(ctx context.Context, p ListRefundsParams) ([]Refund, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	params := &stripe.RefundListParams{
+		ListParams:    stripe.ListParams{Context: ctx, Limit: stripe.Int64(listPageSize)},
+		PaymentIntent: optString(p.PaymentIntent),
+		Charge:        optString(p.Charge),
+	}
+	it := s.refunds.List(params)
+	out := []Refund{} // empty, not nil, when there is none
+	for it.Next() {
+		out = append(out, convertRefund(it.Refund()))
+	}
+	if err := it.Err(); err != nil {
+		var resp *stripe.APIResponse
+		if l := it.RefundList(); l != nil {
+			resp = l.LastResponse
+		}
+		return nil, mapError(ctx, err, resp)
+	}
+	return out, nil
+}
+
+func refundResult(ctx context.Context, r *stripe.Refund, err error) (*Refund, error) {
+	if err != nil {
+		var resp *stripe.APIResponse
+		if r != nil {
+			resp = r.LastResponse
+		}
+		return nil, mapError(ctx, err, resp)
+	}
+	out := convertRefund(r)
+	out.Replayed = replayed(r.LastResponse)
+	return &out, nil
+}
+
+// convertRefund maps a stripe-go Refund to ours. charge and payment_intent
+// arrive unexpanded, as IDs.
+func convertRefund(r *stripe.Refund) Refund {
+	out := Refund{
+		ID:            r.ID,
+		Amount:        r.Amount,
+		Currency:      string(r.Currency),
+		Status:        RefundStatus(r.Status),
+		Reason:        string(r.Reason),
+		FailureReason: string(r.FailureReason),
+		Created:       r.Created,
+	}
+	if r.Charge != nil {
+		out.Charge = r.Charge.ID
+	}
+	if r.PaymentIntent != nil {
+		out.PaymentIntent = r.PaymentIntent.ID
+	}
+	if len(r.Metadata) > 0 {
+		out.Metadata = make(map[string]string, len(r.Metadata))
+		for k, v := range r.Metadata {
+			out.Metadata[k] = v
+		}
+	}
+	return out
+}
+
 func intentResult(ctx context.Context, pi *stripe.PaymentIntent, err error) (*PaymentIntent, error) {
 	if err != nil {
 		var resp *stripe.APIResponse
@@ -433,6 +538,8 @@ func convertIntent(pi *stripe.PaymentIntent) *PaymentIntent {
 			Captured:       ch.Captured,
 			Paid:           ch.Paid,
 			Status:         string(ch.Status),
+			AmountRefunded: ch.AmountRefunded,
+			Refunded:       ch.Refunded,
 		}
 		if d := ch.PaymentMethodDetails; d != nil && d.Card != nil && d.Card.Checks != nil {
 			out.LatestCharge.CVCCheck = string(d.Card.Checks.CVCCheck)

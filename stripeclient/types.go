@@ -94,6 +94,12 @@ type Charge struct {
 	Paid           bool
 	Status         string // "succeeded", "pending" or "failed"
 	CVCCheck       string // one of the CVCCheck constants, or empty when unknown
+
+	// AmountRefunded is what has been refunded of the charge (pending and
+	// succeeded refunds; a refund that fails is taken out again), and
+	// Refunded is true once all of it has been. See Refunder.
+	AmountRefunded int64
+	Refunded       bool
 }
 
 // PaymentMethod is a card payment method.

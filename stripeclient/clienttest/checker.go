@@ -73,3 +73,6 @@ func (c *checker) Skip(args ...any) {
 	c.r.skipped = c.name + ": " + fmt.Sprint(args...)
 	panic(stop{})
 }
+
+// Skipf is Skip with a format.
+func (c *checker) Skipf(format string, args ...any) { c.Skip(fmt.Sprintf(format, args...)) }

@@ -48,6 +48,9 @@ var scenarios = []struct {
 	{"SavedCard", (*suite).savedCard},
 	{"ReturnURLRequired", (*suite).returnURLRequired},
 	{"ConfirmationToken", (*suite).confirmationToken},
+	{"Refunds", (*suite).refunds},
+	{"RefundRefusals", (*suite).refundRefusals},
+	{"RefundPending", (*suite).refundPending},
 }
 
 // Check runs the suite against h.Client: the behaviour of Stripe test

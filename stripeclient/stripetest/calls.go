@@ -81,15 +81,34 @@ func (f *Fake) CallCount(ops ...Op) int {
 // storing its response (or a 500 raised after it), and a response lost on
 // the way back.
 func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work func(now time.Time) response) (*stripeclient.PaymentIntent, error) {
+	resp, replayed, err := f.run(ctx, op, id, key, fp, work)
+	if err != nil {
+		return nil, err
+	}
+	pi := exportPI(resp.pi, metaOf(resp.in))
+	if pi != nil {
+		pi.Replayed = replayed
+	}
+	return pi, nil
+}
+
+// run is write for any kind of object: it returns the response of a call
+// that succeeded, and whether it was replayed, for the caller to export.
+func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work func(now time.Time) response) (response, bool, error) {
+	fail := func(err error) (response, bool, error) { return response{}, false, err }
 	if err := ctx.Err(); err != nil {
-		return nil, contextError(err)
+		return fail(contextError(err))
 	}
 	c := Call{Op: op, ID: id, IdempotencyKey: key, At: f.now()}
 	ft, faulted := f.takeFault(c)
 	if faulted && ft.Kind.beforeWork() {
-		return nil, f.fail(c, f.faultError(ft.Kind))
+		return fail(f.fail(c, f.faultError(ft.Kind)))
 	}
-	rec, state, resp := f.idemBegin(key, fp, c.At)
+	meta := requestMetaOf(ctx)
+	rec, state, resp, original := f.idemBegin(key, fp, c.At, meta.id())
+	if state == idemReplay && meta != nil {
+		meta.original = original
+	}
 	// A slow Stripe is slow whatever it answers: the delay comes before
 	// the key's verdict too, so a caller whose deadline passes meanwhile
 	// gets its context error, as over a real connection.
@@ -100,16 +119,16 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 				if rec != nil {
 					f.idemFinish(key, rec, response{}, false)
 				}
-				return nil, f.fail(c, contextError(err))
+				return fail(f.fail(c, contextError(err)))
 			}
 			late = err // the work runs below all the same
 		}
 	}
 	switch state {
 	case idemConflict:
-		return nil, f.fail(c, f.idempotencyError(key))
+		return fail(f.fail(c, f.idempotencyError(key)))
 	case idemInUse:
-		return nil, f.fail(c, f.keyInUseError())
+		return fail(f.fail(c, f.keyInUseError()))
 	case idemReplay:
 		c.Replayed = true
 	}
@@ -127,16 +146,16 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 		resp = work(f.now())
 		f.idemFinish(key, rec, resp, resp.store || resp.refusal && f.cfg.StoreStateErrors)
 	case after500:
-		return nil, f.fail(c, f.faultError(FaultAPIError500AfterWork))
+		return fail(f.fail(c, f.faultError(FaultAPIError500AfterWork)))
 	}
 	if id := resp.intentID(); id != "" {
 		c.ID = id
 	}
 	if faulted && ft.Kind == FaultResponseLost {
-		return nil, f.fail(c, f.faultError(FaultResponseLost))
+		return fail(f.fail(c, f.faultError(FaultResponseLost)))
 	}
 	if late != nil {
-		return nil, f.fail(c, contextError(late))
+		return fail(f.fail(c, contextError(late)))
 	}
 	if resp.err != nil {
 		e := copyError(resp.err, metaOf(resp.in))
@@ -146,14 +165,10 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 				e.PaymentIntent.Replayed = true
 			}
 		}
-		return nil, f.fail(c, e)
+		return fail(f.fail(c, e))
 	}
 	f.calls.add(c)
-	pi := exportPI(resp.pi, metaOf(resp.in))
-	if pi != nil {
-		pi.Replayed = c.Replayed
-	}
-	return pi, nil
+	return resp, c.Replayed, nil
 }
 
 // read runs a GET: faults, then work. GETs carry no idempotency key.

@@ -26,6 +26,16 @@ type TestCard struct {
 
 	funding  string
 	cvcFails bool // cvc_check "fail" whenever a CVC is checked
+	// errorCode is the error code of the decline when it is not the one
+	// declineOf gives DeclineCode.
+	errorCode string
+	// noAttach: an issuer-decline card of the testing page's declined
+	// payments table, which cannot be attached to a customer.
+	noAttach bool
+	// disputes: the charge succeeds and is disputed once its money moves.
+	disputes bool
+	// refund is what the card does to refunds of its charges.
+	refund refundBehaviour
 }
 
 // ThreeDS says when a test card asks for 3-D Secure.
@@ -65,20 +75,27 @@ var testCards = [...]TestCard{
 	{PaymentMethod: "pm_card_threeDSecure2Required", Number: "4000000000003220", Brand: "visa", funding: "credit", ThreeDS: ThreeDSAlways, Description: "3-D Secure 2 required"},
 	{PaymentMethod: "pm_card_authenticationRequiredChargeDeclinedInsufficientFunds", Number: "4000008260003178", Brand: "visa", funding: "credit", ThreeDS: ThreeDSAlways, DeclineCode: "insufficient_funds", Description: "3-D Secure, then declined: insufficient funds"},
 	{PaymentMethod: "pm_card_threeDSecureRequiredChargeDeclined", Number: "4000008400001629", Brand: "visa", funding: "credit", ThreeDS: ThreeDSAlways, DeclineCode: "generic_decline", Description: "3-D Secure, then declined"},
-	{PaymentMethod: "pm_card_threeDSecureRequiredProcessingError", Number: "4000008400001280", Brand: "visa", funding: "credit", ThreeDS: ThreeDSAlways, DeclineCode: "processing_error", Description: "3-D Secure, then a processing error"},
+	{PaymentMethod: "pm_card_threeDSecureRequiredProcessingError", Number: "4000008400001280", Brand: "visa", funding: "credit", ThreeDS: ThreeDSAlways, DeclineCode: "processing_error", errorCode: "card_declined", Description: "3-D Secure, then declined (card_declined, processing_error)"},
 	{PaymentMethod: "pm_card_authenticationRequiredSetupForOffSession", Number: "4000003800000446", Brand: "visa", funding: "credit", ThreeDS: ThreeDSOnSessionOnly, Description: "Already set up: 3-D Secure on-session, off-session succeeds"},
 	{PaymentMethod: "pm_card_threeDSecureOptional", Number: "4000000000003055", Brand: "visa", funding: "credit", Description: "3-D Secure supported, not required: succeeds"},
 	{PaymentMethod: "pm_card_amex_threeDSecureNotSupported", Number: "378282246310005", Brand: "amex", funding: "credit", Description: "3-D Secure not supported: succeeds"},
 
-	{PaymentMethod: "pm_card_visa_chargeDeclined", Number: "4000000000000002", Brand: "visa", funding: "credit", DeclineCode: "generic_decline", Description: "Declined"},
-	{PaymentMethod: "pm_card_visa_chargeDeclinedInsufficientFunds", Number: "4000000000009995", Brand: "visa", funding: "credit", DeclineCode: "insufficient_funds", Description: "Declined: insufficient funds"},
-	{PaymentMethod: "pm_card_visa_chargeDeclinedLostCard", Number: "4000000000009987", Brand: "visa", funding: "credit", DeclineCode: "lost_card", Description: "Declined: lost card"},
-	{PaymentMethod: "pm_card_visa_chargeDeclinedStolenCard", Number: "4000000000009979", Brand: "visa", funding: "credit", DeclineCode: "stolen_card", Description: "Declined: stolen card"},
-	{PaymentMethod: "pm_card_chargeDeclinedExpiredCard", Number: "4000000000000069", Brand: "visa", funding: "credit", DeclineCode: "expired_card", Description: "Declined: expired card"},
-	{PaymentMethod: "pm_card_chargeDeclinedIncorrectCvc", Number: "4000000000000127", Brand: "visa", funding: "credit", DeclineCode: "incorrect_cvc", cvcFails: true, Description: "Declined: incorrect CVC"},
-	{PaymentMethod: "pm_card_chargeDeclinedProcessingError", Number: "4000000000000119", Brand: "visa", funding: "credit", DeclineCode: "processing_error", Description: "Declined: processing error"},
+	{PaymentMethod: "pm_card_visa_chargeDeclined", Number: "4000000000000002", Brand: "visa", funding: "credit", noAttach: true, DeclineCode: "generic_decline", Description: "Declined"},
+	{PaymentMethod: "pm_card_visa_chargeDeclinedInsufficientFunds", Number: "4000000000009995", Brand: "visa", funding: "credit", noAttach: true, DeclineCode: "insufficient_funds", Description: "Declined: insufficient funds"},
+	{PaymentMethod: "pm_card_visa_chargeDeclinedLostCard", Number: "4000000000009987", Brand: "visa", funding: "credit", noAttach: true, DeclineCode: "lost_card", Description: "Declined: lost card"},
+	{PaymentMethod: "pm_card_visa_chargeDeclinedStolenCard", Number: "4000000000009979", Brand: "visa", funding: "credit", noAttach: true, DeclineCode: "stolen_card", Description: "Declined: stolen card"},
+	{PaymentMethod: "pm_card_chargeDeclinedExpiredCard", Number: "4000000000000069", Brand: "visa", funding: "credit", noAttach: true, DeclineCode: "expired_card", Description: "Declined: expired card"},
+	{PaymentMethod: "pm_card_chargeDeclinedIncorrectCvc", Number: "4000000000000127", Brand: "visa", funding: "credit", noAttach: true, DeclineCode: "incorrect_cvc", cvcFails: true, Description: "Declined: incorrect CVC"},
+	{PaymentMethod: "pm_card_chargeDeclinedProcessingError", Number: "4000000000000119", Brand: "visa", funding: "credit", noAttach: true, DeclineCode: "processing_error", Description: "Declined: processing error"},
+	{PaymentMethod: "pm_card_visa_chargeDeclinedVelocityLimitExceeded", Number: "4000000000006975", Brand: "visa", funding: "credit", noAttach: true, DeclineCode: "card_velocity_exceeded", Description: "Declined: velocity limit exceeded"},
+	{PaymentMethod: "pm_card_chargeDeclinedFraudulent", Number: "4100000000000019", Brand: "visa", funding: "credit", DeclineCode: "fraudulent", Description: "Blocked as fraudulent (the Radar testing page's name of 4100 0000 0000 0019)"},
+	{PaymentMethod: "pm_card_chargeCustomerFail", Number: "4000000000000341", Brand: "visa", funding: "credit", DeclineCode: "generic_decline", Description: "Attaches to a customer, then every charge is declined"},
 	{PaymentMethod: "pm_card_radarBlock", Number: "4100000000000019", Brand: "visa", funding: "credit", DeclineCode: "fraudulent", Description: "Blocked by Radar"},
 	{PaymentMethod: "pm_card_cvcCheckFail", Number: "4000000000000101", Brand: "visa", funding: "credit", cvcFails: true, Description: "Succeeds, but the CVC check fails"},
+	{PaymentMethod: "pm_card_createDispute", Number: "4000000000000259", Brand: "visa", funding: "credit", disputes: true, Description: "Succeeds, then is disputed as fraudulent"},
+
+	{PaymentMethod: "pm_card_pendingRefund", Number: "4000000000007726", Brand: "visa", funding: "credit", refund: refundPendsFirst, Description: "Succeeds; a refund stays pending until settled (SettleRefund)"},
+	{PaymentMethod: "pm_card_refundFail", Number: "4000000000005126", Brand: "visa", funding: "credit", refund: refundFailsLater, Description: "Succeeds; a refund answers succeeded, then fails (expired_or_canceled_card)"},
 }
 
 // outcomeOf derives Outcome from the behaviour fields so that the table
@@ -117,6 +134,8 @@ func declineOf(declineCode string) (code, message string) {
 		return "incorrect_cvc", "Your card's security code is incorrect."
 	case "processing_error":
 		return "processing_error", "An error occurred while processing your card. Try again in a little bit."
+	case "card_velocity_exceeded":
+		return "card_declined", "Your card was declined for making repeated attempts too frequently or exceeding its amount limit."
 	case "authentication_required":
 		return "authentication_required", "Your card was declined. This transaction requires authentication."
 	default: // generic_decline, lost_card, stolen_card, fraudulent

@@ -63,6 +63,17 @@ type Config struct {
 	// ConfirmationToken (CreateConfirmationToken) can be used. Default (0):
 	// DefaultConfirmationTokenLifetime.
 	ConfirmationTokenLifetime time.Duration
+
+	// APIVersion is the Stripe API version whose rules a call follows when
+	// it names none (an HTTP request names one with its Stripe-Version
+	// header): the default payment_method_types (automatic payment
+	// methods from 2023-08-16), refunds created by a partial capture or a
+	// cancel (none from 2025-03-31), payment_method_types refused (from
+	// 2026-09-30). Objects keep the 2023-10-16 shape whatever the version.
+	// Default (""): stripeclient.APIVersion, 2023-10-16, the version
+	// stripeclient pins. An account's default version plays this part at
+	// Stripe.
+	APIVersion string
 }
 
 // Defaults of the Config fields whose zero value stands for Stripe's rule.

@@ -1,10 +1,11 @@
 // Package stripetest is a stateful, in-process emulation of Stripe test
-// mode behind the stripeclient.Client interface, for tests and offline
-// demos. It is to Stripe what net/http/httptest is to a server: create a
+// mode behind the stripeclient.Client and stripeclient.Refunder
+// interfaces, for tests and offline demos. It is to Stripe what net/http/httptest is to a server: create a
 // Fake with New, pass it wherever a stripeclient.Client is expected, then
 // play the browser (Authenticate, FailAuthentication, CreateCVCToken,
-// CreateConfirmationToken) and
-// inspect what happened (Intent, Charges, ChargesWhere, Calls, CallCount).
+// CreateConfirmationToken), settle refunds (SettleRefund) and
+// inspect what happened (Intent, Charges, ChargesWhere, Refunds, Calls,
+// CallCount).
 //
 // # What it emulates
 //
@@ -50,13 +51,20 @@
 //     99,999,999, Stripe's per-currency minimum (amount_too_small),
 //     resource_missing for unknown IDs (404 for the object in the URL, 400
 //     for one named in the body).
+//   - Refunds (stripeclient.Refunder): full, partial and several partial
+//     refunds of an intent's captured charge, never more than was
+//     captured (amount_too_large, charge_already_refunded), none of an
+//     uncaptured or failed charge (charge_not_refundable); the charge's
+//     amount_refunded and refunded; the testing page's pm_card_pendingRefund
+//     (pending until SettleRefund) and pm_card_refundFail (succeeded, then
+//     failed at the next request).
 //   - Faults (InjectFault, SetFaultHook): failures before the work, latency,
 //     a response lost after the work was done and stored, and a 500 raised
 //     after the work and stored under the key.
 //
 // # What it does not emulate
 //
-// Webhooks and events, refunds, disputes, SetupIntents (AttachCard stands
+// Webhooks and events, canceling a refund, SetupIntents (AttachCard stands
 // in), payment methods other than cards, redirect-based next actions,
 // updating an intent, the "processing" status, Connect, rate limits other
 // than injected ones, and the exact wording of every message. Search finds

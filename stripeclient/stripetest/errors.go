@@ -63,8 +63,7 @@ func (f *Fake) unexpectedState(msg string, pi *stripeclient.PaymentIntent) *stri
 }
 
 // cardError is the 402 of a declined payment, carrying the intent.
-func (f *Fake) cardError(declineCode string, pi *stripeclient.PaymentIntent) *stripeclient.Error {
-	code, msg := declineOf(declineCode)
+func (f *Fake) cardError(code, msg, declineCode string, pi *stripeclient.PaymentIntent) *stripeclient.Error {
 	return &stripeclient.Error{
 		Kind:          stripeclient.KindCardDeclined,
 		Type:          "card_error",

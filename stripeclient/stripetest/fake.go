@@ -31,12 +31,17 @@ type Fake struct {
 	customers table[*customer]
 	tokens    table[bool] // CVC token ID → used
 	ctokens   table[*ctoken]
+	refunds   table[string]  // refund ID → the ID of the intent holding it
+	chargeIn  table[*intent] // charge ID → its intent
 	idem      idemTable
 	calls     callLog
 	faults    faultQueue
 }
 
-var _ stripeclient.Client = (*Fake)(nil)
+var (
+	_ stripeclient.Client   = (*Fake)(nil)
+	_ stripeclient.Refunder = (*Fake)(nil)
+)
 
 // New returns an empty fake configured by cfg: no intents, no customers,
 // no faults.
@@ -117,6 +122,8 @@ func (f *Fake) reset() {
 	f.customers.reset()
 	f.tokens.reset()
 	f.ctokens.reset()
+	f.refunds.reset()
+	f.chargeIn.reset()
 	f.idem.reset()
 	f.calls.reset()
 	f.faults.reset()

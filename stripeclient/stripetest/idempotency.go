@@ -22,10 +22,11 @@ const pruneEvery = time.Hour
 // response is the outcome of one write call as Stripe would store it: a
 // frozen intent or a frozen error (whose PaymentIntent is frozen too).
 type response struct {
-	pi    *stripeclient.PaymentIntent
-	err   *stripeclient.Error
-	in    *intent // the intent concerned, if any: its metadata for exportPI
-	store bool    // keep it under the idempotency key
+	pi     *stripeclient.PaymentIntent
+	refund *stripeclient.Refund // a refund's frozen snapshot, for CreateRefund
+	err    *stripeclient.Error
+	in     *intent // the intent concerned, if any: its metadata for exportPI
+	store  bool    // keep it under the idempotency key
 	// refusal marks an error Stripe raises after looking at the objects
 	// the request names (unexpected state, a foreign or spent
 	// PaymentMethod, a used CVC token): stored only under
@@ -38,6 +39,8 @@ func (r response) intentID() string {
 	switch {
 	case r.pi != nil:
 		return r.pi.ID
+	case r.refund != nil:
+		return r.refund.ID
 	case r.err != nil && r.err.PaymentIntent != nil:
 		return r.err.PaymentIntent.ID
 	}
@@ -49,6 +52,9 @@ type idemRecord struct {
 	first int64  // first use in Unix nanoseconds, for keyLifetime
 	done  bool   // false while the first call runs
 	resp  response
+	// reqID is the request ID the HTTP door gave the first call's answer
+	// ("" in process): a replay names it in Original-Request.
+	reqID string
 }
 
 // idemTable holds the records of every idempotency key.
@@ -74,8 +80,10 @@ const (
 )
 
 // idemBegin looks key up and, when it is free, reserves it for a call with
-// fingerprint fp, so that a concurrent call with the same key sees it in use.
-func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, idemState, response) {
+// fingerprint fp and request ID reqID, so that a concurrent call with the
+// same key sees it in use. A replay also returns the first call's request
+// ID.
+func (f *Fake) idemBegin(key string, fp uint64, now time.Time, reqID string) (*idemRecord, idemState, response, string) {
 	s := &f.idem
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -93,16 +101,16 @@ func (f *Fake) idemBegin(key string, fp uint64, now time.Time) (*idemRecord, ide
 	if r, ok := s.m[key]; ok && !(r.done && now.UnixNano()-r.first > int64(keyLifetime)) {
 		switch {
 		case !r.done:
-			return nil, idemInUse, response{}
+			return nil, idemInUse, response{}, ""
 		case r.fp != fp:
-			return nil, idemConflict, response{}
+			return nil, idemConflict, response{}, ""
 		default:
-			return nil, idemReplay, r.resp
+			return nil, idemReplay, r.resp, r.reqID
 		}
 	}
-	r := &idemRecord{fp: fp, first: now.UnixNano()}
+	r := &idemRecord{fp: fp, first: now.UnixNano(), reqID: reqID}
 	s.m[key] = r
-	return r, idemFresh, response{}
+	return r, idemFresh, response{}, ""
 }
 
 // idemFinish stores resp under key when Stripe would, and otherwise frees

@@ -22,8 +22,16 @@ type Charge struct {
 	AmountCaptured int64
 	Captured       bool
 	Released       bool // the authorisation was cancelled: no money moved
-	Metadata       map[string]string
-	Created        time.Time
+	// AmountRefunded and Refunded are the charge's amount_refunded and
+	// refunded: before API version 2025-03-31 a partial capture refunds the
+	// rest of the authorisation and a cancel refunds the capturable amount.
+	AmountRefunded int64
+	Refunded       bool
+	// Disputed is set on a charge of pm_card_createDispute once its money
+	// moved (captured).
+	Disputed bool
+	Metadata map[string]string
+	Created  time.Time
 }
 
 // MoneyMoved reports whether the charge took the customer's money: it

@@ -1,6 +1,7 @@
 package stripetest
 
 import (
+	"context"
 	"maps"
 	"sync"
 	"time"
@@ -42,14 +43,21 @@ type intent struct {
 	cvcCollected bool
 	pendingToken string
 
-	// automaticPM is set when the intent was created without
-	// payment_method_types: since API version 2023-08-16 it then has
-	// automatic_payment_methods enabled with redirects allowed, and every
-	// on-session confirmation needs a return_url, which stripeclient's
-	// params cannot carry.
+	// automaticPM is set when the intent has automatic_payment_methods
+	// enabled: asked for, or (from API version 2023-08-16) created without
+	// payment_method_types. redirects says redirect-based methods are
+	// allowed (allow_redirects is not "never"): then every on-session
+	// confirmation needs a return_url, which only the HTTP door can send.
 	automaticPM bool
+	redirects   bool
+
+	// canceledAt is when the intent was canceled, in Unix seconds (0 while
+	// it is not).
+	canceledAt int64
 
 	charges []*charge
+	// refunds are the refunds of the intent's charges, in creation order.
+	refunds []*refund
 
 	// meta is the intent's metadata, fixed at creation and never modified,
 	// so it is read without the lock; snapshots inside the fake carry none
@@ -57,9 +65,18 @@ type intent struct {
 	meta map[string]string
 }
 
-// charge is a Charge with its creation order.
+// charge is a Charge with its creation order and, for a failed one, what
+// its failure_code, failure_message and outcome say.
 type charge struct {
-	seq uint64
+	seq            uint64
+	failureCode    string
+	failureMessage string
+	declineCode    string
+	disputes       bool // pm_card_createDispute: disputed once its money moves
+	// refundedBase is the amount_refunded the charge had before its first
+	// refund (baseSet once taken): see applyRefunds.
+	refundedBase int64
+	baseSet      bool
 	Charge
 }
 
@@ -73,6 +90,7 @@ func (f *Fake) storeIntent(in *intent) { f.intents.put(in.cur.ID, in) }
 // with in.mu held by every path that reads or changes the intent, so
 // nothing can see a stale requires_action or requires_capture.
 func (f *Fake) expire(in *intent, now time.Time) {
+	in.failDueRefunds()
 	switch in.cur.Status {
 	case stripeclient.StatusRequiresAction, stripeclient.StatusRequiresConfirmation:
 		if in.attemptAt != 0 && now.UnixNano()-in.attemptAt > int64(authWindow) {
@@ -80,20 +98,31 @@ func (f *Fake) expire(in *intent, now time.Time) {
 		}
 	case stripeclient.StatusRequiresCapture:
 		if now.UnixNano()-in.authorizedAt > int64(f.cfg.captureWindow()) {
-			in.cancel("automatic")
+			// Nobody's request: the account's default version decides
+			// whether the release shows as a refund.
+			in.cancel("automatic", now, !atLeast(f.apiVersion(context.Background()), versionNoCaptureRefunds))
 		}
 	}
 }
 
-// cancel cancels the intent for reason, releasing an authorisation's
-// funds. The caller has checked that the status allows it.
-func (in *intent) cancel(reason string) {
+// cancel cancels the intent for reason at now, releasing an
+// authorisation's funds; with refund (API versions before 2025-03-31) the
+// release shows on the charge as a refund of the capturable amount, as
+// Stripe showed it ("the remaining amount_capturable is automatically
+// refunded", docs.stripe.com/api/payment_intents/cancel). The caller has
+// checked that the status allows it.
+func (in *intent) cancel(reason string, now time.Time, refund bool) {
 	p := *in.cur
 	if p.Status == stripeclient.StatusRequiresCapture {
 		ch := in.latestCharge()
 		ch.Released = true
+		if refund {
+			ch.AmountRefunded = p.AmountCapturable
+			ch.Refunded = true
+		}
 		p.LatestCharge = ch.public()
 	}
+	in.canceledAt = now.Unix()
 	p.Status = stripeclient.StatusCanceled
 	p.CancellationReason = reason
 	p.AmountCapturable = 0

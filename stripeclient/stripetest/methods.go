@@ -150,6 +150,12 @@ func (f *Fake) AttachCard(customerID, testPM string) (stripeclient.PaymentMethod
 	if m.isSpent() {
 		return stripeclient.PaymentMethod{}, f.spentMethod()
 	}
+	if tc := m.card; tc.noAttach {
+		// The testing page: the declined-payments cards cannot be
+		// attached to a customer (pm_card_chargeCustomerFail can).
+		code, msg := declineOf(tc.DeclineCode)
+		return stripeclient.PaymentMethod{}, f.cardError(code, msg, tc.DeclineCode, nil)
+	}
 	m.mu.Lock()
 	m.cvcFresh = false
 	m.mu.Unlock()

@@ -32,7 +32,7 @@ func TestOffSessionEveryTestCard(t *testing.T) {
 	wantCode := map[string]string{
 		"generic_decline": "card_declined", "insufficient_funds": "card_declined", "lost_card": "card_declined",
 		"stolen_card": "card_declined", "fraudulent": "card_declined", "expired_card": "expired_card",
-		"incorrect_cvc": "incorrect_cvc", "processing_error": "processing_error",
+		"incorrect_cvc": "incorrect_cvc", "processing_error": "processing_error", "card_velocity_exceeded": "card_declined",
 		"authentication_required": "authentication_required",
 	}
 	for _, tc := range stripetest.TestCards() {
@@ -48,6 +48,13 @@ func TestOffSessionEveryTestCard(t *testing.T) {
 				switch how {
 				case "AttachCard":
 					saved, err := f.AttachCard(cus, tc.PaymentMethod)
+					if issuerDeclineCards[tc.PaymentMethod] {
+						// The testing page: these cards cannot be attached.
+						if se := asError(t, err); se.Type != "card_error" || se.DeclineCode != tc.DeclineCode || se.HTTPStatus != 402 {
+							t.Errorf("AttachCard: %v, want a 402 card_error %s", err, tc.DeclineCode)
+						}
+						return
+					}
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -95,6 +102,15 @@ func TestOffSessionEveryTestCard(t *testing.T) {
 			})
 		}
 	}
+}
+
+// issuerDeclineCards are the cards of the testing page's declined-payments
+// table, which "can't be attached to a Customer object".
+var issuerDeclineCards = map[string]bool{
+	"pm_card_visa_chargeDeclined": true, "pm_card_visa_chargeDeclinedInsufficientFunds": true,
+	"pm_card_visa_chargeDeclinedLostCard": true, "pm_card_visa_chargeDeclinedStolenCard": true,
+	"pm_card_chargeDeclinedExpiredCard": true, "pm_card_chargeDeclinedIncorrectCvc": true,
+	"pm_card_chargeDeclinedProcessingError": true, "pm_card_visa_chargeDeclinedVelocityLimitExceeded": true,
 }
 
 // saveOnSession pays once on-session with setup_future_usage=off_session,

@@ -11,25 +11,39 @@ import (
 
 // CreatePaymentIntent implements stripeclient.Client.
 func (f *Fake) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
+	return f.createPaymentIntent(ctx, p, wireParams{})
+}
+
+// createPaymentIntent is CreatePaymentIntent with the parameters only the
+// HTTP door sends.
+func (f *Fake) createPaymentIntent(ctx context.Context, p stripeclient.CreateParams, w wireParams) (*stripeclient.PaymentIntent, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	key := p.IdempotencyKey
 	p.IdempotencyKey = "" // the key is not part of the request it names
-	return f.write(ctx, OpCreate, "", key, fingerprint(OpCreate, "", p), func(now time.Time) response {
-		return f.create(&p, now)
+	ver := f.apiVersion(ctx)
+	return f.write(ctx, OpCreate, "", key, fingerprint(OpCreate, "", wireRequest{p, w}), func(now time.Time) response {
+		return f.create(&p, &w, ver, now)
 	})
 }
 
 // ConfirmPaymentIntent implements stripeclient.Client.
 func (f *Fake) ConfirmPaymentIntent(ctx context.Context, id string, p stripeclient.ConfirmParams) (*stripeclient.PaymentIntent, error) {
+	return f.confirmPaymentIntent(ctx, id, p, wireParams{})
+}
+
+// confirmPaymentIntent is ConfirmPaymentIntent with the parameters only
+// the HTTP door sends.
+func (f *Fake) confirmPaymentIntent(ctx context.Context, id string, p stripeclient.ConfirmParams, w wireParams) (*stripeclient.PaymentIntent, error) {
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
 	key := p.IdempotencyKey
 	p.IdempotencyKey = "" // the key is not part of the request it names
-	return f.write(ctx, OpConfirm, id, key, fingerprint(OpConfirm, id, p), func(now time.Time) response {
-		return f.confirm(id, &p, now)
+	ver := f.apiVersion(ctx)
+	return f.write(ctx, OpConfirm, id, key, fingerprint(OpConfirm, id, wireRequest{p, w}), func(now time.Time) response {
+		return f.confirm(id, &p, &w, ver, now)
 	})
 }
 
@@ -40,8 +54,9 @@ func (f *Fake) CapturePaymentIntent(ctx context.Context, id string, p stripeclie
 	}
 	key := p.IdempotencyKey
 	p.IdempotencyKey = "" // the key is not part of the request it names
+	ver := f.apiVersion(ctx)
 	return f.write(ctx, OpCapture, id, key, fingerprint(OpCapture, id, p), func(now time.Time) response {
-		return f.capture(id, &p, now)
+		return f.capture(id, &p, ver, now)
 	})
 }
 
@@ -52,8 +67,9 @@ func (f *Fake) CancelPaymentIntent(ctx context.Context, id string, p stripeclien
 	}
 	key := p.IdempotencyKey
 	p.IdempotencyKey = "" // the key is not part of the request it names
+	ver := f.apiVersion(ctx)
 	return f.write(ctx, OpCancel, id, key, fingerprint(OpCancel, id, p), func(now time.Time) response {
-		return f.cancel(id, &p, now)
+		return f.cancel(id, &p, ver, now)
 	})
 }
 
@@ -80,10 +96,14 @@ func (f *Fake) RetrievePaymentIntent(ctx context.Context, id string) (*stripecli
 	return out, nil
 }
 
-// checkCreate is Stripe's server-side validation of a create: failures are
-// 400s that are not stored under the idempotency key.
-func (f *Fake) checkCreate(p *stripeclient.CreateParams) *stripeclient.Error {
+// checkCreate is Stripe's server-side validation of a create at API
+// version ver: failures are 400s that are not stored under the
+// idempotency key.
+func (f *Fake) checkCreate(p *stripeclient.CreateParams, w *wireParams, ver string) *stripeclient.Error {
 	if e := f.checkOrderParams(p); e != nil {
+		return e
+	}
+	if e := f.checkPaymentMethodTypes(p, w, ver); e != nil {
 		return e
 	}
 	switch {
@@ -93,8 +113,11 @@ func (f *Fake) checkCreate(p *stripeclient.CreateParams) *stripeclient.Error {
 		return f.invalid("", "customer", "A customer is required to set up a payment method for future usage.")
 	case p.Customer != "" && !f.customerExists(p.Customer):
 		return f.missingParam("customer", "customer", p.Customer)
-	case p.Confirm && len(p.PaymentMethodTypes) == 0 && !p.OffSession:
-		// Automatic payment methods; off_session=true is exempt.
+	case w.ReturnURL != "" && !p.Confirm:
+		return f.invalid("", "return_url", "You can only pass in return_url when confirm is true.")
+	case p.Confirm && redirectsAllowed(p, w, ver) && w.ReturnURL == "" && !p.OffSession:
+		// Automatic payment methods with redirects; off_session=true is
+		// exempt.
 		return f.returnURLRequired()
 	}
 	return nil
@@ -114,8 +137,8 @@ func (f *Fake) spentMethod() *stripeclient.Error {
 		"To use a PaymentMethod multiple times, you must attach it to a Customer first.")
 }
 
-func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
-	if e := f.checkCreate(p); e != nil {
+func (f *Fake) create(p *stripeclient.CreateParams, w *wireParams, ver string, now time.Time) response {
+	if e := f.checkCreate(p, w, ver); e != nil {
 		return response{err: e}
 	}
 	var m *method
@@ -163,7 +186,7 @@ func (f *Fake) create(p *stripeclient.CreateParams, now time.Time) response {
 		pi.Status = stripeclient.StatusRequiresConfirmation
 	}
 	in := &intent{seq: f.objSeq.Add(1), createdAt: now.UnixNano(), cur: pi, meta: maps.Clone(p.Metadata),
-		automaticPM: len(p.PaymentMethodTypes) == 0}
+		automaticPM: automaticPM(p, w, ver), redirects: redirectsAllowed(p, w, ver)}
 	var e *stripeclient.Error
 	if p.Confirm {
 		in.confirmations = 1
@@ -194,13 +217,16 @@ func (f *Fake) result(in *intent, e *stripeclient.Error) response {
 	return response{pi: in.cur, in: in, store: true}
 }
 
-func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) response {
+func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, w *wireParams, ver string, now time.Time) response {
+	if w.PaymentMethodTypes && atLeast(ver, versionNoPMTypes) {
+		return response{err: f.pmTypesNoLongerSupported()}
+	}
 	in, e := f.lockIntent(id, now)
 	if e != nil {
 		return response{err: e}
 	}
 	defer in.mu.Unlock()
-	if in.automaticPM && !p.OffSession {
+	if in.redirects && !p.OffSession && w.ReturnURL == "" {
 		return response{err: f.returnURLRequired()}
 	}
 	switch st := in.cur.Status; st {
@@ -214,7 +240,7 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, now time.Time) 
 	if in.confirmations >= f.cfg.confirmationLimit() {
 		// Stripe cancels the intent at the confirmation after its limit.
 		// The cancellation is work done, so it is stored under the key.
-		in.cancel("automatic")
+		in.cancel("automatic", now, false) // nothing is authorised here
 		return response{in: in, store: true, err: f.unexpectedState("This PaymentIntent has been canceled because it reached "+
 			"the maximum number of confirmation attempts. Create a new PaymentIntent to attempt the payment again.", in.cur)}
 	}
@@ -352,6 +378,7 @@ func (f *Fake) attempt(in *intent, m *method, offSession bool, now time.Time) *s
 	} else {
 		ch.Captured = true
 		ch.AmountCaptured = p.Amount
+		ch.Disputed = ch.disputes
 		p.Status = stripeclient.StatusSucceeded
 		p.AmountReceived = p.Amount
 	}
@@ -375,6 +402,10 @@ func (f *Fake) decline(in *intent, p *stripeclient.PaymentIntent, m *method, dec
 	ch := f.newCharge(in, p, m, cvc, now)
 	ch.Status = "failed"
 	code, msg := declineOf(declineCode)
+	if declineCode == m.card.DeclineCode && m.card.errorCode != "" {
+		code = m.card.errorCode
+	}
+	ch.failureCode, ch.failureMessage, ch.declineCode = code, msg, declineCode
 	p.Status = stripeclient.StatusRequiresPaymentMethod
 	p.LatestCharge = ch.public()
 	p.LastPaymentError = &stripeclient.PaymentError{
@@ -387,7 +418,7 @@ func (f *Fake) decline(in *intent, p *stripeclient.PaymentIntent, m *method, dec
 	p.PaymentMethod = "" // unset after a failed attempt, see failAuthentication
 	in.cur = p
 	in.endAttempt()
-	return f.cardError(declineCode, in.cur)
+	return f.cardError(code, msg, declineCode, in.cur)
 }
 
 func (f *Fake) newCharge(in *intent, p *stripeclient.PaymentIntent, m *method, cvc string, now time.Time) *charge {
@@ -401,8 +432,9 @@ func (f *Fake) newCharge(in *intent, p *stripeclient.PaymentIntent, m *method, c
 		CVCCheck:      cvc,
 		Amount:        p.Amount,
 		Created:       now.Truncate(time.Second),
-	}}
+	}, disputes: m.card.disputes}
 	in.charges = append(in.charges, ch)
+	f.chargeIn.put(ch.ID, in)
 	return ch
 }
 
@@ -416,6 +448,8 @@ func (ch *charge) public() *stripeclient.Charge {
 		Paid:           ch.Status == "succeeded",
 		Status:         ch.Status,
 		CVCCheck:       ch.CVCCheck,
+		AmountRefunded: ch.AmountRefunded,
+		Refunded:       ch.Refunded,
 	}
 }
 
@@ -426,7 +460,7 @@ func (in *intent) latestCharge() *charge {
 	return in.charges[len(in.charges)-1]
 }
 
-func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) response {
+func (f *Fake) capture(id string, p *stripeclient.CaptureParams, ver string, now time.Time) response {
 	in, e := f.lockIntent(id, now)
 	if e != nil {
 		return response{err: e}
@@ -447,6 +481,11 @@ func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) 
 	ch := in.latestCharge()
 	ch.Captured = true
 	ch.AmountCaptured = amount // the rest of the authorisation is released
+	if amount < in.cur.AmountCapturable && !atLeast(ver, versionNoCaptureRefunds) {
+		// Before 2025-03-31 the release shows as a refund of the rest.
+		ch.AmountRefunded = in.cur.AmountCapturable - amount
+	}
+	ch.Disputed = ch.disputes
 	np := *in.cur
 	np.Status = stripeclient.StatusSucceeded
 	np.AmountReceived = amount
@@ -456,7 +495,7 @@ func (f *Fake) capture(id string, p *stripeclient.CaptureParams, now time.Time) 
 	return f.result(in, nil)
 }
 
-func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) response {
+func (f *Fake) cancel(id string, p *stripeclient.CancelParams, ver string, now time.Time) response {
 	in, e := f.lockIntent(id, now)
 	if e != nil {
 		return response{err: e}
@@ -472,6 +511,6 @@ func (f *Fake) cancel(id string, p *stripeclient.CancelParams, now time.Time) re
 			"requires_payment_method, requires_capture, requires_confirmation, requires_action.", st), in.cur)}
 	}
 	// Cancelling an authorisation releases the held funds.
-	in.cancel(p.CancellationReason)
+	in.cancel(p.CancellationReason, now, !atLeast(ver, versionNoCaptureRefunds))
 	return f.result(in, nil)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -37,7 +36,13 @@ import (
 //	GET  /v1/payment_intents/search               search by metadata['key']:'value'
 //	GET  /v1/payment_methods/{id}                 retrieve a payment method
 //	GET  /v1/customers/{id}/payment_methods       a customer's cards
+//	GET  /v1/payment_intents                      list: customer, created, limit, starting_after, ending_before
+//	GET  /v1/charges/{id}                         retrieve a charge
+//	GET  /v1/charges                              list: payment_intent, customer, created, limit, starting_after, ending_before
 //	POST /v1/tokens                               cvc_update[cvc]: a CVC token (pk_test_ keys too)
+//	POST /v1/refunds                              refund a payment_intent (or charge), all or amount
+//	GET  /v1/refunds/{id}                         retrieve a refund
+//	GET  /v1/refunds                              refunds of a payment_intent or charge, newest first
 //
 // and, under /_stripetest/ (not Stripe's API; the browser's and the
 // dashboard's part in a test):
@@ -48,6 +53,7 @@ import (
 //	POST /_stripetest/customers/{id}/cards                     payment_method=pm_card_…: save a card (Fake.AttachCard)
 //	GET  /_stripetest/charges                                  every charge attempt; metadata_key and value filter (Fake.ChargesWhere)
 //	GET  /_stripetest/test_cards                               the test cards (TestCards)
+//	POST /_stripetest/refunds/{id}/settle                      status=succeeded|failed: settle a pending refund (Fake.SettleRefund)
 //
 // The 3-D Secure endpoints also accept a pk_test_ key together with the
 // intent's client_secret, as Stripe.js acts for the holder of the secret.
@@ -92,10 +98,29 @@ func NewServer(fake *Fake) *Server {
 	s := &Server{
 		URL:      "http://" + ln.Addr().String(),
 		Listener: ln,
-		srv:      &http.Server{Handler: NewHandler(fake), ReadHeaderTimeout: 10 * time.Second},
+		srv:      newHTTPServer(NewHandler(fake)),
 	}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s
+}
+
+// The timeouts of NewServer's http.Server and of cmd/stripetest: a client
+// has ReadHeaderTimeout to send its headers, BodyTimeout more to send its
+// body (and ReadTimeout for the whole request), WriteTimeout from the end
+// of its headers for the answer, and an idle connection is closed after
+// IdleTimeout. WriteTimeout is long so that an injected FaultLatency of up
+// to a minute still answers.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	BodyTimeout       = 30 * time.Second
+	ReadTimeout       = time.Minute
+	WriteTimeout      = 2 * time.Minute
+	IdleTimeout       = 2 * time.Minute
+)
+
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout}
 }
 
 // Close stops the server: it closes the listener and every connection.
@@ -104,8 +129,11 @@ func (s *Server) Close() { _ = s.srv.Close() }
 
 // NewHandler returns the HTTP handler of NewServer, for serving fake on a
 // listener of one's own.
-func NewHandler(fake *Fake) http.Handler {
-	h := &handler{fake: fake, rec: bodyrec.New()}
+func NewHandler(fake *Fake) http.Handler { return newHandler(fake, BodyTimeout) }
+
+// newHandler is NewHandler with the body deadline bodyTimeout.
+func newHandler(fake *Fake, bodyTimeout time.Duration) http.Handler {
+	h := &handler{fake: fake, rec: bodyrec.New(), bodyTimeout: bodyTimeout}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/payment_intents", h.api(h.createIntent))
 	mux.HandleFunc("GET /v1/payment_intents/search", h.api(h.searchIntents))
@@ -118,6 +146,16 @@ func NewHandler(fake *Fake) http.Handler {
 	mux.HandleFunc("POST /v1/tokens", h.publishable(h.createToken))
 	mux.HandleFunc("POST /v1/test_helpers/confirmation_tokens", h.publishable(h.createConfirmationToken))
 	mux.HandleFunc("GET /v1/confirmation_tokens/{id}", h.api(h.retrieveConfirmationToken))
+	// Lists and charges (server_charges.go).
+	mux.HandleFunc("GET /v1/payment_intents", h.api(h.listIntents))
+	mux.HandleFunc("GET /v1/charges", h.api(h.listStripeCharges))
+	mux.HandleFunc("GET /v1/charges/{id}", h.api(h.retrieveCharge))
+
+	// Refunds (server_refunds.go).
+	mux.HandleFunc("POST /v1/refunds", h.api(h.createRefund))
+	mux.HandleFunc("GET /v1/refunds", h.api(h.listRefunds))
+	mux.HandleFunc("GET /v1/refunds/{id}", h.api(h.retrieveRefund))
+	mux.HandleFunc("POST /_stripetest/refunds/{id}/settle", h.api(h.settleRefund))
 
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/authenticate", h.publishable(h.authenticate))
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/fail_authentication", h.publishable(h.failAuthentication))
@@ -143,6 +181,9 @@ type handler struct {
 	rec   *bodyrec.Recorder // nil unless bodyrec.Env is set
 	reqID atomic.Uint64     // request IDs of answers the fake did not give one
 	auto  atomic.Uint64     // idempotency keys for POSTs sent without one
+	// bodyTimeout bounds the time a POST's body takes to arrive after its
+	// headers (0: no bound).
+	bodyTimeout time.Duration
 }
 
 // call is one request being answered.
@@ -152,7 +193,9 @@ type call struct {
 	form       *form
 	key        string // the sk_test_/pk_test_ key
 	idemKey    string
-	publicAuth bool // authenticated with a publishable key
+	publicAuth bool            // authenticated with a publishable key
+	context    context.Context // r's, carrying the API version and meta
+	meta       requestMeta
 }
 
 // endpoint answers one call: a status and a JSON-marshalable body, or an
@@ -173,20 +216,51 @@ func (h *handler) publishable(e endpoint) http.HandlerFunc { return h.serve(e, t
 func (h *handler) serve(e endpoint, allowPublishable bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Stripe-Version", stripeclient.APIVersion)
-		c := &call{w: w, r: r}
+		c := &call{w: w, r: r, context: r.Context()}
+		version := h.fake.apiVersion(c.context)
+		hd.Set("Stripe-Version", version)
 		key, err := authenticate(r, allowPublishable)
 		if err != nil {
 			h.writeError(c, err)
 			return
 		}
 		c.key, c.publicAuth = key, publicKey(key)
-		if v := r.Header.Get("Stripe-Version"); v != "" && !apiVersionRE.MatchString(v) {
-			h.writeError(c, &requestError{status: http.StatusBadRequest, msg: "Invalid Stripe API version: " + v})
-			return
+		if v := r.Header.Get("Stripe-Version"); v != "" {
+			if !validAPIVersion(v) {
+				h.writeError(c, &requestError{status: http.StatusBadRequest, msg: "Invalid Stripe API version: " + v})
+				return
+			}
+			// The rules of the version asked for apply; the objects keep
+			// the shape of stripeclient.APIVersion, and a client asking
+			// for a later one is told so.
+			version = v
+			hd.Set("Stripe-Version", version)
+			c.context = withAPIVersion(c.context, version)
+		}
+		if laterShape(version) {
+			hd.Set(shapeHeader, stripeclient.APIVersion)
+		}
+		c.meta.reqID = fmt.Sprintf("req_stripetest%010d", h.reqID.Add(1))
+		c.context = withRequestMeta(c.context, &c.meta)
+		if d := h.bodyDeadline(r); d > 0 {
+			// Headers are in; the body must follow within bodyTimeout, so
+			// that a client trickling its body cannot hold a connection.
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		if err := r.ParseForm(); err != nil {
+		err = r.ParseForm()
+		if h.bodyDeadline(r) > 0 {
+			// The body is read: lift the deadline, so that the server's
+			// watch for a closed connection does not end a slow answer
+			// (a FaultLatency sleep) early.
+			_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+		}
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				dropConnection(w) // too slow to answer: Stripe's servers cut such clients off too
+				return
+			}
 			h.writeError(c, &requestError{status: http.StatusBadRequest, msg: "Invalid request body: could not parse it as application/x-www-form-urlencoded."})
 			return
 		}
@@ -205,17 +279,40 @@ func (h *handler) serve(e endpoint, allowPublishable bool) http.HandlerFunc {
 			h.writeError(c, err)
 			return
 		}
-		h.writeJSON(c, status, "", body)
+		if c.meta.original != "" {
+			hd.Set(originalRequestHeader, c.meta.original)
+		}
+		h.writeJSON(c, status, c.meta.reqID, body)
 	}
 }
 
-// replayedHeader marks an answer replayed from the idempotency store, as
-// Stripe marks it.
-const replayedHeader = "Idempotent-Replayed"
+// bodyDeadline is how long a POST's body may take after its headers:
+// bodyTimeout, or the server's ReadTimeout when shorter (a read deadline
+// set here replaces the server's). 0 means none.
+func (h *handler) bodyDeadline(r *http.Request) time.Duration {
+	if r.Method != http.MethodPost || h.bodyTimeout <= 0 {
+		return 0
+	}
+	d := h.bodyTimeout
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ReadTimeout > 0 {
+		d = min(d, srv.ReadTimeout)
+	}
+	return d
+}
 
-// apiVersionRE is the form of Stripe's API versions: a date, and since
-// 2024 a release name ("2024-09-30.acacia").
-var apiVersionRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$`)
+// replayedHeader marks an answer replayed from the idempotency store, as
+// Stripe marks it; originalRequestHeader names the request ID of the answer
+// replayed, as Stripe's replays do.
+const (
+	replayedHeader        = "Idempotent-Replayed"
+	originalRequestHeader = "Original-Request"
+)
+
+// shapeHeader says, on an answer to a client that asked for an API version
+// later than stripeclient.APIVersion, which version's object shape the
+// answer has: the fake applies the later version's rules (version.go) but
+// not its object changes. Not a Stripe header.
+const shapeHeader = "Stripetest-Object-Version"
 
 // authenticate reads the API key from the Authorization header (Bearer,
 // or Basic with the key as user name, as curl -u sends it).
@@ -296,6 +393,7 @@ func (h *handler) writeError(c *call, err error) {
 		}
 		if se.Replayed {
 			c.w.Header().Set(replayedHeader, "true")
+			c.w.Header().Set(originalRequestHeader, se.RequestID)
 		}
 		h.writeJSON(c, se.HTTPStatus, se.RequestID, errorBody{h.renderError(c, se)})
 	case errors.As(err, &pe):
@@ -374,4 +472,4 @@ func (h *handler) writeJSON(c *call, status int, reqID string, body any) {
 
 // ctx is the request's context: it ends when the client goes away, which
 // ends a FaultLatency sleep as the caller's own context would in process.
-func (c *call) ctx() context.Context { return c.r.Context() }
+func (c *call) ctx() context.Context { return c.context }

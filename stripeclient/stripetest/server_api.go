@@ -28,6 +28,11 @@ func (h *handler) createIntent(c *call) (int, any, error) {
 		StatementDescriptorSuffix: f.str("statement_descriptor_suffix"),
 		Metadata:                  f.dict("metadata"),
 	}
+	w, err := wireOf(f, true)
+	if err != nil {
+		return 0, nil, err
+	}
+	f.acceptNotModelled("create_payment_intent")
 	amount, ok, err := f.int("amount")
 	if err != nil {
 		return 0, nil, err
@@ -52,7 +57,7 @@ func (h *handler) createIntent(c *call) (int, any, error) {
 	if err := f.done(); err != nil {
 		return 0, nil, err
 	}
-	pi, err := h.fake.CreatePaymentIntent(c.ctx(), p)
+	pi, err := h.fake.createPaymentIntent(c.ctx(), p, w)
 	return h.intentAnswer(c, pi, err, expand)
 }
 
@@ -66,7 +71,12 @@ func (h *handler) confirmIntent(c *call) (int, any, error) {
 		CaptureMethod:     f.str("capture_method"),
 		SetupFutureUsage:  f.str("setup_future_usage"),
 	}
-	var err error
+	w, err := wireOf(f, false)
+	if err != nil {
+		return 0, nil, err
+	}
+	w.PaymentMethodTypes = len(f.list("payment_method_types")) > 0
+	f.acceptNotModelled("confirm_payment_intent")
 	if p.OffSession, err = f.offSession(); err != nil {
 		return 0, nil, err
 	}
@@ -77,11 +87,12 @@ func (h *handler) confirmIntent(c *call) (int, any, error) {
 	if err := f.done(); err != nil {
 		return 0, nil, err
 	}
-	pi, err := h.fake.ConfirmPaymentIntent(c.ctx(), c.r.PathValue("id"), p)
+	pi, err := h.fake.confirmPaymentIntent(c.ctx(), c.r.PathValue("id"), p, w)
 	return h.intentAnswer(c, pi, err, expand)
 }
 
 func (h *handler) retrieveIntent(c *call) (int, any, error) {
+	c.form.acceptNotModelled("retrieve_payment_intent")
 	expand, err := c.form.expand("latest_charge")
 	if err != nil {
 		return 0, nil, err
@@ -94,6 +105,7 @@ func (h *handler) retrieveIntent(c *call) (int, any, error) {
 }
 
 func (h *handler) captureIntent(c *call) (int, any, error) {
+	c.form.acceptNotModelled("capture_payment_intent")
 	amount, _, err := c.form.int("amount_to_capture")
 	if err != nil {
 		return 0, nil, err
@@ -237,6 +249,9 @@ func window[T any](all []T, start, limit int) ([]T, bool) {
 }
 
 func (h *handler) retrieveMethod(c *call) (int, any, error) {
+	if _, err := c.form.expand(""); err != nil {
+		return 0, nil, err
+	}
 	if err := c.form.done(); err != nil {
 		return 0, nil, err
 	}
@@ -255,11 +270,13 @@ func (h *handler) listMethods(c *call) (int, any, error) {
 		return 0, nil, &requestError{status: http.StatusBadRequest, code: "parameter_invalid", param: "type",
 			msg: "The stripetest server models card payment methods only."}
 	}
-	limit, err := pageLimit(f)
+	cur, err := readCursor(f)
 	if err != nil {
 		return 0, nil, err
 	}
-	after := f.str("starting_after")
+	if _, err := f.expand(""); err != nil {
+		return 0, nil, err
+	}
 	if err := f.done(); err != nil {
 		return 0, nil, err
 	}
@@ -268,20 +285,10 @@ func (h *handler) listMethods(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	start := 0
-	if after != "" {
-		start = -1
-		for i, pm := range cards {
-			if pm.ID == after {
-				start = i + 1
-			}
-		}
-		if start < 0 {
-			return 0, nil, &requestError{status: http.StatusBadRequest, code: stripeclient.CodeResourceMissing, param: "starting_after",
-				msg: "No such payment method: '" + after + "'"}
-		}
+	page, more, err := paginate(cards, func(pm stripeclient.PaymentMethod) string { return pm.ID }, cur, "payment method")
+	if err != nil {
+		return 0, nil, err
 	}
-	page, more := window(cards, start, limit)
 	res := listResult{Object: "list", URL: "/v1/customers/" + cus + "/payment_methods", HasMore: more, Data: make([]*methodJSON, len(page))}
 	for i := range page {
 		res.Data[i] = renderMethod(&page[i])
@@ -292,12 +299,22 @@ func (h *handler) listMethods(c *call) (int, any, error) {
 // createToken is POST /v1/tokens with cvc_update[cvc]: the token Stripe.js's
 // createToken('cvc_update', …) makes. Other token types are not modelled.
 func (h *handler) createToken(c *call) (int, any, error) {
-	if !c.form.has("cvc_update[cvc]") {
-		return 0, nil, missingParam("cvc_update[cvc]")
+	if _, err := c.form.expand(""); err != nil {
+		return 0, nil, err
 	}
+	for _, kind := range notModelled["create_token"] {
+		if c.form.hasUnder(kind) && !c.form.has("cvc_update[cvc]") {
+			return 0, nil, &requestError{status: http.StatusBadRequest, param: kind,
+				msg: "The stripetest server makes cvc_update tokens only; Stripe makes " + kind + " tokens too."}
+		}
+	}
+	c.form.acceptNotModelled("create_token")
 	cvc := c.form.str("cvc_update[cvc]")
 	if err := c.form.done(); err != nil {
 		return 0, nil, err
+	}
+	if !c.form.has("cvc_update[cvc]") {
+		return 0, nil, missingParam("cvc_update[cvc]")
 	}
 	id, err := h.fake.CreateCVCToken(cvc)
 	if err != nil {

@@ -8,10 +8,16 @@ import (
 	"strings"
 )
 
-// form reads a request's parameters in Stripe's encoding: scalars as
-// name=value, lists as name[0]=a&name[1]=b (or name[]=a), dictionaries as
-// name[key]=value, nested as name[card][cvc_token]=… . It remembers which
-// parameters were read, so that the rest can be refused as unknown.
+// form reads a request's parameters in Stripe's encoding, the "Rack-style"
+// nesting stripe-mock assembles (param/nestedtypeassembler in
+// github.com/stripe/stripe-mock) and Stripe's SDKs write: scalars as
+// name=value, lists as name[0]=a&name[1]=b or name[]=a&name[]=b,
+// dictionaries as name[key]=value, nested as name[card][cvc_token]=… .
+// Values are strings on the wire; booleans and integers are read as
+// stripe-mock's coercer reads them (param/coercer: strconv.ParseBool,
+// strconv.Atoi). It remembers which parameters were read, so that the
+// rest can be refused as unknown, as Stripe refuses them
+// (parameter_unknown, docs.stripe.com/error-codes).
 type form struct {
 	v    url.Values
 	used map[string]bool
@@ -23,6 +29,16 @@ func newForm(v url.Values) *form { return &form{v: v, used: make(map[string]bool
 func (f *form) has(name string) bool {
 	_, ok := f.v[name]
 	return ok
+}
+
+// hasUnder reports whether name, or anything nested under it, was sent.
+func (f *form) hasUnder(name string) bool {
+	for k := range f.v {
+		if k == name || strings.HasPrefix(k, name+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // str returns the value of name, "" when absent.
@@ -44,18 +60,35 @@ func (f *form) int(name string) (int64, bool, error) {
 	return n, true, nil
 }
 
-// bool returns name as a boolean; absent is false.
+// bool returns name as a boolean; absent or empty is false. Besides
+// true and false it takes what strconv.ParseBool takes, as stripe-mock
+// does: Python's SDKs send True and False (str of a Python bool), and
+// Stripe accepts them.
 func (f *form) bool(name string) (bool, error) {
 	if !f.has(name) {
 		return false, nil
 	}
-	switch s := f.str(name); s {
-	case "true":
-		return true, nil
-	case "false", "":
+	s := f.str(name)
+	if s == "" {
 		return false, nil
-	default:
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
 		return false, &requestError{status: http.StatusBadRequest, code: "parameter_invalid", param: name, msg: "Invalid boolean: " + s}
+	}
+	return b, nil
+}
+
+// accept marks the parameters names, and everything nested under them
+// (name[…]…), as read: parameters Stripe takes that the fake does not
+// model (notModelled).
+func (f *form) accept(names ...string) {
+	for k := range f.v {
+		for _, n := range names {
+			if k == n || strings.HasPrefix(k, n+"[") {
+				f.used[k] = true
+			}
+		}
 	}
 }
 
@@ -138,7 +171,8 @@ func (f *form) done() error {
 }
 
 // expand reads expand[] and reports whether it asks for field; any other
-// expansion is refused, as the fake has nothing else to expand.
+// expansion is refused, as the fake has nothing else to expand (field ""
+// refuses every expansion).
 func (f *form) expand(field string) (bool, error) {
 	want := false
 	for _, e := range f.list("expand") {

@@ -52,7 +52,7 @@ type intentJSON struct {
 
 type nextActionJSON struct {
 	Type          string            `json:"type"`
-	UseStripeSDK  map[string]string `json:"use_stripe_sdk,omitempty"`
+	UseStripeSDK  map[string]string `json:"use_stripe_sdk,omitempty"` // non-nil for type use_stripe_sdk
 	RedirectToURL *redirectJSON     `json:"redirect_to_url,omitempty"`
 }
 
@@ -280,14 +280,35 @@ func (h *handler) renderIntent(pi *stripeclient.PaymentIntent, expand bool) *int
 		StatementDescriptorSuffix: null(pi.StatementDescriptorSuffix),
 		Status:                    pi.Status,
 	}
+	if in, ok := h.fake.lookupIntent(pi.ID); ok {
+		in.mu.Lock()
+		automatic, redirects, canceledAt := in.automaticPM, in.redirects, in.canceledAt
+		in.mu.Unlock()
+		if automatic {
+			allow := "never"
+			if redirects {
+				allow = "always"
+			}
+			out.AutomaticPaymentMethods = map[string]any{"enabled": true, "allow_redirects": allow}
+		}
+		if pi.Status == stripeclient.StatusCanceled && canceledAt != 0 {
+			out.CanceledAt = &canceledAt
+		}
+	}
 	if na := pi.NextAction; na != nil {
 		out.NextAction = &nextActionJSON{Type: na.Type}
 		switch na.Type {
 		case stripeclient.NextActionUseStripeSDK:
-			// Stripe.js reads this dictionary; its content is Stripe's
-			// business, and neither the spec nor stripe-go v76 names a
-			// field of it, so the fake sends it empty.
-			out.NextAction.UseStripeSDK = map[string]string{}
+			// "Stripe.js depends on the contents of this dictionary to
+			// invoke authentication flows. The shape of the contents is
+			// subject to change and is only intended to be used by
+			// Stripe.js" (the API reference, PaymentIntent object,
+			// next_action.use_stripe_sdk). The fake sends the type of a
+			// 3-D Secure challenge and where its browser helper is.
+			out.NextAction.UseStripeSDK = map[string]string{
+				"type":      "three_d_secure_redirect",
+				"stripe_js": "/_stripetest/payment_intents/" + pi.ID + "/authenticate",
+			}
 		case stripeclient.NextActionRedirectToURL:
 			out.NextAction.RedirectToURL = &redirectJSON{URL: null(na.RedirectURL)}
 		}
@@ -320,63 +341,19 @@ func (h *handler) renderMethodID(id string, created int64) *methodJSON {
 	return &methodJSON{ID: id, Object: "payment_method", Created: created, Metadata: map[string]string{}, Type: "card"}
 }
 
-// renderCharge renders the latest charge of pi. What the Client's Charge
-// lacks comes from the intent (currency, customer, metadata, payment
-// method) and from the card; the charge's creation time is the intent's.
+// renderCharge renders the latest charge of pi as the intent's snapshot
+// shows it: status, amounts and CVC check from the snapshot (a replay
+// shows the charge as it was), refunds, dispute and failure from the
+// charge itself.
 func (h *handler) renderCharge(pi *stripeclient.PaymentIntent, ch *stripeclient.Charge) *chargeJSON {
-	meta := pi.Metadata
-	if meta == nil {
-		meta = map[string]string{}
+	v, ok := h.fake.lookupCharge(ch.ID)
+	if !ok {
+		v = chargeView{charge: charge{Charge: Charge{ID: ch.ID, PaymentIntent: pi.ID, Currency: pi.Currency, Customer: pi.Customer,
+			Metadata: pi.Metadata, Created: pi.Created}}, description: pi.Description, suffix: pi.StatementDescriptorSuffix}
 	}
-	// A decline clears the intent's payment method; the failed charge's
-	// is the one last_payment_error names.
-	pm := pi.PaymentMethod
-	if le := pi.LastPaymentError; pm == "" && le != nil {
-		pm = le.PaymentMethod
-	}
-	out := &chargeJSON{
-		ID:                        ch.ID,
-		Object:                    "charge",
-		Amount:                    ch.Amount,
-		AmountCaptured:            ch.AmountCaptured,
-		Captured:                  ch.Captured,
-		Created:                   pi.Created.Unix(),
-		Currency:                  pi.Currency,
-		Customer:                  null(pi.Customer),
-		Description:               null(pi.Description),
-		FraudDetails:              map[string]string{},
-		Metadata:                  meta,
-		Paid:                      ch.Paid,
-		PaymentIntent:             &pi.ID,
-		PaymentMethod:             null(pm),
-		Status:                    ch.Status,
-		StatementDescriptorSuffix: null(pi.StatementDescriptorSuffix),
-	}
-	approved := "approved_by_network"
-	out.Outcome = &outcomeJSON{NetworkStatus: &approved, RiskLevel: "normal", RiskScore: 20, SellerMessage: "Payment complete.", Type: "authorized"}
-	if ch.Status == "failed" {
-		declined := "declined_by_network"
-		out.Outcome = &outcomeJSON{NetworkStatus: &declined, RiskLevel: "normal", RiskScore: 20,
-			SellerMessage: "The bank did not return any further details with this decline.", Type: "issuer_declined"}
-		if le := pi.LastPaymentError; le != nil {
-			out.FailureCode, out.FailureMessage = null(le.Code), null(le.Message)
-			out.Outcome.Reason = null(le.DeclineCode)
-			if le.DeclineCode == "fraudulent" {
-				blocked := "not_sent_to_network"
-				out.Outcome = &outcomeJSON{NetworkStatus: &blocked, Reason: null("highest_risk_level"), RiskLevel: "highest", RiskScore: 95,
-					SellerMessage: "Stripe blocked this payment as too risky.", Type: "blocked"}
-			}
-		}
-	}
-	out.PaymentMethodDetails = &chargeMethodJSON{Type: "card"}
-	if m, ok := h.fake.PaymentMethod(pm); ok && m.Card != nil {
-		c := m.Card
-		out.PaymentMethodDetails.Card = &chargeCardJSON{
-			Brand: null(c.Brand), Checks: checksJSON{CVCCheck: null(ch.CVCCheck)}, Country: null(c.Country),
-			ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, Funding: null(c.Funding), Last4: null(c.Last4), Network: null(c.Brand),
-		}
-	}
-	return out
+	v.Amount, v.AmountCaptured, v.Captured, v.Status, v.CVCCheck = ch.Amount, ch.AmountCaptured, ch.Captured, ch.Status, ch.CVCCheck
+	v.AmountRefunded, v.Refunded = ch.AmountRefunded, ch.Refunded
+	return h.renderChargeView(&v)
 }
 
 // renderMethod is pm as Stripe's JSON.

@@ -148,13 +148,13 @@ func TestServerRefusesMalformedRequests(t *testing.T) {
 			}
 		})
 	}
-	status, body, _ := do(t, "GET", srv.URL+"/v1/charges", auth, nil, nil)
+	status, body, _ := do(t, "GET", srv.URL+"/v1/disputes", auth, nil, nil)
 	if status != http.StatusNotFound || !strings.Contains(errorField(t, body, "message"), "Unrecognized request URL") {
 		t.Errorf("unknown URL: %d %v", status, body)
 	}
-	status, body, _ = do(t, "GET", srv.URL+"/v1/payment_intents", auth, nil, nil) // listing is not modelled
+	status, body, _ = do(t, "GET", srv.URL+"/v1/customers", auth, nil, nil) // listing customers is not modelled
 	if status != http.StatusNotFound || !strings.Contains(errorField(t, body, "message"), "Unrecognized request URL") {
-		t.Errorf("GET /v1/payment_intents: %d %v", status, body)
+		t.Errorf("GET /v1/customers: %d %v", status, body)
 	}
 	status, body, _ = do(t, "GET", srv.URL+"/v1/payment_intents/pi_doesnotexist", auth, nil, nil)
 	if status != http.StatusNotFound || errorField(t, body, "code") != stripeclient.CodeResourceMissing {

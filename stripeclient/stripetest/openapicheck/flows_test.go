@@ -31,6 +31,16 @@ func schemaFor(x exchange) (string, bool) {
 	switch {
 	case p == "/v1/payment_intents/search":
 		return "search_payment_intents", true
+	case p == "/v1/refunds" && x.method == http.MethodGet:
+		return "list_refunds", true
+	case p == "/v1/refunds", strings.HasPrefix(p, "/v1/refunds/"), strings.HasPrefix(p, "/_stripetest/refunds/"):
+		return "refund", true
+	case p == "/v1/payment_intents" && x.method == "GET":
+		return "list_payment_intents", true
+	case p == "/v1/charges":
+		return "list_charges", true
+	case strings.HasPrefix(p, "/v1/charges/"):
+		return "charge", true
 	case p == "/v1/payment_intents", strings.HasPrefix(p, "/v1/payment_intents/"), strings.HasPrefix(p, "/_stripetest/payment_intents/"):
 		return "payment_intent", true
 	case strings.HasPrefix(p, "/v1/payment_methods/"):
@@ -201,7 +211,97 @@ func (h *harness) runFlows() {
 		h.create(fmt.Sprintf("fault-%d", i), "pm_card_visa", nil)
 	}
 
+	h.runListFlows()
+	h.runVersionFlows()
 	h.runTokenFlows()
+	h.runRefundFlows()
+}
+
+// runRefundFlows drives the refund bodies the conformance suite does not:
+// the testing page's refund cards, a failed refund (failure_reason), the
+// settle helper, a refund by charge, list pages, and refusals.
+func (h *harness) runRefundFlows() {
+	pending, _ := h.create("refund-pending", "pm_card_pendingRefund", nil)
+	r, _ := h.client.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "refund-pending-1", PaymentIntent: pending.ID, Amount: 500})
+	h.raw("POST", "/_stripetest/refunds/"+r.ID+"/settle", secretKey, url.Values{"status": {"failed"}})
+	h.client.RetrieveRefund(ctx, r.ID)
+	h.raw("POST", "/v1/refunds", secretKey, url.Values{"charge": {pending.LatestCharge.ID}, "amount": {"100"}, "reason": {"duplicate"}})
+	h.client.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "refund-pending-2", PaymentIntent: pending.ID, Amount: 100})
+	h.raw("GET", "/v1/refunds?payment_intent="+pending.ID+"&limit=1", secretKey, nil)
+	failing, _ := h.create("refund-fail", "pm_card_refundFail", nil)
+	r, _ = h.client.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "refund-fail-1", PaymentIntent: failing.ID})
+	h.client.RetrieveRefund(ctx, r.ID)
+	h.client.ListRefunds(ctx, stripeclient.ListRefundsParams{Charge: failing.LatestCharge.ID})
+	h.client.RetrievePaymentIntent(ctx, failing.ID)
+	h.client.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "refund-too-much", PaymentIntent: failing.ID, Amount: 5000})
+	h.raw("GET", "/v1/refunds", secretKey, nil)
+	h.raw("GET", "/v1/refunds/re_unknown", secretKey, nil)
+}
+
+// runListFlows reads charges and intents back: retrieve, lists by intent,
+// customer and creation time, pages both ways, refused cursors.
+func (h *harness) runListFlows() {
+	cus := h.fake.CreateCustomer()
+	var last *stripeclient.PaymentIntent
+	for i, pm := range []string{"pm_card_visa_chargeDeclined", "pm_card_visa", "pm_card_createDispute", "pm_card_chargeDeclinedFraudulent"} {
+		pi, err := h.create(fmt.Sprintf("list-%d", i), pm, func(p *stripeclient.CreateParams) { p.Customer = cus; p.CaptureMethod = "manual" })
+		if err == nil {
+			last = pi
+		}
+	}
+	h.client.CapturePaymentIntent(ctx, last.ID, stripeclient.CaptureParams{IdempotencyKey: "list-capture", AmountToCapture: 1500})
+	for _, ch := range h.fake.Charges() {
+		h.raw("GET", "/v1/charges/"+ch.ID+"?expand[]=nothing", secretKey, nil)
+		h.raw("GET", "/v1/charges/"+ch.ID, secretKey, nil)
+	}
+	h.raw("GET", "/v1/charges/ch_unknown", secretKey, nil)
+	h.raw("GET", "/v1/charges?payment_intent="+last.ID, secretKey, nil)
+	h.raw("GET", "/v1/charges?customer="+cus+"&limit=2", secretKey, nil)
+	h.raw("GET", "/v1/payment_intents?customer="+cus+"&limit=2&expand[]=data.latest_charge", secretKey, nil)
+	h.raw("GET", "/v1/payment_intents?created[gte]=0&limit=3&starting_after="+last.ID, secretKey, nil)
+	h.raw("GET", "/v1/payment_intents?ending_before="+last.ID, secretKey, nil)
+	h.raw("GET", "/v1/payment_intents?starting_after=pi_unknown", secretKey, nil)
+	h.raw("GET", "/v1/payment_intents?limit=500", secretKey, nil)
+}
+
+// runVersionFlows sends what other SDKs send: Python's booleans, the
+// remedies of the 2023-08-16 rule, and other API versions' rules.
+func (h *harness) runVersionFlows() {
+	send := func(path, key, version string, form url.Values) map[string]any {
+		req, _ := http.NewRequest("POST", h.srv.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Authorization", "Bearer "+secretKey)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Idempotency-Key", key)
+		if version != "" {
+			req.Header.Set("Stripe-Version", version)
+		}
+		res, err := h.http.Do(req)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return out
+	}
+	base := func(extra ...string) url.Values {
+		v := url.Values{"amount": {"2000"}, "currency": {"usd"}, "confirmation_method": {"manual"}, "confirm": {"True"},
+			"payment_method": {"pm_card_authenticationRequired"}}
+		for i := 0; i+1 < len(extra); i += 2 {
+			v.Set(extra[i], extra[i+1])
+		}
+		return v
+	}
+	send("/v1/payment_intents", "v-return", "", base("return_url", "https://shop.example/back"))
+	send("/v1/payment_intents", "v-never", "", base("automatic_payment_methods[enabled]", "true", "automatic_payment_methods[allow_redirects]", "never"))
+	send("/v1/payment_intents", "v-2022", "2022-11-15", base())
+	send("/v1/payment_intents", "v-refused", "", base())
+	send("/v1/payment_intents", "v-endive", "2026-09-30.endive", base("payment_method_types[0]", "card"))
+	pi := send("/v1/payment_intents", "v-basil", "2025-03-31.basil", base("payment_method_types[0]", "card", "capture_method", "manual",
+		"payment_method", "pm_card_visa", "receipt_email", "a@example.com", "shipping[name]", "A", "shipping[address][line1]", "1 Main St"))
+	id, _ := pi["id"].(string)
+	send("/v1/payment_intents/"+id+"/cancel", "v-basil-cancel", "2025-03-31.basil", url.Values{"cancellation_reason": {"requested_by_customer"}})
+	h.raw("GET", "/v1/payment_intents/"+id+"?expand[]=latest_charge", secretKey, nil)
 }
 
 // ctoken makes a ConfirmationToken of test card pm over HTTP, as an

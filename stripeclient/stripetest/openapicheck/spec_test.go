@@ -30,7 +30,8 @@ type spec struct {
 // schemaNames are the schemas bodies are checked against: Stripe's
 // objects, and the two list envelopes, which the spec defines inline in
 // their paths and specOf copies under these names.
-var schemaNames = []string{"payment_intent", "payment_method", "token", "confirmation_token", "error", "list_payment_methods", "search_payment_intents"}
+var schemaNames = []string{"payment_intent", "payment_method", "token", "confirmation_token", "error", "list_payment_methods", "search_payment_intents",
+	"charge", "list_charges", "list_payment_intents", "refund", "list_refunds"}
 
 // newerSchemas are the schemas an older spec may lack: the object did not
 // exist at its API version. ConfirmationTokens came after 2022-11-15, so
@@ -105,6 +106,9 @@ func specOf(version string) (*spec, error) {
 	for name, p := range map[string]string{
 		"list_payment_methods":   "/v1/customers/{customer}/payment_methods",
 		"search_payment_intents": "/v1/payment_intents/search",
+		"list_charges":           "/v1/charges",
+		"list_payment_intents":   "/v1/payment_intents",
+		"list_refunds":           "/v1/refunds",
 	} {
 		s, ok := responseSchema(doc.Paths, p)
 		if !ok {

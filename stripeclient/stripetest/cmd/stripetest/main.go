@@ -14,6 +14,13 @@
 //	-addr          listen address (default 127.0.0.1:12111; port 0 picks a free one)
 //	-allow-remote  allow a non-loopback address: anyone who can reach it can use the fake
 //	-seed          make generated IDs deterministic (0: random)
+//	-read-timeout  time to read a whole request, body included (default 1m)
+//	-write-timeout time to answer, from the end of the request's headers (default 2m)
+//	-idle-timeout  time an idle keep-alive connection stays open (default 2m)
+//
+// Headers must arrive within 10 seconds and a POST's body within 30
+// seconds of its headers (stripetest.ReadHeaderTimeout, BodyTimeout), so
+// that a client trickling bytes cannot hold a connection.
 package main
 
 import (
@@ -47,6 +54,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:12111", "listen address; port 0 picks a free port")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback listen address")
 	seed := fs.Int64("seed", 0, "seed for deterministic IDs (0: random)")
+	readTimeout := fs.Duration("read-timeout", stripetest.ReadTimeout, "time to read a whole request, body included")
+	writeTimeout := fs.Duration("write-timeout", stripetest.WriteTimeout, "time to answer, from the end of the request's headers")
+	idleTimeout := fs.Duration("idle-timeout", stripetest.IdleTimeout, "time an idle keep-alive connection stays open")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +70,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: stripetest.NewHandler(stripetest.New(stripetest.Config{Seed: *seed})), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler:           stripetest.NewHandler(stripetest.New(stripetest.Config{Seed: *seed})),
+		ReadHeaderTimeout: stripetest.ReadHeaderTimeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+	}
 	fmt.Fprintf(stdout, "stripetest: serving the fake at http://%s (any sk_test_ key)\n", ln.Addr())
 
 	errc := make(chan error, 1)
