@@ -121,8 +121,8 @@ func (p *Payments) pay(ctx context.Context, order confirm.Order, req confirm.Req
 }
 
 // validate refuses bad input before any Stripe call ("Bad input costs
-// nothing"): the
-// Flow's own checks, run here because the ownership read comes first.
+// nothing"): the Flow's own checks, run here because the ownership read
+// comes first.
 func (p *Payments) validate(order confirm.Order, req confirm.Request) error {
 	if err := order.Validate(p.flow.MetadataKey()); err != nil {
 		return err
@@ -144,10 +144,10 @@ func (p *Payments) validate(order confirm.Order, req confirm.Request) error {
 }
 
 // checkOwner reads the payment method and makes sure it is attached to
-// customer ("The server decides the amount", for saved cards). Stripe would refuse another
-// customer's card itself, but only inside the write; checking first means
-// no write is ever sent for it, and a detached card (customer empty) is
-// caught too.
+// customer ("The server decides the amount", for saved cards). Stripe
+// would refuse another customer's card itself, but only inside the write;
+// checking first means no write is ever sent for it, and a detached card
+// (customer empty) is caught too.
 func (p *Payments) checkOwner(ctx context.Context, customer, pmID string) error {
 	pm, err := p.flow.Client().RetrievePaymentMethod(ctx, pmID)
 	switch {
