@@ -5,10 +5,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet tracked unit contract-check gotest browser sdk openapi postgres postgres-run fuzz bench bench-run bench-report bench-postgres
+.PHONY: test check fmt vet tracked unit contract-check gotest browser sdk openapi postgres postgres-run sqlite fuzz bench bench-run bench-report bench-postgres
 
 ## test: the whole suite — what README names and CI runs.
-test: check unit fuzz browser sdk openapi postgres
+test: check unit fuzz browser sdk openapi postgres sqlite
 
 ## check: formatting, vet and no build output in git, before anything slow.
 check: fmt vet tracked
@@ -108,6 +108,19 @@ postgres-run:
 	cd examples/server/postgres && PG_TEST_REQUIRED=1 $(GO) test -count=1 -v . >> $(CURDIR)/.tools/postgres.log 2>&1 || { cat $(CURDIR)/.tools/postgres.log; exit 1; }
 	@grep -E -- '^(\s*--- |ok|FAIL)|pg campaign:|goroutines on' .tools/postgres.log
 	@if grep -q -- '--- SKIP' .tools/postgres.log; then echo "postgres tests were skipped"; exit 1; fi
+
+## sqlite: confirm/sqlstore on SQLite through the pure-Go driver
+## modernc.org/sqlite, in its own module (confirm/sqlstore/sqlitetest) so
+## that the driver stays out of the root go.mod. Nothing to install: the
+## database is a file in the test's temporary directory.
+# Without -race: the Store's code runs under -race against PostgreSQL
+# (postgres-run), and building the C-to-Go translated SQLite with -race
+# costs minutes on a clean machine.
+sqlite:
+	@mkdir -p .tools
+	cd confirm/sqlstore/sqlitetest && $(GO) vet ./... && $(GO) test -count=1 -v ./... > $(CURDIR)/.tools/sqlite.log 2>&1 || { cat $(CURDIR)/.tools/sqlite.log; exit 1; }
+	@grep -E -- "^(\s*--- |ok|FAIL)" .tools/sqlite.log
+	@if grep -q -- "--- SKIP" .tools/sqlite.log; then echo "sqlite tests were skipped"; exit 1; fi
 
 ## fuzz: every fuzz target of the module (each package with a func Fuzz…
 ## in a _test.go file), one after another, for FUZZTIME each. The default is

@@ -46,7 +46,7 @@ func decide(st *state) step {
 		return finishErr(rowTermsChanged, mismatch("order terms changed after its payment began"))
 	case st.req.PaymentIntentID != "" && rec.IntentID != "" && rec.IntentID != st.req.PaymentIntentID:
 		return finishErr(rowOtherIntent, mismatch("not this order's payment intent"))
-	case rec.CancelRequested && rec.IntentID != "" && rec.Status != StatusCanceled && st.act != actStatus && !st.wasSent(st.cancelKey(rec.IntentID)) && a.op != opCancel:
+	case rec.IntentID != "" && st.cancelPending(rec.Status) && st.act != actStatus && !st.wasSent(st.cancelKey(rec.IntentID)) && a.op != opCancel:
 		// A cancel decided earlier (by the host, or a CVC policy whose
 		// check failed) did not finish: nothing else happens to the
 		// order before it does.
@@ -123,14 +123,14 @@ func decide(st *state) step {
 		return step{op: opReadBack, row: rowReadSearchHit, intent: a.found[0].ID}
 	case a.op == opSearch && len(a.found) == 0 && st.act == actStatus:
 		return finishRes(rowStatusNothingFound, Result{})
-	case a.op == opSearch && len(a.found) == 0 && (st.wasSent(st.createKey()) || st.keyHeldAnother || st.replayedRefusal) && rec.SearchedAt.IsZero():
+	case a.op == opSearch && len(a.found) == 0 && (st.keyEvidence() || st.recentClaim(a.at)) && rec.SearchedAt.IsZero():
 		// The creation key holds a request the search does not show: an
 		// intent younger than the lag, or a refusal or 5xx stored under
 		// the key. Only a second search, a lag later, tells them apart.
 		r := rec
 		r.SearchedAt, r.Updated = a.at, st.now
 		return step{op: opUpdate, row: rowNotFoundYet, rec: r}
-	case a.op == opSearch && len(a.found) == 0 && (st.wasSent(st.createKey()) || st.keyHeldAnother || st.replayedRefusal) && a.at.Before(rec.SearchedAt.Add(st.lag+keyMargin)):
+	case a.op == opSearch && len(a.found) == 0 && (st.keyEvidence() || st.recentClaim(a.at)) && a.at.Before(rec.SearchedAt.Add(st.lag+keyMargin)):
 		// After a 5xx that the search does not explain, that 5xx is the
 		// error (retry-safe); else the payment is in progress.
 		fe := &flowError{op: "search", sentinel: ErrPaymentInProgress, after: rec.SearchedAt.Add(st.lag + keyMargin).Sub(a.at),
@@ -139,7 +139,7 @@ func decide(st *state) step {
 			fe.sentinel, fe.err = nil, st.serverErr
 		}
 		return finishErr(rowWaitForIndex, fe)
-	case a.op == opSearch && len(a.found) == 0 && (st.wasSent(st.createKey()) || st.keyHeldAnother || st.replayedRefusal):
+	case a.op == opSearch && len(a.found) == 0 && st.keyEvidence():
 		// Two searches a lag apart show nothing: no intent exists, so
 		// whatever the key holds is not one (a refusal, a 5xx). The
 		// first key's refusal was stored no earlier than the order's
@@ -152,7 +152,7 @@ func decide(st *state) step {
 			return st.chainClosed(a.at, base)
 		}
 		return st.nextAttempt(rowNoneAfterWait, a.at, base)
-	case a.op == opSearch && len(a.found) == 0 && !creationSafe(st.order, rec, st.now, st.window):
+	case a.op == opSearch && len(a.found) == 0 && !st.stamped && !creationSafe(st.order, rec, st.now, st.window):
 		// Stripe holds no intent for the order older than the lag, and
 		// none younger can exist: see "One charge per order".
 		r := rec
@@ -255,8 +255,9 @@ func decide(st *state) step {
 		r.stampCreation(st.req, st.order, st.now)
 		r.Updated = st.now
 		return step{op: opUpdate, row: rowClaimUnsent, rec: r, stamp: true}
-	case byCard && creationSafe(st.order, rec, st.now, st.window):
-		// Byte for byte: Stripe answers a replay with the intent it made.
+	case byCard && (st.stamped || creationSafe(st.order, rec, st.now, st.window)):
+		// Byte for byte (or stamped by this call, after a search that
+		// found none): Stripe answers a replay with the intent it made.
 		return st.createStep(rec.claimed(), rec.CreateTerms)
 	case byCard:
 		// The creation key may be pruned: ask Stripe whether the order
@@ -264,6 +265,25 @@ func decide(st *state) step {
 		return st.searchStep(rowClaimPastWindow)
 	}
 	return finishErr(rowNone, errors.New("confirm: no decision for this state"))
+}
+
+// keyEvidence reports whether this call learned that the record's
+// creation key holds a request: it sent it, or Stripe answered
+// idempotency_error, or a replay of the refused creation.
+func (st *state) keyEvidence() bool {
+	return st.wasSent(st.createKey()) || st.keyHeldAnother || st.replayedRefusal
+}
+
+// recentClaim reports whether the record's claimed creation was sent so
+// recently that an intent it made may not show in search at t.
+func (st *state) recentClaim(t time.Time) bool {
+	return !st.stamped && !st.rec.CreateSentAt.IsZero() && t.Before(st.rec.CreateSentAt.Add(st.lag+keyMargin))
+}
+
+// cancelPending reports whether the record holds a cancel that an intent
+// in status has yet to take (a succeeded payment refuses it for good).
+func (st *state) cancelPending(status Status) bool {
+	return st.rec.CancelRequested && status != StatusCanceled && status != StatusSucceeded
 }
 
 // stampCreation makes card's creation, on order's terms, the record's
@@ -351,10 +371,16 @@ func creationSafe(order Order, rec record, now time.Time, window time.Duration) 
 	switch {
 	case within(order.CreatedAt):
 		return true
+	case !order.CreatedAt.IsZero():
+		// Past the order's window: whatever the creation key holds may
+		// have been stored by another instance (or before the record was
+		// lost) as early as the order's creation, and pruned since, even
+		// if this record's claim was sent later.
+		return false
 	case !rec.CreateSentAt.IsZero():
 		return within(rec.CreateSentAt)
 	}
-	return order.CreatedAt.IsZero()
+	return true
 }
 
 // claimStep claims the order (insert-if-absent) with this request's
@@ -422,8 +448,8 @@ func (st *state) reportable(status Status, statusErr error) bool {
 	if (st.act == actCapture || st.act == actCancel) && a.op == opLook {
 		return false
 	}
-	next, _, _ := status.Next()
-	return next == StepFinish
+	next, _, _ := status.next()
+	return next == stepFinish
 }
 
 // recordable reports whether recording pi would change the record: the
@@ -494,8 +520,20 @@ func latestCharge(pi *stripeclient.PaymentIntent) string {
 // after Stripe refused it reports the intent as it stands, with
 // ErrInvalidState unless it is where the host wanted it.
 func (st *state) report(pi *stripeclient.PaymentIntent, status Status, rw row, storeErr error) step {
-	_, outcome, _ := status.Next()
+	_, outcome, _ := status.next()
 	s := step{op: opFinish, row: rw, res: needsCustomer(st.order, result(pi, status, outcome)), storeErr: storeErr}
+	if st.rec.IntentID == pi.ID {
+		s.res.Refunded = st.rec.Refunded
+	}
+	if st.cancelPending(status) && st.act != actStatus && st.act != actCancel {
+		// The cancel the record holds did not go through (a 5xx, read
+		// back): the authorisation is not the order's payment.
+		err := st.serverErr
+		if err == nil {
+			err = &flowError{op: "cancel", sentinel: ErrPaymentInProgress, err: errors.New("a cancel of the order's payment is pending")}
+		}
+		return step{op: opFinish, row: rw, res: Result{IntentID: pi.ID, Status: status}, err: err, storeErr: storeErr}
+	}
 	if st.act == actCapture && st.stripe.op == opCancel {
 		// A cancel pending on the order was completed instead.
 		s.err = &flowError{op: "capture", sentinel: ErrInvalidState, err: errors.New("the order's payment was canceled")}
@@ -513,7 +551,7 @@ func (st *state) report(pi *stripeclient.PaymentIntent, status Status, rw row, s
 }
 
 func (st *state) confirmActionStep(rw, already row, intentID, paymentMethod, latestCharge string) step {
-	key := ConfirmActionKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
+	key := keyConfirmAction(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
 	for n := 1; slices.Contains(st.refusedKeys, key) || slices.Contains(st.replayedKeys, key); n++ {
 		// The key was refused in this call, or answered from Stripe's
 		// idempotency store, and the intent still waits for this
@@ -523,7 +561,7 @@ func (st *state) confirmActionStep(rw, already row, intentID, paymentMethod, lat
 		// failed; it replays it for 24 hours). Confirming under the next
 		// key of the chain cannot charge twice: one authentication is
 		// confirmed once, whichever key carries it.
-		key = ConfirmActionAttemptKey(st.ns, st.order.ID, intentID, paymentMethod, latestCharge, n)
+		key = keyConfirmActionAttempt(st.ns, st.order.ID, intentID, paymentMethod, latestCharge, n)
 	}
 	if st.wasSent(key) {
 		// confirmed already: Stripe would replay the same answer. After a
@@ -539,7 +577,7 @@ func (st *state) confirmActionStep(rw, already row, intentID, paymentMethod, lat
 
 // createKey is the key of the record's creation attempt.
 func (st *state) createKey() string {
-	return CreateAttemptKey(st.ns, st.order.ID, st.rec.CreateAttempt)
+	return keyCreateAttempt(st.ns, st.order.ID, st.rec.CreateAttempt)
 }
 
 // refusedParam is the parameter Stripe named in refusing a call, or "".
@@ -572,13 +610,13 @@ func (st *state) searchStep(rw row) step {
 func (st *state) writeStep(rw row) step {
 	id := st.req.PaymentIntentID
 	if st.act == actCapture {
-		key := CaptureKey(st.ns, st.order.ID, id, st.amount)
+		key := keyCapture(st.ns, st.order.ID, id, st.amount)
 		return step{op: opCapture, row: rw, intent: id, key: key, capture: stripeclient.CaptureParams{IdempotencyKey: key, AmountToCapture: st.amount}}
 	}
 	return st.cancelStep(rw, id, st.reason)
 }
 
-func (st *state) cancelKey(intentID string) string { return CancelKey(st.ns, st.order.ID, intentID) }
+func (st *state) cancelKey(intentID string) string { return keyCancel(st.ns, st.order.ID, intentID) }
 
 func (st *state) cancelStep(rw row, intentID, reason string) step {
 	key := st.cancelKey(intentID)

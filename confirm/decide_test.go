@@ -118,7 +118,7 @@ type decideCase struct {
 
 func decideCases() []decideCase {
 	ns := DefaultNamespace
-	createKey := CreateKey(ns, tOrder)
+	createKey := keyCreate(ns, tOrder)
 	return append([]decideCase{
 		// A card request claims first, built from the order and the
 		// request alone (stamped only when a creation is safe now).
@@ -188,7 +188,7 @@ func decideCases() []decideCase {
 		// card proves nothing (the key may be free): no new attempt.
 		{rowRefused, st(actPayByCard, claim(tOther, time.Time{}), refusedBefore(tOther), answered(opCreate, ansRefused, nil), withCard(tCard),
 			func(s *state) { s.stripe.err = &flowError{op: "create", sentinel: ErrInvalidRequest} }), opFinish, "", wantErr(ErrInvalidRequest)},
-		{rowClaim, st(actPayByCard, claim(tCard, t0), func(s *state) { s.rec.CreateAttempt = 2 }), opCreate, CreateAttemptKey(ns, tOrder, 2), nil},
+		{rowClaim, st(actPayByCard, claim(tCard, t0), func(s *state) { s.rec.CreateAttempt = 2 }), opCreate, keyCreateAttempt(ns, tOrder, 2), nil},
 		// A refusal of the claimed creation after this call's replay (the
 		// next attempt's, refused too) is only a refusal: no second move.
 		{rowCreationRefused, st(actPayByCard, claim(tOther, t0), refusedBefore(tOther), answered(opCreate, ansRefused, nil), withCard(tOther),
@@ -338,29 +338,29 @@ func decideCases() []decideCase {
 		{rowRecord, st(actPayByIntent, answered(opLook, ansOK, intent("requires_confirmation"))), opClaim, "", wantIntentRecorded},
 		{rowRecordStatus, st(actStatus, recorded("requires_action"), answered(opLook, ansOK, intent("succeeded"))), opUpdate, "", wantIntentRecorded},
 		{rowAuthenticated, st(actPayByIntent, recorded("requires_confirmation"), answered(opLook, ansOK, intent("requires_confirmation"))), opConfirm,
-			ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""), nil},
+			keyConfirmAction(ns, tOrder, tPI, "pm_real", ""), nil},
 		{rowAuthenticated, st(actStatus, func(s *state) { s.reconcile = true },
 			recorded("requires_confirmation"), answered(opLook, ansOK, intent("requires_confirmation"))), opConfirm,
-			ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""), nil},
+			keyConfirmAction(ns, tOrder, tPI, "pm_real", ""), nil},
 		// The key was refused in this call while the intent waits for
 		// this confirmation: it holds a stored refusal; the next link.
 		{rowAuthenticated, st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
-			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
-				s.refusedKeys = []string{ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")}
-			}), opConfirm, ConfirmActionAttemptKey(ns, tOrder, tPI, "pm_real", "", 1), nil},
+			sentKey(keyConfirmAction(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
+				s.refusedKeys = []string{keyConfirmAction(ns, tOrder, tPI, "pm_real", "")}
+			}), opConfirm, keyConfirmActionAttempt(ns, tOrder, tPI, "pm_real", "", 1), nil},
 		// The key's answer came from Stripe's idempotency store (an earlier
 		// attempt's requires_action) while the intent waits for this
 		// confirmation: the next link.
 		{rowAuthenticated, st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
-			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
-				s.replayedKeys = []string{ConfirmActionKey(ns, tOrder, tPI, "pm_real", "")}
-			}), opConfirm, ConfirmActionAttemptKey(ns, tOrder, tPI, "pm_real", "", 1), nil},
+			sentKey(keyConfirmAction(ns, tOrder, tPI, "pm_real", "")), func(s *state) {
+				s.replayedKeys = []string{keyConfirmAction(ns, tOrder, tPI, "pm_real", "")}
+			}), opConfirm, keyConfirmActionAttempt(ns, tOrder, tPI, "pm_real", "", 1), nil},
 		{rowAuthenticatedConfirmedAlready, st(actPayByIntent, recorded("requires_confirmation"), answered(opReadBack, ansOK, intent("requires_confirmation")),
-			sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""))), opFinish, "", wantErr(ErrUnknownStatus)},
-		{rowReturnConfirmedAlready, st(actPayByIntent, recorded("requires_action"), sentKey(ConfirmActionKey(ns, tOrder, tPI, "pm_real", ""))),
+			sentKey(keyConfirmAction(ns, tOrder, tPI, "pm_real", ""))), opFinish, "", wantErr(ErrUnknownStatus)},
+		{rowReturnConfirmedAlready, st(actPayByIntent, recorded("requires_action"), sentKey(keyConfirmAction(ns, tOrder, tPI, "pm_real", ""))),
 			opFinish, "", wantErr(ErrUnknownStatus)},
 		{rowBound, st(actCapture, recorded("requires_capture"), answered(opLook, ansOK, intent("requires_capture"))), opCapture,
-			CaptureKey(ns, tOrder, tPI, 0), nil},
+			keyCapture(ns, tOrder, tPI, 0), nil},
 		{rowAnswer, st(actPayByIntent, recorded("succeeded"), answered(opConfirm, ansOK, intent("succeeded"))), opFinish, "",
 			wantOutcome(Succeeded)},
 		{rowAnswer, st(actStatus, recorded("requires_confirmation"), answered(opLook, ansOK, intent("requires_confirmation"))), opFinish, "",
@@ -388,7 +388,7 @@ func decideCases() []decideCase {
 			s.req, s.store = Request{PaymentMethodID: tOther}, answer{op: opClaim, kind: ansNotClaimed}
 		}), opFinish, "", wantOutcome(Succeeded)},
 		{rowReturn, st(actPayByIntent, recorded("requires_action"), func(s *state) { s.rec.LatestCharge = "ch_1" }), opConfirm,
-			ConfirmActionKey(ns, tOrder, tPI, "pm_real", "ch_1"), nil},
+			keyConfirmAction(ns, tOrder, tPI, "pm_real", "ch_1"), nil},
 		{rowReturnUnknown, st(actPayByIntent), opLook, "", nil},
 		{rowReturnUnknown, st(actPayByIntent, recorded("requires_payment_method")), opLook, "", nil},
 		{rowCaptureOrCancelUnknown, st(actCancel), opLook, "", nil},
@@ -402,12 +402,12 @@ func decideCases() []decideCase {
 		// A cancel recorded and not finished comes first, for any call but
 		// Status: a new card's Pay completes it (the CVC policy's refusal).
 		{rowCancelPending, st(actPayByCard, recorded("requires_capture"), func(s *state) { s.rec.CancelRequested, s.rec.CancelReason = true, "requested_by_customer" }), opCancel,
-			CancelKey(ns, tOrder, tPI), func(t *testing.T, s step) {
+			keyCancel(ns, tOrder, tPI), func(t *testing.T, s step) {
 				if s.cancel.CancellationReason != "requested_by_customer" {
 					t.Errorf("cancel %+v: want the recorded reason", s.cancel)
 				}
 			}},
-		{rowCancelPending, st(actCapture, recorded("requires_capture"), func(s *state) { s.rec.CancelRequested = true }), opCancel, CancelKey(ns, tOrder, tPI), nil},
+		{rowCancelPending, st(actCapture, recorded("requires_capture"), func(s *state) { s.rec.CancelRequested = true }), opCancel, keyCancel(ns, tOrder, tPI), nil},
 		{rowTooManyDeclines, st(actPayByCard, recorded("requires_payment_method"), func(s *state) { s.maxDeclines, s.rec.Declines = 5, 5 }), opFinish, "", wantErr(ErrTooManyAttempts)},
 		{rowTooManyDeclines, st(actPayByCard, claim(tOther, time.Time{}), func(s *state) { s.maxDeclines, s.rec.Declines = 3, 4 }), opFinish, "", wantErr(ErrTooManyAttempts)},
 		{rowAnotherCard, st(actPayByCard, recorded("requires_payment_method"), func(s *state) { s.maxDeclines, s.rec.Declines = 5, 4 }), opConfirm, "", nil},
@@ -416,16 +416,16 @@ func decideCases() []decideCase {
 				s.replayedRefusal, s.stripe.ofRefusedReplay, s.rec.RefusedSentAt = true, true, t0.Add(-DefaultKeyWindow)
 			}), opSearch, "", nil},
 		{rowCaptureOrCancel, st(actCapture, recorded("requires_capture"), func(s *state) { s.amount = 1500 }), opCapture,
-			CaptureKey(ns, tOrder, tPI, 1500), nil},
+			keyCapture(ns, tOrder, tPI, 1500), nil},
 		{rowProbablySettled, st(actPayByCard, recorded("processing")), opLook, "", nil},
-		{rowConfirmedAlready, st(actPayByCard, recorded("requires_payment_method"), sentKey(ConfirmKey(ns, tOrder, tPI, tCard, ""))), opFinish, "",
+		{rowConfirmedAlready, st(actPayByCard, recorded("requires_payment_method"), sentKey(keyConfirm(ns, tOrder, tPI, tCard, ""))), opFinish, "",
 			wantErr(ErrPaymentInProgress)},
-		{rowAnotherCard, st(actPayByCard, recorded("requires_payment_method")), opConfirm, ConfirmKey(ns, tOrder, tPI, tCard, ""), nil},
-		{rowAnotherCard, st(actPayByCard, recorded("requires_action")), opConfirm, ConfirmKey(ns, tOrder, tPI, tCard, ""), nil},
+		{rowAnotherCard, st(actPayByCard, recorded("requires_payment_method")), opConfirm, keyConfirm(ns, tOrder, tPI, tCard, ""), nil},
+		{rowAnotherCard, st(actPayByCard, recorded("requires_action")), opConfirm, keyConfirm(ns, tOrder, tPI, tCard, ""), nil},
 		// A replayed creation of another card, read back, waits for its
 		// authentication: this request's card goes on.
 		{rowAnotherCard, st(actPayByCard, recorded("requires_action"), answered(opReadBack, ansOK, intent("requires_action"))), opConfirm,
-			ConfirmKey(ns, tOrder, tPI, tCard, ""), nil},
+			keyConfirm(ns, tOrder, tPI, tCard, ""), nil},
 		// The record read again after a refused write is gone.
 		{rowFirstAttempt, st(actPayByCard), opClaim, "", func(t *testing.T, s step) {
 			if !s.stamp || !s.rec.CreateSentAt.Equal(t0) || s.rec.CreatePaymentMethod != tCard || s.rec.Amount != 2000 {
@@ -467,14 +467,14 @@ func tokenCases(ns uuid.UUID) []decideCase {
 				t.Errorf("claim %+v: want the token's creation, stamped", s.rec)
 			}
 		}},
-		{rowClaim, st(actPayByCard, byToken(tok2), claim("", t0.Add(-time.Hour)), spent), opCreate, CreateKey(ns, tOrder), func(t *testing.T, s step) {
+		{rowClaim, st(actPayByCard, byToken(tok2), claim("", t0.Add(-time.Hour)), spent), opCreate, keyCreate(ns, tOrder), func(t *testing.T, s step) {
 			if s.create.ConfirmationToken != tok || s.create.PaymentMethod != "" || !s.create.Confirm {
 				t.Errorf("create %+v: want the claimed token's creation replayed, not the request's token", s.create)
 			}
 		}},
 		{rowTokenSpent, st(actPayByCard, byToken(tok), recorded("requires_action"), spent), opLook, "", nil},
 		{rowAnswer, st(actPayByCard, byToken(tok), recorded("requires_action"), spent, answered(opLook, ansOK, intent("requires_action"))), opFinish, "", wantOutcome(RequiresAction)},
-		{rowAnotherCard, st(actPayByCard, byToken(tok2), recorded("requires_payment_method"), spent), opConfirm, ConfirmKey(ns, tOrder, tPI, tok2, ""), func(t *testing.T, s step) {
+		{rowAnotherCard, st(actPayByCard, byToken(tok2), recorded("requires_payment_method"), spent), opConfirm, keyConfirm(ns, tOrder, tPI, tok2, ""), func(t *testing.T, s step) {
 			if s.confirm.ConfirmationToken != tok2 || s.confirm.PaymentMethod != "" {
 				t.Errorf("confirm %+v: want the new token", s.confirm)
 			}

@@ -23,7 +23,7 @@
 //
 //   - Decide the Order on the server, from its session or database, and
 //     give every purchase its own Order.ID. The ID keys the intent's
-//     creation (see [CreateKey]): reusing it for another purchase would
+//     creation (the order's creation key): reusing it for another purchase would
 //     replay the old payment.
 //   - Treat Outcome Succeeded (and Authorized, then [Flow.Capture]) as paid;
 //     nothing else.
@@ -169,8 +169,8 @@
 //     next off-session payment.
 //
 // Another off-session Pay of the order (a retry by the shop) confirms the
-// same intent under [OffSessionKey], which never collides with the
-// customer's [ConfirmKey]; while the customer is authenticating it only
+// same intent under its off-session key, which never collides with the
+// customer's own confirmation key; while the customer is authenticating it only
 // reads. Reconcile never confirms with a card.
 //
 // # Guarantees
@@ -180,7 +180,7 @@
 // One charge per order. An order has at most one PaymentIntent, for as
 // long as the Store keeps its record, and so at most one charge: the first
 // attempt claims the order in the [Store] and creates the intent under a key
-// derived from the order alone ([CreateKey]); every later attempt, on any
+// derived from the order alone; every later attempt, on any
 // instance, confirms that intent; it is never replaced. A creation is sent
 // only when no intent for the order can exist that its key would not find:
 // while the key is provably inside Stripe's 24-hour idempotency window, or
@@ -193,14 +193,14 @@
 // after its payment began is refused ([ErrOrderMismatch]).
 //
 // Stable keys. Every write carries an idempotency key derived from its step
-// ([CreateKey], [ConfirmKey], [OffSessionKey], [ConfirmActionKey],
-// [CaptureKey], [CancelKey]): a UUIDv5 over the Flow's namespace and the step's identity.
+// (the creation, a card's confirmation, an off-session confirmation, the
+// return from 3-D Secure, a capture, a cancel, a refund): a UUIDv5 over the Flow's namespace and the step's identity.
 // The same logical step gets the same key on every path, instance and
 // release, so Stripe replays rather than repeats it; different steps never
 // share one.
 //
 // Every status has one outcome. Each PaymentIntent status maps to exactly
-// one next step and [Outcome] ([Status.Next]); a status this version does
+// one next step and [Outcome]; a status this version does
 // not know is [ErrUnknownStatus], never success.
 //
 // Bad input costs nothing. An invalid [Order] or [Request] is refused with
@@ -298,7 +298,7 @@
 // pure function (decide) picks the next step from the request, the
 // order's record and Stripe's last answer; one function performs it (the
 // only code that touches the Store or Stripe); the loop decides again, at
-// most [MaxCallsPerStep] Stripe calls per call. The rows, first match
+// most six Stripe calls per call. The rows, first match
 // wins; the logs name them:
 //
 //   - claim first: a card request starts with the Store's Claim

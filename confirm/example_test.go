@@ -134,7 +134,7 @@ func Example_countingCharges() {
 	flow.Cancel(ctx, held, res.IntentID, "")
 
 	for _, c := range fake.Charges() {
-		fmt.Println(c.Metadata[flow.MetadataKey()], c.Status, "released:", c.Released, "money moved:", c.MoneyMoved())
+		fmt.Println(c.Metadata[confirm.DefaultMetadataKey], c.Status, "released:", c.Released, "money moved:", c.MoneyMoved())
 	}
 	// Output:
 	// order-1005 failed released: false money moved: false

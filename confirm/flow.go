@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cardconfirm/cardconfirm/internal/flowaccess"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
@@ -28,16 +29,16 @@ const DefaultSearchLag = time.Hour
 // confirmations Stripe allows one PaymentIntent.
 const DefaultMaxDeclines = 5
 
-// MaxCallsPerStep caps the Stripe calls one Pay, Capture, Cancel, Status
+// maxCalls caps the Stripe calls one Pay, Capture, Cancel, Status
 // or Reconcile makes. The common payments take one or two; a failure read
 // back, a search past the key window and a confirmation after it take a
 // few more. Past the cap the call ends with ErrPaymentInProgress, which is
 // retry-safe: every write it made carried its step's key.
-const MaxCallsPerStep = 6
+const maxCalls = 6
 
 // maxSteps caps the steps, Store operations included, of one call: a
 // record that keeps changing under it (ErrStaleRecord) ends it too.
-const maxSteps = 4 * MaxCallsPerStep
+const maxSteps = 4 * maxCalls
 
 // Config configures a Flow. Its zero value is ready to use; each field's
 // comment gives its default.
@@ -156,11 +157,12 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 	return f
 }
 
-// Client returns the Stripe client the Flow uses.
-func (f *Flow) Client() stripeclient.Client { return f.client }
-
-// MetadataKey returns the metadata key holding the order ID.
-func (f *Flow) MetadataKey() string { return f.metaKey }
+// Package cvc reads cards and intents through the Flow's client, and
+// validates orders with its metadata key, without either being exported.
+func init() {
+	flowaccess.Client = func(f any) stripeclient.Client { return f.(*Flow).client }
+	flowaccess.MetadataKey = func(f any) string { return f.(*Flow).metaKey }
+}
 
 // Pay takes one step of the payment of order, as asked by the browser's
 // request, and reports where the payment stands. The package doc's
@@ -249,7 +251,7 @@ func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
 			st.last = s.row
 			return s.res, s.err
 		}
-		if n == maxSteps || (s.op.stripe() && st.calls == MaxCallsPerStep) {
+		if n == maxSteps || (s.op.stripe() && st.calls == maxCalls) {
 			st.last = s.row
 			return Result{IntentID: st.rec.IntentID}, &flowError{op: "pay", sentinel: ErrPaymentInProgress,
 				err: errors.New("the payment did not settle within the calls one step may make")}

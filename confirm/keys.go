@@ -18,57 +18,56 @@ var DefaultNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("github.com/cardco
 // while different steps never share a key. The identity is encoded with
 // length prefixes so that no two different identities encode alike.
 //
-// These functions are part of the API because keys must not change between
-// releases; tests pin their values.
+// Keys must not change between releases: keys_test.go pins their values.
 
-// CreateKey is the key of creating and confirming the order's
+// keyCreate is the key of creating and confirming the order's
 // PaymentIntent with paymentMethodID (and cvcToken, for a saved card).
 //
 // It depends on the order alone, not the card: a double click, a retry or a
 // second tab all send it, so Stripe collapses them into one intent. A
 // later attempt with another card under the same key would be refused by
 // Stripe (idempotency_error); the Flow instead confirms the existing intent.
-func CreateKey(ns uuid.UUID, orderID string) string {
+func keyCreate(ns uuid.UUID, orderID string) string {
 	return key(ns, "create", orderID)
 }
 
-// CreateAttemptKey is the key of the order's creation attempt n
-// (Record.CreateAttempt): CreateKey for 0, the attempt of every order
+// keyCreateAttempt is the key of the order's creation attempt n
+// (Record.CreateAttempt): keyCreate for 0, the attempt of every order
 // whose creation Stripe never refused. The Flow moves to attempt n+1 only
 // once Stripe has shown that attempt n's key holds a creation it refused
 // and stored (it replays that refusal for 24 hours, so no intent exists
 // under that key and none can be made under it); every instance sharing
 // the Store then derives the same next key.
-func CreateAttemptKey(ns uuid.UUID, orderID string, n int) string {
+func keyCreateAttempt(ns uuid.UUID, orderID string, n int) string {
 	if n == 0 {
-		return CreateKey(ns, orderID)
+		return keyCreate(ns, orderID)
 	}
 	return key(ns, "create", orderID, strconv.Itoa(n))
 }
 
-// ConfirmKey is the key of confirming the order's existing intent with a
+// keyConfirm is the key of confirming the order's existing intent with a
 // (new) payment method, after a decline or an abandoned authentication.
 // On the Payment Element's path paymentMethodID is the attempt's
 // ConfirmationToken (ctoken_…): its prefix keeps it apart from every pm_….
-func ConfirmKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
+func keyConfirm(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string) string {
 	return key(ns, "confirm-payment-method", orderID, intentID, paymentMethodID, cvcToken)
 }
 
-// confirmAttemptKey is link n of ConfirmKey's chain: ConfirmKey for 0.
+// keyConfirmAttempt is link n of keyConfirm's chain: keyConfirm for 0.
 // The Flow sends link n+1 only in a call in which link n was answered
 // from Stripe's idempotency store while the intent, read back, waits for
 // a card (requires_payment_method): link n holds an earlier attempt's
 // answer with this card (a requires_action whose authentication then
 // failed or was abandoned), and the customer is trying the card again.
 // Every instance walks the chain from 0, so they meet on the same key.
-func confirmAttemptKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string, n int) string {
+func keyConfirmAttempt(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToken string, n int) string {
 	if n == 0 {
-		return ConfirmKey(ns, orderID, intentID, paymentMethodID, cvcToken)
+		return keyConfirm(ns, orderID, intentID, paymentMethodID, cvcToken)
 	}
 	return key(ns, "confirm-payment-method", orderID, intentID, paymentMethodID, cvcToken, strconv.Itoa(n))
 }
 
-// ConfirmActionKey is the key of confirming the intent after the customer
+// keyConfirmAction is the key of confirming the intent after the customer
 // authenticated paymentMethodID in the browser (3-D Secure).
 // latestChargeBefore is the intent's latest charge (ch_…) when that attempt
 // began, "" for the first: a saved card keeps its ID from one attempt to
@@ -91,34 +90,34 @@ func confirmAttemptKey(ns uuid.UUID, orderID, intentID, paymentMethodID, cvcToke
 // then failed). The second attempt's confirmation then replays that answer
 // for up to 24 hours. The Flow reads the intent back; when it waits for
 // this confirmation, the key holds a stale answer, and the Flow confirms
-// under the next key of the chain (ConfirmActionAttemptKey).
-func ConfirmActionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
+// under the next key of the chain (keyConfirmActionAttempt).
+func keyConfirmAction(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
 	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, latestChargeBefore)
 }
 
-// ConfirmActionAttemptKey is link n of ConfirmActionKey's chain:
-// ConfirmActionKey for 0. The Flow sends link n+1 only in a call in which
+// keyConfirmActionAttempt is link n of keyConfirmAction's chain:
+// keyConfirmAction for 0. The Flow sends link n+1 only in a call in which
 // link n was refused, or answered from Stripe's idempotency store (its
 // Idempotent-Replayed mark), while the intent, read back, waits for
 // exactly this confirmation (status requires_confirmation): link n holds
 // an earlier attempt's answer. Every instance walks the chain from 0, so they meet
 // on the same key.
-func ConfirmActionAttemptKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string, n int) string {
+func keyConfirmActionAttempt(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string, n int) string {
 	if n == 0 {
-		return ConfirmActionKey(ns, orderID, intentID, paymentMethodID, latestChargeBefore)
+		return keyConfirmAction(ns, orderID, intentID, paymentMethodID, latestChargeBefore)
 	}
 	return key(ns, "confirm-after-action", orderID, intentID, paymentMethodID, latestChargeBefore, strconv.Itoa(n))
 }
 
-// CaptureKey is the key of capturing amount of an authorised intent; 0,
+// keyCapture is the key of capturing amount of an authorised intent; 0,
 // all of it, is the only spelling of a full capture (Flow.Capture turns the
 // order's amount into 0), so one capture has one key.
-func CaptureKey(ns uuid.UUID, orderID, intentID string, amount int64) string {
+func keyCapture(ns uuid.UUID, orderID, intentID string, amount int64) string {
 	return key(ns, "capture", orderID, intentID, strconv.FormatInt(amount, 10))
 }
 
-// CancelKey is the key of canceling an intent.
-func CancelKey(ns uuid.UUID, orderID, intentID string) string {
+// keyCancel is the key of canceling an intent.
+func keyCancel(ns uuid.UUID, orderID, intentID string) string {
 	return key(ns, "cancel", orderID, intentID)
 }
 

@@ -38,28 +38,28 @@ func needsCustomer(order Order, res Result) Result {
 	return res
 }
 
-// OffSessionKey is the key of confirming the order's existing intent
+// keyOffSession is the key of confirming the order's existing intent
 // off-session with paymentMethodID, after latestChargeBefore (the intent's
 // latest charge, ch_…, when the attempt began; "" for none). It differs
-// from ConfirmKey, the key of the customer's own confirmation with the same
+// from keyConfirm, the key of the customer's own confirmation with the same
 // card: within Stripe's 24-hour window the customer's on-session recovery
 // must not be answered with the off-session attempt's decline (or refused
 // as idempotency_error for other parameters). The latest charge makes each
 // off-session attempt after a decline its own step, while a double click
 // on the host's "charge now" sends one key.
-func OffSessionKey(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
+func keyOffSession(ns uuid.UUID, orderID, intentID, paymentMethodID, latestChargeBefore string) string {
 	return key(ns, "confirm-off-session", orderID, intentID, paymentMethodID, latestChargeBefore)
 }
 
 // cardConfirmKey is the key of confirming the order's recorded intent with
-// the request's card: ConfirmKey on-session, OffSessionKey off-session.
+// the request's card: keyConfirm on-session, keyOffSession off-session.
 func (st *state) cardConfirmKey() string {
 	if st.order.OffSession {
-		return OffSessionKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.rec.LatestCharge)
+		return keyOffSession(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.rec.LatestCharge)
 	}
-	k := ConfirmKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken)
+	k := keyConfirm(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken)
 	for n := 1; st.retryCard(k); n++ {
-		k = confirmAttemptKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
+		k = keyConfirmAttempt(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
 	}
 	return k
 }
@@ -77,5 +77,5 @@ func (st *state) retryCard(k string) bool {
 
 // cardConfirmKeyAt is link n of the on-session card confirmation's chain.
 func (st *state) cardConfirmKeyAt(n int) string {
-	return confirmAttemptKey(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
+	return keyConfirmAttempt(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
 }

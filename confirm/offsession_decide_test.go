@@ -59,8 +59,8 @@ func offSessionDecideCases() []decideCase {
 					t.Errorf("result %+v: want RequiresCustomer without the client secret", s.res)
 				}
 			}},
-		// Another off-session attempt on the intent: OffSessionKey after
-		// the latest charge, never the customer's ConfirmKey.
+		// Another off-session attempt on the intent: keyOffSession after
+		// the latest charge, never the customer's keyConfirm.
 		// An off-session retry reads the intent first: the record may lag
 		// the customer's recovery (its Store write failed after Stripe
 		// answered requires_action).
@@ -68,15 +68,15 @@ func offSessionDecideCases() []decideCase {
 		{rowAnswer, st(actPayByCard, offSession, recorded("requires_payment_method"), answeredRecorded(opLook, ansOK, intent("requires_action"))),
 			opFinish, "", wantOutcome(RequiresCustomer)},
 		{rowAnotherCard, st(actPayByCard, offSession, recorded("requires_payment_method"), answered(opLook, ansOK, intent("requires_payment_method"))), opConfirm,
-			OffSessionKey(ns, tOrder, tPI, tCard, ""), func(t *testing.T, s step) {
+			keyOffSession(ns, tOrder, tPI, tCard, ""), func(t *testing.T, s step) {
 				if !s.confirm.OffSession || s.confirm.PaymentMethod != tCard {
 					t.Errorf("confirm %+v: want off-session with the card", s.confirm)
 				}
 			}},
 		// The customer's recovery: the same intent confirmed on-session
-		// with the saved card, under ConfirmKey.
+		// with the saved card, under keyConfirm.
 		{rowAnotherCard, st(actPayByCard, recorded("requires_payment_method")), opConfirm,
-			ConfirmKey(ns, tOrder, tPI, tCard, ""), func(t *testing.T, s step) {
+			keyConfirm(ns, tOrder, tPI, tCard, ""), func(t *testing.T, s step) {
 				if s.confirm.OffSession {
 					t.Errorf("recovery confirm %+v is off-session", s.confirm)
 				}
@@ -93,19 +93,19 @@ func offSessionDecideCases() []decideCase {
 		{rowAuthenticated, st(actPayByCard, offSession, recorded("requires_action"),
 			answeredRecorded(opLook, ansOK, intent("requires_confirmation"))), opConfirm, "", nil},
 		{rowConfirmedAlready, st(actPayByCard, offSession, recorded("requires_payment_method"), answered(opLook, ansOK, intent("requires_payment_method")),
-			sentKey(OffSessionKey(ns, tOrder, tPI, tCard, ""))), opFinish, "", wantErr(ErrPaymentInProgress)},
+			sentKey(keyOffSession(ns, tOrder, tPI, tCard, ""))), opFinish, "", wantErr(ErrPaymentInProgress)},
 	}
 }
 
-// TestOffSessionKeyPinned pins OffSessionKey like TestKeysPinned (values
+// TestOffSessionKeyPinned pins keyOffSession like TestKeysPinned (values
 // from Python's uuid.uuid5 over the documented identity encoding) and
-// keeps it apart from the customer's ConfirmKey for the same card.
+// keeps it apart from the customer's keyConfirm for the same card.
 func TestOffSessionKeyPinned(t *testing.T) {
 	ns := DefaultNamespace
 	tests := []struct{ name, got, want string }{
-		{"first", OffSessionKey(ns, "order-1", "pi_1", "pm_1", ""), "3301386c-dad2-5666-a87a-63d572f2b679"},
-		{"after a decline", OffSessionKey(ns, "order-1", "pi_1", "pm_1", "ch_1"), "e7c83faf-391d-51d0-81bb-d15a43ecd636"},
-		{"customer's", ConfirmKey(ns, "order-1", "pi_1", "pm_1", ""), "b5d67cdc-677f-554d-a7e1-d8777264dcda"},
+		{"first", keyOffSession(ns, "order-1", "pi_1", "pm_1", ""), "3301386c-dad2-5666-a87a-63d572f2b679"},
+		{"after a decline", keyOffSession(ns, "order-1", "pi_1", "pm_1", "ch_1"), "e7c83faf-391d-51d0-81bb-d15a43ecd636"},
+		{"customer's", keyConfirm(ns, "order-1", "pi_1", "pm_1", ""), "b5d67cdc-677f-554d-a7e1-d8777264dcda"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

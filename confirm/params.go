@@ -102,7 +102,7 @@ func result(pi *stripeclient.PaymentIntent, status Status, outcome Outcome) Resu
 
 // fromRecord reports a payment from the Store without asking Stripe.
 func fromRecord(rec record) Result {
-	_, outcome, _ := rec.Status.Next()
+	_, outcome, _ := rec.Status.next()
 	return Result{Outcome: outcome, IntentID: rec.IntentID, Status: rec.Status, PaymentMethod: rec.PaymentMethod,
-		Amount: rec.Amount, Captured: rec.Captured, Currency: rec.Currency}
+		Amount: rec.Amount, Captured: rec.Captured, Refunded: rec.Refunded, Currency: rec.Currency}
 }

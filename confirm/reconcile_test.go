@@ -202,60 +202,78 @@ func ExampleFlow_Reconcile() {
 	// authorized requires_capture
 }
 
-// A nightly sweep: the Store lists the orders in doubt, Reconcile settles
-// what it may and reports the rest.
-func ExampleLister() {
+// A sweep: the Store lists the unsettled orders a page at a time, oldest
+// first, and Reconcile settles what it may and reports the rest. A host
+// runs Step from a ticker.
+func ExampleSweep() {
 	ctx := context.Background()
 	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	fake := fakesetting.New(stripetest.Config{Now: clock.Now})
 	store := confirm.NewMemoryStore()
 	flow := confirm.New(fake, confirm.Config{Store: store, Now: clock.Now})
-	orders := map[string]confirm.Order{}
 	for _, id := range []string{"paid", "abandoned-3ds", "authenticated"} {
-		orders[id] = confirm.Order{ID: id, Amount: 2000, Currency: "usd"}
+		order := confirm.Order{ID: id, Amount: 2000, Currency: "usd"}
+		card := "pm_card_authenticationRequired"
+		if id == "paid" {
+			card = "pm_card_visa"
+		}
+		res, _ := flow.Pay(ctx, order, confirm.Request{PaymentMethodID: card})
+		if id == "authenticated" {
+			fake.Authenticate(res.IntentID) // and the browser never posts back
+		}
+		clock.Advance(time.Second)
 	}
-	flow.Pay(ctx, orders["paid"], confirm.Request{PaymentMethodID: "pm_card_visa"})
-	flow.Pay(ctx, orders["abandoned-3ds"], confirm.Request{PaymentMethodID: "pm_card_authenticationRequired"})
-	res, _ := flow.Pay(ctx, orders["authenticated"], confirm.Request{PaymentMethodID: "pm_card_authenticationRequired"})
-	fake.Authenticate(res.IntentID) // and the browser never posts back
 	clock.Advance(10 * time.Minute)
 
-	var lister confirm.Lister = store
-	doubt, _ := lister.ListUnsettled(ctx, clock.Now().Add(-5*time.Minute), 100)
-	for _, o := range doubt {
-		res, err := flow.Reconcile(ctx, orders[o.OrderID], confirm.ReconcileOptions{ConfirmAuthenticated: true})
-		fmt.Println(o.OrderID, res.Outcome, err)
+	sweep := &confirm.Sweep{Flow: flow, Lister: store, Page: 100,
+		Options: confirm.ReconcileOptions{ConfirmAuthenticated: true}}
+	page, err := sweep.Step(ctx)
+	for _, v := range page.Visited {
+		fmt.Println(v.OrderID, v.Result.Outcome, v.Err)
 	}
+	fmt.Println("end of the pass:", page.Wrapped, err)
 	// Output:
 	// abandoned-3ds requires_action <nil>
 	// authenticated succeeded <nil>
+	// end of the pass: true <nil>
 }
 
 func TestListUnsettled(t *testing.T) {
 	s := confirm.NewMemoryStore()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, r := range []confirm.Record{
-		{Updated: t0.Add(3)}, // a claim
-		{IntentID: "pi_1", Status: confirm.StatusSucceeded, Updated: t0}, // settled
-		{IntentID: "pi_2", Status: confirm.StatusRequiresCapture, Updated: t0.Add(1)},
-		{IntentID: "pi_3", Status: confirm.StatusCanceled, Updated: t0},
-		{IntentID: "pi_4", Status: confirm.StatusProcessing, Updated: t0.Add(2)},
-		{IntentID: "pi_5", Status: confirm.StatusRequiresAction, Updated: t0.Add(time.Hour)}, // too recent
+		{Created: t0.Add(3), Updated: t0.Add(9)},                         // a claim
+		{IntentID: "pi_1", Status: confirm.StatusSucceeded, Created: t0}, // settled
+		{IntentID: "pi_2", Status: confirm.StatusRequiresCapture, Created: t0.Add(1), Updated: t0.Add(time.Hour)},
+		{IntentID: "pi_3", Status: confirm.StatusCanceled, Created: t0},
+		{IntentID: "pi_4", Status: confirm.StatusProcessing, Created: t0.Add(2)},
+		{IntentID: "pi_5", Status: confirm.StatusRequiresAction, Created: t0.Add(2)}, // same Created: by ID
 	} {
 		s.Claim(ctx, fmt.Sprint("o", i), r)
 	}
-	got, err := s.ListUnsettled(ctx, t0.Add(time.Minute), 10)
+	ids := func(l []confirm.OrderRecord) string {
+		var ids []string
+		for _, o := range l {
+			ids = append(ids, o.OrderID)
+		}
+		return fmt.Sprint(ids)
+	}
+	got, err := s.ListUnsettled(ctx, confirm.Cursor{}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
-	for _, o := range got {
-		ids = append(ids, o.OrderID)
+	if ids(got) != "[o2 o4 o5 o0]" {
+		t.Errorf("listed %v, want [o2 o4 o5 o0] (unsettled, by Created then ID)", ids(got))
 	}
-	if fmt.Sprint(ids) != "[o2 o4 o0]" {
-		t.Errorf("listed %v, want [o2 o4 o0] (unsettled, older than the cutoff, oldest first)", ids)
+	got, _ = s.ListUnsettled(ctx, confirm.Cursor{}, 2)
+	if ids(got) != "[o2 o4]" {
+		t.Errorf("limit 2: %v", ids(got))
 	}
-	if got, _ := s.ListUnsettled(ctx, t0.Add(time.Minute), 1); len(got) != 1 || got[0].OrderID != "o2" {
-		t.Errorf("limit 1: %+v", got)
+	got, _ = s.ListUnsettled(ctx, confirm.CursorOf(got[1]), 2)
+	if ids(got) != "[o5 o0]" {
+		t.Errorf("after o4: %v, want [o5 o0]", ids(got))
+	}
+	if got, _ = s.ListUnsettled(ctx, confirm.CursorOf(got[1]), 2); len(got) != 0 {
+		t.Errorf("after the last: %v", ids(got))
 	}
 }

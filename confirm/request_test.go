@@ -116,7 +116,7 @@ func FuzzParseStatus(f *testing.F) {
 			}
 			return
 		}
-		if _, _, err := st.Next(); err != nil {
+		if _, _, err := st.next(); err != nil {
 			t.Fatalf("parsed status %q has no transition", st)
 		}
 		if st == StatusSucceeded && s != "succeeded" {

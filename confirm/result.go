@@ -30,6 +30,7 @@ type Result struct {
 	PaymentMethod string // pm_… used by the latest attempt
 	Amount        int64  // the intent's amount
 	Captured      int64  // amount received, for Succeeded
+	Refunded      int64  // refunds that succeeded, as the order's record knows them (Flow.Refund)
 	Currency      string
 	// CVCCheck is the latest charge's CVC check: "pass", "fail",
 	// "unavailable", "unchecked", or empty when there is no charge.

@@ -42,39 +42,39 @@ func ParseStatus(s string) (Status, error) {
 	return "", fmt.Errorf("%w: %q", ErrUnknownStatus, truncate(s, 40))
 }
 
-// Step is what the flow does next with an intent in a given status.
-type Step int
+// statusStep is what the flow does next with an intent in a given status.
+type statusStep int
 
 const (
-	// StepFinish ends the flow and reports the status's Outcome.
-	StepFinish Step = iota + 1
-	// StepConfirm confirms the intent on the server: it was authenticated
+	// stepFinish ends the flow and reports the status's Outcome.
+	stepFinish statusStep = iota + 1
+	// stepConfirm confirms the intent on the server: it was authenticated
 	// in the browser (requires_confirmation). Never shown to the browser.
-	StepConfirm
+	stepConfirm
 )
 
 // transition is one row of the status table in the package doc.
 type transition struct {
-	next    Step
-	outcome Outcome // meaningful when next is StepFinish
+	next    statusStep
+	outcome Outcome // meaningful when next is stepFinish
 }
 
 // transitions is the flow's status machine: every status maps to exactly
 // one next step ("Every status has one outcome"). Anything not listed is
 // unknown.
 var transitions = map[Status]transition{
-	StatusSucceeded:             {StepFinish, Succeeded},
-	StatusRequiresCapture:       {StepFinish, Authorized},
-	StatusProcessing:            {StepFinish, Processing},
-	StatusRequiresAction:        {StepFinish, RequiresAction},
-	StatusRequiresConfirmation:  {StepConfirm, 0},
-	StatusRequiresPaymentMethod: {StepFinish, Failed},
-	StatusCanceled:              {StepFinish, Canceled},
+	StatusSucceeded:             {stepFinish, Succeeded},
+	StatusRequiresCapture:       {stepFinish, Authorized},
+	StatusProcessing:            {stepFinish, Processing},
+	StatusRequiresAction:        {stepFinish, RequiresAction},
+	StatusRequiresConfirmation:  {stepConfirm, 0},
+	StatusRequiresPaymentMethod: {stepFinish, Failed},
+	StatusCanceled:              {stepFinish, Canceled},
 }
 
-// Next returns the step the flow takes for an intent in status s and, for
-// StepFinish, the outcome to report.
-func (s Status) Next() (Step, Outcome, error) {
+// next returns the step the flow takes for an intent in status s and, for
+// stepFinish, the outcome to report.
+func (s Status) next() (statusStep, Outcome, error) {
 	t, ok := transitions[s]
 	if !ok {
 		return 0, 0, fmt.Errorf("%w: %q", ErrUnknownStatus, truncate(string(s), 40))

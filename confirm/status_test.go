@@ -9,18 +9,18 @@ func TestParseStatusAndNext(t *testing.T) {
 	tests := []struct {
 		in      string
 		want    Status
-		step    Step
+		step    statusStep
 		outcome Outcome
 	}{
-		{"succeeded", StatusSucceeded, StepFinish, Succeeded},
-		{"requires_capture", StatusRequiresCapture, StepFinish, Authorized},
-		{"processing", StatusProcessing, StepFinish, Processing},
-		{"requires_action", StatusRequiresAction, StepFinish, RequiresAction},
-		{"requires_source_action", StatusRequiresAction, StepFinish, RequiresAction},
-		{"requires_confirmation", StatusRequiresConfirmation, StepConfirm, 0},
-		{"requires_payment_method", StatusRequiresPaymentMethod, StepFinish, Failed},
-		{"requires_source", StatusRequiresPaymentMethod, StepFinish, Failed},
-		{"canceled", StatusCanceled, StepFinish, Canceled},
+		{"succeeded", StatusSucceeded, stepFinish, Succeeded},
+		{"requires_capture", StatusRequiresCapture, stepFinish, Authorized},
+		{"processing", StatusProcessing, stepFinish, Processing},
+		{"requires_action", StatusRequiresAction, stepFinish, RequiresAction},
+		{"requires_source_action", StatusRequiresAction, stepFinish, RequiresAction},
+		{"requires_confirmation", StatusRequiresConfirmation, stepConfirm, 0},
+		{"requires_payment_method", StatusRequiresPaymentMethod, stepFinish, Failed},
+		{"requires_source", StatusRequiresPaymentMethod, stepFinish, Failed},
+		{"canceled", StatusCanceled, stepFinish, Canceled},
 	}
 	for _, tt := range tests {
 		got, err := ParseStatus(tt.in)
@@ -28,9 +28,9 @@ func TestParseStatusAndNext(t *testing.T) {
 			t.Errorf("ParseStatus(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 			continue
 		}
-		step, outcome, err := got.Next()
+		step, outcome, err := got.next()
 		if err != nil || step != tt.step || outcome != tt.outcome {
-			t.Errorf("%q.Next() = %v, %v, %v; want %v, %v", got, step, outcome, err, tt.step, tt.outcome)
+			t.Errorf("%q.next() = %v, %v, %v; want %v, %v", got, step, outcome, err, tt.step, tt.outcome)
 		}
 	}
 }
@@ -40,11 +40,11 @@ func TestEveryStatusHasOneOutcome(t *testing.T) {
 	// no two statuses finish with the same outcome.
 	seen := map[Outcome]Status{}
 	for _, s := range []Status{StatusRequiresPaymentMethod, StatusRequiresConfirmation, StatusRequiresAction, StatusProcessing, StatusRequiresCapture, StatusCanceled, StatusSucceeded} {
-		step, outcome, err := s.Next()
+		step, outcome, err := s.next()
 		if err != nil {
 			t.Fatalf("%q has no transition: %v", s, err)
 		}
-		if step == StepConfirm {
+		if step == stepConfirm {
 			continue
 		}
 		if prev, dup := seen[outcome]; dup {
@@ -62,8 +62,8 @@ func TestUnknownStatusIsAnError(t *testing.T) {
 		if got, err := ParseStatus(s); !errors.Is(err, ErrUnknownStatus) {
 			t.Errorf("ParseStatus(%q) = %q, %v; want ErrUnknownStatus", s, got, err)
 		}
-		if _, _, err := Status(s).Next(); !errors.Is(err, ErrUnknownStatus) {
-			t.Errorf("Status(%q).Next() error = %v; want ErrUnknownStatus", s, err)
+		if _, _, err := Status(s).next(); !errors.Is(err, ErrUnknownStatus) {
+			t.Errorf("Status(%q).next() error = %v; want ErrUnknownStatus", s, err)
 		}
 	}
 }

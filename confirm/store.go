@@ -91,7 +91,10 @@ type Record struct {
 //     ErrIntentConflict: an order's intent is bound once, never replaced
 //     or forgotten); rec.Status.Rank() is not below the stored one (else
 //     ErrStaleRecord). With no record it returns ErrNotFound. A refused
-//     Update changes nothing.
+//     Update changes nothing. The Version clause is what keeps two writers
+//     of one order from overwriting each other's bookkeeping: without it,
+//     two refunds of one order on two instances lose one refund's entry,
+//     and the order reports a refunded total that is not Stripe's.
 //   - Every method is safe for concurrent use by many goroutines and, for a
 //     shared database, many processes, and honours ctx.
 type Store interface {
@@ -189,11 +192,4 @@ func (s *MemoryStore) Prune(cutoff time.Time) int {
 		}
 	}
 	return n
-}
-
-// Len returns the number of orders recorded.
-func (s *MemoryStore) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.records)
 }

@@ -24,7 +24,7 @@ func TestMemoryStorePrune(t *testing.T) {
 	if _, err := s.Load(ctx, "o4"); err != nil {
 		t.Errorf("o4 gone: %v", err)
 	}
-	if s.Len() != 6 {
-		t.Errorf("Len = %d, want 6", s.Len())
+	if len(s.records) != 6 {
+		t.Errorf("Len = %d, want 6", len(s.records))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/cardconfirm/cardconfirm/internal/flowaccess"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
@@ -31,7 +32,7 @@ func (p *Payments) Cards(ctx context.Context, customerID string) ([]Card, error)
 	if customerID == "" {
 		return nil, newError(ErrNoCustomer, "", nil)
 	}
-	pms, err := p.flow.Client().ListCards(ctx, customerID)
+	pms, err := flowaccess.Client(p.flow).ListCards(ctx, customerID)
 	if err != nil {
 		if errors.Is(err, stripeclient.ErrInvalidParams) {
 			return nil, &Error{Reason: "list cards", Err: err}

@@ -86,7 +86,7 @@ func sameOps(got, want []stripetest.Op) bool { return slices.Equal(got, want) }
 
 // charges returns the fake's charges for one order.
 func (e *env) charges(orderID string) []stripetest.Charge {
-	return e.fake.ChargesWhere(e.flow.MetadataKey(), orderID)
+	return e.fake.ChargesWhere(confirm.DefaultMetadataKey, orderID)
 }
 
 func moneyMoved(chs []stripetest.Charge) int {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/flowaccess"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
@@ -39,7 +40,7 @@ type Payments struct {
 }
 
 // New returns Payments that pay through flow (which must not be nil) and
-// read cards and payment methods through flow.Client().
+// read cards and payment methods through flowaccess.Client(flow).
 func New(flow *confirm.Flow, cfg Config) *Payments {
 	if flow == nil {
 		panic("cvc: New called with a nil flow")
@@ -124,7 +125,7 @@ func (p *Payments) pay(ctx context.Context, order confirm.Order, req confirm.Req
 // nothing"): the Flow's own checks, run here because the ownership read
 // comes first.
 func (p *Payments) validate(order confirm.Order, req confirm.Request) error {
-	if err := order.Validate(p.flow.MetadataKey()); err != nil {
+	if err := order.Validate(flowaccess.MetadataKey(p.flow)); err != nil {
 		return err
 	}
 	if order.Customer == "" {
@@ -149,7 +150,7 @@ func (p *Payments) validate(order confirm.Order, req confirm.Request) error {
 // checking first means no write is ever sent for it, and a detached card
 // (customer empty) is caught too.
 func (p *Payments) checkOwner(ctx context.Context, customer, pmID string) error {
-	pm, err := p.flow.Client().RetrievePaymentMethod(ctx, pmID)
+	pm, err := flowaccess.Client(p.flow).RetrievePaymentMethod(ctx, pmID)
 	switch {
 	case errors.Is(err, stripeclient.ErrResourceMissing):
 		return newError(ErrNotCustomersCard, "no such payment method", nil)
@@ -177,7 +178,7 @@ func (p *Payments) fillCVCCheck(ctx context.Context, res *confirm.Result) (*stri
 	default:
 		return nil, nil // no charge to read
 	}
-	pi, err := p.flow.Client().RetrievePaymentIntent(ctx, res.IntentID)
+	pi, err := flowaccess.Client(p.flow).RetrievePaymentIntent(ctx, res.IntentID)
 	if err != nil {
 		return nil, classifyStripe("retrieve payment intent", err)
 	}

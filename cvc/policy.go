@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/flowaccess"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
@@ -97,7 +98,7 @@ func (p *Payments) finish(ctx context.Context, order, attempt confirm.Order, res
 			if order.CaptureLater {
 				return res, actionHeld, nil
 			}
-			// CaptureKey is derived from the step, so a retry after a lost
+			// keyCapture is derived from the step, so a retry after a lost
 			// answer replays this capture instead of repeating it.
 			captured, err := p.flow.Capture(ctx, attempt, res.IntentID, 0)
 			if err != nil {
@@ -122,7 +123,7 @@ func (p *Payments) finish(ctx context.Context, order, attempt confirm.Order, res
 			break
 		}
 		if pi == nil {
-			if pi, err = p.flow.Client().RetrievePaymentIntent(ctx, res.IntentID); err != nil {
+			if pi, err = flowaccess.Client(p.flow).RetrievePaymentIntent(ctx, res.IntentID); err != nil {
 				return res, actionNone, classifyStripe("retrieve payment intent", err)
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -31,6 +30,10 @@ type Query struct {
 // came back, processing, requires_capture nearing Stripe's capture limit).
 // It only reads; the table's index on (status, updated) serves it.
 func (s *Store) List(ctx context.Context, q Query) ([]confirm.OrderRecord, error) {
+	p, err := s.statements(ctx, "list")
+	if err != nil {
+		return nil, err
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100
@@ -54,26 +57,30 @@ func (s *Store) List(ctx context.Context, q Query) ([]confirm.OrderRecord, error
 		where = append(where, "status IN ("+strings.Join(in, ", ")+")")
 	}
 	if !q.UpdatedBefore.IsZero() {
-		where = append(where, "(updated IS NULL OR updated < "+arg(q.UpdatedBefore.UTC())+")")
+		where = append(where, "(updated IS NULL OR updated < "+arg(p.d.timeArg(q.UpdatedBefore))+")")
 	}
 	query := `SELECT order_id, ` + columns + ` FROM ` + s.table + ` WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY updated NULLS FIRST, order_id LIMIT ` + arg(int64(limit))
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, storeError("list", err)
-	}
-	defer rows.Close()
 	var out []confirm.OrderRecord
-	for rows.Next() {
-		var l confirm.OrderRecord
-		rec, err := scanInto(rows, &l.OrderID)
+	err = retry(ctx, func() error {
+		out = nil
+		rows, err := s.db.QueryContext(ctx, p.d.sql(query), args...)
 		if err != nil {
-			return nil, storeError("list", err)
+			return err
 		}
-		l.Record = rec
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var l confirm.OrderRecord
+			rec, err := scanInto(p.d, rows, &l.OrderID)
+			if err != nil {
+				return err
+			}
+			l.Record = rec
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, storeError("list", err)
 	}
 	return out, nil
@@ -84,16 +91,45 @@ type scanner interface{ Scan(dest ...any) error }
 
 var _, _ scanner = (*sql.Row)(nil), (*sql.Rows)(nil)
 
-// ListUnsettled implements confirm.Lister: List of the records in doubt
-// last written before before, oldest first; a negative limit lists them
-// all.
-func (s *Store) ListUnsettled(ctx context.Context, before time.Time, limit int) ([]confirm.OrderRecord, error) {
-	if limit == 0 || before.IsZero() {
-		return nil, ctx.Err() // nothing was written before the zero time
+// unsettled is the SQL of confirm.Record.Settled's negation, as the
+// unsettled index's predicate spells it (migration 0007): a query whose
+// WHERE carries the same text may use that index.
+const unsettled = `NOT (intent_id <> '' AND status IN ('succeeded', 'canceled'))`
+
+// ListUnsettled implements confirm.Lister: the unsettled records after
+// the cursor by (created, order_id), order IDs compared byte by byte
+// (PostgreSQL's "C" collation, SQLite's BINARY) as Go compares strings,
+// through the index that holds only unsettled orders in that order. A
+// limit of 0 or less lists nothing.
+func (s *Store) ListUnsettled(ctx context.Context, after confirm.Cursor, limit int) ([]confirm.OrderRecord, error) {
+	if limit <= 0 {
+		return nil, ctx.Err()
 	}
-	q := Query{UpdatedBefore: before, Limit: limit}
-	if limit < 0 {
-		q.Limit = math.MaxInt32
+	p, err := s.statements(ctx, "list unsettled")
+	if err != nil {
+		return nil, err
 	}
-	return s.List(ctx, q)
+	var out []confirm.OrderRecord
+	err = retry(ctx, func() error {
+		out = nil
+		rows, err := s.db.QueryContext(ctx, p.stmt.unsettled, p.d.instantArg(after.Created), after.OrderID, int64(limit))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l confirm.OrderRecord
+			rec, err := scanInto(p.d, rows, &l.OrderID)
+			if err != nil {
+				return err
+			}
+			l.Record = rec
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, storeError("list unsettled", err)
+	}
+	return out, nil
 }

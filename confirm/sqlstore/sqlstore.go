@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
@@ -14,12 +17,9 @@ import (
 // DefaultTable is the table a Store uses when Config.Table is empty.
 const DefaultTable = "cardconfirm_payments"
 
-// createLock is the advisory lock key CreateTable holds (any fixed number;
-// this one spells "cardconf" in ASCII).
-const createLock = "7161123263580790374"
-
 // ErrInvalidTable is what New and Schema return for a table name that is
-// not a plain lower-case SQL identifier, optionally schema-qualified.
+// not a plain lower-case SQL identifier, optionally schema-qualified (on
+// PostgreSQL only).
 var ErrInvalidTable = errors.New("sqlstore: invalid table name")
 
 // Config configures a Store. Its zero value is ready to use.
@@ -27,75 +27,166 @@ type Config struct {
 	// Table is the table holding one row per order: a lower-case
 	// identifier (letters, digits, underscores; not starting with a digit;
 	// at most 48 bytes, so that its index's name fits PostgreSQL's 63),
-	// optionally qualified by a schema ("shop.payments").
+	// on PostgreSQL optionally qualified by a schema ("shop.payments").
 	// Names are checked, then quoted, never pasted in as given. Default
 	// DefaultTable.
 	Table string
+	// Dialect declares the database's engine, Postgres or SQLite. Empty
+	// asks the database when the Store first needs to know (SELECT
+	// sqlite_version(), then SELECT version()); anything else is refused
+	// with ErrUnsupported.
+	Dialect Dialect
 }
 
-// Store is a confirm.Store on a PostgreSQL table, through database/sql. It
-// is safe for concurrent use by many goroutines and, through the database,
-// by many processes. Create the table with CreateTable or from Schema.
+// Store is a confirm.Store on a PostgreSQL or SQLite table, through
+// database/sql. It is safe for concurrent use by many goroutines and,
+// through the database, by many processes. Open it with Open, or with New
+// and then CreateTable.
 type Store struct {
-	db           *sql.DB
-	table, index string // quoted, ready to paste into a statement
-	stmt         statements
+	db       *sql.DB
+	table    string // as configured
+	declared Dialect
+
+	mu    sync.Mutex           // serialises the first check
+	ready atomic.Pointer[prep] // set once the dialect and schema are checked
+}
+
+// prep is what a Store knows once checked: its engine and its statements.
+type prep struct {
+	d    Dialect
+	t    tableName
+	stmt statements
 }
 
 // New returns a Store on db, which the host opened with a PostgreSQL
-// driver (pgx's stdlib or lib/pq) and keeps owning: the Store never closes
-// it. It returns an error matching ErrInvalidTable for a bad Config.Table.
+// driver (pgx's stdlib, lib/pq) or a SQLite one (modernc.org/sqlite,
+// mattn/go-sqlite3) and keeps owning: the Store never closes it. New does
+// not touch the database: the Store checks the engine and the table's
+// schema before its first statement, and fails every statement with an
+// error matching ErrSchema (and confirm.ErrStore) while the table is not
+// at Version. Open, or CreateTable, checks at start instead. New returns
+// an error matching ErrInvalidTable for a bad Config.Table and
+// ErrUnsupported for a bad Config.Dialect.
 func New(db *sql.DB, cfg Config) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: New called with a nil *sql.DB")
 	}
-	table, index, err := quoteTable(cfg.Table)
+	if err := checkDialect(cfg.Dialect); err != nil {
+		return nil, err
+	}
+	if _, err := parseTable(cfg.Dialect, cfg.Table); err != nil {
+		return nil, err
+	}
+	return &Store{db: db, table: cfg.Table, declared: cfg.Dialect}, nil
+}
+
+// Open returns a Store on db, as New, once it has checked that the
+// database is PostgreSQL or SQLite (ErrUnsupported otherwise), that a
+// SQLite pool waits on locks (busy_timeout), and that the table is at this
+// sqlstore's schema Version. A missing table, or one an older sqlstore
+// made, is a *SchemaError naming the migrations to run (Migrate runs
+// them); so is a table it does not recognise.
+func Open(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
+	s, err := New(db, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, table: table, index: index, stmt: newStatements(table)}, nil
-}
-
-// Schema returns the statements that create the Store's table and its
-// index if they do not exist, for a migration tool.
-func (s *Store) Schema() string { return schema(s.table, s.index) }
-
-// Schema returns the statements that create table ("" for DefaultTable)
-// and its index, or an error matching ErrInvalidTable.
-func Schema(table string) (string, error) {
-	t, i, err := quoteTable(table)
-	if err != nil {
-		return "", err
+	if _, err := s.prepare(ctx); err != nil {
+		return nil, err
 	}
-	return schema(t, i), nil
+	return s, nil
 }
 
-// CreateTable creates the Store's table and index if they do not exist
-// yet, for hosts without a migration tool. It is safe to run on every
-// start, by several instances at once: PostgreSQL's CREATE … IF NOT
-// EXISTS is not safe against a concurrent twin, so the statements run in
-// one transaction under an advisory lock.
+// CreateTable runs Migrate for the Store's table, then checks it as Open
+// does: for hosts without a migration tool, on every start. It creates the
+// table when missing and upgrades one an earlier sqlstore made; several
+// instances may run it at once.
 func (s *Store) CreateTable(ctx context.Context) error {
-	ddl := "SELECT pg_advisory_xact_lock(" + createLock + ");\n" + s.Schema()
-	if _, err := s.db.ExecContext(ctx, ddl); err != nil {
-		return storeError("create table", err)
+	if err := s.migrate(ctx); err != nil {
+		return err
 	}
-	return nil
+	_, err := s.prepare(ctx)
+	return err
 }
 
-// Claim implements confirm.Store: one statement, an INSERT … ON CONFLICT
-// DO NOTHING that returns the row it inserted or else the stored one. Only
-// when a concurrent claim committed the row after the statement began
-// (the statement's snapshot cannot see it) does a second statement read
-// it.
+// dialect returns the Store's engine, declared or asked, and its table.
+func (s *Store) dialect(ctx context.Context) (Dialect, tableName, error) {
+	d := s.declared
+	if d == "" {
+		var err error
+		if d, err = detect(ctx, s.db); err != nil {
+			return "", tableName{}, err
+		}
+	}
+	t, err := parseTable(d, s.table)
+	return d, t, err
+}
+
+// prepare checks the engine and the schema once, and returns the
+// statements.
+func (s *Store) prepare(ctx context.Context) (*prep, error) {
+	if p := s.ready.Load(); p != nil {
+		return p, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.ready.Load(); p != nil {
+		return p, nil
+	}
+	d, t, err := s.dialect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d == SQLite {
+		if err := sqliteBusy(ctx, s.db); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkSchema(ctx, s.db, d, t); err != nil {
+		return nil, err
+	}
+	p := &prep{d: d, t: t, stmt: newStatements(d, t)}
+	s.ready.Store(p)
+	return p, nil
+}
+
+// ready returns the prepared statements for op, or the check's error as
+// one matching confirm.ErrStore (and ErrSchema or ErrUnsupported).
+func (s *Store) statements(ctx context.Context, op string) (*prep, error) {
+	p, err := s.prepare(ctx)
+	if err != nil {
+		if errors.Is(err, confirm.ErrStore) {
+			return nil, err
+		}
+		return nil, storeError(op, err)
+	}
+	return p, nil
+}
+
+// Claim implements confirm.Store. On PostgreSQL it is one statement, an
+// INSERT … ON CONFLICT DO NOTHING that returns the row it inserted or else
+// the stored one; only when a concurrent claim committed the row after the
+// statement began (the statement's snapshot cannot see it) does a second
+// statement read it. On SQLite, whose INSERT cannot sit in a WITH, a claim
+// that finds the row reads it with a second statement.
 func (s *Store) Claim(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, bool, error) {
-	args := append([]any{orderID}, values(rec)...)
+	p, err := s.statements(ctx, "claim")
+	if err != nil {
+		return confirm.Record{}, false, err
+	}
+	args := append([]any{orderID}, values(p.d, rec)...)
 	// Two rounds at most: a row can only vanish between the claim and the
 	// read if the host deletes it (pruning old orders), and then the
 	// order has no record and the claim may insert it again.
 	for round := 0; round < 2; round++ {
-		var claimed bool
-		got, err := scanInto(s.db.QueryRowContext(ctx, s.stmt.claim, args...), &claimed)
+		var (
+			claimed bool
+			got     confirm.Record
+		)
+		err := retry(ctx, func() (err error) {
+			got, err = scanInto(p.d, s.db.QueryRowContext(ctx, p.stmt.claim, args...), &claimed)
+			return err
+		})
 		if err == nil {
 			return got, claimed, nil
 		}
@@ -117,7 +208,15 @@ func (s *Store) Claim(ctx context.Context, orderID string, rec confirm.Record) (
 // found no row is ErrNotFound; a lost connection, a timeout or a canceled
 // ctx is an error matching confirm.ErrStore.
 func (s *Store) Load(ctx context.Context, orderID string) (confirm.Record, error) {
-	rec, err := scanRecord(s.db.QueryRowContext(ctx, s.stmt.load, orderID))
+	p, err := s.statements(ctx, "load")
+	if err != nil {
+		return confirm.Record{}, err
+	}
+	var rec confirm.Record
+	err = retry(ctx, func() (err error) {
+		rec, err = scanInto(p.d, s.db.QueryRowContext(ctx, p.stmt.load, orderID))
+		return err
+	})
 	switch {
 	case err == nil:
 		return rec, nil
@@ -133,8 +232,16 @@ func (s *Store) Load(ctx context.Context, orderID string) (confirm.Record, error
 // second statement read the row, to tell ErrStaleRecord, ErrIntentConflict
 // and ErrNotFound apart.
 func (s *Store) Update(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, error) {
-	args := append([]any{orderID, rec.Version}, values(rec)...)
-	got, err := scanRecord(s.db.QueryRowContext(ctx, s.stmt.update, args...))
+	p, err := s.statements(ctx, "update")
+	if err != nil {
+		return confirm.Record{}, err
+	}
+	args := append([]any{orderID, rec.Version}, values(p.d, rec)...)
+	var got confirm.Record
+	err = retry(ctx, func() (err error) {
+		got, err = scanInto(p.d, s.db.QueryRowContext(ctx, p.stmt.update, args...))
+		return err
+	})
 	if err == nil {
 		return got, nil
 	}
@@ -163,37 +270,27 @@ func noRows(ctx context.Context, err error) bool {
 
 // values are a record's columns after order_id and version, in the order
 // of the columns list, as statement arguments.
-func values(rec confirm.Record) []any {
+func values(d Dialect, rec confirm.Record) []any {
 	data := rec.Data
 	if data == nil {
 		data = []byte{} // NOT NULL: an empty Data is stored as empty bytes
 	}
 	return []any{
 		rec.Amount, rec.Currency, rec.Customer, rec.IntentID, string(rec.Status),
-		rec.Captured, rec.Refunded, nullTime(rec.Created), nullTime(rec.Updated), data,
+		rec.Captured, rec.Refunded, d.instantArg(rec.Created), d.timeArg(rec.Updated), data,
 	}
 }
-
-// nullTime stores a zero time as NULL, so that it reads back as zero.
-func nullTime(t time.Time) sql.NullTime {
-	if t.IsZero() {
-		return sql.NullTime{}
-	}
-	return sql.NullTime{Time: t.UTC(), Valid: true}
-}
-
-func scanRecord(row *sql.Row) (confirm.Record, error) { return scanInto(row) }
 
 // scanInto scans a row of the columns list, after the columns in first
 // (List's order_id).
-func scanInto(row scanner, first ...any) (confirm.Record, error) {
+func scanInto(d Dialect, row scanner, first ...any) (confirm.Record, error) {
 	var (
 		rec              confirm.Record
 		status           string
-		created, updated sql.NullTime
+		created, updated = timeCol{d: d}, timeCol{d: d}
 	)
 	err := row.Scan(append(first, &rec.Version, &rec.Amount, &rec.Currency, &rec.Customer,
-		&rec.IntentID, &status, &rec.Captured, &rec.Refunded, &created, &updated, &rec.Data)...)
+		&rec.IntentID, &status, &rec.Captured, &rec.Refunded, created.dest(), updated.dest(), &rec.Data)...)
 	if err != nil {
 		return confirm.Record{}, err
 	}
@@ -201,24 +298,47 @@ func scanInto(row scanner, first ...any) (confirm.Record, error) {
 	if len(rec.Data) == 0 {
 		rec.Data = nil
 	}
-	if created.Valid {
-		rec.Created = created.Time.UTC()
-	}
-	if updated.Valid {
-		rec.Updated = updated.Time.UTC()
-	}
+	rec.Created = created.time()
+	rec.Updated = updated.time()
 	return rec, nil
 }
 
-// quoteTable checks a table name ("" means DefaultTable) and returns it
-// quoted, with the quoted name of its index.
-func quoteTable(name string) (table, index string, err error) {
+// tableName is a checked table name.
+type tableName struct{ schema, name string }
+
+// quoted is the table's name as a statement uses it.
+func (t tableName) quoted() string {
+	if t.schema != "" {
+		return `"` + t.schema + `"."` + t.name + `"`
+	}
+	return `"` + t.name + `"`
+}
+
+// indexName is the quoted name of the table's index with suffix, as
+// CREATE INDEX takes it (in the table's schema, unqualified).
+func (t tableName) indexName(suffix string) string { return `"` + t.name + suffix + `"` }
+
+// indexRef is the index's name as DROP INDEX takes it, qualified.
+func (t tableName) indexRef(suffix string) string {
+	if t.schema != "" {
+		return `"` + t.schema + `".` + t.indexName(suffix)
+	}
+	return t.indexName(suffix)
+}
+
+// parseTable checks a table name ("" means DefaultTable). A schema
+// qualifier is PostgreSQL's: on SQLite it would name an attached database,
+// whose index the statements here could not name.
+func parseTable(d Dialect, name string) (tableName, error) {
 	if name == "" {
 		name = DefaultTable
 	}
 	parts := strings.Split(name, ".")
 	if len(parts) > 2 {
-		return "", "", fmt.Errorf("%w %q: at most one dot (schema.table)", ErrInvalidTable, truncate(name))
+		return tableName{}, fmt.Errorf("%w %q: at most one dot (schema.table)", ErrInvalidTable, truncate(name))
+	}
+	if len(parts) == 2 && d == SQLite {
+		return tableName{}, fmt.Errorf("%w %q: a SQLite table is not schema-qualified", ErrInvalidTable, truncate(name))
 	}
 	for i, p := range parts {
 		max := 63 // PostgreSQL's limit; longer names are cut
@@ -226,16 +346,32 @@ func quoteTable(name string) (table, index string, err error) {
 			max -= len(indexSuffix) // the index's name must fit too
 		}
 		if !identifier(p, max) {
-			return "", "", fmt.Errorf("%w %q: want a lower-case identifier ([a-z_][a-z0-9_]*, at most 48 bytes) or schema.table", ErrInvalidTable, truncate(name))
+			return tableName{}, fmt.Errorf("%w %q: want a lower-case identifier ([a-z_][a-z0-9_]*, at most 48 bytes) or schema.table", ErrInvalidTable, truncate(name))
 		}
-		parts[i] = `"` + p + `"`
 	}
-	last := parts[len(parts)-1]
-	return strings.Join(parts, "."), last[:len(last)-1] + indexSuffix + `"`, nil
+	if len(parts) == 2 {
+		return tableName{schema: parts[0], name: parts[1]}, nil
+	}
+	return tableName{name: parts[0]}, nil
 }
 
-// indexSuffix names a table's index: the table's name and this.
-const indexSuffix = "_status_updated"
+// quoteTable checks a table name ("" means DefaultTable) and returns it
+// quoted, with the quoted name of its index.
+func quoteTable(name string) (table, index string, err error) {
+	t, err := parseTable(Postgres, name)
+	if err != nil {
+		return "", "", err
+	}
+	return t.quoted(), t.indexName(indexSuffix), nil
+}
+
+// indexSuffix and unsettledSuffix name a table's indexes: the table's
+// name and these. The first serves List, by status and age; the second
+// ListUnsettled, by (created, order_id) over the unsettled orders.
+const (
+	indexSuffix     = "_status_updated"
+	unsettledSuffix = "_unsettled"
+)
 
 // identifier reports whether s is a plain lower-case identifier of at most
 // max bytes.
@@ -249,6 +385,44 @@ func identifier(s string, max int) bool {
 		}
 	}
 	return true
+}
+
+// retry runs a statement again, after a short random pause, while
+// PostgreSQL refuses it with a serialization failure (40001) or a deadlock
+// (40P01). Under READ COMMITTED neither occurs for these statements; under
+// REPEATABLE READ or SERIALIZABLE a statement that meets a concurrent
+// commit to its row is refused. Each statement is one autocommit
+// transaction, so a refused one changed nothing and running it again is
+// what READ COMMITTED would have done.
+func retry(ctx context.Context, f func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := f()
+		if err == nil || attempt == maxRetries || !serializationFailure(err) {
+			return err
+		}
+		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 5)))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// maxRetries bounds retry: a row that many concurrent writers contend for
+// fails at last with the database's error, matching confirm.ErrStore.
+const maxRetries = 20
+
+// serializationFailure reports whether err carries SQLSTATE 40001 or
+// 40P01, through the method both pgx's *pgconn.PgError and lib/pq's
+// *pq.Error have.
+func serializationFailure(err error) bool {
+	var st interface{ SQLState() string }
+	if !errors.As(err, &st) {
+		return false
+	}
+	code := st.SQLState()
+	return code == "40001" || code == "40P01"
 }
 
 func truncate(s string) string {

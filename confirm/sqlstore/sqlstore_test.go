@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestQuoteTable(t *testing.T) {
 		if got, _, err := quoteTable(name); !errors.Is(err, ErrInvalidTable) {
 			t.Errorf("quoteTable(%q) = %q, %v; want ErrInvalidTable", name, got, err)
 		}
-		if _, err := Schema(name); !errors.Is(err, ErrInvalidTable) {
+		if _, err := Schema(Postgres, name); !errors.Is(err, ErrInvalidTable) {
 			t.Errorf("Schema(%q): %v; want ErrInvalidTable", name, err)
 		}
 		if _, err := New(nil, Config{Table: name}); err == nil {
@@ -89,5 +90,42 @@ func TestErrorsMatchErrStore(t *testing.T) {
 	}
 	if got, want := err.Error(), "sqlstore: load: connection reset"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// TestRewrite: the migration files' default names become the configured
+// table's, its indexes' names unqualified where CREATE INDEX takes them
+// and qualified where DROP INDEX does.
+func TestRewrite(t *testing.T) {
+	tn, err := parseTable(Postgres, "shop.pay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "CREATE INDEX IF NOT EXISTS cardconfirm_payments_status_updated ON cardconfirm_payments (status);\n" +
+		"DROP INDEX IF EXISTS cardconfirm_payments_unsettled;\nALTER TABLE cardconfirm_payments ADD COLUMN x_cardconfirm_payments int;"
+	want := "CREATE INDEX IF NOT EXISTS \"pay_status_updated\" ON \"shop\".\"pay\" (status);\n" +
+		"DROP INDEX IF EXISTS \"shop\".\"pay_unsettled\";\nALTER TABLE \"shop\".\"pay\" ADD COLUMN x_cardconfirm_payments int;"
+	if got := tn.rewrite(in); got != want {
+		t.Errorf("rewrite:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestMigrationFiles: both engines have migrations 1 to Version, each
+// with an up and a down file, and the last schema's columns are the ones
+// the statements read and write.
+func TestMigrationFiles(t *testing.T) {
+	for _, d := range []Dialect{Postgres, SQLite} {
+		ms, err := migrations(d)
+		if err != nil || len(ms) != Version {
+			t.Fatalf("%s: %d migrations, %v", d, len(ms), err)
+		}
+	}
+	cols := append(strings.Split(columns, ", "), "order_id")
+	slices.Sort(cols)
+	if !slices.Equal(cols, schemaColumns[Version]) {
+		t.Errorf("the statements' columns %v are not schema %d's %v", cols, Version, schemaColumns[Version])
+	}
+	if _, err := Migrations("mysql"); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("Migrations(mysql): %v", err)
 	}
 }

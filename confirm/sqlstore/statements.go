@@ -11,35 +11,14 @@ import (
 // scanRecord use.
 const columns = "version, amount, currency, customer, intent_id, status, captured, refunded, created, updated, data"
 
-// schema is the table, one row per order with every field of
-// confirm.Record a column (Data, the Flow's bookkeeping, as bytes), and
-// the index List uses. Times are timestamptz (microseconds), NULL for a
-// zero time. index is the index's quoted name.
-func schema(table, index string) string {
-	return `CREATE TABLE IF NOT EXISTS ` + table + ` (
-	order_id              text        PRIMARY KEY,
-	version               bigint      NOT NULL CHECK (version > 0),
-	amount                bigint      NOT NULL,
-	currency              text        NOT NULL,
-	customer              text        NOT NULL,
-	intent_id             text        NOT NULL,
-	status                text        NOT NULL,
-	captured              bigint      NOT NULL,
-	refunded              bigint      NOT NULL DEFAULT 0,
-	created               timestamptz,
-	updated               timestamptz,
-	data                  bytea       NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS ` + index + ` ON ` + table + ` (status, updated)`
-}
-
 // statements are a Store's SQL, built once for its table.
 type statements struct {
-	claim, load, update string
+	claim, load, update, unsettled string
 }
 
-func newStatements(table string) statements {
-	return statements{
+func newStatements(d Dialect, t tableName) statements {
+	table := t.quoted()
+	st := statements{
 		// $1 order_id; $2… the record's columns after version, as values.
 		// One statement answers both ways: the row inserted (claimed
 		// true) or, on conflict, the stored row (claimed false). The
@@ -70,9 +49,28 @@ SELECT false, ` + columns + ` FROM ` + table + ` WHERE order_id = $1 AND NOT EXI
 	WHERE order_id = $1
 		AND version = $2
 		AND (intent_id = '' OR intent_id = $6)
-		AND ` + rank("$7::text") + ` >= ` + rank("status") + `
+		AND ` + rank("CAST($7 AS text)") + ` >= ` + rank("status") + `
 	RETURNING ` + columns,
 	}
+	if d == SQLite {
+		// SQLite has no INSERT inside a WITH: the claim returns the row
+		// it inserted, and Claim reads the stored one when it inserted
+		// none.
+		st.claim = `INSERT INTO ` + table + ` (order_id, ` + columns + `)
+	VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	ON CONFLICT (order_id) DO NOTHING
+	RETURNING true, ` + columns
+	}
+	collate := ` COLLATE "C"`
+	if d == SQLite {
+		collate = "" // BINARY, SQLite's default
+	}
+	// $1 created, $2 order_id of the cursor, $3 the limit.
+	st.unsettled = `SELECT order_id, ` + columns + ` FROM ` + table + `
+	WHERE ` + unsettled + ` AND (created, order_id` + collate + `) > ($1, $2)
+	ORDER BY created, order_id` + collate + ` LIMIT $3`
+	st.claim, st.load, st.update, st.unsettled = d.sql(st.claim), d.sql(st.load), d.sql(st.update), d.sql(st.unsettled)
+	return st
 }
 
 // rankedStatuses are the statuses whose Status.Rank the SQL spells out;

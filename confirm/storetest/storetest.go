@@ -53,10 +53,11 @@ type listingStore interface {
 	confirm.Lister
 }
 
-// lister checks the optional confirm.Lister: the unsettled records written
-// before the cutoff, oldest first, at most limit. The records it writes
-// are dated 2001, so that other orders in a shared database stay out of
-// the way.
+// lister checks the optional confirm.Lister: the unsettled records after
+// the cursor, by (Created, OrderID), at most limit, resuming exactly after
+// the cursor a page ends with, whatever Updated says and however the
+// records change meanwhile. The records it writes were claimed in 2001, so
+// that other orders in a shared database stay out of the way.
 func (c *checker) lister(s listingStore) {
 	ctx := context.Background()
 	t0 := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -64,12 +65,13 @@ func (c *checker) lister(s listingStore) {
 		name string
 		rec  confirm.Record
 	}{
-		{"claim", confirm.Record{Amount: 100, Currency: "usd", Updated: t0.Add(3 * time.Second)}},
-		{"paid", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_paid", Status: confirm.StatusSucceeded, Updated: t0}},
-		{"authorized", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_auth", Status: confirm.StatusRequiresCapture, Updated: t0.Add(time.Second)}},
-		{"canceled", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_canc", Status: confirm.StatusCanceled, Updated: t0}},
-		{"action", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_act", Status: confirm.StatusRequiresAction, Updated: t0.Add(2 * time.Second)}},
-		{"recent", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_new", Status: confirm.StatusProcessing, Updated: t0.Add(2 * time.Hour)}},
+		{"claim", confirm.Record{Amount: 100, Currency: "usd", Created: t0.Add(3 * time.Second), Updated: t0}},
+		{"paid", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_paid", Status: confirm.StatusSucceeded, Created: t0}},
+		{"authorized", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_auth", Status: confirm.StatusRequiresCapture, Created: t0.Add(time.Second), Updated: t0.Add(5 * time.Hour)}},
+		{"canceled", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_canc", Status: confirm.StatusCanceled, Created: t0}},
+		{"action-b", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_act", Status: confirm.StatusRequiresAction, Created: t0.Add(2 * time.Second)}},
+		{"action-a", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_act2", Status: confirm.StatusRequiresAction, Created: t0.Add(2 * time.Second)}},
+		{"declined", confirm.Record{Amount: 100, Currency: "usd", IntentID: "pi_dec", Status: confirm.StatusRequiresPaymentMethod, Created: t0.Add(2 * time.Hour)}},
 	}
 	for _, r := range recs {
 		if _, _, err := s.Claim(ctx, c.id("list-"+r.name), r.rec); err != nil {
@@ -77,21 +79,48 @@ func (c *checker) lister(s listingStore) {
 			return
 		}
 	}
-	got, err := s.ListUnsettled(ctx, t0.Add(time.Hour), 1000)
-	if err != nil {
-		c.errorf("lister: ListUnsettled: %v", err)
-		return
-	}
+	// Pages of two from just before t0, until past this check's orders.
 	var ours []string
-	for _, o := range got {
-		for _, r := range recs {
-			if o.OrderID == c.id("list-"+r.name) {
-				ours = append(ours, r.name)
+	cur := confirm.Cursor{Created: t0.Add(-time.Second)}
+	for pages := 0; pages < 100; pages++ {
+		got, err := s.ListUnsettled(ctx, cur, 2)
+		if err != nil {
+			c.errorf("lister: ListUnsettled: %v", err)
+			return
+		}
+		if len(got) > 2 {
+			c.errorf("lister: ListUnsettled with limit 2 listed %d", len(got))
+			return
+		}
+		for _, o := range got {
+			if !cur.After(o.Created, o.OrderID) {
+				c.errorf("lister: ListUnsettled after %v listed %s (created %v), not after the cursor", cur, o.OrderID, o.Created)
+				return
+			}
+			cur = confirm.CursorOf(o)
+			for _, r := range recs {
+				if o.OrderID == c.id("list-"+r.name) {
+					ours = append(ours, r.name)
+				}
+			}
+		}
+		if len(got) < 2 || cur.Created.After(t0.Add(3*time.Hour)) {
+			break
+		}
+		if len(ours) == 1 {
+			// A record updated mid-listing keeps its place.
+			rec, err := s.Load(ctx, c.id("list-claim"))
+			if err == nil {
+				rec.Updated = t0.Add(10 * time.Hour)
+				_, err = s.Update(ctx, c.id("list-claim"), rec)
+			}
+			if err != nil {
+				c.errorf("lister: Update mid-listing: %v", err)
 			}
 		}
 	}
-	if want := "[authorized action claim]"; fmt.Sprint(ours) != want {
-		c.errorf("lister: ListUnsettled listed %v of this check's orders, want %s (unsettled, written before the cutoff, oldest first)", ours, want)
+	if want := "[authorized action-a action-b claim declined]"; fmt.Sprint(ours) != want {
+		c.errorf("lister: ListUnsettled listed %v of this check's orders, want %s (unsettled, by Created then order ID, each once)", ours, want)
 	}
 }
 

@@ -97,3 +97,11 @@ func TestNaiveStoresFail(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepMemoryStore: a Sweep over MemoryStore reaches the order behind
+// 100 that never change, and a pass racing inserts visits each order once.
+func TestSweepMemoryStore(t *testing.T) {
+	if err := storetest.TestSweep(func() storetest.ListingStore { return confirm.NewMemoryStore() }); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"net/http"
 	"strings"
 
@@ -168,7 +169,7 @@ func (a *app) demoCharges(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		oc := demoOrderCharges{OrderID: o.ID, State: string(o.State), Amount: o.Total(), Intent: o.IntentID, Charges: []demoCharge{}}
-		for _, c := range a.fake.ChargesWhere(a.flow.MetadataKey(), o.ID) {
+		for _, c := range a.fake.ChargesWhere(confirm.DefaultMetadataKey, o.ID) {
 			oc.Charges = append(oc.Charges, demoCharge{
 				ID: c.ID, PaymentIntent: c.PaymentIntent, Status: c.Status, Amount: c.Amount,
 				AmountCaptured: c.AmountCaptured, Captured: c.Captured, Released: c.Released,

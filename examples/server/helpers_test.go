@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -156,7 +157,7 @@ func decodeAnswer(t *testing.T, rec *httptest.ResponseRecorder) answer {
 // moved counts the order's charges that moved money.
 func (s *testShop) moved(orderID string) int {
 	n := 0
-	for _, c := range s.fake.ChargesWhere(s.app.flow.MetadataKey(), orderID) {
+	for _, c := range s.fake.ChargesWhere(confirm.DefaultMetadataKey, orderID) {
 		if c.MoneyMoved() {
 			n++
 		}

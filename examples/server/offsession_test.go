@@ -64,7 +64,7 @@ func (s *testShop) openLink(id, link string) *httptest.ResponseRecorder {
 func (s *testShop) intentsOf(id string) int {
 	n := 0
 	for _, pi := range s.fake.Intents() {
-		if pi.Metadata[s.app.flow.MetadataKey()] == id {
+		if pi.Metadata[confirm.DefaultMetadataKey] == id {
 			n++
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"net/http"
 	"testing"
 )
@@ -25,7 +26,7 @@ func (s *testShop) authorizedOrder() string {
 func TestOrdersPageCapture(t *testing.T) {
 	s := newTestShop(t)
 	id := s.authorizedOrder()
-	charges := s.fake.ChargesWhere(s.app.flow.MetadataKey(), id)
+	charges := s.fake.ChargesWhere(confirm.DefaultMetadataKey, id)
 	if len(charges) != 1 || charges[0].Captured {
 		t.Fatalf("before capture: %+v, want one uncaptured authorisation", charges)
 	}
@@ -36,7 +37,7 @@ func TestOrdersPageCapture(t *testing.T) {
 	if got := s.state(id); got != statePaid {
 		t.Errorf("state %s, want paid", got)
 	}
-	charges = s.fake.ChargesWhere(s.app.flow.MetadataKey(), id)
+	charges = s.fake.ChargesWhere(confirm.DefaultMetadataKey, id)
 	if len(charges) != 1 || !charges[0].Captured || charges[0].AmountCaptured != 1550 {
 		t.Errorf("after capture: %+v, want 1550 captured", charges)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,7 +25,7 @@ func TestPaySuccess(t *testing.T) {
 	if got := s.state(id); got != statePaid {
 		t.Errorf("order state %s, want paid", got)
 	}
-	charges := s.fake.ChargesWhere(s.app.flow.MetadataKey(), id)
+	charges := s.fake.ChargesWhere(confirm.DefaultMetadataKey, id)
 	if len(charges) != 1 || charges[0].Amount != 1550 {
 		t.Errorf("charges %+v, want one of the order's 1550 (server prices)", charges)
 	}
@@ -75,7 +76,7 @@ func TestPayThreeDSecure(t *testing.T) {
 			if got := s.moved(id); got != 1 {
 				t.Errorf("charges that moved money = %d, want 1", got)
 			}
-			for _, c := range s.fake.ChargesWhere(s.app.flow.MetadataKey(), id) {
+			for _, c := range s.fake.ChargesWhere(confirm.DefaultMetadataKey, id) {
 				if c.PaymentIntent != intent {
 					t.Errorf("charge on intent %s, want the order's only intent %s", c.PaymentIntent, intent)
 				}
@@ -269,7 +270,7 @@ func TestCartLockedOncePaymentStarts(t *testing.T) {
 		t.Errorf("changing the cart after a payment attempt: %d, want 409", rec.Code)
 	}
 	decodeAnswer(t, s.post("/pay", id, `{"payment_method_id":"pm_card_visa"}`))
-	charges := s.fake.ChargesWhere(s.app.flow.MetadataKey(), id)
+	charges := s.fake.ChargesWhere(confirm.DefaultMetadataKey, id)
 	if last := charges[len(charges)-1]; last.Amount != 4000 || !last.MoneyMoved() {
 		t.Errorf("charged %+v, want 4000 (two T-shirts)", last)
 	}

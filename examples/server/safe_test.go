@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"io"
 	"log/slog"
 	"net/http"
@@ -28,7 +29,7 @@ func TestPayRefusesSavedCard(t *testing.T) {
 	if len(calls) != 1 || calls[0].Op != stripetest.OpRetrievePaymentMethod {
 		t.Errorf("Stripe calls %+v, want one payment method read", calls)
 	}
-	if n := len(s.fake.ChargesWhere(s.app.flow.MetadataKey(), id)); n != 0 {
+	if n := len(s.fake.ChargesWhere(confirm.DefaultMetadataKey, id)); n != 0 {
 		t.Errorf("%d charges, want none", n)
 	}
 	// A card typed into the page still pays with one extra read.

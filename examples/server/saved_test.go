@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -59,7 +60,7 @@ func TestPaySavedCardWithCVC(t *testing.T) {
 	if a := decodeAnswer(t, rec); rec.Code != http.StatusOK || !a.Success {
 		t.Fatalf("POST /pay-saved: %d %+v, want success", rec.Code, a)
 	}
-	charges := s.fake.ChargesWhere(s.app.flow.MetadataKey(), id)
+	charges := s.fake.ChargesWhere(confirm.DefaultMetadataKey, id)
 	if len(charges) != 1 || !charges[0].MoneyMoved() || charges[0].CVCCheck != "pass" {
 		t.Errorf("charges %+v, want one with cvc_check pass", charges)
 	}

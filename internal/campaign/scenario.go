@@ -773,7 +773,7 @@ func (s *scenario) finalCheck() {
 	var err error
 	for try := 0; try < 3; try++ {
 		if try > 0 {
-			s.clock.Advance(time.Minute)
+			s.clock.Advance(retryWait(err))
 		}
 		res, err = s.statusCheck()
 		if err == nil || !confirm.RetrySafe(err) {
@@ -797,7 +797,7 @@ func (s *scenario) finalCheck() {
 			r, e := f.Status(context.Background(), s.order)
 			s.tracef("  status@%d -> %v %s %s err=%v", i, r.Outcome, r.IntentID, r.Status, e)
 		}
-		s.clock.Advance(time.Minute)
+		s.clock.Advance(retryWait(err))
 		res, err = s.statusCheck()
 	}
 
@@ -875,6 +875,15 @@ func (s *scenario) finalCheck() {
 	}
 	s.stats.scenarios = 1
 	s.stats.calls += len(s.fake.Calls())
+}
+
+// retryWait is how long the host waits before it retries after err: what
+// confirm.RetryAfter says (Stripe's search catching up), else a minute.
+func retryWait(err error) time.Duration {
+	if d, ok := confirm.RetryAfter(err); ok {
+		return d
+	}
+	return time.Minute
 }
 
 // checkStatus asks Flow.Status, fault-free, where the order stands — on

@@ -30,6 +30,34 @@
 //     the host before the Store's claims and the flow's decision table,
 //     each replayed step by step; findings_test.go: what the campaign found
 //     since, each reduced to its shortest sequence.
+//   - explorer_test.go and explorer_*_test.go: the exhaustive explorer at
+//     the edges of time. One order, two or three instances (sharing a
+//     Store or each with its own, Order.CreatedAt set) over one fake and
+//     one clock, under both StoreStateErrors settings, a search lag of a
+//     minute and of an hour (the fake's SearchLag and the Flows'), and
+//     KeyWindow 24 h and 23 h. It enumerates, breadth first, every
+//     sequence of events of a suite's alphabet up to its bound (the
+//     depth): an attempt with each kind of card (succeeds, declines,
+//     refused without an intent, 3-D Secure completed or abandoned), an
+//     answer lost, 1 s of latency per Stripe call, a Store operation that
+//     fails or loses its answer, another instance's request run whole
+//     while one waits, a restart that loses records, captures and
+//     cancels, a saved card under cvc.RefuseFailedCVC, the host changing
+//     CaptureLater, and the clock moved to each critical instant (the
+//     ends of KeyWindow and of Stripe's 24 h from the first and the
+//     latest creation, 1 s either side and ± the search lag; the 3-D
+//     Secure hour; the 7-day authorisation). After each it makes the
+//     host's final retry (following RetryAfter for twice the lag bound and
+//     an hour) and checks what the campaign checks. Sequences equal up to
+//     relabelled instances, consecutive clock moves or repeated restarts
+//     run once. go test runs the suites at depth 2, the key-edge suite at
+//     3, each search lag paired with one key window; -explore.depth=N runs
+//     deeper, -explore.full crosses every lag with every window,
+//     -explore.suite runs one suite, -explore.all lists every failing
+//     sequence. explorer_cas_test.go runs it with a Store whose Update
+//     ignores Version. explorer_defects_test.go replays the sequences it
+//     found, one named test each; knownDefects skips those the flow does
+//     not pass yet.
 //   - concurrency_test.go: 1,000 goroutines paying one order.
 //   - fuzz_test.go: fuzz targets feeding decoded requests into Flow.Pay and
 //     Payments.Pay on the fake.

@@ -71,7 +71,7 @@ func FuzzPayRequest(f *testing.F) {
 		res, err := flow.Pay(context.Background(), order, req)
 		checkAnswer(t, res, err)
 
-		refused := decodeErr != nil || order.Validate(flow.MetadataKey()) != nil || req.Validate() != nil
+		refused := decodeErr != nil || order.Validate(confirm.DefaultMetadataKey) != nil || req.Validate() != nil
 		if refused {
 			if !errors.Is(err, confirm.ErrInvalidRequest) && !errors.Is(err, confirm.ErrInvalidOrder) {
 				t.Fatalf("invalid input: Pay returned %v, %v; want ErrInvalidRequest or ErrInvalidOrder", res.Outcome, err)

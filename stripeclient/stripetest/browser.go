@@ -27,6 +27,8 @@ func (f *Fake) Authenticate(intentID string) error {
 		return err
 	}
 	defer in.mu.Unlock()
+	now := f.now()
+	defer f.indexLocked(in, now)
 	in.authenticated = true
 	if in.cur.ConfirmationMethod == "manual" {
 		p := *in.cur
@@ -35,7 +37,7 @@ func (f *Fake) Authenticate(intentID string) error {
 		in.cur = &p
 		return nil
 	}
-	_ = f.attempt(in, f.lookupMethod(in.cur.PaymentMethod), false, f.now())
+	_ = f.attempt(in, f.lookupMethod(in.cur.PaymentMethod), false, now)
 	return nil
 }
 
@@ -50,6 +52,7 @@ func (f *Fake) FailAuthentication(intentID string) error {
 	}
 	defer in.mu.Unlock()
 	in.failAuthentication()
+	f.indexLocked(in, f.now())
 	return nil
 }
 

@@ -136,14 +136,18 @@ func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work f
 	switch {
 	case state == idemFresh && after500:
 		// The work is done, then Stripe fails and stores its 500.
-		resp = work(f.now())
+		at := f.now()
+		resp = work(at)
+		f.index(resp.in, at)
 		if id := resp.intentID(); id != "" {
 			c.ID = id
 		}
 		resp = response{err: f.faultError(FaultAPIError500AfterWork), store: true}
 		f.idemFinish(key, rec, resp, true)
 	case state == idemFresh:
-		resp = work(f.now())
+		at := f.now()
+		resp = work(at)
+		f.index(resp.in, at)
 		f.idemFinish(key, rec, resp, resp.store || resp.refusal && f.cfg.StoreStateErrors)
 	case after500:
 		return fail(f.fail(c, f.faultError(FaultAPIError500AfterWork)))

@@ -23,6 +23,11 @@ type TestCard struct {
 	// DeclineCode is the decline_code of the payment (after 3-D Secure for
 	// cards that ask for it first), or "" when the payment succeeds.
 	DeclineCode string
+	// Attachable says Stripe attaches the card to a customer: false for
+	// the testing page's declined-payments cards, which "can't be attached
+	// to a Customer object" (pm_card_chargeCustomerFail is the one that
+	// attaches and then declines).
+	Attachable bool
 
 	funding  string
 	cvcFails bool // cvc_check "fail" whenever a CVC is checked
@@ -117,6 +122,7 @@ func TestCards() []TestCard {
 	copy(out, testCards[:])
 	for i := range out {
 		out[i].Outcome = outcomeOf(&out[i])
+		out[i].Attachable = !out[i].noAttach
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package stripetest_test
 
 import (
 	"errors"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -176,5 +178,19 @@ func TestPaymentMethodReuse(t *testing.T) {
 	se := asError(t, err)
 	if !errors.Is(err, stripeclient.ErrResourceMissing) || se.HTTPStatus != 400 || se.Param != "payment_method" || se.Type != "invalid_request_error" {
 		t.Errorf("unknown pm: %v (%d %s), want 400 resource_missing on payment_method", err, se.HTTPStatus, se.Param)
+	}
+}
+
+// TestDocListsEveryTestCard: the package doc names every test card the
+// fake knows.
+func TestDocListsEveryTestCard(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range stripetest.TestCards() {
+		if !regexp.MustCompile(`\b` + tc.PaymentMethod + `\b`).Match(doc) {
+			t.Errorf("doc.go does not list %s", tc.PaymentMethod)
+		}
 	}
 }

@@ -51,18 +51,44 @@ type Config struct {
 	// return_url) are never stored.
 	StoreStateErrors bool
 
-	// SearchLag hides from SearchPaymentIntents the intents created less
-	// than SearchLag ago. Stripe's search index makes new data searchable
-	// "in under 1 minute" under normal conditions, and up to an hour late
-	// during outages, so a flow must not rely on finding an intent it has
-	// just created. Default (0): no lag, every intent is found at once; set
-	// it to a minute (or an hour) to test a flow against that.
+	// SearchLag is how far SearchPaymentIntents lags the intents it
+	// searches: it answers from the index as it stood SearchLag ago, so an
+	// intent created less than SearchLag ago is not found, and a found
+	// intent shows the state it had then (status, latest charge, amount
+	// received …), not its current one. Stripe's search index makes new
+	// and changed data searchable "in under 1 minute" under normal
+	// conditions, and up to an hour late during outages, and is "not for
+	// read-after-write" (docs.stripe.com/search), so a flow must neither
+	// rely on finding an intent it has just created nor take a hit's
+	// status as current. Default (0): no lag, every intent is found at
+	// once as it stands; set it to a minute (or an hour) to test a flow
+	// against that.
 	SearchLag time.Duration
+
+	// KeyLifetime is how long an idempotency key's answer lasts, from the
+	// key's first use: a request under the key is answered from it until
+	// first use + KeyLifetime, and from that instant on the key is gone
+	// and a request under it runs afresh. Stripe says keys "are eligible
+	// to be removed from the system automatically after they're at least
+	// 24 hours old" (docs.stripe.com/api/idempotent_requests): it may keep
+	// them longer, and the fake takes the earliest instant Stripe allows,
+	// exactly, so a test can stand one second either side of it. Default
+	// (0): DefaultKeyLifetime, 24 hours.
+	KeyLifetime time.Duration
 
 	// ConfirmationTokenLifetime is how long after its creation a
 	// ConfirmationToken (CreateConfirmationToken) can be used. Default (0):
 	// DefaultConfirmationTokenLifetime.
 	ConfirmationTokenLifetime time.Duration
+
+	// ConvertMinimums refuses, in the currencies Stripe's minimum-charge
+	// table leaves out, amounts below 0.50 USD converted at a fixed,
+	// approximate rate (amount_too_small): Stripe's "$0.50 US or
+	// equivalent", with 1 KRW refused and 690 KRW taken. Default (false):
+	// those currencies have a minimum of 1, as in stripeclient's currency
+	// table, which the library's Order.Validate reads; with it on, the
+	// fake refuses small amounts the library lets through, as Stripe does.
+	ConvertMinimums bool
 
 	// APIVersion is the Stripe API version whose rules a call follows when
 	// it names none (an HTTP request names one with its Stripe-Version
@@ -80,7 +106,15 @@ type Config struct {
 const (
 	DefaultCaptureWindow     = 7 * 24 * time.Hour
 	DefaultConfirmationLimit = 10 // Stripe's is unpublished; this is the fake's choice
+	DefaultKeyLifetime       = 24 * time.Hour
 )
+
+func (c *Config) keyLifetime() time.Duration {
+	if c.KeyLifetime <= 0 {
+		return DefaultKeyLifetime
+	}
+	return c.KeyLifetime
+}
 
 func (c *Config) confirmationLimit() int {
 	if c.ConfirmationLimit <= 0 {

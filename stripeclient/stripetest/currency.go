@@ -47,9 +47,9 @@ func (f *Fake) checkOrderParams(p *stripeclient.CreateParams) *stripeclient.Erro
 	if !ok {
 		return f.invalid("", "currency", fmt.Sprintf("Invalid currency: %s. Stripe currently supports these currencies: %s", p.Currency, currencyList()))
 	}
-	if min := minimumCharge(c); min > c.Minimum && p.Amount < min {
+	if min := minimumCharge(c); f.cfg.ConvertMinimums && min > c.Minimum && p.Amount < min {
 		return f.invalid(stripeclient.CodeAmountTooSmall, "amount", "Amount must convert to at least 50 cents. "+
-			c.Format(p.Amount)+" converts to less than $0.50 USD (the fake's fixed approximate rate); the minimum is "+c.Format(min)+".")
+			c.Format(p.Amount)+" converts to less than $0.50 USD (at the fake's fixed approximate rate); the minimum is "+c.Format(min)+".")
 	}
 	if e := c.CheckAmount(p.Amount); e != nil {
 		switch e.Code {

@@ -19,11 +19,20 @@
 //     Stripe's status machine, manual and automatic confirmation and
 //     capture, and payment_intent_unexpected_state for calls a status
 //     forbids.
-//   - API version 2023-10-16: an intent created without
-//     payment_method_types has automatic payment methods on, and an
-//     on-session confirmation of it is refused for want of a return_url
-//     (stripeclient's params cannot carry one): send
-//     PaymentMethodTypes: []string{"card"}.
+//   - API versions: objects have the shape of 2023-10-16, and a call
+//     follows the rules of its version (Config.APIVersion, or over HTTP
+//     the Stripe-Version header) where they touch this flow. From
+//     2023-08-16 an intent created without payment_method_types has
+//     automatic payment methods on, and an on-session confirmation of it
+//     is refused for want of a return_url (stripeclient's params cannot
+//     carry one; over HTTP, return_url or
+//     automatic_payment_methods[allow_redirects]=never satisfy it): send
+//     PaymentMethodTypes: []string{"card"}. Before it, such an intent is
+//     card-only. Before 2025-03-31 a partial capture refunds the rest of
+//     the authorisation and a cancel refunds the capturable amount (the
+//     charge's amount_refunded and refunded); from it neither does. From
+//     2026-09-30 payment_method_types is refused
+//     (payment_method_types_no_longer_supported).
 //   - Stripe's test PaymentMethods (TestCards): magic IDs such as
 //     pm_card_visa are cloned into fresh pm_… objects on every use; declines
 //     are 402 card errors carrying the intent, which returns to
@@ -35,6 +44,12 @@
 //     fails (payment_intent_authentication_failure); an authorisation not
 //     captured within Config.CaptureWindow (7 days) is canceled
 //     (cancellation_reason automatic) and its funds released.
+//   - Charges as Stripe reports them after the fact: amount_refunded and
+//     refunded after a partial capture or a cancel (by version, above),
+//     disputed for pm_card_createDispute, failure_code and outcome of a
+//     decline; over HTTP, charges retrieve and list (by payment_intent,
+//     customer, created) and the PaymentIntents list (customer, created),
+//     with Stripe's cursor pagination.
 //   - The limit on confirmations (Config.ConfirmationLimit): the
 //     confirmation after it cancels the intent.
 //   - Customers, saved cards (setup_future_usage, AttachCard), ListCards
@@ -44,11 +59,14 @@
 //   - Idempotency as Stripe documents it: a response stored per key (errors
 //     included) and replayed for the same parameters, idempotency_error for
 //     different ones, idempotency_key_in_use while the first call runs,
-//     nothing stored for validation failures, keys forgotten after 24 hours
-//     of fake time. Whether state refusals are stored, which Stripe's docs
+//     nothing stored for validation failures, keys forgotten exactly
+//     Config.KeyLifetime (24 hours) of fake time after their first use.
+//     Whether state refusals are stored, which Stripe's docs
 //     leave open, is Config.StoreStateErrors.
 //   - Server-side validation: known lower-case currency, amount at most
-//     99,999,999, Stripe's per-currency minimum (amount_too_small),
+//     99,999,999, Stripe's per-currency minimum (amount_too_small; with
+//     Config.ConvertMinimums, 0.50 USD at a fixed approximate rate for
+//     currencies its table leaves out),
 //     resource_missing for unknown IDs (404 for the object in the URL, 400
 //     for one named in the body).
 //   - Refunds (stripeclient.Refunder): full, partial and several partial
@@ -64,13 +82,57 @@
 //
 // # What it does not emulate
 //
-// Webhooks and events, canceling a refund, SetupIntents (AttachCard stands
+// Webhooks and events, canceling a refund, dispute objects, SetupIntents (AttachCard stands
 // in), payment methods other than cards, redirect-based next actions,
 // updating an intent, the "processing" status, Connect, rate limits other
 // than injected ones, and the exact wording of every message. Search finds
 // an intent at once unless Config.SearchLag says otherwise. Writes without
 // an idempotency key are always refused (stripeclient's Validate), so a
 // missing key fails your tests rather than production.
+//
+// # Test cards
+//
+// The magic PaymentMethod IDs the fake knows (TestCards lists them with
+// their numbers), grouped as on Stripe's testing page
+// (docs.stripe.com/testing):
+//
+// Cards by brand, which succeed: pm_card_visa, pm_card_visa_debit,
+// pm_card_mastercard, pm_card_mastercard_debit, pm_card_mastercard_prepaid,
+// pm_card_amex, pm_card_discover, pm_card_diners, pm_card_jcb,
+// pm_card_unionpay.
+//
+// Declined payments (none can be attached to a customer over HTTP):
+// pm_card_visa_chargeDeclined (generic_decline),
+// pm_card_visa_chargeDeclinedInsufficientFunds (insufficient_funds),
+// pm_card_visa_chargeDeclinedLostCard (lost_card),
+// pm_card_visa_chargeDeclinedStolenCard (stolen_card),
+// pm_card_chargeDeclinedExpiredCard (expired_card),
+// pm_card_chargeDeclinedIncorrectCvc (incorrect_cvc),
+// pm_card_chargeDeclinedProcessingError (processing_error),
+// pm_card_visa_chargeDeclinedVelocityLimitExceeded (card_declined,
+// card_velocity_exceeded); and pm_card_chargeCustomerFail, which attaches
+// and then declines every charge (card_declined, generic_decline).
+//
+// Fraud prevention: pm_card_radarBlock and pm_card_chargeDeclinedFraudulent
+// (the Radar testing page's name; both blocked, card_declined,
+// fraudulent).
+//
+// CVC check: pm_card_cvcCheckFail (succeeds, cvc_check fail).
+//
+// Disputes: pm_card_createDispute (succeeds; its charge is disputed once
+// the money moves).
+//
+// 3-D Secure authentication: pm_card_threeDSecureOptional and
+// pm_card_amex_threeDSecureNotSupported (succeed without it),
+// pm_card_threeDSecure2Required.
+//
+// Regulatory (SCA) cards: pm_card_authenticationRequired (every payment),
+// pm_card_authenticationRequiredOnSetup (unless set up for off-session
+// use), pm_card_authenticationRequiredSetupForOffSession (already set up),
+// pm_card_authenticationRequiredChargeDeclinedInsufficientFunds,
+// pm_card_threeDSecureRequiredChargeDeclined and
+// pm_card_threeDSecureRequiredProcessingError (3-D Secure, then declined;
+// the last as card_declined with decline_code processing_error).
 //
 // Package stripeclient/clienttest runs one scenario suite against any
 // stripeclient.Client. This module runs it on the fake in its own tests,

@@ -10,10 +10,6 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
-// keyLifetime is how long Stripe keeps an idempotency key's result; after
-// it the key may be reused for anything.
-const keyLifetime = 24 * time.Hour
-
 // pruneEvery bounds how often the table sweeps out expired records: lazily,
 // on insertion, at most once per hour of fake time, so memory stays bounded
 // without a background goroutine.
@@ -49,12 +45,18 @@ func (r response) intentID() string {
 
 type idemRecord struct {
 	fp    uint64 // fingerprint of operation, target and parameters
-	first int64  // first use in Unix nanoseconds, for keyLifetime
+	first int64  // first use in Unix nanoseconds, for Config.KeyLifetime
 	done  bool   // false while the first call runs
 	resp  response
 	// reqID is the request ID the HTTP door gave the first call's answer
 	// ("" in process): a replay names it in Original-Request.
 	reqID string
+}
+
+// expired reports whether the record's answer is gone at now: from first
+// use + lifetime on. A call still running never expires under itself.
+func (r *idemRecord) expired(now time.Time, lifetime time.Duration) bool {
+	return r.done && now.UnixNano()-r.first >= int64(lifetime)
 }
 
 // idemTable holds the records of every idempotency key.
@@ -90,15 +92,18 @@ func (f *Fake) idemBegin(key string, fp uint64, now time.Time, reqID string) (*i
 	if s.m == nil {
 		s.m = make(map[string]*idemRecord)
 	}
+	lifetime := f.cfg.keyLifetime()
 	if now.Sub(s.lastPrune) > pruneEvery {
 		for k, r := range s.m {
-			if r.done && now.UnixNano()-r.first > int64(keyLifetime) {
+			if r.expired(now, lifetime) {
 				delete(s.m, k)
 			}
 		}
 		s.lastPrune = now
 	}
-	if r, ok := s.m[key]; ok && !(r.done && now.UnixNano()-r.first > int64(keyLifetime)) {
+	// The sweep above only bounds memory; the lookup checks the expiry
+	// itself, so a key is gone at exactly first use + KeyLifetime.
+	if r, ok := s.m[key]; ok && !r.expired(now, lifetime) {
 		switch {
 		case !r.done:
 			return nil, idemInUse, response{}, ""

@@ -59,6 +59,10 @@ type intent struct {
 	// refunds are the refunds of the intent's charges, in creation order.
 	refunds []*refund
 
+	// history is the intent's states by time of change, for searches
+	// under Config.SearchLag (searchindex.go); empty without a lag.
+	history []indexEntry
+
 	// meta is the intent's metadata, fixed at creation and never modified,
 	// so it is read without the lock; snapshots inside the fake carry none
 	// (exportPI gives the caller a copy).

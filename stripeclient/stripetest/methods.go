@@ -135,7 +135,19 @@ func (f *Fake) CreateCustomer() string {
 // it set up for off-session use, as a completed SetupIntent would. It
 // returns the saved PaymentMethod. Its CVC counts as already checked, so a
 // later payment reports a cvc_check only when it carries a CVC token.
+//
+// Stripe refuses to attach the cards of its testing page's declined
+// payments table (TestCard.Attachable false) with their card error; the
+// HTTP door's helper (POST /_stripetest/customers/{id}/cards) refuses them
+// so. AttachCard itself saves them, so that a test can put a card that
+// declines on file in one step; on Stripe, pm_card_chargeCustomerFail is
+// that card.
 func (f *Fake) AttachCard(customerID, testPM string) (stripeclient.PaymentMethod, error) {
+	return f.attachCard(customerID, testPM, false)
+}
+
+// attachCard is AttachCard; strict refuses the cards Stripe cannot attach.
+func (f *Fake) attachCard(customerID, testPM string, strict bool) (stripeclient.PaymentMethod, error) {
 	if !f.customerExists(customerID) {
 		return stripeclient.PaymentMethod{}, f.missingParam("customer", "customer", customerID)
 	}
@@ -150,7 +162,7 @@ func (f *Fake) AttachCard(customerID, testPM string) (stripeclient.PaymentMethod
 	if m.isSpent() {
 		return stripeclient.PaymentMethod{}, f.spentMethod()
 	}
-	if tc := m.card; tc.noAttach {
+	if tc := m.card; strict && tc.noAttach {
 		// The testing page: the declined-payments cards cannot be
 		// attached to a customer (pm_card_chargeCustomerFail can).
 		code, msg := declineOf(tc.DeclineCode)

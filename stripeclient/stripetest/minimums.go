@@ -6,9 +6,10 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
-// Stripe's minimum charge is "$0.50 US or equivalent in charge currency"
+// With Config.ConvertMinimums, Stripe's minimum charge, "$0.50 US or
+// equivalent in charge currency"
 // (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts), applied
-// in the settlement currency. stripeclient's table has the minimums the
+// in the settlement currency, is checked too. stripeclient's table has the minimums the
 // page lists; for every other currency the fake converts 0.50 USD at the
 // approximate rate below, as if the account settled in USD. CHOICE: the
 // rates are fixed, rounded values (units of the currency per US dollar),

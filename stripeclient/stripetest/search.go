@@ -12,11 +12,12 @@ import (
 const OpSearch Op = "search_payment_intents"
 
 // SearchPaymentIntents implements stripeclient.Client: every intent whose
-// metadata holds p.Value under p.MetadataKey, newest first, leaving out
-// those created less than Config.SearchLag ago (none by default), as
-// Stripe's search index lags its writes (docs.stripe.com/search, "Data
-// freshness"). An intent old enough to be found shows its current state;
-// Stripe's index may show a stale one.
+// metadata holds p.Value under p.MetadataKey, newest first, as Stripe's
+// search index held them Config.SearchLag ago (now, by default): an intent
+// created less than SearchLag ago is left out, and one found shows the
+// state it had SearchLag ago (status, latest charge, amount received …),
+// as Stripe's index lags new and changed data alike
+// (docs.stripe.com/search, "Data freshness").
 func (f *Fake) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchParams) ([]stripeclient.PaymentIntent, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -31,8 +32,12 @@ func (f *Fake) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchPa
 		slices.SortFunc(found, func(a, b *intent) int { return cmp.Compare(b.seq, a.seq) })
 		for _, in := range found {
 			in.mu.Lock()
-			f.expire(in, now)
-			out = append(out, *exportPI(in.cur, in.meta))
+			if f.cfg.SearchLag <= 0 {
+				f.expire(in, now)
+				out = append(out, *exportPI(in.cur, in.meta))
+			} else if pi, ok := f.asOf(in, indexed); ok {
+				out = append(out, *exportPI(pi, in.meta))
+			}
 			in.mu.Unlock()
 		}
 		return nil

@@ -59,25 +59,25 @@ import (
 // intent's client_secret, as Stripe.js acts for the holder of the secret.
 //
 // Bodies are form-encoded as Stripe's SDKs send them (metadata[k]=v,
-// payment_method_types[0]=card, expand[]=latest_charge); a parameter the
-// fake does not model is refused as unknown. Responses are JSON in the shape
-// of API version 2023-10-16, whatever Stripe-Version asks for; fields the
-// fake does not model carry fixed values (livemode false,
-// payment_method_types ["card"], null where Stripe allows null).
+// payment_method_types[0]=card or [], expand[]=latest_charge, booleans as
+// true or Python's True); every parameter Stripe's API takes at 2023-10-16
+// on these endpoints is accepted, modelled or ignored (notModelled,
+// FIDELITY.md), and any other is refused as unknown. Responses are JSON in
+// the shape of API version 2023-10-16; the rules applied are those of the
+// Stripe-Version a request names (or Config.APIVersion), which the answer's
+// Stripe-Version echoes, and an answer to a later version says
+// Stripetest-Object-Version: 2023-10-16. Fields the fake does not model
+// carry fixed values (livemode false, payment_method_types ["card"], null
+// where Stripe allows null).
 //
 // Where the HTTP door knowingly differs from Stripe:
-//   - a parameter Stripe accepts but the flow does not send (return_url,
-//     receipt_email, shipping, …) is refused as unknown, and only
-//     latest_charge can be expanded;
-//   - payment_method_types is always ["card"] and
-//     automatic_payment_methods null, even for an intent created without
-//     payment_method_types (which the fake itself treats as automatic);
-//   - canceled_at is null; a charge's created is its intent's; the
-//     use_stripe_sdk dictionary of next_action is empty;
+//   - the ignored parameters change nothing (receipt_email, shipping,
+//     error_on_requires_action, …), and only latest_charge can be
+//     expanded;
+//   - next_action.use_stripe_sdk names the fake's authenticate helper,
+//     not Stripe.js's real dictionary;
 //   - a POST without Idempotency-Key gets a unique key made up by the
-//     server (so it is never replayed);
-//   - any well-formed Stripe-Version is accepted and answered in the shape
-//     of 2023-10-16 (the header of every answer says so).
+//     server (so it is never replayed).
 type Server struct {
 	// URL is the base URL, "http://127.0.0.1:PORT", with no trailing slash:
 	// stripeclient.Config.BaseURL.

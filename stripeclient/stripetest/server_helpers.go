@@ -62,7 +62,7 @@ func (h *handler) attachCard(c *call) (int, any, error) {
 	if pm == "" {
 		return 0, nil, missingParam("payment_method")
 	}
-	saved, err := h.fake.AttachCard(c.r.PathValue("id"), pm)
+	saved, err := h.fake.attachCard(c.r.PathValue("id"), pm, true)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
@@ -422,10 +423,6 @@ func TestNewTestCards(t *testing.T) {
 	if se := asError(t, err); se.Code != "card_declined" || se.DeclineCode != "generic_decline" {
 		t.Errorf("charge of pm_card_chargeCustomerFail: %v", err)
 	}
-	// Issuer-decline cards cannot be attached.
-	if _, err := f.AttachCard(cus, "pm_card_visa_chargeDeclinedInsufficientFunds"); err == nil || asError(t, err).DeclineCode != "insufficient_funds" {
-		t.Errorf("AttachCard of a declining card: %v, want its decline", err)
-	}
 	// createDispute succeeds and its charge is disputed.
 	mustCreate(t, f, params("pm_card_createDispute"))
 	var disputed int
@@ -449,20 +446,62 @@ func TestNewTestCards(t *testing.T) {
 	}
 }
 
-// TestMinimumAfterConversion: below 0.50 USD at the fake's fixed rate is
-// amount_too_small in currencies the minimum table leaves out.
+// TestMinimumAfterConversion: with Config.ConvertMinimums, below 0.50 USD
+// at the fake's fixed rate is amount_too_small in currencies the minimum
+// table leaves out; without it, such currencies take 1.
 func TestMinimumAfterConversion(t *testing.T) {
-	f, _ := newFake(t)
-	for _, tc := range []struct {
-		currency string
-		amount   int64
-		ok       bool
-	}{{"krw", 1, false}, {"krw", 689, false}, {"krw", 690, true}, {"idr", 100, false}, {"bhd", 190, true}, {"usd", 50, true}} {
+	for _, convert := range []bool{true, false} {
+		f, _ := newFakeWith(t, func(c *stripetest.Config) { c.ConvertMinimums = convert })
+		for _, tc := range []struct {
+			currency string
+			amount   int64
+			ok       bool
+		}{{"krw", 1, false}, {"krw", 689, false}, {"krw", 690, true}, {"idr", 100, false}, {"bhd", 190, true}, {"usd", 50, true}, {"usd", 49, false}} {
+			p := params("pm_card_visa")
+			p.Currency, p.Amount = tc.currency, tc.amount
+			want := tc.ok || !convert && tc.currency != "usd"
+			_, err := f.CreatePaymentIntent(bg, p)
+			if want != (err == nil) || err != nil && asError(t, err).Code != stripeclient.CodeAmountTooSmall {
+				t.Errorf("ConvertMinimums %v: %d %s: %v, want accepted %v", convert, tc.amount, tc.currency, err, want)
+			}
+		}
+	}
+}
+
+// TestAttachRefusedOverHTTP: the testing page's declined-payments cards
+// cannot be attached to a customer; every other card can.
+func TestAttachRefusedOverHTTP(t *testing.T) {
+	fake, srv, _ := newHTTPFake(t)
+	cus := fake.CreateCustomer()
+	for _, tc := range stripetest.TestCards() {
+		if tc.Attachable == issuerDeclineCards[tc.PaymentMethod] {
+			t.Errorf("%s: Attachable %v", tc.PaymentMethod, tc.Attachable)
+		}
+		status, body, _ := do(t, "POST", srv.URL+"/_stripetest/customers/"+cus+"/cards", bearer, url.Values{"payment_method": {tc.PaymentMethod}}, nil)
+		switch {
+		case tc.Attachable && status != 200:
+			t.Errorf("%s: %d %v, want attached", tc.PaymentMethod, status, body)
+		case !tc.Attachable && (status != 402 || errorField(t, body, "type") != "card_error" || errorField(t, body, "decline_code") != tc.DeclineCode):
+			t.Errorf("%s: %d %v, want its 402 card_error", tc.PaymentMethod, status, body)
+		}
+	}
+}
+
+// TestExpiredAuthorisationRefundFollowsConfigVersion: an authorisation
+// that expires uncaptured is refunded on its charge before 2025-03-31,
+// by the version Config.APIVersion names (no request names one).
+func TestExpiredAuthorisationRefundFollowsConfigVersion(t *testing.T) {
+	for version, want := range map[string]int64{"": 1000, "2025-03-31.basil": 0} {
+		f, clock := newFakeWith(t, func(c *stripetest.Config) { c.APIVersion = version })
 		p := params("pm_card_visa")
-		p.Currency, p.Amount = tc.currency, tc.amount
-		_, err := f.CreatePaymentIntent(bg, p)
-		if tc.ok != (err == nil) || err != nil && asError(t, err).Code != stripeclient.CodeAmountTooSmall {
-			t.Errorf("%d %s: %v, want accepted %v", tc.amount, tc.currency, err, tc.ok)
+		p.CaptureMethod = "manual"
+		id := mustCreate(t, f, p).ID
+		clock.Advance(stripetest.DefaultCaptureWindow + time.Minute)
+		if pi, _ := f.Intent(id); pi.Status != stripeclient.StatusCanceled {
+			t.Fatalf("%q: %s after the capture window, want canceled", version, pi.Status)
+		}
+		if ch := f.Charges()[0]; ch.AmountRefunded != want || ch.Refunded != (want > 0) {
+			t.Errorf("%q: refunded %d (%v), want %d", version, ch.AmountRefunded, ch.Refunded, want)
 		}
 	}
 }

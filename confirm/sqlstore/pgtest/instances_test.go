@@ -62,15 +62,129 @@ func TestOneOrderFourInstances(t *testing.T) {
 	}
 }
 
-// TestOneOrderFourInstancesCanFail runs the race on a broken host, one
-// whose Stripe client makes up a new idempotency key for every write:
-// the race's checks must catch the second intent and charge.
+// TestOneOrderFourInstancesCanFail forces, on the PostgreSQL Store, the
+// interleaving that a host whose Stripe client makes up a new idempotency
+// key for every write gets wrong: instance B reads the order's claim after
+// instance A sent the creation and before A recorded the intent, so B
+// replays the creation. A Store wrapper holds A's recording of the intent
+// until B's Claim has returned. The race's checks must catch the second
+// intent; the same interleaving with the correct client passes them (B's
+// replay reaches A's intent under the order's key).
 func TestOneOrderFourInstancesCanFail(t *testing.T) {
-	problems := oneOrderFourInstances(t, "", func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} })
+	if problems := forcedInterleaving(t, nil); len(problems) > 0 {
+		t.Fatalf("the forced interleaving with a correct client: %s", strings.Join(problems, "; "))
+	}
+	problems := forcedInterleaving(t, func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} })
 	if len(problems) == 0 {
 		t.Fatal("a client that forgets idempotency keys passed the race's checks")
 	}
 	t.Logf("caught, as it should: %s", strings.Join(problems, "; "))
+}
+
+// forcedInterleaving pays one order from instances A and B (each its own
+// pool on the shared table) with A's intent recorded only after B's claim
+// read the record, and returns the race's checks that failed.
+func forcedInterleaving(t *testing.T, wrap func(stripeclient.Client) stripeclient.Client) (problems []string) {
+	table := newTable("forced")
+	fake := stripetest.New(stripetest.Config{})
+	var client stripeclient.Client = fake
+	if wrap != nil {
+		client = wrap(fake)
+	}
+	aClaimed, bClaimed := make(chan struct{}), make(chan struct{})
+	a := &barrierStore{Store: newStore(t, open(t, pool{name: "forced-a", maxOpen: 4}), table), afterClaim: aClaimed, beforeIntent: bClaimed}
+	b := &barrierStore{Store: newStore(t, open(t, pool{name: "forced-b", maxOpen: 4}), table), beforeClaim: aClaimed, afterClaim: bClaimed}
+	flowA := confirm.New(client, confirm.Config{Store: a})
+	flowB := confirm.New(client, confirm.Config{Store: b})
+	order := confirm.Order{ID: newTable("order"), Amount: 4200, Currency: "eur"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	type answer struct {
+		res confirm.Result
+		err error
+	}
+	answers := make(chan answer, 2)
+	for i, f := range []*confirm.Flow{flowA, flowB} {
+		pm, err := newPaymentMethod(fake, "pm_card_visa", int64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			res, err := f.Pay(ctx, order, confirm.Request{PaymentMethodID: pm})
+			answers <- answer{res, err}
+		}()
+	}
+	paidOn := map[string]int{}
+	for range 2 {
+		ans := <-answers
+		if ans.err == nil && ans.res.Outcome.Paid() {
+			paidOn[ans.res.IntentID]++
+		}
+	}
+	if !a.waited.Load() || !b.waited.Load() {
+		t.Fatalf("the interleaving was not forced: A waited %v, B waited %v", a.waited.Load(), b.waited.Load())
+	}
+	intents := campaign.IntentsOf(fake, order.ID)
+	moved := 0
+	for _, ch := range fake.ChargesWhere(confirm.DefaultMetadataKey, order.ID) {
+		if ch.MoneyMoved() {
+			moved++
+		}
+	}
+	t.Logf("forced interleaving (broken client %v): paid results %v, intents %d, charges that moved money %d", wrap != nil, paidOn, len(intents), moved)
+	if len(intents) != 1 {
+		problems = append(problems, fmt.Sprintf("%d intents for one order, want 1", len(intents)))
+	}
+	if moved > 1 {
+		problems = append(problems, fmt.Sprintf("%d charges moved money for one order", moved))
+	}
+	if len(paidOn) > 1 {
+		problems = append(problems, fmt.Sprintf("paid results name %d intents", len(paidOn)))
+	}
+	return problems
+}
+
+// barrierStore holds a Store's calls at the points a forced interleaving
+// needs: before its Claim until beforeClaim is closed, after it by closing
+// afterClaim, and before the Update that records an intent until
+// beforeIntent is closed. Each wait gives up after 10 seconds, so that a
+// flow that takes another path fails the test instead of hanging it.
+type barrierStore struct {
+	confirm.Store
+	beforeClaim, afterClaim, beforeIntent chan struct{}
+	once                                  sync.Once
+	waited                                atomic.Bool
+}
+
+func wait(ch chan struct{}) bool {
+	if ch == nil {
+		return false
+	}
+	select {
+	case <-ch:
+		return true
+	case <-time.After(10 * time.Second):
+		return false
+	}
+}
+
+func (s *barrierStore) Claim(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, bool, error) {
+	if wait(s.beforeClaim) {
+		s.waited.Store(true)
+	}
+	got, claimed, err := s.Store.Claim(ctx, orderID, rec)
+	if s.afterClaim != nil {
+		s.once.Do(func() { close(s.afterClaim) })
+	}
+	return got, claimed, err
+}
+
+func (s *barrierStore) Update(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, error) {
+	if rec.IntentID != "" && wait(s.beforeIntent) {
+		s.waited.Store(true)
+		s.beforeIntent = nil // once
+	}
+	return s.Store.Update(ctx, orderID, rec)
 }
 
 // forgetfulClient replaces every write's idempotency key with a new one,

@@ -89,8 +89,8 @@ func TestClaimAfterConcurrentCommit(t *testing.T) {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO "%s" (order_id, version, amount, currency, customer,
-		intent_id, status, captured, data)
-		VALUES ('o1', 1, 2000, 'usd', '', '', '', 0, 'pm_first')`, table)); err != nil {
+		intent_id, status, captured, created, data)
+		VALUES ('o1', 1, 2000, 'usd', '', '', '', 0, now(), 'pm_first')`, table)); err != nil {
 		t.Fatal(err)
 	}
 

@@ -1,0 +1,363 @@
+package confirm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+)
+
+// RefundRequest is one refund the host intends.
+type RefundRequest struct {
+	// ID is the host's identifier of this refund: one per refund it
+	// intends, as Order.ID is one per purchase. It keys the refund at
+	// Stripe, so a retry of the same ID (a lost answer, another instance,
+	// days later) never refunds twice, and two refunds of the same amount
+	// with different IDs are two refunds. At most 200 bytes.
+	ID string
+	// Amount is what to refund, in the currency's smallest unit, at most
+	// what was captured and not yet refunded. Zero is refused unless Full
+	// is set: a request for nothing never refunds everything.
+	Amount int64
+	// Full refunds everything captured and not yet refunded (Amount must
+	// be zero).
+	Full bool
+	// Reason is "", "duplicate", "fraudulent" or "requested_by_customer".
+	Reason string
+}
+
+// RefundResult is where one refund stands.
+type RefundResult struct {
+	// ID is the host's refund ID; RefundID is Stripe's re_….
+	ID       string
+	RefundID string
+	// Status is Stripe's: pending and requires_action may still move
+	// money; succeeded moved it back to the customer (a card refund may
+	// still fail later, and is reported failed then); failed and canceled
+	// moved none.
+	Status stripeclient.RefundStatus
+	Amount int64
+	// FailureReason is Stripe's, for a failed refund.
+	FailureReason string
+	// Refunded is the order's refunds that succeeded, in all; Pending
+	// those that may still move money.
+	Refunded, Pending int64
+}
+
+var (
+	// ErrRefundTooLarge: the refund asks for more than was captured and
+	// not yet refunded or pending (checked before any call), or Stripe
+	// said so (amount_too_large). Nothing was refunded by this call. Not
+	// retry-safe.
+	ErrRefundTooLarge = errors.New("confirm: refund exceeds what remains captured")
+
+	// ErrNotRefundable: Stripe will not refund this payment: it was
+	// refunded in full already (charge_already_refunded) or charged back
+	// (charge_disputed). A final answer; not retry-safe.
+	ErrNotRefundable = errors.New("confirm: payment cannot be refunded")
+
+	// ErrUnsupported: the Flow's stripeclient.Client lacks a capability
+	// the call needs (refunds: stripeclient.Refunder). Not retry-safe.
+	ErrUnsupported = errors.New("confirm: the Stripe client does not support this")
+)
+
+// refundMetaKey is the refund metadata key holding the host's refund ID,
+// by which a lost answer is found again.
+const refundMetaKey = "cardconfirm_refund_id"
+
+// refundKey is the key of the order's refund id: never its amount.
+func refundKey(f *Flow, orderID, id string) string { return key(f.ns, "refund", orderID, id) }
+
+// Refund refunds part or all of what order's payment captured, once per
+// r.ID however often it is called, on whichever instance.
+//
+// The refund is recorded in the order's record before it is sent (so the
+// sum of pending and succeeded refunds never exceeds what was captured,
+// checked under the record's compare-and-swap), sent under a key of the
+// order and r.ID, and its answer recorded. A lost answer is found again by
+// listing the intent's refunds (one read) before the refund is sent again
+// under the same key. A refund Stripe holds pending is read again on the
+// next call with its ID; one final is reported from the record, with no
+// call. An authorised payment not captured is not refunded: cancel it
+// ([Flow.Cancel], ErrInvalidState here).
+//
+// Calls: one to refund; one read more for a pending refund asked again,
+// and one on the failure paths (a lost answer).
+func (f *Flow) Refund(ctx context.Context, order Order, r RefundRequest) (RefundResult, error) {
+	if err := order.Validate(f.metaKey); err != nil {
+		return RefundResult{}, err
+	}
+	if err := r.validate(order); err != nil {
+		return RefundResult{}, err
+	}
+	refunder, ok := f.client.(stripeclient.Refunder)
+	if !ok {
+		return RefundResult{}, &flowError{op: "refund", sentinel: ErrUnsupported, err: errors.New("the client does not implement stripeclient.Refunder")}
+	}
+	st := f.newState(actStatus, order, Request{})
+	st.name = "refund"
+	call := Call{Name: "refund", OrderID: order.ID}
+	ctx = f.obs.Begin(ctx, call)
+	res, err := f.refund(ctx, refunder, st, r)
+	f.obs.End(ctx, call, CallEnd{Row: "refund", Err: err, StripeCalls: st.calls, Duration: f.now().Sub(st.now)})
+	f.logRefund(ctx, order.ID, res, err)
+	return res, err
+}
+
+func (r RefundRequest) validate(order Order) error {
+	switch {
+	case r.ID == "" || len(r.ID) > 200:
+		return &ArgumentError{Name: "refund ID", Reason: "required, at most 200 bytes"}
+	case r.Amount < 0 || r.Amount > order.Amount:
+		return &ArgumentError{Name: "refund amount", Reason: "between 1 and the order amount"}
+	case r.Amount == 0 && !r.Full:
+		return &ArgumentError{Name: "refund amount", Reason: "zero: set Full to refund everything that remains"}
+	case r.Amount != 0 && r.Full:
+		return &ArgumentError{Name: "refund amount", Reason: "Full refunds what remains: leave Amount zero"}
+	}
+	switch r.Reason {
+	case "", stripeclient.RefundReasonDuplicate, stripeclient.RefundReasonFraudulent, stripeclient.RefundReasonRequestedByCustomer:
+		return nil
+	}
+	return &ArgumentError{Name: "refund reason", Reason: "must be empty, duplicate, fraudulent or requested_by_customer"}
+}
+
+func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *state, r RefundRequest) (RefundResult, error) {
+	reservedHere := false
+	for attempt := 0; attempt < maxSteps; attempt++ {
+		rec, err := f.loadRecord(ctx, st.order.ID)
+		if err != nil {
+			return RefundResult{}, err
+		}
+		switch {
+		case rec.Amount != st.order.Amount || rec.Currency != st.order.Currency || rec.Customer != st.order.Customer:
+			return RefundResult{}, mismatch("order terms changed after its payment began")
+		case rec.Status == StatusRequiresCapture:
+			return RefundResult{}, &flowError{op: "refund", sentinel: ErrInvalidState, err: errors.New("the payment is authorised, not captured: cancel it (Flow.Cancel) rather than refund it")}
+		case rec.IntentID == "" || rec.Status != StatusSucceeded:
+			return RefundResult{}, &flowError{op: "refund", sentinel: ErrInvalidState, err: errors.New("the order has no captured payment")}
+		}
+		i := rec.refundIndex(r.ID)
+		if i < 0 {
+			// A new refund: reserve its amount in the record first.
+			amount := r.Amount
+			left := rec.Captured - rec.reserved()
+			if r.Full {
+				amount = left
+			}
+			if amount <= 0 || amount > left {
+				return RefundResult{}, &flowError{op: "refund", sentinel: ErrRefundTooLarge,
+					err: fmt.Errorf("%d asked, %d captured and not refunded or pending", amount, left)}
+			}
+			next := rec
+			next.Refunds = append(append([]refundEntry(nil), rec.Refunds...), refundEntry{ID: r.ID, Amount: amount, Reason: r.Reason, SentAt: st.now})
+			next.Updated = st.now
+			if _, err := f.store.Update(ctx, st.order.ID, next.export()); err != nil {
+				if errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrNotFound) {
+					continue // another write came first: decide again on the record as it is
+				}
+				return RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err}
+			}
+			reservedHere = true
+			continue
+		}
+		e := rec.Refunds[i]
+		if e.Amount != r.Amount && !r.Full {
+			return RefundResult{}, &ArgumentError{Name: "refund ID", Reason: "already used for another amount"}
+		}
+		var (
+			got  *stripeclient.Refund
+			cerr error
+		)
+		switch {
+		case e.StripeID != "" && refundFinal(e.Status):
+			return rec.refundResult(e), nil
+		case e.StripeID != "":
+			// Pending or requires_action: read it again.
+			got, cerr = f.stripeRefund(ctx, st, "retrieve refund", func() (*stripeclient.Refund, error) { return refunder.RetrieveRefund(ctx, e.StripeID) })
+		case e.Status == refundRefused:
+			return rec.refundResult(e), &flowError{op: "refund", sentinel: ErrNotRefundable, err: errors.New("Stripe refused this refund")}
+		default:
+			if !reservedHere || st.calls > 0 {
+				// Sent before (a lost answer, another instance): find it
+				// by its metadata before sending it again.
+				got, cerr = f.findRefund(ctx, refunder, st, rec.IntentID, r.ID)
+			}
+			if cerr == nil && got == nil {
+				p := stripeclient.RefundParams{IdempotencyKey: refundKey(f, st.order.ID, r.ID), PaymentIntent: rec.IntentID, Amount: e.Amount,
+					Reason: e.Reason, Metadata: map[string]string{f.metaKey: st.order.ID, refundMetaKey: r.ID}}
+				got, cerr = f.stripeRefund(ctx, st, "refund", func() (*stripeclient.Refund, error) { return refunder.CreateRefund(ctx, p) })
+			}
+		}
+		var se *stripeclient.Error
+		switch {
+		case cerr == nil:
+		case errors.As(cerr, &se) && (se.Code == stripeclient.CodeChargeAlreadyRefunded || se.Code == stripeclient.CodeChargeDisputed ||
+			se.Code == stripeclient.CodeAmountTooLarge || se.Code == stripeclient.CodeChargeNotRefundable):
+			// A final answer: nothing refunded by this request. Release
+			// its reservation.
+			sentinel := ErrNotRefundable
+			if se.Code == stripeclient.CodeAmountTooLarge {
+				sentinel = ErrRefundTooLarge
+			}
+			next := rec
+			next.Refunds = append([]refundEntry(nil), rec.Refunds...)
+			next.Refunds[i].Status = refundRefused
+			next.Updated = st.now
+			if _, err := f.store.Update(ctx, st.order.ID, next.export()); errors.Is(err, ErrStaleRecord) {
+				continue
+			}
+			return next.refundResult(next.Refunds[i]), &flowError{op: "refund", sentinel: sentinel, err: cerr}
+		default:
+			return rec.refundResult(e), wrapStripe("refund", cerr)
+		}
+		if got.Status != stripeclient.RefundPending && got.Status != stripeclient.RefundRequiresAction && !refundFinal(string(got.Status)) {
+			return RefundResult{}, &flowError{op: "refund", sentinel: ErrUnknownStatus, err: errors.New("refund status " + string(got.Status))}
+		}
+		next := rec
+		next.Refunds = append([]refundEntry(nil), rec.Refunds...)
+		next.Refunds[i].StripeID, next.Refunds[i].Status, next.Refunds[i].Amount = got.ID, string(got.Status), got.Amount
+		next.Refunded = next.succeeded()
+		next.Updated = st.now
+		stored, err := f.store.Update(ctx, st.order.ID, next.export())
+		switch {
+		case errors.Is(err, ErrStaleRecord):
+			continue // record it on the record as it is now
+		case err != nil:
+			// Stripe's answer is the truth about the money; the next call
+			// with this ID finds the refund again.
+			res := next.refundResult(next.Refunds[i])
+			res.FailureReason = got.FailureReason
+			f.log.LogAttrs(ctx, slog.LevelError, "confirm: store failed after Stripe answered a refund; the result stands",
+				slog.String("order_id", st.order.ID), slog.String("refund_id", r.ID), slog.String("error", err.Error()))
+			return res, nil
+		}
+		out, _ := imported(stored)
+		res := out.refundResult(out.Refunds[i])
+		res.FailureReason = got.FailureReason
+		return res, nil
+	}
+	return RefundResult{}, &flowError{op: "refund", sentinel: ErrPaymentInProgress, err: errors.New("the order's record kept changing")}
+}
+
+// refundRefused marks a refund Stripe refused outright (nothing made).
+const refundRefused = "refused"
+
+func refundFinal(status string) bool {
+	switch stripeclient.RefundStatus(status) {
+	case stripeclient.RefundSucceeded, stripeclient.RefundFailed, stripeclient.RefundCanceled:
+		return true
+	}
+	return false
+}
+
+// findRefund lists the intent's refunds for the one with the host's
+// refund id in its metadata.
+func (f *Flow) findRefund(ctx context.Context, refunder stripeclient.Refunder, st *state, intentID, id string) (*stripeclient.Refund, error) {
+	var found *stripeclient.Refund
+	_, err := f.stripeRefund(ctx, st, "list refunds", func() (*stripeclient.Refund, error) {
+		list, err := refunder.ListRefunds(ctx, stripeclient.ListRefundsParams{PaymentIntent: intentID})
+		for i := range list {
+			if list[i].Metadata[refundMetaKey] == id {
+				found = &list[i]
+			}
+		}
+		return found, err
+	})
+	return found, err
+}
+
+// stripeRefund makes one refund call, observed and counted.
+func (f *Flow) stripeRefund(ctx context.Context, st *state, op string, call func() (*stripeclient.Refund, error)) (*stripeclient.Refund, error) {
+	start := f.now()
+	got, err := call()
+	st.calls++
+	c := StripeCall{Op: op, Row: "refund", Err: err, Duration: f.now().Sub(start)}
+	if got != nil {
+		c.Status, c.Replayed = string(got.Status), got.Replayed
+	}
+	var se *stripeclient.Error
+	if errors.As(err, &se) {
+		c.RequestID, c.ErrorType, c.Code = se.RequestID, se.Type, se.Code
+		st.requestID = se.RequestID
+	}
+	f.obs.StripeCall(ctx, c)
+	return got, err
+}
+
+// loadRecord reads the order's record: ErrNotFound when there is none.
+func (f *Flow) loadRecord(ctx context.Context, orderID string) (record, error) {
+	R, err := f.store.Load(ctx, orderID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return record{}, &flowError{op: "refund", sentinel: ErrNotFound}
+	case err != nil:
+		return record{}, &flowError{op: "store", sentinel: ErrStore, err: err}
+	}
+	rec, err := imported(R)
+	if err != nil {
+		return record{}, &flowError{op: "store", sentinel: ErrStore, err: err}
+	}
+	return rec, nil
+}
+
+func (r record) refundIndex(id string) int {
+	for i, e := range r.Refunds {
+		if e.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// reserved is what the order's refunds may move: pending, succeeded, and
+// those not answered yet.
+func (r record) reserved() int64 {
+	var n int64
+	for _, e := range r.Refunds {
+		switch e.Status {
+		case string(stripeclient.RefundFailed), string(stripeclient.RefundCanceled), refundRefused:
+		default:
+			n += e.Amount
+		}
+	}
+	return n
+}
+
+func (r record) succeeded() int64 {
+	var n int64
+	for _, e := range r.Refunds {
+		if e.Status == string(stripeclient.RefundSucceeded) {
+			n += e.Amount
+		}
+	}
+	return n
+}
+
+func (r record) refundResult(e refundEntry) RefundResult {
+	res := RefundResult{ID: e.ID, RefundID: e.StripeID, Status: stripeclient.RefundStatus(e.Status), Amount: e.Amount, Refunded: r.succeeded()}
+	for _, o := range r.Refunds {
+		if o.Status == string(stripeclient.RefundPending) || o.Status == string(stripeclient.RefundRequiresAction) {
+			res.Pending += o.Amount
+		}
+	}
+	return res
+}
+
+func (f *Flow) logRefund(ctx context.Context, orderID string, res RefundResult, err error) {
+	level := slog.LevelInfo
+	if err != nil {
+		level = slog.LevelWarn
+	}
+	if !f.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("step", "refund"), slog.String("order_id", orderID), slog.String("refund_id", res.ID),
+		slog.String("status", string(res.Status)), slog.Int64("amount", res.Amount)}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()), slog.Bool("retry_safe", RetrySafe(err)))
+	}
+	f.log.LogAttrs(ctx, level, "refund", attrs...)
+}

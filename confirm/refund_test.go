@@ -1,0 +1,191 @@
+package confirm_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+// paid is an order of 2000 paid by a good card.
+func (e *env) paid(id string) confirm.Order {
+	e.t.Helper()
+	o := order(id)
+	if res := e.pay(o, byMethod("pm_card_visa")); res.Outcome != confirm.Succeeded {
+		e.t.Fatalf("pay: %v", res.Outcome)
+	}
+	return o
+}
+
+// refundedAtStripe sums the order's refunds that succeeded at Stripe.
+func (e *env) refundedAtStripe(o confirm.Order) int64 {
+	e.t.Helper()
+	var intentID string
+	for _, pi := range e.fake.Intents() {
+		if pi.Metadata[confirm.DefaultMetadataKey] == o.ID {
+			intentID = pi.ID
+		}
+	}
+	list, err := e.fake.ListRefunds(context.Background(), stripeclient.ListRefundsParams{PaymentIntent: intentID})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var n int64
+	for _, r := range list {
+		if r.Status == stripeclient.RefundSucceeded {
+			n += r.Amount
+		}
+	}
+	return n
+}
+
+func TestRefunds(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	o := e.paid("refunds")
+
+	// Two partial refunds of the same amount are two refunds.
+	for _, id := range []string{"r1", "r2"} {
+		res, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: id, Amount: 500, Reason: "requested_by_customer"})
+		if err != nil || res.Status != stripeclient.RefundSucceeded || res.RefundID == "" {
+			t.Fatalf("refund %s: %+v, %v", id, res, err)
+		}
+	}
+	// A retry of r1 refunds nothing more and costs no call.
+	calls := len(e.fake.Calls())
+	again, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
+	if err != nil || again.Status != stripeclient.RefundSucceeded || again.Refunded != 1000 || len(e.fake.Calls()) != calls {
+		t.Errorf("retry of r1: %+v, %v, %d calls; want the refund as recorded, 1000 in all, no call", again, err, len(e.fake.Calls())-calls)
+	}
+	// More than remains: refused before any call.
+	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r3", Amount: 1001}); !errors.Is(err, confirm.ErrRefundTooLarge) || len(e.fake.Calls()) != calls {
+		t.Errorf("over-refund: %v, want ErrRefundTooLarge before any call", err)
+	}
+	// Zero is not "everything".
+	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r4"}); !errors.Is(err, confirm.ErrInvalidArgument) {
+		t.Errorf("zero amount: %v, want ErrInvalidArgument", err)
+	}
+	// Full refunds what remains.
+	full, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r5", Full: true})
+	if err != nil || full.Amount != 1000 || full.Refunded != 2000 {
+		t.Errorf("full refund: %+v, %v; want 1000 more, 2000 in all", full, err)
+	}
+	if got := e.refundedAtStripe(o); got != 2000 {
+		t.Errorf("Stripe refunded %d, want 2000", got)
+	}
+	if st, _ := e.flow.Status(ctx, o); st.Refunded != 2000 {
+		t.Errorf("Status reports %d refunded, want 2000", st.Refunded)
+	}
+}
+
+// TestRefundLostAnswer: Stripe refunds and the answer is lost; the retry
+// finds the refund by its metadata (one read) instead of refunding again.
+func TestRefundLostAnswer(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	o := e.paid("refund-lost")
+	e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreateRefund, Kind: stripetest.FaultResponseLost})
+	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 700}); !confirm.RetrySafe(err) {
+		t.Fatalf("lost answer: %v, want a retry-safe error", err)
+	}
+	// Another instance, a day later, past Stripe's key window.
+	e.clock.Advance(25 * 60 * 60 * 1e9)
+	res, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 700})
+	if err != nil || res.Status != stripeclient.RefundSucceeded {
+		t.Fatalf("retry: %+v, %v", res, err)
+	}
+	if got := e.refundedAtStripe(o); got != 700 {
+		t.Errorf("Stripe refunded %d, want 700 once", got)
+	}
+}
+
+func TestRefundOfAnAuthorisationIsACancel(t *testing.T) {
+	e := newEnv(t)
+	o := order("refund-uncaptured")
+	o.CaptureLater = true
+	e.pay(o, byMethod("pm_card_visa"))
+	if _, err := e.flow.Refund(context.Background(), o, confirm.RefundRequest{ID: "r1", Full: true}); !errors.Is(err, confirm.ErrInvalidState) {
+		t.Errorf("refund of an authorisation: %v, want ErrInvalidState (cancel it)", err)
+	}
+}
+
+// lastWriterWins is a Store without the compare-and-swap on Version: an
+// Update of a stale record overwrites the newer one.
+type lastWriterWins struct{ *confirm.MemoryStore }
+
+func (s lastWriterWins) Update(ctx context.Context, id string, rec confirm.Record) (confirm.Record, error) {
+	cur, err := s.MemoryStore.Load(ctx, id)
+	if err != nil {
+		return confirm.Record{}, err
+	}
+	rec.Version = cur.Version
+	return s.MemoryStore.Update(ctx, id, rec)
+}
+
+// barrierStore lets two callers read the same record before either
+// writes: the first two Loads wait for each other.
+type barrierStore struct {
+	confirm.Store
+	n     atomic.Int32
+	reads sync.WaitGroup
+}
+
+func (s *barrierStore) Load(ctx context.Context, id string) (confirm.Record, error) {
+	rec, err := s.Store.Load(ctx, id)
+	if s.n.Add(1) <= 2 {
+		s.reads.Done()
+		s.reads.Wait()
+	}
+	return rec, err
+}
+
+// TestRefundsNeedTheCompareAndSwap: two partial refunds of one order on
+// two instances read the same record. With the Store's compare-and-swap
+// on Version, the second write is refused, re-read, and both refunds are
+// recorded: the order reports what Stripe refunded. Without it (last
+// writer wins), one refund's entry is overwritten and the host is told a
+// refunded total that is not Stripe's.
+func TestRefundsNeedTheCompareAndSwap(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		store func() confirm.Store
+		truth bool
+	}{
+		{"compare-and-swap", func() confirm.Store { return confirm.NewMemoryStore() }, true},
+		{"last writer wins", func() confirm.Store { return lastWriterWins{confirm.NewMemoryStore()} }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			inner := tc.store()
+			flow := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: inner})
+			o := order("refund-cas")
+			if res := e.payWith(flow, o, byMethod("pm_card_visa")); res.Outcome != confirm.Succeeded {
+				t.Fatal(res.Outcome)
+			}
+			shared := &barrierStore{Store: inner}
+			shared.reads.Add(2)
+			a := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: shared})
+			b := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: shared})
+			var wg sync.WaitGroup
+			for i, f := range []*confirm.Flow{a, b} {
+				wg.Add(1)
+				go func(i int, f *confirm.Flow) {
+					defer wg.Done()
+					f.Refund(context.Background(), o, confirm.RefundRequest{ID: []string{"ra", "rb"}[i], Amount: 400})
+				}(i, f)
+			}
+			wg.Wait()
+			st, err := flow.Status(context.Background(), o)
+			stripe := e.refundedAtStripe(o)
+			told := err == nil && st.Refunded == stripe
+			if told != tc.truth {
+				t.Errorf("Status says %d refunded (%v), Stripe %d; want the truth: %v", st.Refunded, err, stripe, tc.truth)
+			}
+		})
+	}
+}

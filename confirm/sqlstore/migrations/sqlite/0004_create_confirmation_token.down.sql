@@ -1,0 +1,1 @@
+ALTER TABLE cardconfirm_payments DROP COLUMN create_confirmation_token;

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS cardconfirm_payments_unsettled;

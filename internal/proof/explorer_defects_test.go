@@ -1,0 +1,226 @@
+package proof_test
+
+import (
+	"flag"
+	"testing"
+	"time"
+
+	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+)
+
+// knownDefects names the tests that fail on the flow as it stands, each
+// for a defect whose fix is under way: they skip, saying so, until their
+// entry is deleted. -explore.known runs them anyway (to see them fail,
+// or to check the fix before deleting the entries).
+var knownDefects = map[string]bool{
+	"TestExplorerFindsNothing":                true,
+	"TestKeyFirstUsedByAnotherInstance":       true,
+	"TestRefusalAtKeyEdgeThenStuck":           true,
+	"TestRefuseFailedCVCBypassedAfterRestart": true,
+	"TestAuthorizedWhileCancelPending":        true,
+	"TestSlowChainThenKeyEnd":                 true,
+	"TestRefusalRenewedByAnotherInstance":     true,
+}
+
+var runKnown = flag.Bool("explore.known", false, "run the tests listed in knownDefects instead of skipping them")
+
+// skipKnownDefect skips t while it is listed in knownDefects.
+func skipKnownDefect(t *testing.T) {
+	t.Helper()
+	if knownDefects[t.Name()] && !*runKnown {
+		t.Skip("fails until the lead's fix lands (knownDefects; -explore.known runs it)")
+	}
+}
+
+// expectNone fails t with the world's trace when a check found anything.
+func expectNone(t *testing.T, w *world, vs []violation) {
+	t.Helper()
+	if len(vs) == 0 {
+		return
+	}
+	for _, v := range vs {
+		t.Errorf("%s", v)
+	}
+	t.Logf("%s\ntrace:\n%s", w.cfg, w.traceString())
+}
+
+// TestKeyChainPastWindowWithSearchLag: Stripe stores the refusal of the
+// order's first creation under CreateKey (StoreStateErrors). In that
+// key's last minute a good card pays under the next attempt's key. One
+// second after CreateKey expires, an instance without the record (its own
+// Store; Order.CreatedAt set) starts at CreateKey again: search, a minute
+// behind, does not show the new intent yet, and the key is free.
+func TestKeyChainPastWindowWithSearchLag(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 2, storeStateErrors: true, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.pay(0, "a spent card (refused, stored under CreateKey)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.advanceTo(exploreStart.Add(24*time.Hour-30*time.Second), "CreateKey's last minute")
+	w.pay(0, "pm_card_visa", goodCard)
+	w.advanceTo(exploreStart.Add(24*time.Hour+time.Second), "1 s after CreateKey is pruned")
+	w.pay(1, "pm_card_visa", goodCard)
+	expectNone(t, w, w.check())
+}
+
+// TestReplayedRefusalAtWindowEdge: a refused card, then a good card whose
+// creation's answer is lost (CreateKey now holds a paid intent). Just
+// before CreateKey's end the host's retry arrives with CaptureLater
+// changed, so the creation rebuilt from the Order is not the one sent:
+// idempotency_error. Stripe is slow (1 s per call): the replay of the
+// refused creation reaches Stripe as CreateKey expires, runs afresh and is
+// refused again, and the flow takes that for "the key holds a refusal".
+func TestReplayedRefusalAtWindowEdge(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 1, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.pay(0, "a spent card (refused)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.client.loseWrite = true
+	w.pay(0, "pm_card_visa, the answer lost", goodCard)
+	first, _, _ := w.creations() // the key's first use: the refusal's or the good card's, both at the start
+	w.advanceTo(first.Add(24*time.Hour-time.Second), "1 s before CreateKey's end")
+	w.order.CaptureLater = true
+	w.client.latency = time.Second
+	w.pay(0, "pm_card_visa again, CaptureLater now set, 1 s per Stripe call", goodCard)
+	expectNone(t, w, w.check())
+}
+
+// TestStatusTrustsStaleSearch: the order's intent is declined, then paid
+// by another card; a minute's search lag still shows it declined. Flow.Status
+// on an instance whose record is a claim (its creation failed before
+// Stripe ran it) searches, and must not report the stale hit.
+func TestStatusTrustsStaleSearch(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 2, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.pay(0, "pm_card_visa_chargeDeclined", declinedCard)
+	w.advanceTo(exploreStart.Add(2*time.Minute), "past the lag: the decline is searchable")
+	w.pay(0, "pm_card_visa", goodCard)
+	w.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultNetwork})
+	w.pay(1, "pm_card_visa, the creation fails before Stripe runs it", goodCard)
+	w.status(1)
+	expectNone(t, w, append(w.checkAnswers(), w.checkMoney()...))
+}
+
+// TestStoredRefusalThenLostRecord: Stripe stores the refusal of the
+// order's first creation under CreateKey; the record is lost (restart). No
+// intent exists, yet a good card must not be held off until Stripe prunes
+// the key a day later: the host's retry past the search lag settles it.
+func TestStoredRefusalThenLostRecord(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 1, storeStateErrors: true, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.pay(0, "a spent card (refused, stored under CreateKey)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.restart(0)
+	w.pay(0, "pm_card_visa", goodCard)
+	expectNone(t, w, w.check())
+}
+
+// TestRefuseFailedCVCBypassed: under cvc.RefuseFailedCVC a saved card
+// whose CVC check fails is authorised, then canceled, and the cancel fails
+// (503, retry-safe). The customer then uses the page's new-card form for
+// the same order: the new card must not turn the failed-CVC authorisation
+// into a payment the host captures.
+func TestRefuseFailedCVCBypassed(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 1, savedCard: true, keyWindow: 24 * time.Hour})
+	w.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCancel, Kind: stripetest.FaultAPIError503})
+	w.paySaved(0)
+	expectNone(t, w, w.check())
+}
+
+// TestKeyFirstUsedByAnotherInstance (found by the explorer, key-edge
+// suite at depth 4): A's first attempt is refused (not stored); B, with
+// its own Store, serves the same order and pays under CreateKey at t0. One
+// second before that key's end A serves the order again: its claim is
+// stamped now, and the creation it sends replays B's payment, but the
+// answer is lost. A's final retry, a minute later, trusts its own stamp
+// (well inside KeyWindow) and sends the creation under CreateKey, which
+// Stripe pruned at t0 + 24 h: a second intent.
+func TestKeyFirstUsedByAnotherInstance(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 2, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.pay(0, "a spent card (refused)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.pay(1, "pm_card_visa", goodCard)
+	w.advanceTo(exploreStart.Add(24*time.Hour-time.Second), "1 s before CreateKey's end")
+	w.client.loseWrite = true
+	w.pay(0, "pm_card_visa, the answer lost", goodCard)
+	expectNone(t, w, w.check())
+}
+
+// TestRefusalAtKeyEdgeThenStuck (found by the explorer, key-edge suite at
+// depth 3, with the flow's fix of the five above): Stripe stores the
+// refusal of the order's first creation under CreateKey. One second
+// before that key's end a good card comes, and Stripe is slow (1 s per
+// call): the key expires during the request. The order must settle within
+// the host's final retry (following RetryAfter for twice the search lag
+// and an hour), not stay "in progress".
+func TestRefusalAtKeyEdgeThenStuck(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 1, storeStateErrors: true, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.pay(0, "a spent card (refused, stored under CreateKey)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.advanceTo(exploreStart.Add(24*time.Hour-time.Second), "1 s before CreateKey's end")
+	w.client.latency = time.Second
+	w.pay(0, "pm_card_visa, 1 s per Stripe call", goodCard)
+	w.client.latency = 0
+	expectNone(t, w, w.check())
+}
+
+// TestRefuseFailedCVCBypassedAfterRestart (found by the explorer,
+// saved-card suite at depth 2): as TestRefuseFailedCVCBypassed, but the
+// instance restarts (its record lost) between the failed cancel and the
+// customer's new card: the failed-CVC authorisation must not become a
+// payment the host captures.
+func TestRefuseFailedCVCBypassedAfterRestart(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 1, savedCard: true, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCancel, Kind: stripetest.FaultAPIError503})
+	w.paySaved(0)
+	w.restart(0)
+	expectNone(t, w, w.check())
+}
+
+// TestAuthorizedWhileCancelPending (found by the explorer, saved-card
+// suite at depth 2): under RefuseFailedCVC the cancel of a failed-CVC
+// authorisation fails on A; B, with its own Store, serves the same saved
+// card. A's new-card retry is then told Authorized, and the host's capture
+// finds the intent canceled: Pay must not report as Authorized what the
+// Flow is committed to cancel.
+func TestAuthorizedWhileCancelPending(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 2, savedCard: true, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCancel, Kind: stripetest.FaultAPIError503})
+	w.paySaved(0)
+	w.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCancel, Kind: stripetest.FaultAPIError503})
+	w.paySaved(1)
+	expectNone(t, w, w.check())
+}
+
+// TestSlowChainThenKeyEnd (found by the explorer, key-edge suite at depth
+// 5, with the flow's fix of the five above): Stripe stores the refusal of
+// the order's first creation under CreateKey; a good card follows on a
+// slow Stripe (1 s per call); B, with its own Store, serves the order
+// twice, the second time one second after CreateKey's end.
+func TestSlowChainThenKeyEnd(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 2, storeStateErrors: true, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.pay(0, "a spent card (refused, stored under CreateKey)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.client.latency = time.Second
+	w.pay(0, "pm_card_visa, 1 s per Stripe call", goodCard)
+	w.client.latency = 0
+	w.pay(1, "pm_card_visa", goodCard)
+	w.advanceTo(exploreStart.Add(24*time.Hour+time.Second), "1 s after CreateKey's end")
+	w.pay(1, "pm_card_visa", goodCard)
+	expectNone(t, w, w.check())
+}
+
+// TestRefusalRenewedByAnotherInstance (found by the explorer, new-card
+// suite at depth 3, with the flow's fix of the five above): Stripe stores
+// the refusal of A's first creation under CreateKey. As that key ends, B,
+// with its own Store, is refused the same way: CreateKey holds a refusal
+// for another 24 hours. A's host must still settle the order with a good
+// card within its final retry.
+func TestRefusalRenewedByAnotherInstance(t *testing.T) {
+	skipKnownDefect(t)
+	w := newWorld(worldConfig{instances: 2, storeStateErrors: true, searchLag: time.Hour, keyWindow: 23 * time.Hour})
+	w.pay(0, "a spent card (refused, stored under CreateKey)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.advanceTo(exploreStart.Add(24*time.Hour), "CreateKey's end")
+	w.pay(1, "a spent card (refused, stored under CreateKey again)", confirm.Request{PaymentMethodID: w.spentPM})
+	expectNone(t, w, w.check())
+}
