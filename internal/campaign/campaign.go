@@ -106,6 +106,19 @@ type Result struct {
 	opts     Options
 }
 
+// Found reports whether a failing scenario found a problem of one of
+// classes: what a test of a sabotaged host asks.
+func (r Result) Found(classes ...string) bool {
+	for _, sc := range r.Failures {
+		for _, c := range classes {
+			if sc.Found(c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Summary is the run's one-line figures.
 func (r Result) Summary() string { return r.Stats.summary(r.opts, r.Seed) }
 

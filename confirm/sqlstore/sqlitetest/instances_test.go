@@ -164,11 +164,7 @@ func TestSQLiteCampaignCanFail(t *testing.T) {
 	opts := campaignOptions(t, 1, 100)
 	opts.Wrap = func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} }
 	res := campaign.Run(opts)
-	found := false
-	for _, sc := range res.Failures {
-		found = found || sc.Found("[two-intents]") || sc.Found("[duplicate]")
-	}
-	if !found {
+	if !res.Found("[two-intents]", "[duplicate]") {
 		t.Fatalf("a client that forgets idempotency keys passed the campaign: %s", res.Summary())
 	}
 	t.Logf("caught, as it should: %s", res.Summary())
