@@ -189,13 +189,14 @@ bench-report: $(BENCHSTAT)
 
 ## bench-postgres: the Store on PostgreSQL (not part of test): 4 instances
 ## x 64 payers (and x 1) on a throwaway local server, against MemoryStore
-## and against pgbench running the Store's own statements; BENCHMARKS.md
-## section 5 publishes one run.
+## and against pgbench running the Store's own statements, and an open
+## loop at 50 % and 80 % of that ceiling; BENCHMARKS.md section 5
+## publishes one run.
 PG_BENCHTIME ?= 20000x
 bench-postgres:
 	@mkdir -p .tools
 	@{ echo "date: $$(date -u '+%Y-%m-%d %H:%M UTC')"; echo "go: $$($(GO) version)"; \
 	  echo "cpu: $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
 	  echo "cores: $$(nproc)"; echo "load before: $$(cut -d' ' -f1-3 /proc/loadavg)"; } | tee .tools/bench-postgres.txt
-	scripts/with-postgres.sh sh -c 'cd confirm/sqlstore/pgtest && $(GO) test -run "^$$" -bench "^Benchmark(Store|PgbenchCeiling)$$" -benchtime $(PG_BENCHTIME) -timeout 60m -v .' | tee -a .tools/bench-postgres.txt
+	scripts/with-postgres.sh sh -c 'cd confirm/sqlstore/pgtest && $(GO) test -run "^$$" -bench "^Benchmark(Store|PgbenchCeiling|OpenLoop)$$" -benchtime $(PG_BENCHTIME) -timeout 60m -v .' | tee -a .tools/bench-postgres.txt
 	@echo "load after: $$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a .tools/bench-postgres.txt

@@ -139,8 +139,9 @@
 //
 // [Flow.Capture] and [Flow.Cancel] settle an authorisation
 // (Order.CaptureLater); [Flow.Status] and [Flow.Reconcile] tell where an
-// order's payment stands without paying again, and a Store that
-// implements [Lister] names the orders a sweep should reconcile.
+// order's payment stands without paying again, and a [Sweep] over a
+// Store that implements [Lister] reconciles every unsettled order, a
+// bounded page at a time.
 //
 // # Off-session payments and their recovery
 //

@@ -240,6 +240,10 @@ func (f *Flow) run(ctx context.Context, st *state) (Result, error) {
 
 // loop decides, performs, and decides again until a step ends the call.
 func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
+	client, err := f.clientFor(st.order)
+	if err != nil {
+		return Result{}, err
+	}
 	for n := 0; ; n++ {
 		s := decide(st)
 		if s.op == opFinish {
@@ -257,7 +261,7 @@ func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
 				err: errors.New("the payment did not settle within the calls one step may make")}
 		}
 		start := f.now()
-		a := f.do(ctx, st.order.ID, s)
+		a := f.do(ctx, client, st.order.ID, s)
 		a.at = f.now()
 		if s.op.stripe() {
 			f.obs.StripeCall(ctx, stripeCall(s, a, a.at.Sub(start)))
@@ -265,6 +269,20 @@ func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
 		}
 		st.advance(s, a)
 	}
+}
+
+// clientFor is the client of order's calls: the Flow's, or for a direct
+// charge the Flow's on the order's connected account (ErrUnsupported when
+// the client cannot act on one).
+func (f *Flow) clientFor(order Order) (stripeclient.Client, error) {
+	if order.Account == "" {
+		return f.client, nil
+	}
+	on, ok := f.client.(stripeclient.OnAccount)
+	if !ok {
+		return nil, &flowError{op: "pay", sentinel: ErrUnsupported, err: errors.New("the client does not implement stripeclient.OnAccount (Connect)")}
+	}
+	return on.OnAccount(order.Account), nil
 }
 
 // requestID is Stripe's request ID in err, or last.
@@ -278,7 +296,7 @@ func requestID(err error, last string) string {
 
 // do performs one step: the only code that calls the Store or Stripe, and
 // the only place their answers are classified.
-func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
+func (f *Flow) do(ctx context.Context, client stripeclient.Client, orderID string, s step) answer {
 	var (
 		pi  *stripeclient.PaymentIntent
 		err error
@@ -312,21 +330,21 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		}
 		return storeAnswer(ansOK, rec)
 	case opSearch:
-		found, err := f.client.SearchPaymentIntents(ctx, s.search)
+		found, err := client.SearchPaymentIntents(ctx, s.search)
 		if err != nil {
 			return answer{kind: ansFailed, err: wrapStripe("search", err)}
 		}
 		return answer{kind: ansOK, found: found}
 	case opCreate:
-		pi, err = f.client.CreatePaymentIntent(ctx, s.create)
+		pi, err = client.CreatePaymentIntent(ctx, s.create)
 	case opConfirm:
-		pi, err = f.client.ConfirmPaymentIntent(ctx, s.intent, s.confirm)
+		pi, err = client.ConfirmPaymentIntent(ctx, s.intent, s.confirm)
 	case opLook, opReadBack:
-		pi, err = f.client.RetrievePaymentIntent(ctx, s.intent)
+		pi, err = client.RetrievePaymentIntent(ctx, s.intent)
 	case opCapture:
-		pi, err = f.client.CapturePaymentIntent(ctx, s.intent, s.capture)
+		pi, err = client.CapturePaymentIntent(ctx, s.intent, s.capture)
 	case opCancel:
-		pi, err = f.client.CancelPaymentIntent(ctx, s.intent, s.cancel)
+		pi, err = client.CancelPaymentIntent(ctx, s.intent, s.cancel)
 	}
 	if err == nil {
 		return answer{kind: ansOK, pi: pi, fromKeyStore: pi != nil && pi.Replayed}

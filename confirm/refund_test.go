@@ -37,7 +37,7 @@ func (e *env) refundedAtStripe(o confirm.Order) int64 {
 	}
 	var n int64
 	for _, r := range list {
-		if r.Status == stripeclient.RefundSucceeded {
+		if r.Status == stripeclient.RefundSucceeded && r.Metadata["cardconfirm_refund_id"] != "" { // not a release of an authorisation
 			n += r.Amount
 		}
 	}

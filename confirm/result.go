@@ -31,6 +31,10 @@ type Result struct {
 	Amount        int64  // the intent's amount
 	Captured      int64  // amount received, for Succeeded
 	Refunded      int64  // refunds that succeeded, as the order's record knows them (Flow.Refund)
+	// StripeAccount is the connected account of a direct charge
+	// (Order.Account): the browser's Stripe.js must be initialised with it
+	// (Stripe(pk, {stripeAccount})) to handle the 3-D Secure step.
+	StripeAccount string
 	Currency      string
 	// CVCCheck is the latest charge's CVC check: "pass", "fail",
 	// "unavailable", "unchecked", or empty when there is no charge.
@@ -45,7 +49,11 @@ type Response struct {
 	Success        bool   `json:"success,omitempty"`
 	RequiresAction bool   `json:"requires_action,omitempty"`
 	ClientSecret   string `json:"payment_intent_client_secret,omitempty"`
-	Error          string `json:"error,omitempty"`
+	// StripeAccount comes with requires_action for a direct charge: the
+	// page passes it to Stripe(publishableKey, {stripeAccount}) before
+	// handleCardAction. Stripe's guide's code ignores it.
+	StripeAccount string `json:"stripe_account,omitempty"`
+	Error         string `json:"error,omitempty"`
 }
 
 // Customer-facing texts for outcomes and errors that carry no card message.
@@ -79,7 +87,7 @@ func (r Result) Response() Response {
 	case Succeeded, Authorized:
 		return Response{HTTPStatus: http.StatusOK, Success: true}
 	case RequiresAction:
-		return Response{HTTPStatus: http.StatusOK, RequiresAction: true, ClientSecret: r.ClientSecret}
+		return Response{HTTPStatus: http.StatusOK, RequiresAction: true, ClientSecret: r.ClientSecret, StripeAccount: r.StripeAccount}
 	case Failed:
 		msg := r.Message
 		if msg == "" {

@@ -42,6 +42,12 @@ type PaymentIntent struct {
 	Customer         string // cus_… or empty
 	PaymentMethod    string // pm_… or empty
 
+	// Connect: a destination charge's connected account and settlement
+	// merchant, and the platform's fee.
+	TransferDestination  string
+	OnBehalfOf           string
+	ApplicationFeeAmount int64
+
 	CaptureMethod      string // "automatic", "automatic_async" or "manual"
 	ConfirmationMethod string // "automatic" or "manual"
 	SetupFutureUsage   string // "", "on_session" or "off_session"
@@ -144,6 +150,14 @@ type CreateParams struct {
 	// a return_url is refused; the synchronous card flow always sends
 	// ["card"].
 	PaymentMethodTypes []string
+
+	// TransferDestination (acct_…) makes a destination charge: the funds
+	// go to that connected account (transfer_data[destination]);
+	// OnBehalfOf (acct_…) makes it the settlement merchant.
+	// ApplicationFeeAmount is the platform's fee, 0 for none.
+	TransferDestination  string
+	OnBehalfOf           string
+	ApplicationFeeAmount int64
 
 	// Confirm confirms the intent in the same call.
 	Confirm bool

@@ -1,10 +1,11 @@
 // Package stripetest is a stateful, in-process emulation of Stripe test
 // mode behind the stripeclient.Client and stripeclient.Refunder
-// interfaces, for tests and offline demos. It is to Stripe what net/http/httptest is to a server: create a
-// Fake with New, pass it wherever a stripeclient.Client is expected, then
-// play the browser (Authenticate, FailAuthentication, CreateCVCToken,
-// CreateConfirmationToken), settle refunds (SettleRefund) and
-// inspect what happened (Intent, Charges, ChargesWhere, Refunds, Calls,
+// interfaces, for tests and offline demos. It is to Stripe what
+// net/http/httptest is to a server: create a Fake with New, pass it
+// wherever a stripeclient.Client is expected, then play the browser
+// (Authenticate, FailAuthentication, CreateCVCToken,
+// CreateConfirmationToken), settle refunds (SettleRefund) and inspect what
+// happened (Intent, Charges, ChargesWhere, Refunds, RefundsWhere, Calls,
 // CallCount).
 //
 // # What it emulates
@@ -82,8 +83,8 @@
 //
 // # What it does not emulate
 //
-// Webhooks and events, canceling a refund, dispute objects, SetupIntents (AttachCard stands
-// in), payment methods other than cards, redirect-based next actions,
+// Webhooks and events, canceling a refund, dispute objects, SetupIntents
+// (AttachCard stands in), payment methods other than cards, redirect-based next actions,
 // updating an intent, the "processing" status, Connect, rate limits other
 // than injected ones, and the exact wording of every message. Search finds
 // an intent at once unless Config.SearchLag says otherwise. Writes without
@@ -121,6 +122,10 @@
 //
 // Disputes: pm_card_createDispute (succeeds; its charge is disputed once
 // the money moves).
+//
+// Refunds: pm_card_pendingRefund (succeeds; a refund stays pending until
+// SettleRefund) and pm_card_refundFail (succeeds; a refund answers
+// succeeded, then fails with expired_or_canceled_card).
 //
 // 3-D Secure authentication: pm_card_threeDSecureOptional and
 // pm_card_amex_threeDSecureNotSupported (succeed without it),

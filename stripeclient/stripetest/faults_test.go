@@ -209,7 +209,10 @@ func TestLateCompletion(t *testing.T) {
 		f, _ := newFake(t)
 		f.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: tc.kind, Delay: time.Minute})
 		p := params("pm_card_visa")
-		ctx, cancel := context.WithTimeout(bg, 10*time.Millisecond)
+		// Long enough that the call starts before the deadline on a
+		// loaded machine (a deadline already past refuses the call
+		// outright), far shorter than the minute of latency.
+		ctx, cancel := context.WithTimeout(bg, 250*time.Millisecond)
 		_, err := f.CreatePaymentIntent(ctx, p)
 		cancel()
 		if !errors.Is(err, context.DeadlineExceeded) {

@@ -104,7 +104,11 @@ func (f *Fake) expire(in *intent, now time.Time) {
 		if now.UnixNano()-in.authorizedAt > int64(f.cfg.captureWindow()) {
 			// Nobody's request: the account's default version decides
 			// whether the release shows as a refund.
-			in.cancel("automatic", now, !atLeast(f.apiVersion(context.Background()), versionNoCaptureRefunds))
+			held, refund := in.cur.AmountCapturable, !atLeast(f.apiVersion(context.Background()), versionNoCaptureRefunds)
+			in.cancel("automatic", now, refund)
+			if refund {
+				f.recordRelease(in, held, "expired_uncaptured_charge", now)
+			}
 		}
 	}
 }

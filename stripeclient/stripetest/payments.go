@@ -484,6 +484,7 @@ func (f *Fake) capture(id string, p *stripeclient.CaptureParams, ver string, now
 	if amount < in.cur.AmountCapturable && !atLeast(ver, versionNoCaptureRefunds) {
 		// Before 2025-03-31 the release shows as a refund of the rest.
 		ch.AmountRefunded = in.cur.AmountCapturable - amount
+		f.recordRelease(in, ch.AmountRefunded, "", now)
 	}
 	ch.Disputed = ch.disputes
 	np := *in.cur
@@ -511,6 +512,10 @@ func (f *Fake) cancel(id string, p *stripeclient.CancelParams, ver string, now t
 			"requires_payment_method, requires_capture, requires_confirmation, requires_action.", st), in.cur)}
 	}
 	// Cancelling an authorisation releases the held funds.
-	in.cancel(p.CancellationReason, now, !atLeast(ver, versionNoCaptureRefunds))
+	held, refund := in.cur.AmountCapturable, !atLeast(ver, versionNoCaptureRefunds)
+	in.cancel(p.CancellationReason, now, refund)
+	if refund {
+		f.recordRelease(in, held, "", now)
+	}
 	return f.result(in, nil)
 }

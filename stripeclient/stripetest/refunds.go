@@ -44,6 +44,11 @@ type refund struct {
 	seq       uint64
 	cur       *stripeclient.Refund
 	failLater bool // refundFailsLater, not failed yet
+	// release marks the Refund Stripe made, before API version
+	// 2025-03-31, for the part of an authorisation that a partial capture
+	// or a cancel released (recordRelease): listed with the others, but
+	// not a refund of captured money.
+	release bool
 }
 
 // active reports whether the refund holds part of its charge: pending,
@@ -199,6 +204,37 @@ func (f *Fake) createRefund(p *stripeclient.RefundParams, now time.Time) respons
 	return response{refund: r.cur, store: true}
 }
 
+// recordRelease records the Refund of amount that Stripe made, at API
+// versions before 2025-03-31, when a partial capture or a cancel released
+// that much of in's authorisation: "Partially capturing or canceling
+// payments no longer creates a Refund" from 2025-03-31, and until then
+// such a refund was returned "when calling to get all refunds associated
+// with the payment intent or charge"
+// (docs.stripe.com/changelog/basil/2025-03-31/remove-refund-from-partial-capture-and-payment-cancellation-flow).
+// Its reason is expired_uncaptured_charge for an authorisation that
+// expired, Stripe's internal reason (docs.stripe.com/api/refunds/object),
+// and none otherwise. The charge's amount_refunded already counts it.
+// Called with in.mu held.
+func (f *Fake) recordRelease(in *intent, amount int64, reason string, now time.Time) {
+	ch := in.latestCharge()
+	if amount <= 0 || ch == nil {
+		return
+	}
+	r := &refund{seq: f.objSeq.Add(1), release: true, cur: &stripeclient.Refund{
+		ID:            f.newID(stripeclient.PrefixRefund, 24),
+		Amount:        amount,
+		Currency:      ch.Currency,
+		Status:        stripeclient.RefundSucceeded,
+		PaymentIntent: in.cur.ID,
+		Charge:        ch.ID,
+		Reason:        reason,
+		Metadata:      map[string]string{},
+		Created:       now.Unix(),
+	}}
+	in.refunds = append(in.refunds, r)
+	f.refunds.put(r.cur.ID, in.cur.ID)
+}
+
 // lockIntentParam is lockIntent for an intent named in the body: an
 // unknown one is a 400, not a 404.
 func (f *Fake) lockIntentParam(id string, now time.Time) (*intent, *stripeclient.Error) {
@@ -220,7 +256,7 @@ func (f *Fake) notRefundable(msg string) *stripeclient.Error {
 func (in *intent) refundedOf(chID string) int64 {
 	var sum int64
 	for _, r := range in.refunds {
-		if r.cur.Charge == chID && active(r.cur.Status) {
+		if r.cur.Charge == chID && active(r.cur.Status) && !r.release {
 			sum += r.cur.Amount
 		}
 	}
@@ -310,9 +346,26 @@ func (f *Fake) SettleRefund(id string, status stripeclient.RefundStatus) error {
 // Refunds returns copies of every refund of every intent, in creation
 // order, as they stand now.
 func (f *Fake) Refunds() []stripeclient.Refund {
+	return f.refundsOf(func(map[string]string) bool { return true })
+}
+
+// RefundsWhere returns the refunds of intents whose metadata[metaKey] is
+// value: with the order ID in the intent's metadata, the refunds of one
+// order, as ChargesWhere gives its charges.
+func (f *Fake) RefundsWhere(metaKey, value string) []stripeclient.Refund {
+	return f.refundsOf(func(meta map[string]string) bool {
+		v, ok := meta[metaKey]
+		return ok && v == value
+	})
+}
+
+func (f *Fake) refundsOf(match func(meta map[string]string) bool) []stripeclient.Refund {
 	now := f.now()
 	var all []*refund
 	for _, in := range f.allIntents() {
+		if !match(in.meta) {
+			continue
+		}
 		in.mu.Lock()
 		f.expire(in, now)
 		for _, r := range in.refunds {

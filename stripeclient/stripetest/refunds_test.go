@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
@@ -164,7 +165,8 @@ func TestRefundRefusals(t *testing.T) {
 			t.Errorf("ListRefunds(%+v): %v, want resource_missing", p, err)
 		}
 	}
-	if list, err := f.ListRefunds(bg, stripeclient.ListRefundsParams{PaymentIntent: canceled.ID}); err != nil || list == nil || len(list) != 0 {
+	bare := mustCreate(t, f, params(""))
+	if list, err := f.ListRefunds(bg, stripeclient.ListRefundsParams{PaymentIntent: bare.ID}); err != nil || list == nil || len(list) != 0 {
 		t.Errorf("ListRefunds of an intent without refunds = %#v, %v; want an empty slice", list, err)
 	}
 }
@@ -235,6 +237,12 @@ func TestRefundTestCards(t *testing.T) {
 	if all := f.Refunds(); len(all) != 4 || all[0].ID != r.ID || all[3].ID != rf2.ID {
 		t.Errorf("Refunds() = %v, want the four in creation order", all)
 	}
+	if got := f.RefundsWhere("order_id", "o-1"); len(got) != 4 {
+		t.Errorf("RefundsWhere(order_id, o-1) = %d refunds, want 4", len(got))
+	}
+	if got := f.RefundsWhere("order_id", "another"); len(got) != 0 {
+		t.Errorf("RefundsWhere(order_id, another) = %v, want none", got)
+	}
 }
 
 // TestRefundIdempotency: a key replays its refund (never a second one),
@@ -297,4 +305,49 @@ func TestRefundIdempotency(t *testing.T) {
 		t.Errorf("amount_too_large retried: replayed %v, want %v (StoreStateErrors)", replayed, storeStateErrors)
 	}
 	wantCode(t, err1, stripeclient.CodeAmountTooLarge)
+}
+
+// TestReleaseRefunds: at API version 2023-10-16 a partial capture and a
+// cancel of an authorisation each make a Refund for what they release,
+// listed with the intent's refunds, counted in amount_refunded and not
+// against what can still be refunded.
+func TestReleaseRefunds(t *testing.T) {
+	f, clock := newFake(t)
+	p := params("pm_card_visa")
+	p.CaptureMethod = "manual"
+	auth := mustCreate(t, f, p)
+	if _, err := f.CapturePaymentIntent(bg, auth.ID, stripeclient.CaptureParams{IdempotencyKey: newKey(), AmountToCapture: 700}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := f.ListRefunds(bg, stripeclient.ListRefundsParams{PaymentIntent: auth.ID})
+	if err != nil || len(list) != 1 || list[0].Amount != 300 || list[0].Status != stripeclient.RefundSucceeded || list[0].Reason != "" {
+		t.Fatalf("after capturing 700 of 1000: %+v, %v; want one succeeded refund of 300", list, err)
+	}
+	if r, err := f.RetrieveRefund(bg, list[0].ID); err != nil || r.Amount != 300 {
+		t.Errorf("RetrieveRefund(the release) = %+v, %v", r, err)
+	}
+	if r := mustRefund(t, f, refundOf(auth.ID, 0)); r.Amount != 700 {
+		t.Errorf("refund of the rest: %d, want the 700 captured", r.Amount)
+	}
+	if ch := latestCharge(t, f, auth.ID); ch.AmountRefunded != 1000 || !ch.Refunded {
+		t.Errorf("charge: amount_refunded %d refunded %v, want 1000 true", ch.AmountRefunded, ch.Refunded)
+	}
+
+	p.IdempotencyKey = newKey()
+	held := mustCreate(t, f, p)
+	if _, err := f.CancelPaymentIntent(bg, held.ID, stripeclient.CancelParams{IdempotencyKey: newKey()}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ = f.ListRefunds(bg, stripeclient.ListRefundsParams{PaymentIntent: held.ID})
+	if len(list) != 1 || list[0].Amount != 1000 || list[0].Reason != "" {
+		t.Errorf("after a cancel: %+v, want one refund of the 1000 held", list)
+	}
+
+	p.IdempotencyKey = newKey()
+	expiring := mustCreate(t, f, p)
+	clock.Advance(stripetest.DefaultCaptureWindow + time.Minute)
+	list, _ = f.ListRefunds(bg, stripeclient.ListRefundsParams{PaymentIntent: expiring.ID})
+	if len(list) != 1 || list[0].Amount != 1000 || list[0].Reason != "expired_uncaptured_charge" {
+		t.Errorf("after the authorisation expired: %+v, want one refund of 1000, reason expired_uncaptured_charge", list)
+	}
 }

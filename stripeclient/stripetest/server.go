@@ -90,6 +90,9 @@ type Server struct {
 
 // NewServer starts serving fake on a free port of 127.0.0.1. Like
 // httptest.NewServer it panics when it cannot listen. Call Close when done.
+// Its http.Server has the timeouts below (ReadHeaderTimeout, BodyTimeout,
+// ReadTimeout, WriteTimeout, IdleTimeout), so a slow client cannot hold a
+// connection.
 func NewServer(fake *Fake) *Server {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

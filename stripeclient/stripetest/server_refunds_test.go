@@ -95,3 +95,33 @@ func TestServerRefunds(t *testing.T) {
 		}
 	}
 }
+
+// TestServerReleaseRefundsByVersion: a partial capture makes a refund of
+// the released rest at 2023-10-16, and none from 2025-03-31.basil on.
+func TestServerReleaseRefundsByVersion(t *testing.T) {
+	_, srv, _ := newHTTPFake(t)
+	auth := "Bearer sk_test_release"
+	for _, tc := range []struct {
+		version string
+		want    int
+	}{{"2023-10-16", 1}, {"2025-03-31.basil", 0}} {
+		hdr := http.Header{"Stripe-Version": {tc.version}}
+		status, pi, _ := do(t, "POST", srv.URL+"/v1/payment_intents", auth, url.Values{"amount": {"1000"}, "currency": {"usd"},
+			"payment_method": {"pm_card_visa"}, "payment_method_types[0]": {"card"}, "confirm": {"true"}, "capture_method": {"manual"}}, hdr)
+		if status != 200 || pi["status"] != "requires_capture" {
+			t.Fatalf("%s: create: %d %v", tc.version, status, pi)
+		}
+		id := pi["id"].(string)
+		if status, body, _ := do(t, "POST", srv.URL+"/v1/payment_intents/"+id+"/capture", auth, url.Values{"amount_to_capture": {"600"}}, hdr); status != 200 {
+			t.Fatalf("%s: capture: %d %v", tc.version, status, body)
+		}
+		status, list, _ := do(t, "GET", srv.URL+"/v1/refunds?payment_intent="+id, auth, nil, hdr)
+		data, _ := list["data"].([]any)
+		if status != 200 || len(data) != tc.want {
+			t.Errorf("%s: refunds after capturing 600 of 1000: %d %v, want %d", tc.version, status, list, tc.want)
+		}
+		if tc.want == 1 && data[0].(map[string]any)["amount"] != 400.0 {
+			t.Errorf("%s: the release refund %v, want 400", tc.version, data[0])
+		}
+	}
+}

@@ -379,6 +379,9 @@ func TestServerChargesAndLists(t *testing.T) {
 	if _, body = get("/v1/charges", url.Values{"customer": {cus}}); len(ids(body)) != 3 {
 		t.Errorf("charges of the customer: %v, want 3", ids(body))
 	}
+	if _, body = get("/v1/charges", url.Values{"payment_intent": {pi2}}); len(ids(body)) != 1 {
+		t.Errorf("charges of the canceled intent: %v, want its 1", ids(body))
+	}
 }
 
 // TestServerReplayNamesTheOriginalRequest: a replay carries

@@ -236,6 +236,13 @@ func (h *harness) runRefundFlows() {
 	h.client.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "refund-too-much", PaymentIntent: failing.ID, Amount: 5000})
 	h.raw("GET", "/v1/refunds", secretKey, nil)
 	h.raw("GET", "/v1/refunds/re_unknown", secretKey, nil)
+	// The refunds a partial capture and a cancel make for what they release.
+	held, _ := h.create("refund-release", "pm_card_visa", func(p *stripeclient.CreateParams) { p.CaptureMethod = "manual" })
+	h.client.CapturePaymentIntent(ctx, held.ID, stripeclient.CaptureParams{IdempotencyKey: "refund-release-capture", AmountToCapture: 500})
+	h.client.ListRefunds(ctx, stripeclient.ListRefundsParams{PaymentIntent: held.ID})
+	held, _ = h.create("refund-release-cancel", "pm_card_visa", func(p *stripeclient.CreateParams) { p.CaptureMethod = "manual" })
+	h.client.CancelPaymentIntent(ctx, held.ID, stripeclient.CancelParams{IdempotencyKey: "refund-release-canceled"})
+	h.client.ListRefunds(ctx, stripeclient.ListRefundsParams{Charge: held.LatestCharge.ID})
 }
 
 // runListFlows reads charges and intents back: retrieve, lists by intent,

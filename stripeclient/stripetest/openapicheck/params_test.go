@@ -34,6 +34,9 @@ var endpoints = []struct {
 	{"GET", "/v1/customers/{customer}/payment_methods", "/v1/customers/cus_x/payment_methods", url.Values{}, nil},
 	{"POST", "/v1/tokens", "/v1/tokens", url.Values{}, nil},
 	{"POST", "/v1/refunds", "/v1/refunds", url.Values{"payment_intent": {"pi_x"}}, nil},
+	{"GET", "/v1/refunds", "/v1/refunds", url.Values{}, nil},
+	{"GET", "/v1/refunds/{refund}", "/v1/refunds/re_x", url.Values{}, nil},
+	{"POST", "/v1/refunds", "/v1/refunds", url.Values{"payment_intent": {"pi_x"}}, nil},
 	{"GET", "/v1/refunds/{refund}", "/v1/refunds/re_x", url.Values{}, nil},
 	{"GET", "/v1/refunds", "/v1/refunds", url.Values{"charge": {"ch_x"}}, nil},
 }

@@ -167,6 +167,10 @@ const scenarios = {
     const captured = await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 1500 }, { idempotencyKey: key('capture-part') });
     assert.equal(captured.status, 'succeeded');
     assert.equal(captured.amount_received, 1500);
+    // At 2023-10-16 the released 500 is a refund of its own, listed with
+    // the intent's (docs.stripe.com/changelog/basil/2025-03-31/remove-refund-from-partial-capture-and-payment-cancellation-flow).
+    const released = await stripe.refunds.list({ payment_intent: pi.id });
+    assert.deepEqual(released.data.map((r) => [r.amount, r.status]), [[500, 'succeeded']]);
     const again = await rejects(() => stripe.paymentIntents.capture(pi.id, {}, { idempotencyKey: key('capture-again') }));
     assert.equal(again.code, 'payment_intent_unexpected_state');
     // An authorisation is canceled, not refunded.

@@ -111,6 +111,15 @@ def three_d_secure():
     assert done.status == "succeeded", done.status
 
 
+def three_d_secure_then_declined():
+    pi = pay("3ds-declined", "pm_card_authenticationRequiredChargeDeclinedInsufficientFunds")
+    assert pi.status == "requires_action", pi.status
+    authenticate(pi)
+    err = raises(lambda: stripe.PaymentIntent.confirm(pi.id, idempotency_key=key("3ds-declined-confirm")), stripe.error.CardError)
+    assert err.error.decline_code == "insufficient_funds", err.error.decline_code
+    assert err.error.payment_intent.status == "requires_payment_method"
+
+
 def declines():
     for pm, code, decline in [
         ("pm_card_visa_chargeDeclined", "card_declined", "generic_decline"),
@@ -129,6 +138,11 @@ def idempotent_replays():
     again = pay("replay", "pm_card_visa")
     assert again.id == first.id
     assert replayed(again) and not replayed(first)
+    # A decline is stored and replayed too.
+    d1 = raises(lambda: pay("replay-decline", "pm_card_visa_chargeDeclined"), stripe.error.CardError)
+    d2 = raises(lambda: pay("replay-decline", "pm_card_visa_chargeDeclined"), stripe.error.CardError)
+    assert d2.error.payment_intent.id == d1.error.payment_intent.id
+    assert d2.headers.get("Idempotent-Replayed") == "true"
     raises(lambda: pay("replay", "pm_card_mastercard"), stripe.error.IdempotencyError)
 
 
@@ -140,6 +154,10 @@ def manual_capture():
     assert err.code == "amount_too_large", err.code
     done = stripe.PaymentIntent.capture(pi.id, idempotency_key=key("capture-part"), amount_to_capture=1500)
     assert done.status == "succeeded" and done.amount_received == 1500
+    # At 2023-10-16 the released 500 is a refund of its own, listed with the
+    # intent's (docs.stripe.com/changelog/basil/2025-03-31/...).
+    released = stripe.Refund.list(payment_intent=pi.id)
+    assert [(r.amount, r.status) for r in released.data] == [(500, "succeeded")], released
     held = pay("cancel", "pm_card_visa", capture_method="manual")
     raises(lambda: stripe.Refund.create(idempotency_key=key("refund-held"), payment_intent=held.id), stripe.error.InvalidRequestError)
     canceled = stripe.PaymentIntent.cancel(held.id, idempotency_key=key("cancel-held"))
@@ -187,6 +205,7 @@ def refund_test_cards():
 SCENARIOS = [
     ("create and confirm", create_and_confirm),
     ("3-D Secure", three_d_secure),
+    ("3-D Secure, then declined", three_d_secure_then_declined),
     ("declines", declines),
     ("idempotent replays", idempotent_replays),
     ("manual capture", manual_capture),
