@@ -5,10 +5,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet tracked unit contract-check gotest browser sdk openapi postgres postgres-run sqlite fuzz bench bench-run bench-report bench-postgres
+.PHONY: test check fmt vet tracked example unit contract-check gotest browser sdk openapi postgres postgres-run sqlite fuzz bench bench-run bench-report bench-postgres
 
 ## test: the whole suite — what README names and CI runs.
-test: check unit fuzz browser sdk openapi postgres sqlite
+test: check unit example fuzz browser sdk openapi postgres sqlite
 
 ## check: formatting, vet and no build output in git, before anything slow.
 check: fmt vet tracked
@@ -25,6 +25,14 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+	cd examples/server && $(GO) vet ./...
+
+## example: the example server's tests. examples/server is its own module
+## (so golang.org/x/time, for its rate limits, stays out of the root
+## go.mod), which the root's `go vet ./...` and `go test ./...` do not
+## enter; vet above covers it too.
+example:
+	cd examples/server && $(GO) test -race -count=1 ./...
 
 # The HTTP fake records every body it serves into BODIES (see openapi).
 BODIES := $(CURDIR)/.tools/stripetest-bodies

@@ -70,7 +70,14 @@ func decide(st *state) step {
 		// stored no earlier than the refusal's sending, and Stripe keeps
 		// it at least 24 hours.
 		switch {
-		case rec.RefusedSentAt.IsZero() || !a.at.Before(rec.RefusedSentAt.Add(st.window)):
+		case !a.fromKeyStore && !st.renewed && a.sent.After(rec.RefusedSentAt):
+			// The replay ran anew: the key had expired. It holds this
+			// refusal now (if Stripe stores it), stored no earlier than
+			// this sending: record that, prove nothing in this call.
+			r := rec
+			r.RefusedSentAt, r.Updated = a.sent, st.now
+			return step{op: opUpdate, row: rowRefusalRenewed, rec: r}
+		case st.renewed || rec.RefusedSentAt.IsZero() || !a.at.Before(rec.RefusedSentAt.Add(st.window)):
 			return st.searchStep(rowRefusalTooOld)
 		case !st.chainOpen(a.at, rec.RefusedSentAt):
 			return st.chainClosed(a.at, rec.RefusedSentAt)

@@ -331,6 +331,8 @@
 //   - chain closed: the key holds a refusal but the chain's deadline has
 //     passed: ErrPaymentInProgress until the first key may be pruned and
 //     searched past.
+//   - refusal renewed: the replayed refusal ran anew (the key had expired):
+//     record the new refusal's time, prove nothing in this call.
 //   - refusal too old to prove: the replayed refusal came back when the key
 //     may have expired meanwhile: prove nothing from it; search.
 //   - creation refused: Stripe refused the claimed creation without an

@@ -96,6 +96,11 @@ type Config struct {
 	// Logger receives one record per payment step (order, intent, step,
 	// outcome; never a secret). Default: discard.
 	Logger *slog.Logger
+
+	// DeclineMessages chooses what a declined customer is told. Default
+	// HideDeclineReasons: one text for every decline, the reason kept in
+	// Result.Code and DeclineCode for the log (messages.go).
+	DeclineMessages DeclineMessages
 }
 
 // Flow runs the synchronous card payment flow against a Stripe client. It
@@ -111,6 +116,8 @@ type Flow struct {
 	decl    int
 	obs     Observer
 	log     *slog.Logger
+	// declines is Config.DeclineMessages.
+	declines DeclineMessages
 }
 
 // New returns a Flow that calls Stripe through client, which must not be
@@ -123,7 +130,8 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 		panic("confirm: Config.KeyWindow must be between 0 (default) and 24 hours")
 	}
 	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow,
-		lag: cfg.SearchLag, decl: cfg.MaxDeclines, obs: cfg.Observer, log: cfg.Logger}
+		lag: cfg.SearchLag, decl: cfg.MaxDeclines, obs: cfg.Observer, log: cfg.Logger,
+		declines: cfg.DeclineMessages}
 	if f.obs == nil {
 		f.obs = noObserver{}
 	}
@@ -207,6 +215,7 @@ func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error
 	}
 	st.name = "pay"
 	res, err := f.validateThenRun(ctx, st, req.Validate())
+	res = f.declines.apply(res) // the customer's text only; Code and DeclineCode stay
 	f.logStep(ctx, name, st, res, err)
 	return res, err
 }
@@ -262,7 +271,7 @@ func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
 		}
 		start := f.now()
 		a := f.do(ctx, client, st.order.ID, s)
-		a.at = f.now()
+		a.sent, a.at = start, f.now()
 		if s.op.stripe() {
 			f.obs.StripeCall(ctx, stripeCall(s, a, a.at.Sub(start)))
 			st.requestID = requestID(a.err, st.requestID)

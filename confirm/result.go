@@ -21,6 +21,8 @@ type Result struct {
 	RedirectURL string
 
 	// Message is safe to show the customer; set when Outcome is Failed.
+	// For a decline it is one generic text unless Config.DeclineMessages
+	// is ShowDeclineReasons (then Stripe's customer-facing message).
 	Message string
 	// Code and DeclineCode are Stripe's reasons for a failure, for the
 	// host's logs and analytics ("card_declined"/"insufficient_funds").
@@ -142,6 +144,8 @@ func (resp Response) Write(w http.ResponseWriter) error {
 
 // customerMessage picks the text to show for a failed attempt: Stripe's own
 // message for card errors (written for customers), a fixed text otherwise.
+// Flow.Pay then applies Config.DeclineMessages, which by default replaces
+// Stripe's message with one text for every decline (messages.go).
 func customerMessage(pe *stripeclient.PaymentError) string {
 	switch {
 	case pe == nil:

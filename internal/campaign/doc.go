@@ -38,8 +38,9 @@
 //     which comes after every fault — and that answer says Succeeded or
 //     Authorized. "Known" therefore means told last, not told once.
 //   - [stuck]: once faults stop, the host's status check — a Pay with a
-//     good card, retried on another instance a minute later after a
-//     retry-safe error, at most three times, then Flow.Status on every
+//     good card, retried on another instance after a retry-safe error
+//     (as long as confirm.RetryAfter says, else a minute later), at most
+//     four times, then Flow.Status on every
 //     instance and one more Pay — ends Succeeded or Authorized, or
 //     Canceled when the host or the CVC policy canceled on purpose or
 //     Stripe canceled the intent itself (then no money may have moved).

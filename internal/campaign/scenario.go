@@ -771,7 +771,7 @@ func (s *scenario) finalCheck() {
 	s.customerBack()
 	var res confirm.Result
 	var err error
-	for try := 0; try < 3; try++ {
+	for try := 0; try < 4; try++ {
 		if try > 0 {
 			s.clock.Advance(retryWait(err))
 		}
