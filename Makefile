@@ -5,13 +5,18 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet example otel unit contract-check gotest browser sdk openapi postgres postgres-run sqlite newcomer fuzz bench bench-run bench-report bench-postgres
+.PHONY: test check fmt vet tracked example otel unit contract-check gotest browser sdk openapi postgres postgres-run sqlite newcomer fuzz bench bench-run bench-report bench-postgres
 
 ## test: the whole suite — what README names and CI runs.
 test: check unit example otel fuzz browser sdk openapi postgres sqlite newcomer
 
-## check: formatting and vet, before anything slow.
-check: fmt vet
+## check: formatting, vet and no build output in git, before anything slow.
+check: fmt vet tracked
+
+# tracked: no tracked file is an executable, a test binary or an object, and
+# none is larger than 1 MB.
+tracked:
+	scripts/check-tracked.sh
 
 fmt:
 	@files="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \

@@ -1,4 +1,4 @@
-// Package benchmarks measures cardconfirm as issue 8 asks and BENCHMARKS.md
+// Package benchmarks measures what a payment costs with cardconfirm, as BENCHMARKS.md
 // reports: Stripe calls per flow (counted from stripetest's call log), the
 // Flow's overhead over calling stripe-go v76 directly, the in-process fake
 // against stripe-mock, and the fake under concurrency and over 100,000

@@ -14,11 +14,11 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
-// The nine sequences that charged an order twice or told the host the
-// wrong thing before the flow became one decision table (each a named test
-// below), and the Store faults around them. Stripe's keys are pruned 24
-// hours after their first use; the fake does the same when its clock
-// moves.
+// Sequences at the edges of Stripe's idempotency window, each a named
+// test below, and the Store faults around them: each one charged an order
+// twice or told the host the wrong thing in a flow without the decision
+// table. Stripe's keys are pruned 24 hours after their first use; the fake
+// does the same when its clock moves.
 
 var ctx = context.Background()
 
@@ -84,11 +84,11 @@ func (e *env) checkOneIntent(orderID string, wantMoney int) {
 	}
 }
 
-// Sequence 1: two first attempts with different cards race; the first
+// Two first attempts with different cards race; the first
 // one's answer is lost after Stripe charged; the second follows the first
 // one's claim instead of overwriting it, and 25 hours later (keys pruned)
 // the order is still paid once.
-func TestSeq1RacingFirstAttemptsLostAnswerPast24h(t *testing.T) {
+func TestRacingFirstAttemptsLostAnswerPast24h(t *testing.T) {
 	e := newEnv(t)
 	o := order("seq1")
 	e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultResponseLost})
@@ -111,9 +111,9 @@ func TestSeq1RacingFirstAttemptsLostAnswerPast24h(t *testing.T) {
 	e.checkOneIntent(o.ID, 1)
 }
 
-// Sequence 1, concurrently: many first attempts with different cards, the
+// Concurrently: many first attempts with different cards, the
 // first creation's answer lost; exactly one intent.
-func TestSeq1ConcurrentFirstAttemptsWithLostAnswer(t *testing.T) {
+func TestConcurrentFirstAttemptsWithLostAnswer(t *testing.T) {
 	e := newEnv(t)
 	o := order("seq1-rush")
 	e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultResponseLost})
@@ -134,11 +134,11 @@ func TestSeq1ConcurrentFirstAttemptsWithLostAnswer(t *testing.T) {
 	e.checkOneIntent(o.ID, 1)
 }
 
-// Sequence 2: the Store fails to record a successful charge. The Result is
+// The Store fails to record a successful charge. The Result is
 // still Succeeded (the truth about money, logged at error level); 25 hours
 // later a retry with another card finds the intent through Stripe's search
 // instead of replaying the old creation into a second intent.
-func TestSeq2StoreFailsAfterChargePast24h(t *testing.T) {
+func TestStoreFailsAfterChargePast24h(t *testing.T) {
 	e := newEnv(t)
 	store := &faultyStore{failUpdate: 1}
 	f := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: store, Logger: e.log})
@@ -161,10 +161,10 @@ func TestSeq2StoreFailsAfterChargePast24h(t *testing.T) {
 	e.checkOneIntent(o.ID, 1)
 }
 
-// Sequence 3: an instance without the order's record (its Store lost, or
+// An instance without the order's record (its Store lost, or
 // never shared), 25 hours after the creation. With Order.CreatedAt set the
 // Flow knows the creation key may be pruned and searches before creating.
-func TestSeq3InstanceWithoutRecordPast24h(t *testing.T) {
+func TestInstanceWithoutRecordPast24h(t *testing.T) {
 	e := newEnv(t)
 	o := order("seq3")
 	o.CreatedAt = e.clock.Now()
@@ -179,11 +179,11 @@ func TestSeq3InstanceWithoutRecordPast24h(t *testing.T) {
 	e.checkOneIntent(o.ID, 1)
 }
 
-// Sequence 4: two instances, each with its own Store, pay one order in the
+// Two instances, each with its own Store, pay one order in the
 // same minute with different cards. There is one creation key scheme: the
 // second creation is refused by Stripe (the key holds the first), and the
 // second instance finds the order's intent instead of making one.
-func TestSeq4TwoInstancesSameMinute(t *testing.T) {
+func TestTwoInstancesSameMinute(t *testing.T) {
 	e := newEnv(t)
 	o := order("seq4")
 	if res, err := e.instance(nil).Pay(ctx, o, byMethod("pm_card_visa_chargeDeclined")); err != nil || res.Outcome != confirm.Failed {
@@ -196,10 +196,10 @@ func TestSeq4TwoInstancesSameMinute(t *testing.T) {
 	e.checkOneIntent(o.ID, 1)
 }
 
-// Sequence 5: a capture whose answer was lost, retried with the amount
+// A capture whose answer was lost, retried with the amount
 // spelled out, then again after 24 hours: the host learns the money was
 // captured, never ErrInvalidState.
-func TestSeq5CaptureLostAnswerRetried(t *testing.T) {
+func TestCaptureLostAnswerRetried(t *testing.T) {
 	e := newEnv(t)
 	o := order("seq5")
 	o.CaptureLater = true
@@ -223,10 +223,10 @@ func TestSeq5CaptureLostAnswerRetried(t *testing.T) {
 	e.checkOneIntent(o.ID, 1)
 }
 
-// Sequence 6: card X is declined on instance A, card Y pays on instance B,
+// Card X is declined on instance A, card Y pays on instance B,
 // X is retried on A: the replayed decline is read back, and the paid order
 // is reported paid.
-func TestSeq6StaleDeclineReplayedOnAnotherInstance(t *testing.T) {
+func TestStaleDeclineReplayedOnAnotherInstance(t *testing.T) {
 	e := newEnv(t)
 	o := order("seq6")
 	a, b := e.instance(nil), e.instance(nil)
@@ -247,10 +247,10 @@ func TestSeq6StaleDeclineReplayedOnAnotherInstance(t *testing.T) {
 	e.checkOneIntent(o.ID, 1)
 }
 
-// Sequence 7: the order's amount was edited, and the attempt lands on an
+// The order's amount was edited, and the attempt lands on an
 // instance without the record: ErrOrderMismatch (not retry-safe), never a
 // retry-safe ErrPaymentInProgress that clients repeat forever.
-func TestSeq7EditedOrderOnInstanceWithoutRecord(t *testing.T) {
+func TestEditedOrderOnInstanceWithoutRecord(t *testing.T) {
 	e := newEnv(t)
 	o := order("seq7")
 	if res := e.pay(o, byMethod("pm_card_visa_chargeDeclined")); res.Outcome != confirm.Failed {
@@ -268,9 +268,9 @@ func TestSeq7EditedOrderOnInstanceWithoutRecord(t *testing.T) {
 	e.checkOneIntent(o.ID, 0)
 }
 
-// Sequence 8: a partial capture is reported with its real captured amount
+// A partial capture is reported with its real captured amount
 // afterwards, never as the order's amount.
-func TestSeq8PartialCaptureReportedPartial(t *testing.T) {
+func TestPartialCaptureReportedPartial(t *testing.T) {
 	e := newEnv(t)
 	o := order("seq8")
 	o.CaptureLater = true
@@ -295,12 +295,12 @@ func TestSeq8PartialCaptureReportedPartial(t *testing.T) {
 	}
 }
 
-// Sequence 9: one logical step, one key, whichever path takes it. A saved
+// One logical step, one key, whichever path takes it. A saved
 // 3-D Secure card is declined after authentication; the customer tries it
 // again with a new CVC token; both returns from 3-D Secure land on another
 // instance. The second return must confirm the second attempt, not replay
 // the first one's decline while the intent waits in requires_confirmation.
-func TestSeq9SecondReturnFrom3DSOnAnotherInstance(t *testing.T) {
+func TestSecondReturnFrom3DSOnAnotherInstance(t *testing.T) {
 	e := newEnv(t)
 	cus := e.fake.CreateCustomer()
 	pm, err := e.fake.AttachCard(cus, "pm_card_threeDSecureRequiredChargeDeclined")

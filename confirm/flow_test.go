@@ -100,9 +100,9 @@ func (e *env) writes() int {
 	return e.fake.CallCount(stripetest.OpCreate, stripetest.OpConfirm, stripetest.OpCapture, stripetest.OpCancel)
 }
 
-// TestEveryTestCard runs each test card through the whole flow, completing
+// TestPayEveryTestCard runs each test card through the whole flow, completing
 // 3-D Secure in the "browser" when asked for it.
-func TestEveryTestCard(t *testing.T) {
+func TestPayEveryTestCard(t *testing.T) {
 	tests := []struct {
 		pm          string
 		threeDS     bool
@@ -211,7 +211,7 @@ func TestThreeDSFailureThenAnotherCard(t *testing.T) {
 	}
 }
 
-func TestOneHourLimit(t *testing.T) {
+func TestPayOneHourLimit(t *testing.T) {
 	e := newEnv(t)
 	o := order("late")
 	res := e.pay(o, byMethod("pm_card_authenticationRequired"))
@@ -305,7 +305,7 @@ func TestSaveCardThenPayOffSession(t *testing.T) {
 	}
 }
 
-func TestCallsPerFlow(t *testing.T) {
+func TestPayCallCounts(t *testing.T) {
 	tests := []struct {
 		name  string
 		run   func(e *env) string

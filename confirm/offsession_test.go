@@ -60,7 +60,7 @@ func (e *env) declinedOffSession(id string) (confirm.Order, confirm.Result) {
 	return o, res
 }
 
-// TestOffSessionCallsPerFlow is TestCallsPerFlow for off-session payments
+// TestOffSessionCallsPerFlow is TestPayCallCounts for off-session payments
 // and their recovery (the calls after the off-session decline).
 func TestOffSessionCallsPerFlow(t *testing.T) {
 	tests := []struct {

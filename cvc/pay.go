@@ -50,7 +50,7 @@ func New(flow *confirm.Flow, cfg Config) *Payments {
 		p.now = time.Now
 	}
 	if p.log == nil {
-		p.log = slog.New(discardHandler{})
+		p.log = slog.New(slog.DiscardHandler)
 	}
 	return p
 }
@@ -122,8 +122,8 @@ func (p *Payments) pay(ctx context.Context, order confirm.Order, req confirm.Req
 }
 
 // validate refuses bad input before any Stripe call ("Bad input costs
-// nothing"): the
-// Flow's own checks, run here because the ownership read comes first.
+// nothing"): the Flow's own checks, run here because the ownership read
+// comes first.
 func (p *Payments) validate(order confirm.Order, req confirm.Request) error {
 	if err := order.Validate(flowaccess.MetadataKey(p.flow)); err != nil {
 		return err
@@ -145,10 +145,10 @@ func (p *Payments) validate(order confirm.Order, req confirm.Request) error {
 }
 
 // checkOwner reads the payment method and makes sure it is attached to
-// customer ("The server decides the amount", for saved cards). Stripe would refuse another
-// customer's card itself, but only inside the write; checking first means
-// no write is ever sent for it, and a detached card (customer empty) is
-// caught too.
+// customer ("The server decides the amount", for saved cards). Stripe
+// would refuse another customer's card itself, but only inside the write;
+// checking first means no write is ever sent for it, and a detached card
+// (customer empty) is caught too.
 func (p *Payments) checkOwner(ctx context.Context, customer, pmID string) error {
 	pm, err := flowaccess.Client(p.flow).RetrievePaymentMethod(ctx, pmID)
 	switch {
@@ -204,11 +204,3 @@ func (p *Payments) logStep(ctx context.Context, orderID string, res confirm.Resu
 	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "cvc: saved-card payment step", attrs...)
 }
-
-// discardHandler drops every record (slog.DiscardHandler needs Go 1.24).
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }

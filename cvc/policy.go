@@ -31,9 +31,9 @@ const (
 	// Message telling the customer the CVC did not match. No money moves.
 	//
 	// The canceled intent ends the order's payment (one intent per order,
-	// "One charge per order"): to let the customer try again, give the new attempt a
-	// new Order.ID. It costs one extra Stripe call per payment (the capture
-	// or the cancel).
+	// "One charge per order"): to let the customer try again, give the new
+	// attempt a new Order.ID. It costs one extra Stripe call per payment
+	// (the capture or the cancel).
 	RefuseFailedCVC
 )
 

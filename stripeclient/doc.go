@@ -66,7 +66,7 @@
 //     answer that read, with Customer set for a card saved to a customer.
 //
 // Each constructor's doc says what the Flow does with its error. Package
-// stripeclient/stripetest/conformance checks a mock's answers:
+// stripeclient/clienttest checks a mock's answers:
 // CheckDecline, CheckNetworkError and CheckReplay return an error that
 // says what is wrong and what to return instead.
 package stripeclient

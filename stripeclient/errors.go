@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 )
 
 // kind classifies an *Error by what the caller should do about it. It is
@@ -211,7 +210,7 @@ const (
 // Its Error string names the class, code, decline code, HTTP status and
 // request ID only: never a key, a client secret or card data. Message is
 // Stripe's text with every secret key, client secret and CVC token it
-// quotes replaced by "[redacted]" (see RedactSecrets); for card errors it is
+// quotes replaced by "[redacted]"; for card errors it is
 // written to be shown to the customer. The real adapter scrubs the
 // *stripe.Error in Err the same way before returning it, and drops the raw
 // response body stripe-go keeps on it.
@@ -313,18 +312,3 @@ func (e *ParamError) Error() string {
 
 // Is makes a *ParamError match ErrInvalidParams.
 func (e *ParamError) Is(target error) bool { return target == ErrInvalidParams }
-
-// secretText matches what a Stripe message may quote that must go no
-// further: a secret or restricted key (Stripe masks most of a wrong key,
-// "Invalid API Key provided: sk_test_****1234", but the prefix and tail
-// remain, and other messages may quote more), a client secret
-// (pi_…_secret_…, seti_…_secret_…) and a CVC token. It matches anywhere,
-// not only at word boundaries: redacting a little too much is harmless.
-var secretText = regexp.MustCompile(`[sr]k_(?:live|test)_[0-9A-Za-z*]*|[0-9A-Za-z_]*_secret_[0-9A-Za-z]*|cvctok_[0-9A-Za-z]*`)
-
-// RedactSecrets returns s with every secret or restricted key, client
-// secret and CVC token replaced by "[redacted]". Error.Message has been
-// through it; use it on any other Stripe text before logging it.
-func RedactSecrets(s string) string {
-	return secretText.ReplaceAllLiteralString(s, "[redacted]")
-}

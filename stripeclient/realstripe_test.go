@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
-	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/conformance"
+	"github.com/cardconfirm/cardconfirm/stripeclient/clienttest"
 )
 
-// TestRealStripeConformance runs the stripetest/conformance suite against
+// TestRealStripeConformance runs the clienttest suite against
 // Stripe's real test mode, to check that the fake still behaves like
 // Stripe. It needs a test-mode secret key and network access:
 //
@@ -25,5 +25,5 @@ func TestRealStripeConformance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("stripeclient.New: %v", err)
 	}
-	conformance.Run(t, conformance.Harness{Client: c})
+	clienttest.Run(t, clienttest.Harness{Client: c})
 }

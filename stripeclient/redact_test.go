@@ -117,7 +117,7 @@ func exportedStrings(v reflect.Value, path string) map[string]string {
 	return out
 }
 
-func TestRedactSecrets(t *testing.T) {
+func TestRedactSecretsInText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Invalid API Key provided: sk_test_****1234", "Invalid API Key provided: [redacted]"},
 		{"key sk_live_abcDEF123 and rk_test_x", "key [redacted] and [redacted]"},
@@ -129,8 +129,8 @@ func TestRedactSecrets(t *testing.T) {
 		{"pk_test_public is not secret", "pk_test_public is not secret"},
 	}
 	for _, tt := range tests {
-		if got := RedactSecrets(tt.in); got != tt.want {
-			t.Errorf("RedactSecrets(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := redactSecrets(tt.in); got != tt.want {
+			t.Errorf("redactSecrets(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

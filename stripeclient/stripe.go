@@ -523,7 +523,7 @@ func convertIntent(pi *stripe.PaymentIntent) *PaymentIntent {
 			Type:        string(le.Type),
 			Code:        string(le.Code),
 			DeclineCode: string(le.DeclineCode),
-			Message:     RedactSecrets(le.Msg),
+			Message:     redactSecrets(le.Msg),
 		}
 		if le.PaymentMethod != nil {
 			out.LastPaymentError.PaymentMethod = le.PaymentMethod.ID
@@ -665,9 +665,9 @@ func fromStripeError(se *stripe.Error) *Error {
 // body in LastResponse.RawJSON, the intent's client secret included, which
 // nothing here needs, so it is dropped.
 func scrubStripeError(se *stripe.Error) {
-	se.Msg = RedactSecrets(se.Msg)
-	se.DocURL = RedactSecrets(se.DocURL)
-	se.OAuthErrorDescription = RedactSecrets(se.OAuthErrorDescription)
+	se.Msg = redactSecrets(se.Msg)
+	se.DocURL = redactSecrets(se.DocURL)
+	se.OAuthErrorDescription = redactSecrets(se.OAuthErrorDescription)
 	if se.LastResponse != nil {
 		lr := *se.LastResponse
 		lr.RawJSON = nil
@@ -675,7 +675,7 @@ func scrubStripeError(se *stripe.Error) {
 	}
 	if pi := se.PaymentIntent; pi != nil && pi.LastPaymentError != nil {
 		le := *pi.LastPaymentError
-		le.Msg = RedactSecrets(le.Msg)
+		le.Msg = redactSecrets(le.Msg)
 		cp := *pi
 		cp.LastPaymentError = &le
 		se.PaymentIntent = &cp

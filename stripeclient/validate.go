@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// MaxIdempotencyKeyLen is the longest idempotency key Stripe accepts.
-const MaxIdempotencyKeyLen = 255
+// maxIdempotencyKeyLen is the longest idempotency key Stripe accepts.
+const maxIdempotencyKeyLen = 255
 
 // ID prefixes of the objects the flow handles.
 const (
@@ -59,8 +59,8 @@ func checkKey(op, key string) error {
 	switch {
 	case key == "":
 		return &ParamError{Op: op, Param: "idempotency key", Reason: "required on every write"}
-	case len(key) > MaxIdempotencyKeyLen:
-		return &ParamError{Op: op, Param: "idempotency key", Reason: "longer than " + strconv.Itoa(MaxIdempotencyKeyLen) + " characters"}
+	case len(key) > maxIdempotencyKeyLen:
+		return &ParamError{Op: op, Param: "idempotency key", Reason: "longer than " + strconv.Itoa(maxIdempotencyKeyLen) + " characters"}
 	}
 	return nil
 }

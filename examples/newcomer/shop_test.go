@@ -15,8 +15,8 @@ import (
 	"github.com/cardconfirm/cardconfirm/confirm/sqlstore"
 	"github.com/cardconfirm/cardconfirm/examples/newcomer"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/clienttest"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
-	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/conformance"
 	_ "modernc.org/sqlite"
 )
 
@@ -142,10 +142,10 @@ func TestHandlerWithMock(t *testing.T) {
 		Amount: order.Amount, Currency: order.Currency}
 	decline := stripeclient.DeclineError(declined, stripeclient.CodeCardDeclined, "insufficient_funds", "Your card has insufficient funds.")
 	network := stripeclient.NetworkError(errors.New("connection reset"))
-	if err := conformance.CheckDecline(decline); err != nil {
+	if err := clienttest.CheckDecline(decline); err != nil {
 		t.Fatal(err)
 	}
-	if err := conformance.CheckNetworkError(network); err != nil {
+	if err := clienttest.CheckNetworkError(network); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

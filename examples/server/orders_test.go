@@ -23,7 +23,7 @@ func (s *testShop) authorizedOrder() string {
 	return id
 }
 
-func TestCapture(t *testing.T) {
+func TestOrdersPageCapture(t *testing.T) {
 	s := newTestShop(t)
 	id := s.authorizedOrder()
 	charges := s.fake.ChargesWhere(confirm.DefaultMetadataKey, id)

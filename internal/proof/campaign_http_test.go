@@ -5,18 +5,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/cardconfirm/cardconfirm/internal/campaign"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
 var campaignHTTPN = flag.Int("campaign.http.n", 700, "number of fault-campaign scenarios to run over HTTP")
 
-// overHTTP is a newScenario wrap that puts the scenario's fake behind an
+// overHTTP is a campaign Wrap that puts the scenario's fake behind an
 // HTTP server (stripetest.NewHandler) and hands the library the production
 // adapter pointed at it: stripe-go encodes every request and decodes every
 // answer, and the fake's faults arrive as HTTP statuses and dropped
@@ -31,7 +30,7 @@ type overHTTP struct {
 func (o *overHTTP) wrap(c stripeclient.Client) stripeclient.Client {
 	fake, ok := c.(*stripetest.Fake)
 	if !ok {
-		o.t.Errorf("overHTTP: newScenario passed a %T, want *stripetest.Fake", c)
+		o.t.Errorf("overHTTP: the campaign passed a %T, want *stripetest.Fake", c)
 		return c
 	}
 	srv := httptest.NewServer(o.busy.count(stripetest.NewHandler(fake)))
@@ -126,82 +125,31 @@ func (s settling) RoundTrip(r *http.Request) (*http.Response, error) {
 // no order charged twice, no money moved that the host was not told of,
 // every order finished. Each scenario also runs in process, and the two
 // runs must agree on every figure (calls, faults, charges, endings): the
-// HTTP door changes nothing about what the fake does. A failure prints the seed and scenario; replay it
-// with -run '^TestFaultCampaignOverHTTP$' -campaign.seed=… -campaign.http.n=…
+// HTTP door changes nothing about what the fake does. A failure prints the
+// command that replays it with its trace.
 func TestFaultCampaignOverHTTP(t *testing.T) {
-	seed := *campaignSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
+	opts := campaignOptions(t, "fault campaign over HTTP", "TestFaultCampaignOverHTTP")
+	if *campaignScenario < 0 {
+		opts.N = *campaignHTTPN
 	}
-	n := *campaignHTTPN
-	var (
-		mu       sync.Mutex
-		total    campaignStats
-		failures []string
-		next     int
-	)
 	// Twice the cores: a scenario over HTTP waits on its sockets part of
 	// the time.
-	workers := 4
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				stop := i >= n || len(failures) >= 5
-				mu.Unlock()
-				if stop {
-					return
-				}
-				o := &overHTTP{t: t}
-				sc := newScenario(seed, i, o.wrap)
-				sc.run()
-				o.closeAll()
-				// The same scenario in process: one fake behind both doors
-				// must make the same calls, faults, charges and endings.
-				in := newScenario(seed, i, nil)
-				in.run()
-				mu.Lock()
-				total.add(sc.stats)
-				if sc.stats != in.stats {
-					failures = append(failures, fmt.Sprintf("seed %d scenario %d ran differently over HTTP than in process:\n  HTTP:       %+v\n  in process: %+v", seed, i, sc.stats, in.stats))
-				}
-				if len(sc.problems) > 0 {
-					failures = append(failures, strings.Replace(sc.report(), "TestFaultCampaign$", "TestFaultCampaignOverHTTP$", 1)+
-						"\n  (over HTTP: the scenario number is its index; -campaign.http.n must exceed it)\n  trace:\n    "+strings.Join(sc.trace, "\n    "))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-
-	line := "over HTTP: " + total.summary(seed)
-	t.Log(line)
-	for _, f := range failures {
-		t.Error(f)
-	}
-	if len(failures) == 0 && total.scenarios < n {
-		t.Errorf("ran %d scenarios, want %d", total.scenarios, n)
-	}
-	if total.duplicates != 0 {
-		t.Errorf("%d orders charged twice over HTTP", total.duplicates)
-	}
-	if n >= 500 {
-		if err := total.kinds.Missing(n); err != nil {
-			t.Error(err)
+	opts.Workers = 4
+	res := campaign.RunFunc(opts, func(seed uint64, worker, num int) campaign.Scenario {
+		o := &overHTTP{t: t}
+		http := opts
+		http.Wrap = o.wrap
+		sc := campaign.One(seed, num, worker, http)
+		o.closeAll()
+		// The same scenario in process: one fake behind both doors must
+		// make the same calls, faults, charges and endings.
+		if in := campaign.One(seed, num, worker, opts); sc.Stats != in.Stats {
+			sc.Problems = append(sc.Problems, fmt.Sprintf("[other] ran differently over HTTP than in process:\n  HTTP:       %+v\n  in process: %+v", sc.Stats, in.Stats))
 		}
-		for k, c := range total.faults {
-			if c == 0 {
-				t.Errorf("no %s fault was injected in %d scenarios", faultNames[k], n)
-			}
-		}
-		if total.paid == 0 || total.canceled == 0 || total.moneyMoved == 0 {
-			t.Errorf("campaign did not exercise every ending: %s", line)
-		}
+		return sc
+	})
+	t.Log(res.Summary())
+	for _, e := range res.Errors() {
+		t.Error(e)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/campaign"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
@@ -203,48 +204,48 @@ func (c *staleReadClient) SearchPaymentIntents(ctx context.Context, p stripeclie
 // sabotages are the broken builds and what the campaign must find on each.
 var sabotages = []struct {
 	name  string
-	opts  scenarioOptions
+	opts  campaign.Options
 	want  []string // problem classes that must all be found
 	seeds int      // within this many scenarios
 }{
 	{
 		name:  "client without stable idempotency keys",
-		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} }},
-		want:  []string{probDuplicate, probIntents},
+		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} }},
+		want:  []string{"[duplicate]", "[two-intents]"},
 		seeds: 300,
 	},
 	{
 		name: "client without stable keys for ConfirmationToken writes",
-		opts: scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client {
+		opts: campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client {
 			return &forgetfulClient{Client: c, only: func(tok string, _ bool) bool { return tok != "" }}
 		}},
-		want:  []string{probIntents, probDuplicate},
+		want:  []string{"[two-intents]", "[duplicate]"},
 		seeds: 1000,
 	},
 	{
 		name: "client without stable keys for off-session writes",
-		opts: scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client {
+		opts: campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client {
 			return &forgetfulClient{Client: c, only: func(_ string, off bool) bool { return off }}
 		}},
-		want:  []string{probIntents, probDuplicate},
+		want:  []string{"[two-intents]", "[duplicate]"},
 		seeds: 1000,
 	},
 	{
 		name:  "last-writer-wins Store (Claim overwrites)",
-		opts:  scenarioOptions{store: func(confirm.Store) confirm.Store { return &lastWriterWinsStore{} }},
-		want:  []string{probStore},
+		opts:  campaign.Options{Store: func(confirm.Store) confirm.Store { return &lastWriterWinsStore{} }},
+		want:  []string{"[store-contract]"},
 		seeds: 3000,
 	},
 	{
 		name:  "log and continue when the Claim fails before a Stripe call",
-		opts:  scenarioOptions{store: func(st confirm.Store) confirm.Store { return swallowedClaimStore{st} }},
-		want:  []string{probIntents},
+		opts:  campaign.Options{Store: func(st confirm.Store) confirm.Store { return swallowedClaimStore{st} }},
+		want:  []string{"[two-intents]"},
 		seeds: 3000,
 	},
 	{
 		name:  "Store that loses the intent binding",
-		opts:  scenarioOptions{store: forgetfulBindingStore},
-		want:  []string{probStore},
+		opts:  campaign.Options{Store: forgetfulBindingStore},
+		want:  []string{"[store-contract]"},
 		seeds: 300,
 	},
 	{
@@ -252,26 +253,26 @@ var sabotages = []struct {
 		// sabotage stops the Flow's clock instead: every creation key looks
 		// inside Stripe's window forever, as with an absurd KeyWindow.
 		name:  "Flow that ignores the 24-hour window (frozen clock)",
-		opts:  scenarioOptions{config: func(cfg *confirm.Config) { cfg.Now = func() time.Time { return start } }},
-		want:  []string{probIntents, probDuplicate},
+		opts:  campaign.Options{Config: func(cfg *confirm.Config) { cfg.Now = func() time.Time { return start } }},
+		want:  []string{"[two-intents]", "[duplicate]"},
 		seeds: 3000,
 	},
 	{
 		name:  "client that reports money moved as a decline",
-		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return liarClient{c} }},
-		want:  []string{probToldFailed, probUnknown, probStuck},
+		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return liarClient{c} }},
+		want:  []string{"[told-failed-paid]", "[unknown]", "[stuck]"},
 		seeds: 300,
 	},
 	{
 		name:  "client whose reads return the intent as first read",
-		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return &staleReadClient{Client: c} }},
-		want:  []string{probStalePaid},
+		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return &staleReadClient{Client: c} }},
+		want:  []string{"[stale-paid]"},
 		seeds: 3000,
 	},
 	{
 		name:  "client that reports a partial capture as full",
-		opts:  scenarioOptions{wrap: func(c stripeclient.Client) stripeclient.Client { return fullCaptureClient{c} }},
-		want:  []string{probCaptured},
+		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return fullCaptureClient{c} }},
+		want:  []string{"[captured]"},
 		seeds: 1000,
 	},
 }
@@ -288,11 +289,10 @@ func TestCampaignCatchesSabotage(t *testing.T) {
 				missing[c] = true
 			}
 			for i := 0; i < sb.seeds && len(missing) > 0; i++ {
-				sc := newScenarioWith(99, i, sb.opts)
-				sc.run()
+				sc := campaign.One(99, i, 0, sb.opts)
 				hit := false
 				for c := range missing {
-					if sc.found(c) {
+					if sc.Found(c) {
 						t.Logf("scenario %d found %s: %s", i, c, firstProblem(sc, c))
 						delete(missing, c)
 						hit = true
@@ -300,10 +300,8 @@ func TestCampaignCatchesSabotage(t *testing.T) {
 				}
 				if hit {
 					// The sabotage, not the scenario, causes it.
-					clean := newScenarioWith(99, i, scenarioOptions{})
-					clean.run()
-					if len(clean.problems) > 0 {
-						t.Errorf("scenario %d fails without the sabotage too:\n%s", i, clean.report())
+					if clean := campaign.One(99, i, 0, campaign.Options{Name: "fault campaign"}); len(clean.Problems) > 0 {
+						t.Errorf("scenario %d fails without the sabotage too:\n%s", i, clean.Report())
 					}
 				}
 			}
@@ -314,8 +312,8 @@ func TestCampaignCatchesSabotage(t *testing.T) {
 	}
 }
 
-func firstProblem(sc *scenario, class string) string {
-	for _, p := range sc.problems {
+func firstProblem(sc campaign.Scenario, class string) string {
+	for _, p := range sc.Problems {
 		if strings.HasPrefix(p, class) {
 			return p
 		}

@@ -85,7 +85,7 @@ func TestOneOrderManyGoroutines(t *testing.T) {
 			var saved []string
 			if tt.saved {
 				o.Customer = fake.CreateCustomer()
-				for _, c := range []string{"pm_card_visa", "pm_card_visa_chargeDeclined", "pm_card_authenticationRequired", "pm_card_mastercard"} {
+				for _, c := range []string{"pm_card_visa", "pm_card_chargeCustomerFail", "pm_card_authenticationRequired", "pm_card_mastercard"} {
 					pm, err := fake.AttachCard(o.Customer, c)
 					if err != nil {
 						t.Fatal(err)

@@ -9,36 +9,23 @@
 // because what it proves is a property of the module, not of one package:
 // one campaign drives both confirm.Flow (new cards) and cvc.Payments (saved
 // cards) through the same host, the way a real host uses them. It reads
-// only the exported API, as a host would, and it lives under internal so
-// that nothing outside this module can import it.
+// only the exported API, as a host would. The campaign itself is package
+// internal/campaign, so that the SQL Store's tests run the same scenarios
+// on a real database.
 //
 // The tests:
 //
-//   - campaign_test.go: a seeded, reproducible fault campaign. Each scenario
-//     is one order paid by a simulated browser and host through a random
-//     mix of test cards, 3-D Secure outcomes, saved cards with re-collected
-//     CVCs, captures of all, of the amount spelled out or of a part, and
-//     cancels, on one to three instances (one shared Store, or a Store
-//     each; each with its own key window), while faults strike: Stripe
-//     calls fail before the work, lose the answer after it, or store a 500
-//     under the key; Store operations fail before the write or lose the
-//     answer after it; the clock jumps past Stripe's 24-hour key window
-//     between two requests or inside one; instances restart with an empty
-//     MemoryStore; and another attempt with another card runs whole at a
-//     pause point of a request (a slow save, a lost answer). It checks that
-//     at most one charge moved money and the order has one intent, that no
-//     Result says Failed or Canceled while the money had moved, that the
-//     host's last word names every charge that moved money, that paying
-//     again or asking Flow.Status settles the order, that captured amounts
-//     are reported as captured, and that each Store honours its contract.
-//     go test runs 1,500 scenarios; -campaign.n runs more, -campaign.seed
-//     replays a run and -campaign.scenario one scenario with its trace.
-//     campaign_meta_test.go shows every check failing on a sabotaged build
-//     (forgetful keys, a last-writer-wins or a forgetful Store, a claim
-//     that stores nothing, a Flow whose clock stands still, a client that
-//     misreports money); campaign_http_test.go runs scenarios through the
-//     real adapter over HTTP; deadline_test.go repeats the deadline fault
-//     on the wall clock.
+//   - campaign_test.go: the fault campaign of package
+//     internal/campaign (its doc lists the faults and the checks) on
+//     MemoryStores, one to three instances sharing one Store or keeping
+//     one each. go test runs 1,500 scenarios; -campaign.n runs more,
+//     -campaign.seed replays a run and -campaign.scenario one scenario
+//     with its trace. campaign_meta_test.go shows every check failing on
+//     a sabotaged build (forgetful keys, a last-writer-wins or a
+//     forgetful Store, a claim that stores nothing, a Flow whose clock
+//     stands still, a client that misreports money);
+//     campaign_http_test.go runs scenarios through the real adapter over
+//     HTTP; deadline_test.go repeats the deadline fault on the wall clock.
 //   - sequences_test.go: the nine sequences that charged twice or misled
 //     the host before the Store's claims and the flow's decision table,
 //     each replayed step by step; findings_test.go: what the campaign found

@@ -66,7 +66,7 @@ func TestClaimReplaySpendsAnotherRequestsToken(t *testing.T) {
 	f := e.flow(nil)
 	p := cvc.New(f, cvc.Config{Now: e.clock.Now})
 	o := confirm.Order{ID: "token-twice", Amount: 2000, Currency: "usd", Customer: e.fake.CreateCustomer(), CreatedAt: e.clock.Now()}
-	pm, err := e.fake.AttachCard(o.Customer, "pm_card_visa_chargeDeclined")
+	pm, err := e.fake.AttachCard(o.Customer, "pm_card_chargeCustomerFail")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ var offSessionCards = []struct {
 	{magic: "pm_card_authenticationRequired", offAuth: true, onAuth: true},
 	{magic: "pm_card_authenticationRequiredOnSetup", onAuth: true, offSessionSucceeds: true}, // AttachCard sets it up
 	{magic: "pm_card_authenticationRequiredSetupForOffSession", onAuth: true, offSessionSucceeds: true},
-	{magic: "pm_card_visa_chargeDeclinedInsufficientFunds", declines: true},
+	{magic: "pm_card_chargeCustomerFail", declines: true}, // the declined cards of the testing page cannot be saved; this one can
 	{magic: "pm_card_authenticationRequiredChargeDeclinedInsufficientFunds", offAuth: true, onAuth: true, declines: true},
 }
 

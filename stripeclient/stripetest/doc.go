@@ -139,7 +139,7 @@
 // pm_card_threeDSecureRequiredProcessingError (3-D Secure, then declined;
 // the last as card_declined with decline_code processing_error).
 //
-// Package stripetest/conformance runs one scenario suite against any
+// Package stripeclient/clienttest runs one scenario suite against any
 // stripeclient.Client. This module runs it on the fake in its own tests,
 // and on real Stripe test mode from stripeclient's realstripe_test.go when a
 // test-mode secret key is in the environment:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/internal/bodyrec"
 )
 
 // Server is a Fake served over HTTP with Stripe's REST surface, in the
@@ -135,7 +136,7 @@ func NewHandler(fake *Fake) http.Handler { return newHandler(fake, BodyTimeout) 
 
 // newHandler is NewHandler with the body deadline bodyTimeout.
 func newHandler(fake *Fake, bodyTimeout time.Duration) http.Handler {
-	h := &handler{fake: fake, rec: newBodyRecorder(), bodyTimeout: bodyTimeout}
+	h := &handler{fake: fake, rec: bodyrec.New(), bodyTimeout: bodyTimeout}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/payment_intents", h.api(h.createIntent))
 	mux.HandleFunc("GET /v1/payment_intents/search", h.api(h.searchIntents))
@@ -180,9 +181,9 @@ func newHandler(fake *Fake, bodyTimeout time.Duration) http.Handler {
 // handler serves one Fake.
 type handler struct {
 	fake  *Fake
-	rec   *bodyRecorder // nil unless RecordBodiesEnv is set
-	reqID atomic.Uint64 // request IDs of answers the fake did not give one
-	auto  atomic.Uint64 // idempotency keys for POSTs sent without one
+	rec   *bodyrec.Recorder // nil unless bodyrec.Env is set
+	reqID atomic.Uint64     // request IDs of answers the fake did not give one
+	auto  atomic.Uint64     // idempotency keys for POSTs sent without one
 	// bodyTimeout bounds the time a POST's body takes to arrive after its
 	// headers (0: no bound).
 	bodyTimeout time.Duration
@@ -469,7 +470,7 @@ func (h *handler) writeJSON(c *call, status int, reqID string, body any) {
 	hd.Set("Content-Length", strconv.Itoa(len(b)))
 	c.w.WriteHeader(status)
 	_, _ = c.w.Write(b)
-	h.rec.record(c.r.Method, c.r.URL.Path, status, b)
+	h.rec.Record(c.r.Method, c.r.URL.Path, status, b)
 }
 
 // ctx is the request's context: it ends when the client goes away, which

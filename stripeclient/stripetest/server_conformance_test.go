@@ -4,11 +4,11 @@ import (
 	"testing"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/clienttest"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
-	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/conformance"
 )
 
-// TestConformanceOverHTTP runs the conformance suite with the production
+// TestConformanceOverHTTP runs the clienttest suite with the production
 // adapter, stripe-go and all, against the fake behind Server: the whole
 // stateful flow end to end through Stripe's wire format.
 func TestConformanceOverHTTP(t *testing.T) {
@@ -19,10 +19,10 @@ func TestConformanceOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conformance.Run(t, conformance.Harness{
+	clienttest.Run(t, clienttest.Harness{
 		Client:               client,
 		Browser:              fake,
-		NewCustomer:          func(*testing.T) string { return fake.CreateCustomer() },
-		NewConfirmationToken: conformance.FakeConfirmationTokens(fake),
+		NewCustomer:          func() (string, error) { return fake.CreateCustomer(), nil },
+		NewConfirmationToken: fake.CreateConfirmationToken,
 	})
 }

@@ -24,7 +24,7 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
-// The benchmark's shape, from issue 13: 4 instances, 64 payers each; and
+// The benchmark's shape: 4 instances, 64 payers each; and
 // 1 payer each, to see a step's cost on a database that is not saturated.
 const benchInstances = 4
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
+	"github.com/cardconfirm/cardconfirm/internal/campaign"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -34,17 +35,6 @@ func newPaymentMethod(fake *stripetest.Fake, card string, n int64) (string, erro
 		return "", err
 	}
 	return pi.PaymentMethod, nil
-}
-
-// intentsOf returns the IDs of the intents created for order.
-func intentsOf(fake *stripetest.Fake, order string) []string {
-	var ids []string
-	for _, pi := range fake.Intents() {
-		if pi.Metadata[confirm.DefaultMetadataKey] == order {
-			ids = append(ids, pi.ID)
-		}
-	}
-	return ids
 }
 
 // TestOneOrderFourInstances pays one order from 1,000 goroutines at once
@@ -143,7 +133,7 @@ func forcedInterleaving(t *testing.T, wrap func(stripeclient.Client) stripeclien
 	if !aClient.waited.Load() || !b.waited.Load() {
 		t.Fatalf("the interleaving was not forced: A's creation waited %v, B's claim waited %v", aClient.waited.Load(), b.waited.Load())
 	}
-	intents := intentsOf(fake, order.ID)
+	intents := campaign.IntentsOf(fake, order.ID)
 	moved := 0
 	for _, ch := range fake.ChargesWhere(confirm.DefaultMetadataKey, order.ID) {
 		if ch.MoneyMoved() {
@@ -377,7 +367,7 @@ func oneOrderFourInstances(t *testing.T, before string, wrap func(stripeclient.C
 	close(start)
 	wg.Wait()
 
-	intents := intentsOf(fake, order.ID)
+	intents := campaign.IntentsOf(fake, order.ID)
 	charges := fake.ChargesWhere(confirm.DefaultMetadataKey, order.ID)
 	moved := 0
 	for _, ch := range charges {

@@ -2,9 +2,7 @@ package sqlitetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"sync"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
+	"github.com/cardconfirm/cardconfirm/internal/campaign"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
@@ -138,22 +137,23 @@ func TestOneOrderFourDatabases(t *testing.T) {
 	}
 }
 
-// TestSQLiteCampaign is a small fault campaign on SQLite: orders paid
-// from two to four instances sharing one file, with cards drawn at random
-// (declines, 3-D Secure completed or abandoned), while Stripe calls fail
-// before the work or lose the answer after it. Then faults stop and one
-// more attempt with a good card must find the order paid or pay it.
-// Checked per order: one intent, at most one charge that moved money,
-// exactly one once paid. The full campaign, with the database's own
-// faults, runs on PostgreSQL (pgtest).
+// TestSQLiteCampaign is the fault campaign (package internal/campaign) on
+// SQLite: each order paid through two to four instances, each with its own
+// *sql.DB on one WAL file, while Stripe calls and Store operations fail
+// (the database not reached, or the write done and its answer lost), the
+// clock jumps past Stripe's key window, instances restart and attempts
+// race. The campaign's checks hold per order: one intent, at most one
+// charge that moved money and the host told of it, no order stuck. The
+// database's own faults run on PostgreSQL (pgtest).
 func TestSQLiteCampaign(t *testing.T) {
 	seed := uint64(1)
 	if s, err := strconv.ParseUint(os.Getenv("SQLITE_CAMPAIGN_SEED"), 10, 64); err == nil {
 		seed = s
 	}
-	problems := campaign(t, seed, 400, nil)
-	for _, p := range problems {
-		t.Error(p)
+	res := campaign.Run(campaignOptions(t, seed, 400))
+	t.Log(res.Summary())
+	for _, e := range res.Errors() {
+		t.Error(e)
 	}
 }
 
@@ -161,11 +161,35 @@ func TestSQLiteCampaign(t *testing.T) {
 // Stripe client makes up a new idempotency key for every write: its
 // checks must find second intents or charges.
 func TestSQLiteCampaignCanFail(t *testing.T) {
-	problems := campaign(t, 1, 100, func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} })
-	if len(problems) == 0 {
-		t.Fatal("a client that forgets idempotency keys passed the campaign's checks")
+	opts := campaignOptions(t, 1, 100)
+	opts.Wrap = func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} }
+	res := campaign.Run(opts)
+	if !res.Found("[two-intents]", "[duplicate]") {
+		t.Fatalf("a client that forgets idempotency keys passed the campaign: %s", res.Summary())
 	}
-	t.Logf("caught, as it should: %d problems, the first: %s", len(problems), problems[0])
+	t.Logf("caught, as it should: %s", res.Summary())
+}
+
+// campaignOptions runs n scenarios of seed on SQLite: per worker a file,
+// and on it, per instance, a pool of its own, as processes of one host.
+func campaignOptions(t *testing.T, seed uint64, n int) campaign.Options {
+	const workers, instances = 2, 4
+	stores := make([][]confirm.Store, workers)
+	for w := range stores {
+		path, table := newFile(t), newTable()
+		for i := 0; i < instances; i++ {
+			db := openFile(t, path)
+			db.SetMaxOpenConns(4)
+			stores[w] = append(stores[w], newStore(t, db, table))
+		}
+	}
+	return campaign.Options{
+		Name: "sqlite campaign", Seed: seed, N: n, Workers: workers,
+		Replay: func(seed uint64, num int) string {
+			return fmt.Sprintf("cd confirm/sqlstore/sqlitetest && SQLITE_CAMPAIGN_SEED=%d go test -count=1 -run '^TestSQLiteCampaign$' -v . (scenario %d)", seed, num)
+		},
+		Database: &campaign.Database{Store: func(w, inst int) confirm.Store { return stores[w][inst] }},
+	}
 }
 
 // forgetfulClient replaces every write's idempotency key with a new one.
@@ -182,81 +206,4 @@ func (c *forgetfulClient) CreatePaymentIntent(ctx context.Context, p stripeclien
 func (c *forgetfulClient) ConfirmPaymentIntent(ctx context.Context, id string, p stripeclient.ConfirmParams) (*stripeclient.PaymentIntent, error) {
 	p.IdempotencyKey = fmt.Sprintf("forgetful-%d", c.n.Add(1))
 	return c.Client.ConfirmPaymentIntent(ctx, id, p)
-}
-
-// campaign runs orders scenarios of seed and returns the problems found.
-func campaign(t *testing.T, seed uint64, orders int, wrap func(stripeclient.Client) stripeclient.Client) (problems []string) {
-	t.Logf("seed %d (SQLITE_CAMPAIGN_SEED), %d orders", seed, orders)
-	rng := rand.New(rand.NewPCG(seed, 1))
-	fake := stripetest.New(stripetest.Config{})
-	var faultsOn sync.Mutex
-	faulty := true
-	fake.SetFaultHook(func(c stripetest.Call) (stripetest.Fault, bool) {
-		faultsOn.Lock()
-		defer faultsOn.Unlock()
-		if !faulty || rng.Float64() > 0.25 {
-			return stripetest.Fault{}, false
-		}
-		kind := stripetest.FaultNetwork
-		if rng.IntN(2) == 0 {
-			kind = stripetest.FaultResponseLost
-		}
-		return stripetest.Fault{Kind: kind}, true
-	})
-	var client stripeclient.Client = fake
-	if wrap != nil {
-		client = wrap(fake)
-	}
-	flows := instances(t, client, 4)
-	cards := []string{"pm_card_visa", "pm_card_visa_chargeDeclined", "pm_card_authenticationRequired",
-		"pm_card_chargeDeclinedExpiredCard", "pm_card_threeDSecure2Required", "pm_card_mastercard"}
-	ctx := context.Background()
-	pm := 0
-	newPM := func(card string) string {
-		faultsOn.Lock()
-		was := faulty
-		faulty = false
-		faultsOn.Unlock()
-		pm++
-		id := paymentMethod(t, fake, card, 1000+pm)
-		faultsOn.Lock()
-		faulty = was
-		faultsOn.Unlock()
-		return id
-	}
-	for o := 0; o < orders; o++ {
-		order := confirm.Order{ID: fmt.Sprintf("sqlite-campaign-%d-%d", seed%1000, o), Amount: int64(500 + o), Currency: "usd"}
-		for a := 0; a < 1+rng.IntN(4); a++ {
-			inst := rng.IntN(len(flows))
-			res, err := flows[inst].Pay(ctx, order, confirm.Request{PaymentMethodID: newPM(cards[rng.IntN(len(cards))])})
-			if err != nil && !confirm.RetrySafe(err) && !errors.Is(err, confirm.ErrStore) {
-				problems = append(problems, fmt.Sprintf("%s: attempt %d: %v is not retry-safe", order.ID, a, err))
-			}
-			if err == nil && res.Outcome == confirm.RequiresAction && rng.IntN(3) > 0 {
-				if fake.Authenticate(res.IntentID) == nil {
-					flows[rng.IntN(len(flows))].Pay(ctx, order, confirm.Request{PaymentIntentID: res.IntentID})
-				}
-			}
-		}
-		faultsOn.Lock()
-		faulty = false
-		faultsOn.Unlock()
-		var res confirm.Result
-		var err error
-		for try := 0; try < 3; try++ {
-			if res, err = flows[try%len(flows)].Pay(ctx, order, confirm.Request{PaymentMethodID: newPM("pm_card_visa")}); err == nil {
-				break
-			}
-		}
-		faultsOn.Lock()
-		faulty = true
-		faultsOn.Unlock()
-		if err != nil || !res.Outcome.Paid() {
-			problems = append(problems, fmt.Sprintf("%s (seed %d): the final attempt: %v, %v; want paid", order.ID, seed, res.Outcome, err))
-		}
-		if err := orderCheck(fake, order.ID, err == nil && res.Outcome.Paid()); err != nil {
-			problems = append(problems, fmt.Sprintf("seed %d: %v", seed, err))
-		}
-	}
-	return problems
 }

@@ -68,6 +68,13 @@ func TestCardTesting(t *testing.T) {
 		if !strings.Contains(msg, "Too many card attempts") || !strings.Contains(msg, "wait") {
 			t.Errorf("past the limit the page shows %q, want it to say too many card attempts and how long to wait", msg)
 		}
+		// One body per card the tester tried, the refused one included:
+		// the limit is the server's, not the page's.
+		want := make([]string, len(cards)+1)
+		for i := range want {
+			want[i] = postCard
+		}
+		c.expectPosted(want...)
 		for order, tried := range orders {
 			got := expectCharged(t, srv, order, 0, "")
 			if len(got.Charges) != tried {
@@ -87,6 +94,7 @@ func TestCardTesting(t *testing.T) {
 		c.pickCard("pm_card_visa")
 		c.clickPay()
 		c.expectSuccess()
+		c.expectPosted(postCard, postCard)
 		expectCharged(t, srv, order, 1, "")
 	})
 }

@@ -4,7 +4,7 @@ module github.com/cardconfirm/cardconfirm/examples/server/browsertest
 // the library's users never download a browser driver. It does not import
 // the root module; it builds the example with `go build` and drives the
 // binary over HTTP. chromedp v0.23.0 needs Go 1.25.
-go 1.25
+go 1.25.0
 
 require (
 	github.com/chromedp/cdproto v0.159.0

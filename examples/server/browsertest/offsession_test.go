@@ -64,6 +64,7 @@ func TestOffSession(t *testing.T) {
 		if got.State != "paid" {
 			t.Errorf("order state %q, want paid", got.State)
 		}
+		c.expectPosted() // the shop's charge is a form on the admin page
 	})
 
 	// awaiting charges the 3184 card off-session and returns the order and
@@ -82,6 +83,7 @@ func TestOffSession(t *testing.T) {
 	t.Run("off-session needing authentication", func(t *testing.T) {
 		c := newCustomer(t, browser, srv)
 		awaiting(t, c)
+		c.expectPosted()
 	})
 
 	t.Run("recovery with 3DS", func(t *testing.T) {
@@ -101,6 +103,8 @@ func TestOffSession(t *testing.T) {
 		c.clickPay()
 		c.answer3DS("Complete")
 		c.expectSuccess()
+		owner.expectPosted()
+		c.expectPosted(postSavedCard, postIntent)
 		got := expectCharged(t, srv, order, 1, "")
 		if got.State != "paid" {
 			t.Errorf("order state %q, want paid", got.State)
@@ -120,6 +124,8 @@ func TestOffSession(t *testing.T) {
 		c.pickCard("pm_card_mastercard")
 		c.clickPay()
 		c.expectSuccess()
+		owner.expectPosted()
+		c.expectPosted(postCard)
 		got := expectCharged(t, srv, order, 1, "")
 		if got.State != "paid" {
 			t.Errorf("order state %q, want paid", got.State)

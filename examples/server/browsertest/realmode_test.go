@@ -153,6 +153,7 @@ func TestRealModeOverHTTPFake(t *testing.T) {
 func realModePayment(t *testing.T, browser context.Context, srv *exampleServer, api *stripetestServer, path string, card func() string) {
 	tab, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	defer closeTab()
+	posts := recordPosts(t, tab)
 	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS("#order-id"))); err != nil {
 		t.Fatalf("open checkout: %v\n%s", err, srv.logs())
 	}
@@ -183,7 +184,12 @@ func realModePayment(t *testing.T, browser context.Context, srv *exampleServer, 
 		}
 		return got
 	}
-	first := pay(card())
+	body := card()
+	firstPost := postCard
+	if strings.Contains(body, postToken) {
+		firstPost = postToken
+	}
+	first := pay(body)
 	secret, _ := first["payment_intent_client_secret"].(string)
 	if first["requires_action"] != true || secret == "" {
 		t.Fatalf("first /pay = %v, want requires_action with a client secret", first)
@@ -219,4 +225,6 @@ func realModePayment(t *testing.T, browser context.Context, srv *exampleServer, 
 	if status != http.StatusOK || moved != 1 {
 		t.Errorf("order %s: %d charges moved money, want 1 (%d %v)", order, moved, status, list)
 	}
+	// The scenario's own three posts, as pay.js would send them.
+	posts.expect(t, firstPost, postIntent, postIntent)
 }

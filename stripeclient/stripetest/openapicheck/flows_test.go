@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/clienttest"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
-	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/conformance"
 	stripe "github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/confirmationtoken"
 )
@@ -137,11 +137,11 @@ func (h *harness) runFlows() {
 	t := h.t
 	// The conformance suite, over HTTP.
 	t.Run("conformance", func(t *testing.T) {
-		conformance.Run(t, conformance.Harness{
+		clienttest.Run(t, clienttest.Harness{
 			Client: h.client, Browser: h.fake,
-			NewCustomer: func(*testing.T) string { return h.fake.CreateCustomer() },
+			NewCustomer: func() (string, error) { return h.fake.CreateCustomer(), nil },
 			// The Payment Element's path: its intents' bodies are checked too.
-			NewConfirmationToken: conformance.FakeConfirmationTokens(h.fake),
+			NewConfirmationToken: h.fake.CreateConfirmationToken,
 		})
 	})
 

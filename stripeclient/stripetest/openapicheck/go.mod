@@ -3,7 +3,7 @@ module github.com/cardconfirm/cardconfirm/stripeclient/stripetest/openapicheck
 // Its own module so that the JSON-schema validator stays out of the root
 // module's go.mod. It tests the root module's stripetest.Server through
 // the replace below.
-go 1.22
+go 1.25.0
 
 require (
 	github.com/cardconfirm/cardconfirm v0.0.0

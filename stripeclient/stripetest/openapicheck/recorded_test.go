@@ -7,12 +7,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/internal/bodyrec"
 )
 
 // TestRecordedBodies checks the bodies the HTTP fake served while other
 // tests ran: make test runs the root module's tests and the browser test
-// with stripetest.RecordBodiesEnv set to a directory, then this test with
+// with bodyrec.Env set to a directory, then this test with
 // OPENAPI_RECORDED_BODIES naming it. Without it the test skips (a plain go
 // test, or make openapi alone); under OPENAPI_CHECK_REQUIRED=1 an empty
 // recording fails, as it means the recording broke.
@@ -35,7 +35,7 @@ func TestRecordedBodies(t *testing.T) {
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 1<<20), 16<<20)
 		for sc.Scan() {
-			var r stripetest.RecordedBody
+			var r bodyrec.Body
 			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 				t.Errorf("%s: %v", name, err)
 				continue
@@ -48,7 +48,7 @@ func TestRecordedBodies(t *testing.T) {
 		f.Close()
 	}
 	if len(xs) == 0 && os.Getenv("OPENAPI_CHECK_REQUIRED") == "1" {
-		t.Fatalf("no recorded bodies in %s: were the tests run with %s set?", dir, stripetest.RecordBodiesEnv)
+		t.Fatalf("no recorded bodies in %s: were the tests run with %s set?", dir, bodyrec.Env)
 	}
 	checkAll(t, specs, "during the other tests", xs)
 }

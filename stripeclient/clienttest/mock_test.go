@@ -1,4 +1,4 @@
-package conformance_test
+package clienttest_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
-	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/conformance"
+	"github.com/cardconfirm/cardconfirm/stripeclient/clienttest"
 )
 
 // keyedMock is the smallest hand-written Client the checks accept: it
@@ -53,7 +53,7 @@ func TestCheckReplay(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.mock.byKey = map[string]stripeclient.PaymentIntent{}
-			err := conformance.CheckReplay(context.Background(), tc.mock, p)
+			err := clienttest.CheckReplay(context.Background(), tc.mock, p)
 			if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Errorf("CheckReplay: %v, want an error containing %q", err, tc.wantErr)
 			}
@@ -69,15 +69,15 @@ func TestCheckErrors(t *testing.T) {
 		err     error
 		wantErr string
 	}{
-		{"decline", conformance.CheckDecline, stripeclient.DeclineError(declined, stripeclient.CodeCardDeclined, "generic_decline", "Your card was declined."), ""},
-		{"decline without intent", conformance.CheckDecline, stripeclient.DeclineError(nil, stripeclient.CodeCardDeclined, "", "Your card was declined."), "no PaymentIntent"},
-		{"bare sentinel decline", conformance.CheckDecline, stripeclient.ErrCardDeclined, "500"},
-		{"decline as an API error", conformance.CheckDecline, stripeclient.APIError(500, "", ""), "does not match"},
-		{"declined intent in the wrong status", conformance.CheckDecline,
+		{"decline", clienttest.CheckDecline, stripeclient.DeclineError(declined, stripeclient.CodeCardDeclined, "generic_decline", "Your card was declined."), ""},
+		{"decline without intent", clienttest.CheckDecline, stripeclient.DeclineError(nil, stripeclient.CodeCardDeclined, "", "Your card was declined."), "no PaymentIntent"},
+		{"bare sentinel decline", clienttest.CheckDecline, stripeclient.ErrCardDeclined, "500"},
+		{"decline as an API error", clienttest.CheckDecline, stripeclient.APIError(500, "", ""), "does not match"},
+		{"declined intent in the wrong status", clienttest.CheckDecline,
 			stripeclient.DeclineError(&stripeclient.PaymentIntent{ID: "pi_1", Status: stripeclient.StatusSucceeded}, stripeclient.CodeCardDeclined, "", "x"), "status"},
-		{"network", conformance.CheckNetworkError, stripeclient.NetworkError(errors.New("reset")), ""},
-		{"bare ErrNetwork", conformance.CheckNetworkError, stripeclient.ErrNetwork, "not 503"},
-		{"network as a refusal", conformance.CheckNetworkError, stripeclient.InvalidRequestError(400, "", "", ""), "does not match"},
+		{"network", clienttest.CheckNetworkError, stripeclient.NetworkError(errors.New("reset")), ""},
+		{"bare ErrNetwork", clienttest.CheckNetworkError, stripeclient.ErrNetwork, "not 503"},
+		{"network as a refusal", clienttest.CheckNetworkError, stripeclient.InvalidRequestError(400, "", "", ""), "does not match"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.check(tc.err)
@@ -92,8 +92,8 @@ func TestCheckErrors(t *testing.T) {
 // to give.
 func ExampleCheckDecline() {
 	pi := &stripeclient.PaymentIntent{ID: "pi_mock1", Status: stripeclient.StatusRequiresPaymentMethod}
-	fmt.Println(conformance.CheckDecline(stripeclient.DeclineError(pi, stripeclient.CodeCardDeclined, "insufficient_funds", "Your card has insufficient funds.")))
-	fmt.Println(conformance.CheckNetworkError(stripeclient.ErrNetwork) != nil)
+	fmt.Println(clienttest.CheckDecline(stripeclient.DeclineError(pi, stripeclient.CodeCardDeclined, "insufficient_funds", "Your card has insufficient funds.")))
+	fmt.Println(clienttest.CheckNetworkError(stripeclient.ErrNetwork) != nil)
 	// Output:
 	// <nil>
 	// true

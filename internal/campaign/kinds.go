@@ -1,4 +1,4 @@
-package proof_test
+package campaign
 
 import (
 	"github.com/cardconfirm/cardconfirm/confirm"
@@ -16,10 +16,10 @@ func (s *scenario) newToken(card string) string {
 }
 
 // setUpOffSession gives the order's customer one card on file, of any
-// behaviour, saved earlier for off-session use, and makes the order an
+// behaviour a saved card can have, saved earlier for off-session use, and makes the order an
 // off-session charge of it.
 func (s *scenario) setUpOffSession() {
-	card := allCards[s.rng.IntN(len(allCards))]
+	card := savableCards[s.rng.IntN(len(savableCards))]
 	pm, err := s.fake.AttachCard(s.order.Customer, card)
 	if err != nil {
 		s.fail(probOther, "AttachCard(%s): %v", card, err)

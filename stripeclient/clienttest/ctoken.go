@@ -1,12 +1,10 @@
-package conformance
+package clienttest
 
 import (
 	"net/http"
 	"strings"
-	"testing"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
-	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
 // confirmationToken is the Payment Element's server-side path: intents
@@ -16,7 +14,7 @@ import (
 // that card (a decline carries the intent; 3-D Secure under manual
 // confirmation returns to requires_confirmation and the server confirms),
 // and a token is single-use.
-func (s *suite) confirmationToken(t *testing.T) {
+func (s *suite) confirmationToken(t *checker) {
 	if s.h.NewConfirmationToken == nil {
 		t.Skip("no NewConfirmationToken in the Harness: ConfirmationToken scenarios need a token made from a test card")
 	}
@@ -24,7 +22,7 @@ func (s *suite) confirmationToken(t *testing.T) {
 		return func(p *stripeclient.CreateParams) { p.Confirm, p.ConfirmationToken = true, tok }
 	}
 
-	tok := s.h.NewConfirmationToken(t, "pm_card_visa")
+	tok := s.token(t, "pm_card_visa")
 	pi, err := s.create(t, "create", "", withToken(tok))
 	if err != nil {
 		t.Fatal(err)
@@ -42,12 +40,12 @@ func (s *suite) confirmationToken(t *testing.T) {
 		t.Errorf("second use of a token: %v, want a 400 on confirmation_token", err)
 	}
 
-	_, err = s.create(t, "decline", "", withToken(s.h.NewConfirmationToken(t, "pm_card_visa_chargeDeclined")))
+	_, err = s.create(t, "decline", "", withToken(s.token(t, "pm_card_visa_chargeDeclined")))
 	if se := wantErr(t, err, stripeclient.ErrCardDeclined); se.PaymentIntent == nil || se.PaymentIntent.Status != stripeclient.StatusRequiresPaymentMethod {
 		t.Errorf("declined token: %v, want the decline to carry the intent in requires_payment_method", err)
 	}
 
-	pi, err = s.create(t, "3ds", "", withToken(s.h.NewConfirmationToken(t, "pm_card_authenticationRequired")))
+	pi, err = s.create(t, "3ds", "", withToken(s.token(t, "pm_card_authenticationRequired")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,16 +56,11 @@ func (s *suite) confirmationToken(t *testing.T) {
 	s.authenticateAndConfirm(t, pi)
 }
 
-// FakeConfirmationTokens is a Harness.NewConfirmationToken that makes the
-// tokens on fake (stripetest.Fake.CreateConfirmationToken), for a Harness
-// whose Client is fake or a client of its Server.
-func FakeConfirmationTokens(fake *stripetest.Fake) func(t *testing.T, card string) string {
-	return func(t *testing.T, card string) string {
-		t.Helper()
-		tok, err := fake.CreateConfirmationToken(card)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
+// token makes a ConfirmationToken of card through the Harness.
+func (s *suite) token(t *checker, card string) string {
+	tok, err := s.h.NewConfirmationToken(card)
+	if err != nil {
+		t.Fatalf("NewConfirmationToken(%s): %v", card, err)
 	}
+	return tok
 }

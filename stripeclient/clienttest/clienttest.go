@@ -1,4 +1,4 @@
-package conformance
+package clienttest
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
-// Harness is what Run runs against.
+// Harness is what Check runs against.
 type Harness struct {
 	// Client is the implementation under test.
 	Client stripeclient.Client
@@ -22,41 +22,76 @@ type Harness struct {
 	Browser stripetest.Browser
 	// NewCustomer returns a new, empty customer; nil skips the saved-card
 	// scenarios (stripeclient.Client cannot create customers).
-	NewCustomer func(t *testing.T) string
+	NewCustomer func() (string, error)
 	// NewConfirmationToken returns a new ConfirmationToken (ctoken_…) of
 	// test card card (a pm_card_… ID), as Stripe.js's
-	// createConfirmationToken or Stripe's test helper makes one; nil skips
-	// the ConfirmationToken scenarios.
-	NewConfirmationToken func(t *testing.T, card string) string
+	// createConfirmationToken or Stripe's test helper makes one
+	// (stripetest.Fake.CreateConfirmationToken does); nil skips the
+	// ConfirmationToken scenarios.
+	NewConfirmationToken func(card string) (string, error)
 }
 
-// Run runs one scenario suite against h.Client: the behaviour of
-// Stripe test mode that cardconfirm relies on. A test of the fake and a
-// test against a real test-mode account run the same scenarios, so a
-// difference between them shows up as a failure of one of the two.
+// scenarios are the suite, by name, in the order they run.
+var scenarios = []struct {
+	name string
+	run  func(*suite, *checker)
+}{
+	{"FrictionlessSuccess", (*suite).frictionless},
+	{"DeclineCarriesIntent", (*suite).decline},
+	{"ThreeDSecureAuthenticated", (*suite).threeDS},
+	{"ThreeDSecureFailed", (*suite).threeDSFailed},
+	{"ManualCapturePartial", (*suite).manualCapture},
+	{"Cancel", (*suite).cancel},
+	{"IdempotentReplay", (*suite).replay},
+	{"IdempotencyError", (*suite).idempotencyError},
+	{"UnknownIDs", (*suite).unknownIDs},
+	{"SavedCard", (*suite).savedCard},
+	{"ReturnURLRequired", (*suite).returnURLRequired},
+	{"ConfirmationToken", (*suite).confirmationToken},
+	{"Refunds", (*suite).refunds},
+	{"RefundRefusals", (*suite).refundRefusals},
+	{"RefundPending", (*suite).refundPending},
+}
+
+// Check runs the suite against h.Client: the behaviour of Stripe test
+// mode that cardconfirm relies on. It returns every difference found,
+// joined, each naming its scenario, or nil. A scenario the Harness cannot
+// run (no Browser, no NewCustomer …) is skipped, not failed.
 //
 // Idempotency keys are random per run, so the suite can be run against the
 // same Stripe account repeatedly.
-func Run(t *testing.T, h Harness) {
+func Check(h Harness) error {
 	if h.Client == nil {
-		t.Fatal("conformance.Run: Harness.Client is nil")
+		return errors.New("clienttest: Harness.Client is nil")
 	}
 	s := &suite{h: h, run: randomHex(8)}
-	t.Run("FrictionlessSuccess", s.frictionless)
-	t.Run("DeclineCarriesIntent", s.decline)
-	t.Run("ThreeDSecureAuthenticated", s.threeDS)
-	t.Run("ThreeDSecureFailed", s.threeDSFailed)
-	t.Run("ManualCapturePartial", s.manualCapture)
-	t.Run("Cancel", s.cancel)
-	t.Run("IdempotentReplay", s.replay)
-	t.Run("IdempotencyError", s.idempotencyError)
-	t.Run("UnknownIDs", s.unknownIDs)
-	t.Run("SavedCard", s.savedCard)
-	t.Run("ReturnURLRequired", s.returnURLRequired)
-	t.Run("ConfirmationToken", s.confirmationToken)
-	t.Run("Refunds", s.refunds)
-	t.Run("RefundRefusals", s.refundRefusals)
-	t.Run("RefundPending", s.refundPending)
+	var errs []error
+	for _, sc := range scenarios {
+		r := runScenario(sc.name, func(c *checker) { sc.run(s, c) })
+		errs = append(errs, r.errs...)
+	}
+	return errors.Join(errs...)
+}
+
+// Run is Check as a test: one subtest per scenario, failed with its
+// differences or skipped with the reason.
+func Run(t *testing.T, h Harness) {
+	t.Helper()
+	if h.Client == nil {
+		t.Fatal("clienttest: Harness.Client is nil")
+	}
+	s := &suite{h: h, run: randomHex(8)}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			r := runScenario(sc.name, func(c *checker) { sc.run(s, c) })
+			for _, err := range r.errs {
+				t.Error(err)
+			}
+			if len(r.errs) == 0 && r.skipped != "" {
+				t.Skip(r.skipped)
+			}
+		})
+	}
 }
 
 type suite struct {
@@ -71,17 +106,17 @@ func randomHex(n int) string {
 }
 
 // key makes an idempotency key unique to this run and step.
-func (s *suite) key(t *testing.T, step string) string {
+func (s *suite) key(t *checker, step string) string {
 	return "stripetest-conformance-" + s.run + "-" + strings.ReplaceAll(t.Name(), "/", ".") + "-" + step
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t *checker) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return c
 }
 
-func (s *suite) create(t *testing.T, step, pm string, mod func(*stripeclient.CreateParams)) (*stripeclient.PaymentIntent, error) {
+func (s *suite) create(t *checker, step, pm string, mod func(*stripeclient.CreateParams)) (*stripeclient.PaymentIntent, error) {
 	t.Helper()
 	p := stripeclient.CreateParams{
 		IdempotencyKey:     s.key(t, step),
@@ -99,7 +134,7 @@ func (s *suite) create(t *testing.T, step, pm string, mod func(*stripeclient.Cre
 	return s.h.Client.CreatePaymentIntent(ctx(t), p)
 }
 
-func wantStatus(t *testing.T, pi *stripeclient.PaymentIntent, want string) {
+func wantStatus(t *checker, pi *stripeclient.PaymentIntent, want string) {
 	t.Helper()
 	if pi == nil {
 		t.Fatalf("intent is nil, want status %s", want)
@@ -109,7 +144,7 @@ func wantStatus(t *testing.T, pi *stripeclient.PaymentIntent, want string) {
 	}
 }
 
-func wantErr(t *testing.T, err, target error) *stripeclient.Error {
+func wantErr(t *checker, err, target error) *stripeclient.Error {
 	t.Helper()
 	if !errors.Is(err, target) {
 		t.Fatalf("error %v, want one matching %v", err, target)
@@ -119,7 +154,7 @@ func wantErr(t *testing.T, err, target error) *stripeclient.Error {
 	return se
 }
 
-func (s *suite) frictionless(t *testing.T) {
+func (s *suite) frictionless(t *checker) {
 	pi, err := s.create(t, "create", "pm_card_visa", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -141,13 +176,13 @@ func (s *suite) frictionless(t *testing.T) {
 	}
 }
 
-func (s *suite) decline(t *testing.T) {
+func (s *suite) decline(t *checker) {
 	for _, tc := range []struct{ pm, code, decline string }{
 		{"pm_card_visa_chargeDeclined", "card_declined", "generic_decline"},
 		{"pm_card_visa_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds"},
 		{"pm_card_chargeDeclinedExpiredCard", "expired_card", "expired_card"},
 	} {
-		t.Run(tc.pm, func(t *testing.T) {
+		t.Run(tc.pm, func(t *checker) {
 			_, err := s.create(t, "create", tc.pm, nil)
 			se := wantErr(t, err, stripeclient.ErrCardDeclined)
 			if se.HTTPStatus != 402 || se.Type != "card_error" || se.Code != tc.code || se.DeclineCode != tc.decline || se.Message == "" {
@@ -170,7 +205,7 @@ func (s *suite) decline(t *testing.T) {
 
 // requiresAction creates a 3-D Secure intent and checks what the browser
 // needs to handle it.
-func (s *suite) requiresAction(t *testing.T) *stripeclient.PaymentIntent {
+func (s *suite) requiresAction(t *checker) *stripeclient.PaymentIntent {
 	t.Helper()
 	pi, err := s.create(t, "create", "pm_card_authenticationRequired", nil)
 	if err != nil {
@@ -186,14 +221,14 @@ func (s *suite) requiresAction(t *testing.T) *stripeclient.PaymentIntent {
 	return pi
 }
 
-func (s *suite) threeDS(t *testing.T) {
+func (s *suite) threeDS(t *checker) {
 	s.authenticateAndConfirm(t, s.requiresAction(t))
 }
 
 // authenticateAndConfirm plays the customer passing 3-D Secure on pi, which
 // must then await the server (requires_confirmation), and confirms it to
 // succeeded.
-func (s *suite) authenticateAndConfirm(t *testing.T, pi *stripeclient.PaymentIntent) {
+func (s *suite) authenticateAndConfirm(t *checker, pi *stripeclient.PaymentIntent) {
 	t.Helper()
 	if s.h.Browser == nil {
 		t.Skip("completing 3-D Secure needs a browser running Stripe.js; no Browser in the Harness")
@@ -213,7 +248,7 @@ func (s *suite) authenticateAndConfirm(t *testing.T, pi *stripeclient.PaymentInt
 	wantStatus(t, got, stripeclient.StatusSucceeded)
 }
 
-func (s *suite) threeDSFailed(t *testing.T) {
+func (s *suite) threeDSFailed(t *checker) {
 	pi := s.requiresAction(t)
 	if s.h.Browser == nil {
 		t.Skip("failing 3-D Secure needs a browser running Stripe.js; no Browser in the Harness")
@@ -231,7 +266,7 @@ func (s *suite) threeDSFailed(t *testing.T) {
 	}
 }
 
-func (s *suite) manualCapture(t *testing.T) {
+func (s *suite) manualCapture(t *checker) {
 	pi, err := s.create(t, "create", "pm_card_visa", func(p *stripeclient.CreateParams) { p.CaptureMethod = "manual" })
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +291,7 @@ func (s *suite) manualCapture(t *testing.T) {
 	wantErr(t, err, stripeclient.ErrUnexpectedState)
 }
 
-func (s *suite) cancel(t *testing.T) {
+func (s *suite) cancel(t *checker) {
 	pi, err := s.create(t, "create", "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -281,7 +316,7 @@ func (s *suite) cancel(t *testing.T) {
 	wantErr(t, err, stripeclient.ErrUnexpectedState)
 }
 
-func (s *suite) replay(t *testing.T) {
+func (s *suite) replay(t *checker) {
 	first, err := s.create(t, "create", "pm_card_visa", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +338,7 @@ func (s *suite) replay(t *testing.T) {
 	}
 }
 
-func (s *suite) idempotencyError(t *testing.T) {
+func (s *suite) idempotencyError(t *checker) {
 	if _, err := s.create(t, "create", "pm_card_visa", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +349,7 @@ func (s *suite) idempotencyError(t *testing.T) {
 	}
 }
 
-func (s *suite) unknownIDs(t *testing.T) {
+func (s *suite) unknownIDs(t *checker) {
 	_, err := s.h.Client.RetrievePaymentIntent(ctx(t), "pi_stripetestDoesNotExist")
 	wantErr(t, err, stripeclient.ErrResourceMissing)
 	_, err = s.h.Client.ConfirmPaymentIntent(ctx(t), "pi_stripetestDoesNotExist", stripeclient.ConfirmParams{IdempotencyKey: s.key(t, "confirm")})
@@ -329,11 +364,14 @@ func (s *suite) unknownIDs(t *testing.T) {
 	wantErr(t, err, stripeclient.ErrResourceMissing)
 }
 
-func (s *suite) savedCard(t *testing.T) {
+func (s *suite) savedCard(t *checker) {
 	if s.h.NewCustomer == nil {
 		t.Skip("no NewCustomer in the Harness: saved-card scenarios need a customer")
 	}
-	cus := s.h.NewCustomer(t)
+	cus, err := s.h.NewCustomer()
+	if err != nil {
+		t.Fatalf("NewCustomer: %v", err)
+	}
 	pi, err := s.create(t, "create", "pm_card_visa", func(p *stripeclient.CreateParams) {
 		p.Customer = cus
 		p.SetupFutureUsage = "off_session"
@@ -371,7 +409,7 @@ func (s *suite) savedCard(t *testing.T) {
 // payment_method_types has automatic payment methods on, and confirming it
 // on-session without a return_url is refused
 // (docs.stripe.com/changelog/2023-08-16/automatic-payment-methods).
-func (s *suite) returnURLRequired(t *testing.T) {
+func (s *suite) returnURLRequired(t *checker) {
 	_, err := s.create(t, "create", "pm_card_visa", func(p *stripeclient.CreateParams) { p.PaymentMethodTypes = nil })
 	se := wantErr(t, err, stripeclient.ErrInvalidRequest)
 	if se.HTTPStatus != 400 || se.Type != "invalid_request_error" || !strings.Contains(se.Message, "return_url") {

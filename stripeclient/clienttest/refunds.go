@@ -1,15 +1,13 @@
-package conformance
+package clienttest
 
 import (
-	"testing"
-
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
 // The refund scenarios run when Harness.Client implements
 // stripeclient.Refunder, as the Stripe adapter and the fake do.
 
-func (s *suite) refunder(t *testing.T) stripeclient.Refunder {
+func (s *suite) refunder(t *checker) stripeclient.Refunder {
 	t.Helper()
 	r, ok := s.h.Client.(stripeclient.Refunder)
 	if !ok {
@@ -18,14 +16,14 @@ func (s *suite) refunder(t *testing.T) stripeclient.Refunder {
 	return r
 }
 
-func (s *suite) refund(t *testing.T, r stripeclient.Refunder, step, pi string, amount int64) (*stripeclient.Refund, error) {
+func (s *suite) refund(t *checker, r stripeclient.Refunder, step, pi string, amount int64) (*stripeclient.Refund, error) {
 	t.Helper()
 	return r.CreateRefund(ctx(t), stripeclient.RefundParams{IdempotencyKey: s.key(t, step), PaymentIntent: pi, Amount: amount,
 		Reason: stripeclient.RefundReasonRequestedByCustomer, Metadata: map[string]string{"conformance": s.run, "step": step}})
 }
 
 // paid pays 1000 usd with pm, as Stripe's testing page cards do at once.
-func (s *suite) paid(t *testing.T, pm string, mod func(*stripeclient.CreateParams)) *stripeclient.PaymentIntent {
+func (s *suite) paid(t *checker, pm string, mod func(*stripeclient.CreateParams)) *stripeclient.PaymentIntent {
 	t.Helper()
 	pi, err := s.create(t, "create", pm, mod)
 	if err != nil {
@@ -40,7 +38,7 @@ func (s *suite) paid(t *testing.T, pm string, mod func(*stripeclient.CreateParam
 // part of a charge. You can do so multiple times, until the entire charge
 // has been refunded. Once entirely refunded, a charge can't be refunded
 // again.").
-func (s *suite) refunds(t *testing.T) {
+func (s *suite) refunds(t *checker) {
 	r := s.refunder(t)
 	pi := s.paid(t, "pm_card_visa", nil)
 	wantStatus(t, pi, stripeclient.StatusSucceeded)
@@ -103,7 +101,7 @@ func (s *suite) refunds(t *testing.T) {
 // (cancel it instead), are refused with nothing refunded; a partial
 // capture's captured part can be refunded, and the part it released is a
 // refund of its own.
-func (s *suite) refundRefusals(t *testing.T) {
+func (s *suite) refundRefusals(t *checker) {
 	r := s.refunder(t)
 	pi := s.paid(t, "pm_card_visa", func(p *stripeclient.CreateParams) { p.CaptureMethod = "manual" })
 	wantStatus(t, pi, stripeclient.StatusRequiresCapture)
@@ -134,7 +132,7 @@ func (s *suite) refundRefusals(t *testing.T) {
 // refundPending: the testing page's pm_card_pendingRefund (4000 0000 0000
 // 7726) answers a refund pending (docs.stripe.com/testing#refunds), and a
 // pending refund counts against what is left.
-func (s *suite) refundPending(t *testing.T) {
+func (s *suite) refundPending(t *checker) {
 	r := s.refunder(t)
 	pi := s.paid(t, "pm_card_pendingRefund", nil)
 	wantStatus(t, pi, stripeclient.StatusSucceeded)

@@ -1,0 +1,61 @@
+// Package campaign is the fault campaign: seeded, reproducible scenarios,
+// each one order's life, paid by a simulated browser and host through
+// package confirm and package cvc on the stripetest fake, while faults
+// strike, then checked against the guarantees of package confirm. The
+// proof's tests run it on MemoryStores; the SQL Store's tests run it on a
+// real database through a Database, which supplies the database's own
+// faults.
+//
+// Each scenario is a function of (seed, number) alone: its own fake and
+// clock, seeded; its own random source; interruptions and deadlines fired
+// by the campaign at points it draws, never by the wall clock or the
+// scheduler (a Database's faults excepted: they are real). A failure's
+// report carries the command that replays it with a trace.
+//
+// Faults: Stripe calls fail before the work, lose the answer after it, or
+// store a 500 under the key after it; Store operations fail before the
+// write or lose the answer after it (and a Database's own faults); the
+// clock jumps past Stripe's 24-hour idempotency window (keys pruned)
+// between two requests, or inside one, which then outlives its deadline;
+// an instance restarts (with an empty MemoryStore, ending the request it
+// was serving); another attempt (a second tab with another card, a saved
+// card with a new CVC token) runs whole while a request waits at one of
+// its pause points — before or after a Store operation (a slow save) or a
+// Stripe call (a lost answer).
+//
+// The checks, per order; each failure starts with its class:
+//
+//   - [duplicate], [two-intents]: at most one charge moved money (an
+//     uncaptured authorisation counts; a released one does not), and the
+//     order has one intent.
+//   - [told-failed-paid]: no Result says Failed or Canceled while a charge
+//     of the order had moved money when Stripe last answered the request
+//     (when another attempt overlapping it moved the money after that, the
+//     answer was true when Stripe gave it, as two tabs are each told of
+//     their own card).
+//   - [unknown]: every charge that moved money is on the intent of the
+//     host's last answer about the order — the final status check's,
+//     which comes after every fault — and that answer says Succeeded or
+//     Authorized. "Known" therefore means told last, not told once.
+//   - [stuck]: once faults stop, the host's status check — a Pay with a
+//     good card, retried on another instance after a retry-safe error
+//     (as long as confirm.RetryAfter says, else a minute later), at most
+//     four times, then Flow.Status on every
+//     instance and one more Pay — ends Succeeded or Authorized, or
+//     Canceled when the host or the CVC policy canceled on purpose or
+//     Stripe canceled the intent itself (then no money may have moved).
+//   - [captured]: a Succeeded Result reports what Stripe received; a
+//     capture told ErrInvalidState must not have captured.
+//   - [store-contract]: a claim is inserted once, is found afterwards, an
+//     intent once bound is never replaced, and a Database's fault surfaces
+//     as confirm.ErrStore.
+//   - [paid-changed], [stale-paid], [not-retry-safe], [other]: a customer
+//     told paid is never told otherwise; what the host was told last
+//     agrees with Stripe (Flow.Status's answer too); errors under
+//     transient faults are retry-safe (ErrStore when the Store failed); no
+//     secret in a log line or error string, and a client secret only in
+//     RequiresAction.
+//
+// It checks nothing with *testing.T: Run returns a Result whose Errors a
+// test reports.
+package campaign
