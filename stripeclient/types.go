@@ -62,6 +62,13 @@ type PaymentIntent struct {
 	CancellationReason        string
 	Created                   time.Time
 
+	// Connect: the destination account of transfer_data, on_behalf_of and
+	// application_fee_amount, as Stripe answered them (empty or zero when
+	// the intent has none).
+	TransferDestination  string
+	OnBehalfOf           string
+	ApplicationFeeAmount int64
+
 	// Replayed: this answer came from Stripe's idempotency store, not from
 	// running the request now (Stripe's Idempotent-Replayed response
 	// header). A replayed answer is as old as the request first sent
@@ -164,6 +171,20 @@ type CreateParams struct {
 	Description               string
 	StatementDescriptorSuffix string
 	Metadata                  map[string]string
+
+	// TransferDestination is a connected account (acct_…) the payment is
+	// transferred to: a destination charge, which lives on the platform
+	// (transfer_data[destination]). Empty: not sent.
+	TransferDestination string
+	// OnBehalfOf is the connected account (acct_…) the payment is settled
+	// for, its country deciding the fees and the statement descriptor;
+	// needed for cross-region destination charges. Empty: not sent.
+	OnBehalfOf string
+	// ApplicationFeeAmount is the platform's fee in the currency's smallest
+	// unit, at most Amount. Zero: not sent. Stripe takes it only with
+	// TransferDestination or on a connected account (a Client from
+	// OnAccount); see ValidateOnAccount.
+	ApplicationFeeAmount int64
 }
 
 // ConfirmParams are the parameters of ConfirmPaymentIntent.
