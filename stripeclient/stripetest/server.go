@@ -49,6 +49,7 @@ import (
 //	POST /_stripetest/payment_intents/{id}/authenticate        pass 3-D Secure (Fake.Authenticate)
 //	POST /_stripetest/payment_intents/{id}/fail_authentication fail 3-D Secure (Fake.FailAuthentication)
 //	POST /_stripetest/customers                                a new customer (Fake.CreateCustomer)
+//	POST /_stripetest/accounts                                 a new connected account (Fake.CreateAccount)
 //	POST /_stripetest/customers/{id}/cards                     payment_method=pm_card_…: save a card (Fake.AttachCard)
 //	GET  /_stripetest/charges                                  every charge attempt; metadata_key and value filter (Fake.ChargesWhere)
 //	GET  /_stripetest/test_cards                               the test cards (TestCards)
@@ -162,6 +163,7 @@ func newHandler(fake *Fake, bodyTimeout time.Duration) http.Handler {
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/authenticate", h.publishable(h.authenticate))
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/fail_authentication", h.publishable(h.failAuthentication))
 	mux.HandleFunc("POST /_stripetest/customers", h.api(h.createCustomer))
+	mux.HandleFunc("POST /_stripetest/accounts", h.api(h.createAccount))
 	mux.HandleFunc("POST /_stripetest/customers/{id}/cards", h.api(h.attachCard))
 	mux.HandleFunc("GET /_stripetest/charges", h.api(h.listCharges))
 	mux.HandleFunc("GET /_stripetest/test_cards", h.api(h.testCards))
@@ -241,6 +243,19 @@ func (h *handler) serve(e endpoint, allowPublishable bool) http.HandlerFunc {
 		}
 		if laterShape(version) {
 			hd.Set(shapeHeader, stripeclient.APIVersion)
+		}
+		if acct := r.Header.Get("Stripe-Account"); acct != "" {
+			// Every endpoint acts on the connected account the header
+			// names (docs.stripe.com/connect/authentication).
+			c.context = withAccount(c.context, acct)
+			if err := h.fake.checkAccount(c.context); err != nil {
+				var pe *stripeclient.ParamError
+				if errors.As(err, &pe) {
+					err = h.fake.unknownAccount(acct)
+				}
+				h.writeError(c, err)
+				return
+			}
 		}
 		c.meta.reqID = fmt.Sprintf("req_stripetest%010d", h.reqID.Add(1))
 		c.context = withRequestMeta(c.context, &c.meta)
