@@ -128,7 +128,7 @@ func (f *Fake) ListRefunds(ctx context.Context, p stripeclient.ListRefundsParams
 		}
 		if p.Charge != "" {
 			holder := f.chargeHolder(p.Charge)
-			if holder == nil {
+			if holder == nil || !onAccount(ctx, holder) {
 				return f.missingParam("charge", "charge", p.Charge)
 			}
 			if in != nil && holder != in {
