@@ -24,5 +24,6 @@ func TestConformanceOverHTTP(t *testing.T) {
 		Browser:              fake,
 		NewCustomer:          func(*testing.T) string { return fake.CreateCustomer() },
 		NewConfirmationToken: conformance.FakeConfirmationTokens(fake),
+		ConnectedAccount:     func(*testing.T) string { return fake.CreateAccount() },
 	})
 }

@@ -28,6 +28,12 @@ type Harness struct {
 	// createConfirmationToken or Stripe's test helper makes one; nil skips
 	// the ConfirmationToken scenarios.
 	NewConfirmationToken func(t *testing.T, card string) string
+	// ConnectedAccount returns a connected account (acct_…) of the
+	// platform whose key Client holds, able to take direct charges and
+	// receive destination charges (the card_payments and transfers
+	// capabilities); nil, or a Client that does not implement
+	// stripeclient.OnAccount, skips the Connect scenario.
+	ConnectedAccount func(t *testing.T) string
 }
 
 // Run runs one scenario suite against h.Client: the behaviour of
@@ -57,6 +63,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Refunds", s.refunds)
 	t.Run("RefundRefusals", s.refundRefusals)
 	t.Run("RefundPending", s.refundPending)
+	t.Run("Connect", s.connect)
 }
 
 type suite struct {

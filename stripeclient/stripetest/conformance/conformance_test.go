@@ -19,6 +19,7 @@ func TestConformance(t *testing.T) {
 				Browser:              fake,
 				NewCustomer:          func(*testing.T) string { return fake.CreateCustomer() },
 				NewConfirmationToken: conformance.FakeConfirmationTokens(fake),
+				ConnectedAccount:     func(*testing.T) string { return fake.CreateAccount() },
 			})
 		})
 	}
