@@ -42,7 +42,8 @@ func decide(st *state) step {
 		return st.report(pi, status, rowStoreFailedAfterStripe, st.store.err)
 	case st.store.kind == ansStoreFailed:
 		return finishErr(rowStoreFailed, &flowError{op: "store", sentinel: ErrStore, err: st.store.err})
-	case rec.Version != 0 && (rec.Amount != st.order.Amount || rec.Currency != st.order.Currency || rec.Customer != st.order.Customer):
+	case rec.Version != 0 && (rec.Amount != st.order.Amount || rec.Currency != st.order.Currency || rec.Customer != st.order.Customer ||
+		rec.Account != st.order.Account || rec.Destination != st.order.Destination):
 		return finishErr(rowTermsChanged, mismatch("order terms changed after its payment began"))
 	case st.req.PaymentIntentID != "" && rec.IntentID != "" && rec.IntentID != st.req.PaymentIntentID:
 		return finishErr(rowOtherIntent, mismatch("not this order's payment intent"))
@@ -69,7 +70,14 @@ func decide(st *state) step {
 		// stored no earlier than the refusal's sending, and Stripe keeps
 		// it at least 24 hours.
 		switch {
-		case rec.RefusedSentAt.IsZero() || !a.at.Before(rec.RefusedSentAt.Add(st.window)):
+		case !a.fromKeyStore && !st.renewed && a.sent.After(rec.RefusedSentAt):
+			// The replay ran anew: the key had expired. It holds this
+			// refusal now (if Stripe stores it), stored no earlier than
+			// this sending: record that, prove nothing in this call.
+			r := rec
+			r.RefusedSentAt, r.Updated = a.sent, st.now
+			return step{op: opUpdate, row: rowRefusalRenewed, rec: r}
+		case st.renewed || rec.RefusedSentAt.IsZero() || !a.at.Before(rec.RefusedSentAt.Add(st.window)):
 			return st.searchStep(rowRefusalTooOld)
 		case !st.chainOpen(a.at, rec.RefusedSentAt):
 			return st.chainClosed(a.at, rec.RefusedSentAt)
@@ -286,6 +294,17 @@ func (st *state) cancelPending(status Status) bool {
 	return st.rec.CancelRequested && status != StatusCanceled && status != StatusSucceeded
 }
 
+// keyID is the order's identity in its keys: its ID, and for a direct
+// charge its account, so that two accounts never share a key (the
+// separator is not printable, so no order ID contains it). A plain
+// order's keys are those it always had.
+func (st *state) keyID() string {
+	if st.order.Account == "" {
+		return st.order.ID
+	}
+	return st.order.ID + "\x1f" + st.order.Account
+}
+
 // stampCreation makes card's creation, on order's terms, the record's
 // claimed creation, sent at now.
 func (r *record) stampCreation(card Request, order Order, now time.Time) {
@@ -390,6 +409,7 @@ func creationSafe(order Order, rec record, now time.Time, window time.Duration) 
 func (st *state) claimStep(rw row) step {
 	r := record{Amount: st.order.Amount, Currency: st.order.Currency, Customer: st.order.Customer,
 		Created: st.now, Updated: st.now}
+	r.Account, r.Destination = st.order.Account, st.order.Destination
 	r.stampCreation(st.req, st.order, st.now)
 	safe := creationSafe(st.order, record{}, st.now, st.window)
 	if !safe {
@@ -470,6 +490,7 @@ func (st *state) recorded(pi *stripeclient.PaymentIntent, status Status, card Re
 	r := st.rec
 	if r.Version == 0 {
 		r.Amount, r.Currency, r.Customer = st.order.Amount, st.order.Currency, st.order.Customer
+		r.Account, r.Destination = st.order.Account, st.order.Destination
 	}
 	if r.IntentID == "" && (r.CreateSentAt.IsZero() || st.keyHeldAnother) {
 		// The intent was made by another request (found by a search, or
@@ -522,6 +543,9 @@ func latestCharge(pi *stripeclient.PaymentIntent) string {
 func (st *state) report(pi *stripeclient.PaymentIntent, status Status, rw row, storeErr error) step {
 	_, outcome, _ := status.next()
 	s := step{op: opFinish, row: rw, res: needsCustomer(st.order, result(pi, status, outcome)), storeErr: storeErr}
+	if s.res.ClientSecret != "" {
+		s.res.StripeAccount = st.order.Account
+	}
 	if st.rec.IntentID == pi.ID {
 		s.res.Refunded = st.rec.Refunded
 	}
@@ -551,7 +575,7 @@ func (st *state) report(pi *stripeclient.PaymentIntent, status Status, rw row, s
 }
 
 func (st *state) confirmActionStep(rw, already row, intentID, paymentMethod, latestCharge string) step {
-	key := keyConfirmAction(st.ns, st.order.ID, intentID, paymentMethod, latestCharge)
+	key := keyConfirmAction(st.ns, st.keyID(), intentID, paymentMethod, latestCharge)
 	for n := 1; slices.Contains(st.refusedKeys, key) || slices.Contains(st.replayedKeys, key); n++ {
 		// The key was refused in this call, or answered from Stripe's
 		// idempotency store, and the intent still waits for this
@@ -561,7 +585,7 @@ func (st *state) confirmActionStep(rw, already row, intentID, paymentMethod, lat
 		// failed; it replays it for 24 hours). Confirming under the next
 		// key of the chain cannot charge twice: one authentication is
 		// confirmed once, whichever key carries it.
-		key = keyConfirmActionAttempt(st.ns, st.order.ID, intentID, paymentMethod, latestCharge, n)
+		key = keyConfirmActionAttempt(st.ns, st.keyID(), intentID, paymentMethod, latestCharge, n)
 	}
 	if st.wasSent(key) {
 		// confirmed already: Stripe would replay the same answer. After a
@@ -577,7 +601,7 @@ func (st *state) confirmActionStep(rw, already row, intentID, paymentMethod, lat
 
 // createKey is the key of the record's creation attempt.
 func (st *state) createKey() string {
-	return keyCreateAttempt(st.ns, st.order.ID, st.rec.CreateAttempt)
+	return keyCreateAttempt(st.ns, st.keyID(), st.rec.CreateAttempt)
 }
 
 // refusedParam is the parameter Stripe named in refusing a call, or "".
@@ -610,13 +634,13 @@ func (st *state) searchStep(rw row) step {
 func (st *state) writeStep(rw row) step {
 	id := st.req.PaymentIntentID
 	if st.act == actCapture {
-		key := keyCapture(st.ns, st.order.ID, id, st.amount)
+		key := keyCapture(st.ns, st.keyID(), id, st.amount)
 		return step{op: opCapture, row: rw, intent: id, key: key, capture: stripeclient.CaptureParams{IdempotencyKey: key, AmountToCapture: st.amount}}
 	}
 	return st.cancelStep(rw, id, st.reason)
 }
 
-func (st *state) cancelKey(intentID string) string { return keyCancel(st.ns, st.order.ID, intentID) }
+func (st *state) cancelKey(intentID string) string { return keyCancel(st.ns, st.keyID(), intentID) }
 
 func (st *state) cancelStep(rw row, intentID, reason string) step {
 	key := st.cancelKey(intentID)

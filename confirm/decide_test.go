@@ -411,6 +411,18 @@ func decideCases() []decideCase {
 		{rowTooManyDeclines, st(actPayByCard, recorded("requires_payment_method"), func(s *state) { s.maxDeclines, s.rec.Declines = 5, 5 }), opFinish, "", wantErr(ErrTooManyAttempts)},
 		{rowTooManyDeclines, st(actPayByCard, claim(tOther, time.Time{}), func(s *state) { s.maxDeclines, s.rec.Declines = 3, 4 }), opFinish, "", wantErr(ErrTooManyAttempts)},
 		{rowAnotherCard, st(actPayByCard, recorded("requires_payment_method"), func(s *state) { s.maxDeclines, s.rec.Declines = 5, 4 }), opConfirm, "", nil},
+		{rowRefusalRenewed, st(actPayByCard, claim(tCard, t0), refusedBefore(tOther), answered(opCreate, ansRefused, nil), withCard(tOther),
+			func(s *state) {
+				s.replayedRefusal, s.stripe.ofRefusedReplay, s.stripe.sent = true, true, t0.Add(-time.Second)
+			}), opUpdate, "", func(t *testing.T, s step) {
+			if !s.rec.RefusedSentAt.Equal(t0.Add(-time.Second)) || s.rec.CreateAttempt != 0 {
+				t.Errorf("record %+v: want the refusal's new time, the same attempt", s.rec)
+			}
+		}},
+		{rowRefusalTooOld, st(actPayByCard, claim(tCard, t0), refusedBefore(tOther), answered(opCreate, ansRefused, nil), withCard(tOther),
+			func(s *state) {
+				s.replayedRefusal, s.stripe.ofRefusedReplay, s.renewed, s.stripe.sent = true, true, true, t0.Add(-time.Second)
+			}), opSearch, "", nil},
 		{rowRefusalTooOld, st(actPayByCard, claim(tCard, t0), refusedBefore(tOther), answered(opCreate, ansRefused, nil), withCard(tOther),
 			func(s *state) {
 				s.replayedRefusal, s.stripe.ofRefusedReplay, s.rec.RefusedSentAt = true, true, t0.Add(-DefaultKeyWindow)

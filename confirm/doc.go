@@ -28,7 +28,7 @@
 //   - Treat Outcome Succeeded (and Authorized, then [Flow.Capture]) as paid;
 //     nothing else.
 //   - With more than one instance, share one [Store] on the host's
-//     database (package confirm/sqlstore is one for PostgreSQL).
+//     database (package confirm/sqlstore is one for PostgreSQL and SQLite).
 //   - Choose the Store by how the shop runs: one instance that may restart
 //     keeps its orders in a durable Store (package confirm/sqlstore, on
 //     SQLite or PostgreSQL); several instances share one Store on one
@@ -139,8 +139,9 @@
 //
 // [Flow.Capture] and [Flow.Cancel] settle an authorisation
 // (Order.CaptureLater); [Flow.Status] and [Flow.Reconcile] tell where an
-// order's payment stands without paying again, and a Store that
-// implements [Lister] names the orders a sweep should reconcile.
+// order's payment stands without paying again, and a [Sweep] over a
+// Store that implements [Lister] reconciles every unsettled order, a
+// bounded page at a time.
 //
 // # Off-session payments and their recovery
 //
@@ -330,6 +331,8 @@
 //   - chain closed: the key holds a refusal but the chain's deadline has
 //     passed: ErrPaymentInProgress until the first key may be pruned and
 //     searched past.
+//   - refusal renewed: the replayed refusal ran anew (the key had expired):
+//     record the new refusal's time, prove nothing in this call.
 //   - refusal too old to prove: the replayed refusal came back when the key
 //     may have expired meanwhile: prove nothing from it; search.
 //   - creation refused: Stripe refused the claimed creation without an

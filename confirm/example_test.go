@@ -50,8 +50,9 @@ func ExampleFlow_Pay_threeDSecure() {
 	// Stripe calls: 2
 }
 
-// A decline is an outcome, not an error: the customer sees Stripe's
-// message and may try another card on the same order.
+// A decline is an outcome, not an error: the customer sees one text for
+// every decline (Config.DeclineMessages), the log gets Stripe's reason,
+// and the customer may try another card on the same order.
 func ExampleFlow_Pay_decline() {
 	fake := stripetest.New(stripetest.Config{})
 	flow := confirm.New(fake, confirm.Config{})
@@ -66,7 +67,7 @@ func ExampleFlow_Pay_decline() {
 	fmt.Println(res.Outcome, "intents:", len(fake.Intents()))
 	// Output:
 	// failed insufficient_funds <nil>
-	// 402 Your card has insufficient funds.
+	// 402 Your card was declined. Please try a different card, or contact your bank.
 	// succeeded intents: 1
 }
 

@@ -96,6 +96,11 @@ type Config struct {
 	// Logger receives one record per payment step (order, intent, step,
 	// outcome; never a secret). Default: discard.
 	Logger *slog.Logger
+
+	// DeclineMessages chooses what a declined customer is told. Default
+	// HideDeclineReasons: one text for every decline, the reason kept in
+	// Result.Code and DeclineCode for the log (messages.go).
+	DeclineMessages DeclineMessages
 }
 
 // Flow runs the synchronous card payment flow against a Stripe client. It
@@ -111,6 +116,8 @@ type Flow struct {
 	decl    int
 	obs     Observer
 	log     *slog.Logger
+	// declines is Config.DeclineMessages.
+	declines DeclineMessages
 }
 
 // New returns a Flow that calls Stripe through client, which must not be
@@ -123,7 +130,8 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 		panic("confirm: Config.KeyWindow must be between 0 (default) and 24 hours")
 	}
 	f := &Flow{client: client, ns: cfg.Namespace, metaKey: cfg.MetadataKey, store: cfg.Store, now: cfg.Now, window: cfg.KeyWindow,
-		lag: cfg.SearchLag, decl: cfg.MaxDeclines, obs: cfg.Observer, log: cfg.Logger}
+		lag: cfg.SearchLag, decl: cfg.MaxDeclines, obs: cfg.Observer, log: cfg.Logger,
+		declines: cfg.DeclineMessages}
 	if f.obs == nil {
 		f.obs = noObserver{}
 	}
@@ -207,6 +215,7 @@ func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error
 	}
 	st.name = "pay"
 	res, err := f.validateThenRun(ctx, st, req.Validate())
+	res = f.declines.apply(res) // the customer's text only; Code and DeclineCode stay
 	f.logStep(ctx, name, st, res, err)
 	return res, err
 }
@@ -230,7 +239,7 @@ func (f *Flow) validateThenRun(ctx context.Context, st *state, reqErr error) (Re
 // run is the loop: decide, do, decide again, until a step finishes the
 // call or the cap on calls is reached.
 func (f *Flow) run(ctx context.Context, st *state) (Result, error) {
-	call := Call{Name: st.name, OrderID: st.order.ID}
+	call := Call{Name: st.name, OrderID: st.order.ID, ByIntent: st.act == actPayByIntent}
 	ctx = f.obs.Begin(ctx, call)
 	res, err := f.loop(ctx, st)
 	f.obs.End(ctx, call, CallEnd{Row: st.last.String(), Outcome: res.Outcome, Status: res.Status, IntentID: res.IntentID,
@@ -240,6 +249,10 @@ func (f *Flow) run(ctx context.Context, st *state) (Result, error) {
 
 // loop decides, performs, and decides again until a step ends the call.
 func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
+	client, err := f.clientFor(st.order)
+	if err != nil {
+		return Result{}, err
+	}
 	for n := 0; ; n++ {
 		s := decide(st)
 		if s.op == opFinish {
@@ -257,14 +270,28 @@ func (f *Flow) loop(ctx context.Context, st *state) (Result, error) {
 				err: errors.New("the payment did not settle within the calls one step may make")}
 		}
 		start := f.now()
-		a := f.do(ctx, st.order.ID, s)
-		a.at = f.now()
+		a := f.do(ctx, client, st.order.ID, s)
+		a.sent, a.at = start, f.now()
 		if s.op.stripe() {
 			f.obs.StripeCall(ctx, stripeCall(s, a, a.at.Sub(start)))
 			st.requestID = requestID(a.err, st.requestID)
 		}
 		st.advance(s, a)
 	}
+}
+
+// clientFor is the client of order's calls: the Flow's, or for a direct
+// charge the Flow's on the order's connected account (ErrUnsupported when
+// the client cannot act on one).
+func (f *Flow) clientFor(order Order) (stripeclient.Client, error) {
+	if order.Account == "" {
+		return f.client, nil
+	}
+	on, ok := f.client.(stripeclient.OnAccount)
+	if !ok {
+		return nil, &flowError{op: "pay", sentinel: ErrUnsupported, err: errors.New("the client does not implement stripeclient.OnAccount (Connect)")}
+	}
+	return on.OnAccount(order.Account), nil
 }
 
 // requestID is Stripe's request ID in err, or last.
@@ -278,7 +305,7 @@ func requestID(err error, last string) string {
 
 // do performs one step: the only code that calls the Store or Stripe, and
 // the only place their answers are classified.
-func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
+func (f *Flow) do(ctx context.Context, client stripeclient.Client, orderID string, s step) answer {
 	var (
 		pi  *stripeclient.PaymentIntent
 		err error
@@ -312,21 +339,21 @@ func (f *Flow) do(ctx context.Context, orderID string, s step) answer {
 		}
 		return storeAnswer(ansOK, rec)
 	case opSearch:
-		found, err := f.client.SearchPaymentIntents(ctx, s.search)
+		found, err := client.SearchPaymentIntents(ctx, s.search)
 		if err != nil {
 			return answer{kind: ansFailed, err: wrapStripe("search", err)}
 		}
 		return answer{kind: ansOK, found: found}
 	case opCreate:
-		pi, err = f.client.CreatePaymentIntent(ctx, s.create)
+		pi, err = client.CreatePaymentIntent(ctx, s.create)
 	case opConfirm:
-		pi, err = f.client.ConfirmPaymentIntent(ctx, s.intent, s.confirm)
+		pi, err = client.ConfirmPaymentIntent(ctx, s.intent, s.confirm)
 	case opLook, opReadBack:
-		pi, err = f.client.RetrievePaymentIntent(ctx, s.intent)
+		pi, err = client.RetrievePaymentIntent(ctx, s.intent)
 	case opCapture:
-		pi, err = f.client.CapturePaymentIntent(ctx, s.intent, s.capture)
+		pi, err = client.CapturePaymentIntent(ctx, s.intent, s.capture)
 	case opCancel:
-		pi, err = f.client.CancelPaymentIntent(ctx, s.intent, s.cancel)
+		pi, err = client.CancelPaymentIntent(ctx, s.intent, s.cancel)
 	}
 	if err == nil {
 		return answer{kind: ansOK, pi: pi, fromKeyStore: pi != nil && pi.Replayed}

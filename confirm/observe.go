@@ -29,6 +29,9 @@ type Observer interface {
 type Call struct {
 	Name    string
 	OrderID string
+	// ByIntent: a pay naming its PaymentIntent, as the browser does when
+	// it returns from 3-D Secure (Request.PaymentIntentID).
+	ByIntent bool
 }
 
 // StripeCall is one call to Stripe, as the Flow made it.

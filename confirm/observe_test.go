@@ -78,6 +78,11 @@ func TestObserverSeesEveryCall(t *testing.T) {
 			t.Errorf("end %d: %+v (%+v), want %v after one Stripe call", i, end, rec.begins[i], wantOutcomes[i])
 		}
 	}
+	for i, b := range rec.begins {
+		if b.ByIntent != (i == 2) {
+			t.Errorf("begin %d: ByIntent %v; want it only for the return from 3-D Secure", i, b.ByIntent)
+		}
+	}
 	if ok.Outcome != confirm.Succeeded {
 		t.Fatal(ok.Outcome)
 	}

@@ -55,11 +55,11 @@ func keyOffSession(ns uuid.UUID, orderID, intentID, paymentMethodID, latestCharg
 // the request's card: keyConfirm on-session, keyOffSession off-session.
 func (st *state) cardConfirmKey() string {
 	if st.order.OffSession {
-		return keyOffSession(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.rec.LatestCharge)
+		return keyOffSession(st.ns, st.keyID(), st.rec.IntentID, st.req.card(), st.rec.LatestCharge)
 	}
-	k := keyConfirm(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken)
+	k := keyConfirm(st.ns, st.keyID(), st.rec.IntentID, st.req.card(), st.req.CVCToken)
 	for n := 1; st.retryCard(k); n++ {
-		k = keyConfirmAttempt(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
+		k = keyConfirmAttempt(st.ns, st.keyID(), st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
 	}
 	return k
 }
@@ -77,5 +77,5 @@ func (st *state) retryCard(k string) bool {
 
 // cardConfirmKeyAt is link n of the on-session card confirmation's chain.
 func (st *state) cardConfirmKeyAt(n int) string {
-	return keyConfirmAttempt(st.ns, st.order.ID, st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
+	return keyConfirmAttempt(st.ns, st.keyID(), st.rec.IntentID, st.req.card(), st.req.CVCToken, n)
 }

@@ -82,6 +82,26 @@ type Order struct {
 	// combination once with [CheckStatementDescriptor]. Rules:
 	// https://docs.stripe.com/get-started/account/statement-descriptors
 	StatementDescriptorSuffix string
+	// Account is, for a platform on Stripe Connect, the connected account
+	// (acct_…) of a direct charge: the intent, its charge and its refunds
+	// live on that account (https://docs.stripe.com/connect/direct-charges),
+	// every call for the order carries it (Stripe-Account), keys and
+	// searches are the account's, and the browser's Stripe.js must be
+	// initialised with it (Result.StripeAccount, sent as stripe_account).
+	// Exclusive with Destination.
+	Account string
+	// Destination is the connected account (acct_…) a destination charge
+	// pays (transfer_data[destination]); the intent lives on the platform
+	// (https://docs.stripe.com/connect/destination-charges). OnBehalfOf
+	// (acct_…, only with Destination) makes that account the settlement
+	// merchant, as cross-region destination charges need.
+	Destination string
+	OnBehalfOf  string
+	// ApplicationFee is the platform's fee in the smallest unit, at most
+	// Amount; only with Account or Destination (Stripe refuses
+	// application_fee_amount without either).
+	ApplicationFee int64
+
 	// Metadata is optional, within Stripe's limits
 	// (https://docs.stripe.com/api/metadata): at most 50 keys, counting the
 	// one the Flow adds for the order ID, keys of at most 40 characters
@@ -135,6 +155,9 @@ func (o Order) Validate(metadataKey string) error {
 	}
 	if o.OffSession && o.Customer == "" {
 		return &OrderError{Field: "customer", Reason: "required to charge off-session"}
+	}
+	if err := o.validateConnect(); err != nil {
+		return err
 	}
 	if err := checkText("description", o.Description, maxDescriptionLen, false); err != nil {
 		return err
@@ -228,6 +251,26 @@ func CheckStatementDescriptor(prefix, suffix string) error {
 	n := utf8.RuneCountInString(prefix) + len("* ") + utf8.RuneCountInString(suffix)
 	if suffix != "" && n > maxDescriptorLen {
 		return &OrderError{Field: "statement_descriptor_suffix", Reason: "prefix, \"* \" and suffix make " + strconv.Itoa(n) + " characters, more than Stripe's 22"}
+	}
+	return nil
+}
+
+// validateConnect checks the order's Connect fields.
+func (o Order) validateConnect() error {
+	for _, f := range []struct{ name, id string }{{"account", o.Account}, {"destination", o.Destination}, {"on_behalf_of", o.OnBehalfOf}} {
+		if f.id != "" && stripeclient.ValidateAccountID(f.id) != nil {
+			return &OrderError{Field: f.name, Reason: "not an acct_… ID"}
+		}
+	}
+	switch {
+	case o.Account != "" && o.Destination != "":
+		return &OrderError{Field: "account", Reason: "a direct charge (Account) or a destination charge (Destination), not both"}
+	case o.OnBehalfOf != "" && o.Destination == "":
+		return &OrderError{Field: "on_behalf_of", Reason: "only with Destination"}
+	case o.ApplicationFee < 0 || o.ApplicationFee > o.Amount:
+		return &OrderError{Field: "application_fee", Reason: "between 0 and the amount"}
+	case o.ApplicationFee > 0 && o.Account == "" && o.Destination == "":
+		return &OrderError{Field: "application_fee", Reason: "needs Account or Destination"}
 	}
 	return nil
 }

@@ -19,6 +19,9 @@ func createParams(order Order, metaKey, key string) stripeclient.CreateParams {
 		Description:               order.Description,
 		StatementDescriptorSuffix: order.StatementDescriptorSuffix,
 		Metadata:                  metadata(order, metaKey),
+		TransferDestination:       order.Destination,
+		OnBehalfOf:                order.OnBehalfOf,
+		ApplicationFeeAmount:      order.ApplicationFee,
 	}
 }
 
@@ -62,6 +65,8 @@ func bindErr(order Order, pi *stripeclient.PaymentIntent, metaKey string) error 
 		return mismatch("currency differs from the order's")
 	case pi.Customer != order.Customer:
 		return mismatch("customer differs from the order's")
+	case pi.TransferDestination != order.Destination:
+		return mismatch("destination differs from the order's")
 	}
 	return nil
 }

@@ -71,6 +71,11 @@ type book struct {
 	// Declines counts the card attempts Stripe declined on the order.
 	Declines int `json:"declines,omitempty"`
 
+	// Account and Destination are the order's Connect terms when its
+	// payment began; an order whose terms changed since is refused.
+	Account     string `json:"account,omitempty"`
+	Destination string `json:"destination,omitempty"`
+
 	// Refunds are the order's refunds, one per host refund ID.
 	Refunds []refundEntry `json:"refunds,omitempty"`
 }

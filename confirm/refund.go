@@ -26,6 +26,10 @@ type RefundRequest struct {
 	Full bool
 	// Reason is "", "duplicate", "fraudulent" or "requested_by_customer".
 	Reason string
+	// ReverseTransfer (a destination charge) takes the refund back from
+	// the connected account; RefundApplicationFee returns the platform's
+	// fee pro rata (https://docs.stripe.com/connect/destination-charges#issue-refunds).
+	ReverseTransfer, RefundApplicationFee bool
 }
 
 // RefundResult is where one refund stands.
@@ -68,7 +72,7 @@ var (
 const refundMetaKey = "cardconfirm_refund_id"
 
 // refundKey is the key of the order's refund id: never its amount.
-func refundKey(f *Flow, orderID, id string) string { return key(f.ns, "refund", orderID, id) }
+func refundKey(f *Flow, st *state, id string) string { return key(f.ns, "refund", st.keyID(), id) }
 
 // Refund refunds part or all of what order's payment captured, once per
 // r.ID however often it is called, on whichever instance.
@@ -92,7 +96,11 @@ func (f *Flow) Refund(ctx context.Context, order Order, r RefundRequest) (Refund
 	if err := r.validate(order); err != nil {
 		return RefundResult{}, err
 	}
-	refunder, ok := f.client.(stripeclient.Refunder)
+	client, err := f.clientFor(order)
+	if err != nil {
+		return RefundResult{}, err
+	}
+	refunder, ok := client.(stripeclient.Refunder)
 	if !ok {
 		return RefundResult{}, &flowError{op: "refund", sentinel: ErrUnsupported, err: errors.New("the client does not implement stripeclient.Refunder")}
 	}
@@ -186,8 +194,9 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 				got, cerr = f.findRefund(ctx, refunder, st, rec.IntentID, r.ID)
 			}
 			if cerr == nil && got == nil {
-				p := stripeclient.RefundParams{IdempotencyKey: refundKey(f, st.order.ID, r.ID), PaymentIntent: rec.IntentID, Amount: e.Amount,
-					Reason: e.Reason, Metadata: map[string]string{f.metaKey: st.order.ID, refundMetaKey: r.ID}}
+				p := stripeclient.RefundParams{IdempotencyKey: refundKey(f, st, r.ID), PaymentIntent: rec.IntentID, Amount: e.Amount,
+					Reason: e.Reason, Metadata: map[string]string{f.metaKey: st.order.ID, refundMetaKey: r.ID},
+					ReverseTransfer: r.ReverseTransfer, RefundApplicationFee: r.RefundApplicationFee}
 				got, cerr = f.stripeRefund(ctx, st, "refund", func() (*stripeclient.Refund, error) { return refunder.CreateRefund(ctx, p) })
 			}
 		}

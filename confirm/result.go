@@ -21,6 +21,8 @@ type Result struct {
 	RedirectURL string
 
 	// Message is safe to show the customer; set when Outcome is Failed.
+	// For a decline it is one generic text unless Config.DeclineMessages
+	// is ShowDeclineReasons (then Stripe's customer-facing message).
 	Message string
 	// Code and DeclineCode are Stripe's reasons for a failure, for the
 	// host's logs and analytics ("card_declined"/"insufficient_funds").
@@ -31,6 +33,10 @@ type Result struct {
 	Amount        int64  // the intent's amount
 	Captured      int64  // amount received, for Succeeded
 	Refunded      int64  // refunds that succeeded, as the order's record knows them (Flow.Refund)
+	// StripeAccount is the connected account of a direct charge
+	// (Order.Account): the browser's Stripe.js must be initialised with it
+	// (Stripe(pk, {stripeAccount})) to handle the 3-D Secure step.
+	StripeAccount string
 	Currency      string
 	// CVCCheck is the latest charge's CVC check: "pass", "fail",
 	// "unavailable", "unchecked", or empty when there is no charge.
@@ -45,7 +51,11 @@ type Response struct {
 	Success        bool   `json:"success,omitempty"`
 	RequiresAction bool   `json:"requires_action,omitempty"`
 	ClientSecret   string `json:"payment_intent_client_secret,omitempty"`
-	Error          string `json:"error,omitempty"`
+	// StripeAccount comes with requires_action for a direct charge: the
+	// page passes it to Stripe(publishableKey, {stripeAccount}) before
+	// handleCardAction. Stripe's guide's code ignores it.
+	StripeAccount string `json:"stripe_account,omitempty"`
+	Error         string `json:"error,omitempty"`
 }
 
 // Customer-facing texts for outcomes and errors that carry no card message.
@@ -79,7 +89,7 @@ func (r Result) Response() Response {
 	case Succeeded, Authorized:
 		return Response{HTTPStatus: http.StatusOK, Success: true}
 	case RequiresAction:
-		return Response{HTTPStatus: http.StatusOK, RequiresAction: true, ClientSecret: r.ClientSecret}
+		return Response{HTTPStatus: http.StatusOK, RequiresAction: true, ClientSecret: r.ClientSecret, StripeAccount: r.StripeAccount}
 	case Failed:
 		msg := r.Message
 		if msg == "" {
@@ -134,6 +144,8 @@ func (resp Response) Write(w http.ResponseWriter) error {
 
 // customerMessage picks the text to show for a failed attempt: Stripe's own
 // message for card errors (written for customers), a fixed text otherwise.
+// Flow.Pay then applies Config.DeclineMessages, which by default replaces
+// Stripe's message with one text for every decline (messages.go).
 func customerMessage(pe *stripeclient.PaymentError) string {
 	switch {
 	case pe == nil:

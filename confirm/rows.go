@@ -21,6 +21,7 @@ const (
 	rowNoSuchIntent
 	rowKeyHoldsRefusal
 	rowChainClosed
+	rowRefusalRenewed
 	rowRefusalTooOld
 	rowCreationRefused
 	rowTokenSpentByClaim
@@ -97,6 +98,7 @@ var rowTable = []struct {
 	{rowNoSuchIntent, "no such intent", "the intent the request names does not exist: ErrOrderMismatch"},
 	{rowKeyHoldsRefusal, "key holds a refusal", "the refused creation, replayed byte for byte after idempotency_error, is refused again before the key can expire, and the chain is open: move the claim to the next creation key, stamped with this card"},
 	{rowChainClosed, "chain closed", "the key holds a refusal but the chain's deadline has passed: ErrPaymentInProgress until the first key may be pruned and searched past"},
+	{rowRefusalRenewed, "refusal renewed", "the replayed refusal ran anew (the key had expired): record the new refusal's time, prove nothing in this call"},
 	{rowRefusalTooOld, "refusal too old to prove", "the replayed refusal came back when the key may have expired meanwhile: prove nothing from it; search"},
 	{rowCreationRefused, "creation refused", "Stripe refused the claimed creation without an intent: unstamp it, keep the refused card, terms and time"},
 	{rowTokenSpentByClaim, "token spent by the claim", "this request's CVC token was refused as used, and the claimed creation carried it: read the intent back, report it"},

@@ -93,6 +93,7 @@ type answer struct {
 	card   Request   // the card a create or confirm sent
 	intent string    // the intent a confirm, capture or cancel named
 	key    string    // the idempotency key a write sent
+	sent   time.Time // when the call was sent, by the Flow's clock
 	at     time.Time // when the answer came, by the Flow's clock
 	// ofRefusedReplay: the answer to the replay of the record's refused
 	// creation.
@@ -151,6 +152,10 @@ type state struct {
 	// idempotency_error: the creation key holds another request, so the
 	// claimed creation never ran and its ConfirmationToken is unspent.
 	keyHeldAnother bool
+	// renewed: this call recorded that its replay of the refused
+	// creation ran anew (the key had expired), so the replay proves
+	// nothing in this call.
+	renewed bool
 	// declined: Stripe declined a card this call sent; counted: the
 	// record written since counts it.
 	declined, counted bool
@@ -181,6 +186,9 @@ func (st *state) advance(s step, a answer) {
 		}
 		if s.stamp && a.kind == ansOK {
 			st.stamped = true
+		}
+		if s.row == rowRefusalRenewed && a.kind == ansOK {
+			st.renewed = true
 		}
 		if s.countsDecline && a.kind == ansOK {
 			st.counted = true

@@ -67,7 +67,7 @@ type Record struct {
 // Store remembers which PaymentIntent pays which order, beyond Stripe's
 // 24-hour idempotency window and across instances of the host. Hosts with
 // more than one instance must share one Store between them, on their
-// database (package confirm/sqlstore is one for PostgreSQL).
+// database (package confirm/sqlstore is one for PostgreSQL and SQLite).
 //
 // Contract, as for database/sql/driver implementations. Each clause is
 // checked by confirm/storetest.TestStore:

@@ -42,6 +42,12 @@ type PaymentIntent struct {
 	Customer         string // cus_… or empty
 	PaymentMethod    string // pm_… or empty
 
+	// Connect: a destination charge's connected account and settlement
+	// merchant, and the platform's fee.
+	TransferDestination  string
+	OnBehalfOf           string
+	ApplicationFeeAmount int64
+
 	CaptureMethod      string // "automatic", "automatic_async" or "manual"
 	ConfirmationMethod string // "automatic" or "manual"
 	SetupFutureUsage   string // "", "on_session" or "off_session"
@@ -61,13 +67,6 @@ type PaymentIntent struct {
 	Metadata                  map[string]string
 	CancellationReason        string
 	Created                   time.Time
-
-	// Connect: the destination account of transfer_data, on_behalf_of and
-	// application_fee_amount, as Stripe answered them (empty or zero when
-	// the intent has none).
-	TransferDestination  string
-	OnBehalfOf           string
-	ApplicationFeeAmount int64
 
 	// Replayed: this answer came from Stripe's idempotency store, not from
 	// running the request now (Stripe's Idempotent-Replayed response
@@ -152,6 +151,16 @@ type CreateParams struct {
 	// ["card"].
 	PaymentMethodTypes []string
 
+	// TransferDestination (acct_…) makes a destination charge: the funds
+	// go to that connected account (transfer_data[destination]);
+	// OnBehalfOf (acct_…) makes it the settlement merchant.
+	// ApplicationFeeAmount is the platform's fee, 0 for none, at most
+	// Amount; Stripe takes it only with TransferDestination or on a
+	// connected account (a Client from OnAccount): see ValidateOnAccount.
+	TransferDestination  string
+	OnBehalfOf           string
+	ApplicationFeeAmount int64
+
 	// Confirm confirms the intent in the same call.
 	Confirm bool
 	// ConfirmationMethod is "manual" for the synchronous flow (the server
@@ -171,20 +180,6 @@ type CreateParams struct {
 	Description               string
 	StatementDescriptorSuffix string
 	Metadata                  map[string]string
-
-	// TransferDestination is a connected account (acct_…) the payment is
-	// transferred to: a destination charge, which lives on the platform
-	// (transfer_data[destination]). Empty: not sent.
-	TransferDestination string
-	// OnBehalfOf is the connected account (acct_…) the payment is settled
-	// for, its country deciding the fees and the statement descriptor;
-	// needed for cross-region destination charges. Empty: not sent.
-	OnBehalfOf string
-	// ApplicationFeeAmount is the platform's fee in the currency's smallest
-	// unit, at most Amount. Zero: not sent. Stripe takes it only with
-	// TransferDestination or on a connected account (a Client from
-	// OnAccount); see ValidateOnAccount.
-	ApplicationFeeAmount int64
 }
 
 // ConfirmParams are the parameters of ConfirmPaymentIntent.

@@ -7,17 +7,17 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/cvc"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest/stripejs"
 )
 
-// The pages, the page's own payment code and the offline Stripe.js stand-in
-// are compiled into the binary, so `go run ./examples/server` needs no files
+// The pages and the page's own payment code (and, through stripejs, the
+// offline Stripe.js stand-in) are compiled into the binary, so `go run .` in examples/server needs no files
 // beside it and no network.
 //
 //go:embed web
@@ -66,6 +66,16 @@ type appConfig struct {
 	Now        func() time.Time
 	// Store records the payments; nil keeps them in the Flow's memory.
 	Store confirm.Store
+	// Limits are the rate limits (limits.go); nil means defaultLimits.
+	Limits *limits
+	// Retention bounds the orders and sessions kept (retention.go); nil
+	// means defaultRetention.
+	Retention *retention
+	// AllowedHosts, when set, are the only Host headers the server
+	// answers (hosts.go): main sets them to the listen address in demo
+	// mode and with -demo-admin, so that a DNS-rebound page cannot reach
+	// the server.
+	AllowedHosts []string
 }
 
 // app holds the handlers' dependencies. A host has the same pieces: a Flow
@@ -77,6 +87,8 @@ type app struct {
 	sessions *sessions
 	admin    adminAccess
 	recovery []byte // RecoverySecret
+	limit    appLimiters
+	hosts    []string // AllowedHosts
 	fake     *stripetest.Fake
 	pk       string
 	customer string
@@ -93,7 +105,10 @@ func newApp(cfg appConfig) (*app, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	flow := confirm.New(cfg.Client, confirm.Config{Logger: cfg.FlowLogger, Store: cfg.Store})
+	// HideDeclineReasons (the default, written out): the browser hears one
+	// text for every decline, so a card tester learns nothing from the
+	// reason; the log line of each payment keeps Stripe's codes.
+	flow := confirm.New(cfg.Client, confirm.Config{Logger: cfg.FlowLogger, Store: cfg.Store, DeclineMessages: confirm.HideDeclineReasons})
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"money": formatMoney,
 		"seq":   seq,
@@ -108,11 +123,21 @@ func newApp(cfg appConfig) (*app, error) {
 	if cfg.RecoverySecret == nil {
 		cfg.RecoverySecret = newRecoverySecret()
 	}
+	lim, keep := defaultLimits, defaultRetention
+	if cfg.Limits != nil {
+		lim = *cfg.Limits
+	}
+	if cfg.Retention != nil {
+		keep = *cfg.Retention
+	}
+	shop := newShop(cfg.Now, keep)
 	return &app{
 		flow:     flow,
 		cards:    cvc.New(flow, cvc.Config{}),
-		shop:     newShop(cfg.Now),
-		sessions: newSessions(),
+		shop:     shop,
+		sessions: newSessions(cfg.Now, keep, shop.has),
+		limit:    newAppLimiters(lim, cfg.Now),
+		hosts:    cfg.AllowedHosts,
 		admin:    adminAccess{password: cfg.AdminPassword, open: cfg.AdminOpen},
 		recovery: cfg.RecoverySecret,
 		fake:     cfg.Fake,
@@ -147,14 +172,12 @@ func (a *app) routes() http.Handler {
 	if a.demo() {
 		// Stand-ins for Stripe's servers, reachable only in demo mode: with
 		// real keys these paths do not exist.
-		mux.HandleFunc("GET /demo/stripe.js", a.demoStripeJS)
-		mux.HandleFunc("GET /demo/test-cards", a.demoTestCards)
-		mux.HandleFunc("POST /demo/3ds", a.demoThreeDS)
-		mux.HandleFunc("POST /demo/cvc-token", a.demoCVCToken)
-		mux.HandleFunc("POST /demo/confirmation-token", a.demoConfirmationToken)
+		// The stand-in and its endpoints are stripetest's, which any host
+		// can mount the same way.
+		mux.Handle("/demo/", http.StripPrefix("/demo", stripejs.Handler(a.fake)))
 		mux.HandleFunc("GET /demo/charges", a.demoCharges)
 	}
-	return a.secureHeaders(sameOrigin(mux))
+	return a.checkHost(a.secureHeaders(a.sameOrigin(mux)))
 }
 
 // secureHeaders sets the headers every response gets. The Content Security
@@ -177,29 +200,6 @@ func (a *app) secureHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		if a.secure {
 			h.Set("Strict-Transport-Security", "max-age=63072000")
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// sameOrigin refuses state-changing requests from other sites. The order
-// cookie is SameSite=Lax, which already keeps it off cross-site POSTs in
-// current browsers; checking Sec-Fetch-Site and Origin as well covers older
-// ones, because a cross-site form could otherwise post to /pay or /orders.
-func sameOrigin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
-			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-				http.Error(w, "cross-origin request refused", http.StatusForbidden)
-				return
-			}
-			if origin := r.Header.Get("Origin"); origin != "" {
-				u, err := url.Parse(origin)
-				if err != nil || u.Host != r.Host {
-					http.Error(w, "cross-origin request refused", http.StatusForbidden)
-					return
-				}
-			}
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/internal/fakesetting"
 	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
@@ -42,11 +43,20 @@ func newTestShop(t *testing.T) *testShop {
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	// The shop owner's pages are open, as with -demo-admin; admin_test.go
 	// covers the password and the default of keeping them off.
-	a, err := newApp(appConfig{Client: fake, Fake: fake, Customer: customer, Logger: logger, FlowLogger: logger, AdminOpen: true})
+	a, err := newApp(appConfig{Client: fake, Fake: fake, Customer: customer, Logger: logger, FlowLogger: logger, AdminOpen: true,
+		Limits: &roomyLimits})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &testShop{t: t, app: a, fake: fake, customer: customer, h: a.routes(), logs: logs, sessions: make(map[string]string)}
+}
+
+// roomyLimits are limits no test other than limits_test.go's reaches: the
+// tests send every request from httptest's one client address.
+var roomyLimits = limits{
+	CardsPerSession: limit{1000, time.Second}, CardsPerAddress: limit{1000, time.Second},
+	CheckoutsPerAddress: limit{1000, time.Second}, CheckoutsPerSession: limit{1000, time.Second},
+	AdminFailuresPerAddress: limit{1000, time.Second}, AdminFailures: limit{1000, time.Second},
 }
 
 func (s *testShop) do(req *http.Request) *httptest.ResponseRecorder {

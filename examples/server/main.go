@@ -1,7 +1,10 @@
 // Command server is cardconfirm's example checkout: plain net/http handlers
 // a host application can copy, on Stripe's synchronous card flow.
 //
-//	go run ./examples/server
+//	cd examples/server && go run .
+//
+// (examples/server is its own module, so that its dependencies stay out of
+// the library's go.mod.)
 //
 // With no keys it runs offline on the stripetest fake and serves a small
 // stand-in for Stripe.js (pick a test card, answer 3-D Secure in a dialog).
@@ -14,6 +17,9 @@
 // Flags:
 //
 //	-addr       listen address (env ADDR; default 127.0.0.1:4242; port 0 picks a free one)
+//	-host       other host names (host or host:port, comma-separated) the
+//	            server answers to besides the listen address, e.g. its
+//	            public name behind a proxy (env PUBLIC_HOSTS)
 //	-tls-cert   certificate file; with -tls-key, serve HTTPS
 //	-tls-key    private key file
 //	-customer   real mode: cus_… whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)
@@ -22,9 +28,19 @@
 //	            there (confirm/sqlstore), shared by every instance given it;
 //	            default in memory. Needs a driver: run examples/server/postgres/run.sh
 //	-debug      also log confirm's own per-step records
+//	-session-card-limit, -address-card-limit  how many new cards one
+//	            session, and one client address, may try at once before
+//	            the limit (429) applies; defaults 6 and 12 (limits.go)
 //	-demo-admin open the shop owner's pages (/orders, capture, cancel) to
-//	            anyone who can reach the server; without it they need the
-//	            password in env ADMIN_PASSWORD, or are off
+//	            anyone who can reach the server: on a loopback address and
+//	            with test keys only; without it they need the password in
+//	            env ADMIN_PASSWORD (12 characters or more; over HTTPS unless
+//	            on loopback), or are off
+//
+// In demo mode and with -demo-admin, the server answers only the Host
+// names it was given (the listen address, localhost on loopback, -host),
+// so that a DNS-rebound page cannot reach it. A live secret key is sent
+// only to an https:// -stripe-api-base.
 //
 // Env RECOVERY_SECRET (64+ hex digits) signs the links that bring a
 // customer back to an off-session payment; without it a random key per
@@ -41,6 +57,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -64,6 +81,7 @@ func main() {
 // options are the command line and environment, parsed.
 type options struct {
 	addr     string
+	hosts    []string // -host: names the server answers to besides addr
 	tlsCert  string
 	tlsKey   string
 	customer string
@@ -71,6 +89,8 @@ type options struct {
 	database string // PostgreSQL DSN for confirm's Store; "" keeps it in memory
 	debug    bool
 	sk, pk   string
+	// sessionCards and addressCards are the card limits' bursts.
+	sessionCards, addressCards int
 	// demoAdmin and adminPassword guard the shop owner's pages.
 	demoAdmin     bool
 	adminPassword string
@@ -87,18 +107,27 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		addr = "127.0.0.1:4242"
 	}
 	fs.StringVar(&o.addr, "addr", addr, "listen address (env ADDR); port 0 picks a free port")
+	hosts := fs.String("host", getenv("PUBLIC_HOSTS"), "other host names (host or host:port, comma-separated) the server answers to besides the listen address (env PUBLIC_HOSTS)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file; with -tls-key, serve HTTPS")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file")
 	fs.StringVar(&o.customer, "customer", getenv("STRIPE_CUSTOMER_ID"), "real mode: customer (cus_…) whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)")
 	fs.StringVar(&o.apiBase, "stripe-api-base", getenv("STRIPE_API_BASE"), "real mode: Stripe API base URL, e.g. http://127.0.0.1:12111 for cmd/stripetest (env STRIPE_API_BASE)")
 	fs.StringVar(&o.database, "database", getenv("DATABASE_URL"), "PostgreSQL connection string for the payments' Store, shared by instances (env DATABASE_URL); default in memory")
 	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
+	fs.IntVar(&o.sessionCards, "session-card-limit", defaultLimits.CardsPerSession.Burst, "new cards one session may try before 429 (then one more every "+defaultLimits.CardsPerSession.Every.String()+")")
+	fs.IntVar(&o.addressCards, "address-card-limit", defaultLimits.CardsPerAddress.Burst, "new cards one client address may try before 429 (then one more every "+defaultLimits.CardsPerAddress.Every.String()+")")
 	fs.BoolVar(&o.demoAdmin, "demo-admin", false, "open the shop owner's pages (/orders, capture, cancel) to anyone; otherwise they need env ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if *hosts != "" {
+		o.hosts = strings.Split(*hosts, ",")
+	}
+	if o.sessionCards < 1 || o.addressCards < 1 {
+		return o, errors.New("-session-card-limit and -address-card-limit must be at least 1")
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return o, errors.New("-tls-cert and -tls-key go together")
@@ -118,6 +147,46 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	return o, nil
 }
 
+// checkAdmin refuses admin settings that would expose the shop owner's
+// pages: a short password, a password sent in clear text over a network
+// (HTTP Basic sends it with every request), and -demo-admin anywhere but
+// on loopback or beside live keys. Errors never quote the password.
+func checkAdmin(o options, live bool) error {
+	loopback := isLoopback(o.addr)
+	if o.adminPassword != "" {
+		if len(o.adminPassword) < minAdminPasswordLen {
+			return fmt.Errorf("ADMIN_PASSWORD must be at least %d characters", minAdminPasswordLen)
+		}
+		if o.tlsCert == "" && !loopback {
+			return errors.New("refusing ADMIN_PASSWORD over plain HTTP on a non-loopback address: browsers send it in clear text " +
+				"with every request; pass -tls-cert and -tls-key, or listen on 127.0.0.1")
+		}
+	}
+	if o.demoAdmin && !loopback {
+		return errors.New("-demo-admin opens the shop owner's pages to anyone who can reach the server: " +
+			"it is for a loopback address only (-addr 127.0.0.1:PORT); set ADMIN_PASSWORD instead")
+	}
+	if o.demoAdmin && live {
+		return errors.New("-demo-admin is never allowed with live keys: set ADMIN_PASSWORD instead")
+	}
+	return nil
+}
+
+// isLoopback reports whether the listen address addr is on loopback only:
+// an IP address that is a loopback address, or localhost. A wildcard
+// (":4242", "0.0.0.0:4242") listens on every interface.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // checkKeys decides the mode. Errors name the variables, never their values.
 func checkKeys(o options) (live bool, err error) {
 	switch {
@@ -132,6 +201,13 @@ func checkKeys(o options) (live bool, err error) {
 	pkLive := strings.HasPrefix(o.pk, "pk_live_")
 	if skLive != pkLive {
 		return false, errors.New("STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY are from different modes (one live, one test)")
+	}
+	if skLive && o.apiBase != "" {
+		// The key travels in every request's Authorization header.
+		if u, err := url.Parse(o.apiBase); err != nil || u.Scheme != "https" || u.Host == "" {
+			return false, errors.New("refusing to send a live Stripe key to a -stripe-api-base (STRIPE_API_BASE) that is not https://: " +
+				"anyone on the network could read it; use https://, or sk_test_ keys")
+		}
 	}
 	if skLive && o.tlsCert == "" {
 		return false, errors.New("refusing a live Stripe key without HTTPS: real card data would be entered on a " +
@@ -150,12 +226,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if err := checkAdmin(o, live); err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := appConfig{Logger: logger, SecureCookies: o.tlsCert != "", AdminPassword: o.adminPassword, AdminOpen: o.demoAdmin,
 		RecoverySecret: o.recoverySecret}
 	if o.debug {
 		cfg.FlowLogger = logger.With("component", "confirm")
 	}
+	lim := defaultLimits
+	lim.CardsPerSession.Burst, lim.CardsPerAddress.Burst = o.sessionCards, o.addressCards
+	cfg.Limits = &lim
 
 	var mode string
 	if o.sk == "" {
@@ -197,12 +279,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cfg.Store = store
 		mode += "; payments recorded in PostgreSQL (-database)"
 	}
-	a, err := newApp(cfg)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
-
-	ln, err := net.Listen("tcp", o.addr)
+	defer ln.Close()
+	if o.sk == "" || o.demoAdmin || len(o.hosts) > 0 {
+		// The offline demo and -demo-admin answer the names they were
+		// given only (hosts.go).
+		cfg.AllowedHosts = allowedHosts(ln.Addr(), o.hosts)
+		if len(cfg.AllowedHosts) == 0 {
+			return errors.New("-addr names no host (a wildcard address): name the host the demo is reached by with -host")
+		}
+	}
+	a, err := newApp(cfg)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,8 @@ func newRecoverySecret() []byte {
 // orders of a customer with saved cards, each with "charge saved card
 // now", and the orders awaiting the customer with their recovery links.
 func (a *app) offSessionPage(w http.ResponseWriter, r *http.Request) {
-	data := pageData{Orders: a.shop.all(), AdminOpen: a.admin.open && a.admin.password == ""}
+	orders, page := a.ordersPageData(r)
+	data := pageData{Orders: orders, Page: page, AdminOpen: a.admin.open && a.admin.password == ""}
 	if a.customer != "" {
 		ctx, cancel := contextWithTimeout(r)
 		defer cancel()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/cvc"
 )
@@ -27,6 +28,8 @@ type pageData struct {
 	// PaymentElement says the checkout pays through Stripe's Payment
 	// Element (a ConfirmationToken) rather than the Card Element.
 	PaymentElement bool
+	// Page is where Orders stands in the shop's order list.
+	Page pageNav
 	// AdminOpen says the shop owner's pages are open to anyone
 	// (-demo-admin), which /orders says in red.
 	AdminOpen bool
@@ -46,6 +49,13 @@ func (a *app) paymentElementPage(w http.ResponseWriter, r *http.Request) { a.che
 func (a *app) checkout(w http.ResponseWriter, r *http.Request, paymentElement bool) {
 	o, err := a.currentOrder(r)
 	if err != nil {
+		// A visit without a session opens an order: counted per address,
+		// so that a loop of cookie-less requests cannot open orders
+		// without bound.
+		if ok, wait := a.limit.checkoutsAddress.allow(clientAddress(r)); !ok {
+			a.tooManyCheckouts(w, r, wait)
+			return
+		}
 		o = a.shop.create(a.customer)
 		a.setOrderCookie(w, o.ID)
 	}
@@ -64,8 +74,17 @@ func checkoutPath(r *http.Request) string {
 // newOrder starts a new order for this browser.
 func (a *app) newOrder(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	sid := a.sessionID(r)
+	if ok, wait := allowBoth(a.limit.checkoutsSession, sid, a.limit.checkoutsAddress, r); !ok {
+		a.tooManyCheckouts(w, r, wait)
+		return
+	}
 	o := a.shop.create(a.customer)
-	a.setOrderCookie(w, o.ID)
+	// The browser keeps its session, which now names the new order: a new
+	// order must not buy a fresh session, whose limits would start full.
+	if sid == "" || !a.sessions.follow(sid, o.ID) {
+		a.setOrderCookie(w, o.ID)
+	}
 	http.Redirect(w, r, checkoutPath(r), http.StatusSeeOther)
 }
 
@@ -133,7 +152,8 @@ func (a *app) savedPage(w http.ResponseWriter, r *http.Request) {
 // ones, capture and cancel buttons. It is behind requireAdmin: a host puts
 // it behind its own admin login.
 func (a *app) ordersPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, "orders.html", pageData{Orders: a.shop.all(), AdminOpen: a.admin.open && a.admin.password == ""})
+	orders, page := a.ordersPageData(r)
+	a.render(w, "orders.html", pageData{Orders: orders, Page: page, AdminOpen: a.admin.open && a.admin.password == ""})
 }
 
 func (a *app) render(w http.ResponseWriter, name string, data pageData) {
@@ -151,6 +171,47 @@ func (a *app) render(w http.ResponseWriter, name string, data pageData) {
 	// Pages show order state; a cached copy would show a stale one.
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = buf.WriteTo(w)
+}
+
+// pageNav is one page of a list of orders, newest first.
+type pageNav struct {
+	N, Of      int // page N of Of
+	Prev, Next int // neighbouring pages; 0 when there is none
+}
+
+// ordersPageData returns the page of orders that ?page= names.
+func (a *app) ordersPageData(r *http.Request) ([]order, pageNav) {
+	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	orders, pages := a.shop.page(n)
+	nav := pageNav{N: min(max(n, 1), pages), Of: pages}
+	if nav.N > 1 {
+		nav.Prev = nav.N - 1
+	}
+	if nav.N < pages {
+		nav.Next = nav.N + 1
+	}
+	return orders, nav
+}
+
+// tooManyCheckouts answers a new order over the limits.
+func (a *app) tooManyCheckouts(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	a.log.Warn("new checkouts over the limit", "client", clientAddress(r), "retry_after", wait.Round(time.Second))
+	tooMany(w, wait)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Error(w, "Too many new checkouts from your network. Please wait "+waitText(wait)+" and try again.", http.StatusTooManyRequests)
+}
+
+// sessionID is the request's session ID, or "" when its cookie names no
+// live session: a made-up cookie must not buy a fresh session bucket.
+func (a *app) sessionID(r *http.Request) string {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return ""
+	}
+	if _, ok := a.sessions.order(c.Value); !ok {
+		return ""
+	}
+	return c.Value
 }
 
 // currentOrder returns the order of the request's session cookie.

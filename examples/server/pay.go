@@ -69,6 +69,18 @@ func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check
 	// DecodeRequest bounds what it reads itself; MaxBytesReader in front also
 	// tells net/http to close the connection rather than drain a huge body.
 	req, err := confirm.DecodeRequest(http.MaxBytesReader(w, r.Body, confirm.MaxRequestBytes))
+	if err == nil && req.PaymentIntentID == "" {
+		// A new card (not the return from 3-D Secure): counted against the
+		// session's and the address's card limits before anything, a
+		// Stripe read included, is spent on it.
+		if ok, wait := allowBoth(a.limit.cardsSession, a.sessionID(r), a.limit.cardsAddress, r); !ok {
+			a.log.Warn("card attempts over the limit", "order", id, "step", step, "client", clientAddress(r), "retry_after", wait.Round(time.Second))
+			tooMany(w, wait)
+			writeJSONError(w, http.StatusTooManyRequests, "Too many card attempts from this browser or network. "+
+				"Please wait "+waitText(wait)+" before trying again, or contact us.")
+			return
+		}
+	}
 	if err == nil && check != nil {
 		err = check(ctx, req)
 	}
@@ -107,7 +119,7 @@ func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check
 	// Never res.ClientSecret: it lets its holder complete the payment.
 	a.log.Info("payment", "order", o.ID, "step", step, "request", kind, "intent", res.IntentID,
 		"outcome", res.Outcome.String(), "status", string(res.Status), "amount", res.Amount,
-		"decline_code", res.DeclineCode, "cvc_check", res.CVCCheck, "took", took)
+		"code", res.Code, "decline_code", res.DeclineCode, "cvc_check", res.CVCCheck, "took", took)
 	writeResponse(w, res.Response())
 }
 

@@ -120,11 +120,17 @@ type shop struct {
 	currency string
 	now      func() time.Time
 
-	mu     sync.Mutex
-	orders map[string]*order
+	keep retention
+
+	mu        sync.Mutex
+	orders    map[string]*order
+	lastSweep time.Time
+	// keptAtSweep and cartsLeft count the orders other than carts, and
+	// the carts, the last sweep left.
+	keptAtSweep, cartsLeft int
 }
 
-func newShop(now func() time.Time) *shop {
+func newShop(now func() time.Time, keep retention) *shop {
 	return &shop{
 		products: []product{
 			{SKU: "mug", Name: "Gopher mug", Price: 1200},
@@ -133,6 +139,7 @@ func newShop(now func() time.Time) *shop {
 		},
 		currency: "usd",
 		now:      now,
+		keep:     keep,
 		orders:   make(map[string]*order),
 	}
 }
@@ -167,6 +174,7 @@ func (s *shop) create(customer string) order {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.sweepLocked(o.Created)
 	s.orders[o.ID] = o
 	return o.clone()
 }

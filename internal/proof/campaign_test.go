@@ -1134,9 +1134,15 @@ func (s *scenario) finalCheck() {
 	s.customerBack()
 	var res confirm.Result
 	var err error
-	for try := 0; try < 3; try++ {
+	for try := 0; try < 4; try++ {
 		if try > 0 {
-			s.clock.Advance(time.Minute)
+			// The host waits as the error says (RetryAfter: the Flow
+			// waits out Stripe's search lag), or a minute.
+			d, ok := confirm.RetryAfter(err)
+			if !ok {
+				d = time.Minute
+			}
+			s.clock.Advance(d)
 		}
 		res, err = s.statusCheck()
 		if err == nil || !confirm.RetrySafe(err) {

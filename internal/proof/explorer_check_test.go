@@ -79,6 +79,8 @@ func (w *world) checkMoney() []violation {
 // contradicts.
 func (w *world) settle() []violation {
 	w.client.latency, w.client.loseWrite = 0, false
+	w.fake.ClearFaults() // a fault queued for a call that never came
+
 	for _, s := range w.stores {
 		s.fault = 0
 	}

@@ -14,7 +14,6 @@ import (
 // entry is deleted. -explore.known runs them anyway (to see them fail,
 // or to check the fix before deleting the entries).
 var knownDefects = map[string]bool{
-	"TestRefusalAtKeyEdgeThenStuck":           true,
 	"TestRefuseFailedCVCBypassedAfterRestart": true,
 	"TestRefusalRenewedByAnotherInstance":     true,
 }

@@ -108,6 +108,10 @@ func (f *Fake) InjectFault(ft Fault) {
 	f.faults.mu.Unlock()
 }
 
+// ClearFaults drops the queued faults and the fault hook: the calls that
+// follow reach the fake unharmed (a test's final, fault-free retry).
+func (f *Fake) ClearFaults() { f.faults.reset() }
+
 // SetFaultHook installs h, called for every call that reaches the fake
 // (after queued faults, which take precedence) with the call's Op, target
 // ID and idempotency key; returning true injects the fault. Use it for

@@ -3,6 +3,7 @@ package pgtest
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -234,6 +235,17 @@ func BenchmarkStore(b *testing.B) {
 // payments/s is pgbench's transactions per second. It needs pgbench
 // (CARDCONFIRM_PG_BIN, set by scripts/with-postgres.sh, or on PATH).
 func BenchmarkPgbenchCeiling(b *testing.B) {
+	pgbench, dsn, file, statements := pgbenchSetup(b)
+	for _, payers := range benchPayers {
+		b.Run(fmt.Sprintf("payers=%dx%d", benchInstances, payers), func(b *testing.B) {
+			runPgbench(b, pgbench, dsn, file, benchInstances*payers, statements)
+		})
+	}
+}
+
+// pgbenchSetup finds pgbench and writes its script: the statements of one
+// payment step as the Store sends them.
+func pgbenchSetup(b *testing.B) (pgbenchPath, dsnURL, scriptFile string, statements int) {
 	dsn := dsn(b)
 	pgbench := "pgbench"
 	if dir := os.Getenv("CARDCONFIRM_PG_BIN"); dir != "" {
@@ -263,17 +275,12 @@ func BenchmarkPgbenchCeiling(b *testing.B) {
 	}
 	b.Logf("pgbench script (one payment step, %d statements):\n%s", len(queries), script)
 	db.Close()
-
-	for _, payers := range benchPayers {
-		b.Run(fmt.Sprintf("payers=%dx%d", benchInstances, payers), func(b *testing.B) {
-			runPgbench(b, pgbench, dsn, file, benchInstances*payers, len(queries))
-		})
-	}
+	return pgbench, dsn, file, len(queries)
 }
 
 // runPgbench runs b.N transactions of script file over clients
 // connections, and reports its transactions per second as payments/s.
-func runPgbench(b *testing.B, pgbench, dsn, file string, clients, statements int) {
+func runPgbench(b *testing.B, pgbench, dsn, file string, clients, statements int) float64 {
 	perClient := max(1, b.N/clients)
 	b.ResetTimer()
 	cmd := exec.Command(pgbench, "-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(runtime.NumCPU()),
@@ -296,6 +303,7 @@ func runPgbench(b *testing.B, pgbench, dsn, file string, clients, statements int
 	}
 	b.ReportMetric(float64(statements), "sql-statements/step")
 	b.ReportMetric(0, "ns/op")
+	return tps
 }
 
 // pgbenchScript turns the captured statements of one payment into a
@@ -350,6 +358,95 @@ func literal(v any, orderID string) (string, error) {
 		return strconv.Itoa(v), nil
 	case time.Time:
 		return "'" + v.UTC().Format("2006-01-02 15:04:05.999999Z07:00") + "'::timestamptz", nil
+	case []byte:
+		return `'\x` + hex.EncodeToString(v) + `'::bytea`, nil
 	}
 	return "", fmt.Errorf("no literal for %T", v)
+}
+
+// BenchmarkOpenLoop measures the Store's latency below saturation: it
+// first measures the ceiling (pgbench running one payment step's
+// statements at 4×64 clients, in the same run on the same server), then
+// offers payments at fixed rates of 50 % and 80 % of that ceiling, each
+// arriving on schedule whether or not earlier ones finished (an open
+// loop: a closed loop's p99 measures its own queue). Each payment is a
+// first step of a fresh order through 4 instances, pools of 64. It
+// reports the Store's time per step (p50, p99) and the whole step's,
+// from its scheduled arrival (p50, p99), and the rates offered and
+// achieved. b.N is the number of arrivals per load.
+//
+//	go test -run '^$' -bench OpenLoop -benchtime 20000x .
+func BenchmarkOpenLoop(b *testing.B) {
+	pgbench, dsnURL, file, statements := pgbenchSetup(b)
+	var ceiling float64
+	b.Run("ceiling", func(b *testing.B) {
+		ceiling = runPgbench(b, pgbench, dsnURL, file, benchInstances*64, statements)
+	})
+	if ceiling <= 0 {
+		b.Fatal("no ceiling measured")
+	}
+	fake := stripetest.New(stripetest.Config{})
+	table := newTable("open")
+	flows := make([]*confirm.Flow, benchInstances)
+	for i := range flows {
+		db := open(b, pool{name: fmt.Sprintf("open-%d", i), maxOpen: 64, tracer: countingTracer{}})
+		flows[i] = confirm.New(fake, confirm.Config{Store: timedStore{newStore(b, db, table)}})
+	}
+	runPayments(b, flows, 64, benchInstances*64*4, newTable("open-warm"))
+	for _, load := range []float64{0.5, 0.8} {
+		b.Run(fmt.Sprintf("load=%.0f%%", load*100), func(b *testing.B) {
+			rate := load * ceiling
+			interval := time.Duration(float64(time.Second) / rate)
+			prefix := newTable("open-pay")
+			var (
+				wg       sync.WaitGroup
+				mu       sync.Mutex
+				store    []time.Duration
+				whole    []time.Duration
+				failures atomic.Int64
+			)
+			b.ResetTimer()
+			start := time.Now()
+			for i := 0; i < b.N; i++ {
+				due := start.Add(time.Duration(i) * interval)
+				if d := time.Until(due); d > 0 {
+					time.Sleep(d)
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					st := &stepStat{}
+					ctx := context.WithValue(context.Background(), stepKey{}, st)
+					order := confirm.Order{ID: fmt.Sprintf("%s-%d", prefix, i), Amount: 2000, Currency: "usd"}
+					res, err := flows[i%len(flows)].Pay(ctx, order, confirm.Request{PaymentMethodID: "pm_card_visa"})
+					took := time.Since(due)
+					if err != nil || res.Outcome != confirm.Succeeded {
+						failures.Add(1)
+					}
+					mu.Lock()
+					store = append(store, st.storeTime)
+					whole = append(whole, took)
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			if f := failures.Load(); f > 0 {
+				b.Fatalf("%d of %d payments did not succeed", f, b.N)
+			}
+			pct := func(ts []time.Duration, p float64) float64 {
+				slices.Sort(ts)
+				return float64(ts[min(len(ts)-1, int(p*float64(len(ts))))]) / 1e3
+			}
+			b.ReportMetric(ceiling, "ceiling-payments/s")
+			b.ReportMetric(rate, "offered-payments/s")
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "achieved-payments/s")
+			b.ReportMetric(pct(store, 0.50), "store-p50-µs/step")
+			b.ReportMetric(pct(store, 0.99), "store-p99-µs/step")
+			b.ReportMetric(pct(whole, 0.50), "step-p50-µs")
+			b.ReportMetric(pct(whole, 0.99), "step-p99-µs")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
 }

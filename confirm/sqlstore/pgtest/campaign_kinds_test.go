@@ -3,6 +3,7 @@ package pgtest
 import (
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/internal/paykind"
+	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
 // setUp gives the order what its kind needs: a customer with saved cards
@@ -21,12 +22,26 @@ func (s *scenario) setUp() {
 	}
 	for _, c := range cards {
 		pm, err := s.fake.AttachCard(s.order.Customer, c)
+		// The testing page's declined-payments cards cannot be attached
+		// to a customer: a card saved earlier is one that could be.
+		for tries := 0; err != nil && tries < 50; tries++ {
+			if c, pm, err = s.attachAnother(); err == nil && s.kind == paykind.OffSession {
+				s.onFileNeedsCustomer = paykind.NeedsCustomer(c)
+			}
+		}
 		if err != nil {
 			s.fail("AttachCard(%s): %v", c, err)
 			continue
 		}
 		s.saved = append(s.saved, pm.ID)
 	}
+}
+
+// attachAnother saves another card drawn at random.
+func (s *scenario) attachAnother() (string, stripeclient.PaymentMethod, error) {
+	c := allCards[s.rng.IntN(len(allCards))]
+	pm, err := s.fake.AttachCard(s.order.Customer, c)
+	return c, pm, err
 }
 
 // chargeOffSession is the shop charging the card on file while the

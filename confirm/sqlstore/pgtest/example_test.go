@@ -25,11 +25,15 @@ func Example_twoInstances() {
 		panic(err)
 	}
 	defer db.Close()
-	store, err := sqlstore.New(db, sqlstore.Config{Table: "example_payments"})
-	if err != nil {
+	cfg := sqlstore.Config{Table: "example_payments"}
+	// On start: bring the table to this sqlstore's schema (or run the
+	// files of sqlstore.Migrations with the host's migration tool), then
+	// open the Store, which refuses a table at any other version.
+	if err := sqlstore.Migrate(ctx, db, cfg); err != nil {
 		panic(err)
 	}
-	if err := store.CreateTable(ctx); err != nil {
+	store, err := sqlstore.Open(ctx, db, cfg)
+	if err != nil {
 		panic(err)
 	}
 

@@ -74,12 +74,16 @@ func TestOneOrderFourInstances(t *testing.T) {
 
 // TestOneOrderFourInstancesCanFail forces, on the PostgreSQL Store, the
 // interleaving that a host whose Stripe client makes up a new idempotency
-// key for every write gets wrong: instance B reads the order's claim after
-// instance A sent the creation and before A recorded the intent, so B
-// replays the creation. A Store wrapper holds A's recording of the intent
-// until B's Claim has returned. The race's checks must catch the second
-// intent; the same interleaving with the correct client passes them (B's
-// replay reaches A's intent under the order's key).
+// key for every write gets wrong. Two instances, A and B, take a double
+// click on the customer's saved card: A claims the order and is about to
+// send the creation when B reads the claim (no intent yet) and replays
+// that creation, which Stripe answers before A's own arrives. Wrappers
+// force the order: B's Claim waits until A's client is about to send, and
+// A's client sends only once B's replay has been answered. With new keys,
+// A's creation makes a second intent and charges the saved card again,
+// and the race's checks must say so; with the correct client, the same
+// interleaving passes them (A's creation, under the order's key, gets
+// B's intent back).
 func TestOneOrderFourInstancesCanFail(t *testing.T) {
 	if problems := forcedInterleaving(t, nil); len(problems) > 0 {
 		t.Fatalf("the forced interleaving with a correct client: %s", strings.Join(problems, "; "))
@@ -92,8 +96,8 @@ func TestOneOrderFourInstancesCanFail(t *testing.T) {
 }
 
 // forcedInterleaving pays one order from instances A and B (each its own
-// pool on the shared table) with A's intent recorded only after B's claim
-// read the record, and returns the race's checks that failed.
+// pool on the shared table) with A's intent recorded only after B sent
+// its creation, and returns the race's checks that failed.
 func forcedInterleaving(t *testing.T, wrap func(stripeclient.Client) stripeclient.Client) (problems []string) {
 	table := newTable("forced")
 	fake := stripetest.New(stripetest.Config{})
@@ -101,12 +105,21 @@ func forcedInterleaving(t *testing.T, wrap func(stripeclient.Client) stripeclien
 	if wrap != nil {
 		client = wrap(fake)
 	}
-	aClaimed, bClaimed := make(chan struct{}), make(chan struct{})
-	a := &barrierStore{Store: newStore(t, open(t, pool{name: "forced-a", maxOpen: 4}), table), afterClaim: aClaimed, beforeIntent: bClaimed}
-	b := &barrierStore{Store: newStore(t, open(t, pool{name: "forced-b", maxOpen: 4}), table), beforeClaim: aClaimed, afterClaim: bClaimed}
-	flowA := confirm.New(client, confirm.Config{Store: a})
-	flowB := confirm.New(client, confirm.Config{Store: b})
-	order := confirm.Order{ID: newTable("order"), Amount: 4200, Currency: "eur"}
+	aSending, bAnswered := make(chan struct{}), make(chan struct{})
+	a := &barrierStore{Store: newStore(t, open(t, pool{name: "forced-a", maxOpen: 4}), table)}
+	b := &barrierStore{Store: newStore(t, open(t, pool{name: "forced-b", maxOpen: 4}), table), beforeClaim: aSending}
+	aClient := &createBarrier{Client: client, sending: aSending, wait: bAnswered}
+	flowA := confirm.New(aClient, confirm.Config{Store: a})
+	flowB := confirm.New(&createBarrier{Client: client, answered: bAnswered}, confirm.Config{Store: b})
+	// The customer's saved card, as a double click sends it twice: a
+	// PaymentMethod attached to a customer may pay more than one intent,
+	// so a second creation would charge it again.
+	customer := fake.CreateCustomer()
+	saved, err := fake.AttachCard(customer, "pm_card_visa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := confirm.Order{ID: newTable("order"), Amount: 4200, Currency: "eur", Customer: customer}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	type answer struct {
@@ -114,13 +127,9 @@ func forcedInterleaving(t *testing.T, wrap func(stripeclient.Client) stripeclien
 		err error
 	}
 	answers := make(chan answer, 2)
-	for i, f := range []*confirm.Flow{flowA, flowB} {
-		pm, err := newPaymentMethod(fake, "pm_card_visa", int64(i))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range []*confirm.Flow{flowA, flowB} {
 		go func() {
-			res, err := f.Pay(ctx, order, confirm.Request{PaymentMethodID: pm})
+			res, err := f.Pay(ctx, order, confirm.Request{PaymentMethodID: saved.ID})
 			answers <- answer{res, err}
 		}()
 	}
@@ -131,8 +140,8 @@ func forcedInterleaving(t *testing.T, wrap func(stripeclient.Client) stripeclien
 			paidOn[ans.res.IntentID]++
 		}
 	}
-	if !a.waited.Load() || !b.waited.Load() {
-		t.Fatalf("the interleaving was not forced: A waited %v, B waited %v", a.waited.Load(), b.waited.Load())
+	if !aClient.waited.Load() || !b.waited.Load() {
+		t.Fatalf("the interleaving was not forced: A's creation waited %v, B's claim waited %v", aClient.waited.Load(), b.waited.Load())
 	}
 	intents := intentsOf(fake, order.ID)
 	moved := 0
@@ -154,16 +163,41 @@ func forcedInterleaving(t *testing.T, wrap func(stripeclient.Client) stripeclien
 	return problems
 }
 
-// barrierStore holds a Store's calls at the points a forced interleaving
-// needs: before its Claim until beforeClaim is closed, after it by closing
-// afterClaim, and before the Update that records an intent until
-// beforeIntent is closed. Each wait gives up after 10 seconds, so that a
+// createBarrier orders creations: its first CreatePaymentIntent closes
+// sending, waits until wait is closed, and once answered closes
+// answered (each when not nil).
+type createBarrier struct {
+	stripeclient.Client
+	sending, wait, answered chan struct{}
+	once                    sync.Once
+	waited                  atomic.Bool
+}
+
+func (c *createBarrier) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
+	first := false
+	c.once.Do(func() { first = true })
+	if !first {
+		return c.Client.CreatePaymentIntent(ctx, p)
+	}
+	if c.sending != nil {
+		close(c.sending)
+	}
+	if wait(c.wait) {
+		c.waited.Store(true)
+	}
+	pi, err := c.Client.CreatePaymentIntent(ctx, p)
+	if c.answered != nil {
+		close(c.answered)
+	}
+	return pi, err
+}
+
+// barrierStore holds its Claim until beforeClaim is closed. Each wait gives up after 10 seconds, so that a
 // flow that takes another path fails the test instead of hanging it.
 type barrierStore struct {
 	confirm.Store
-	beforeClaim, afterClaim, beforeIntent chan struct{}
-	once                                  sync.Once
-	waited                                atomic.Bool
+	beforeClaim chan struct{}
+	waited      atomic.Bool
 }
 
 func wait(ch chan struct{}) bool {
@@ -182,19 +216,7 @@ func (s *barrierStore) Claim(ctx context.Context, orderID string, rec confirm.Re
 	if wait(s.beforeClaim) {
 		s.waited.Store(true)
 	}
-	got, claimed, err := s.Store.Claim(ctx, orderID, rec)
-	if s.afterClaim != nil {
-		s.once.Do(func() { close(s.afterClaim) })
-	}
-	return got, claimed, err
-}
-
-func (s *barrierStore) Update(ctx context.Context, orderID string, rec confirm.Record) (confirm.Record, error) {
-	if rec.IntentID != "" && wait(s.beforeIntent) {
-		s.waited.Store(true)
-		s.beforeIntent = nil // once
-	}
-	return s.Store.Update(ctx, orderID, rec)
+	return s.Store.Claim(ctx, orderID, rec)
 }
 
 // forgetfulClient replaces every write's idempotency key with a new one,

@@ -54,10 +54,12 @@ func startExample(t *testing.T) *exampleServer {
 func startExampleWith(t *testing.T, args, env []string) *exampleServer {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "example-server")
-	build := exec.Command("go", "build", "-o", bin, "./examples/server")
-	build.Dir = repoRoot(t)
+	// The example is its own module (examples/server/go.mod): build it
+	// from its directory.
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = filepath.Join(repoRoot(t), "examples", "server")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./examples/server: %v\n%s", err, out)
+		t.Fatalf("go build in examples/server: %v\n%s", err, out)
 	}
 
 	s := &exampleServer{}

@@ -7,6 +7,7 @@ go 1.25.0
 
 require (
 	github.com/cardconfirm/cardconfirm v0.0.0-00010101000000-000000000000
+	github.com/cardconfirm/cardconfirm/examples/server v0.0.0-00010101000000-000000000000
 	github.com/jackc/pgx/v5 v5.13.0
 )
 
@@ -18,6 +19,9 @@ require (
 	github.com/stripe/stripe-go/v76 v76.25.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
 )
 
 replace github.com/cardconfirm/cardconfirm => ../../..
+
+replace github.com/cardconfirm/cardconfirm/examples/server => ..

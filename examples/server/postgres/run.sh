@@ -5,8 +5,8 @@
 #
 #	examples/server/postgres/run.sh -addr 127.0.0.1:4243 -database "$DATABASE_URL"
 #
-# The example is package main of the root module, which depends on no
-# driver; this module (examples/server/postgres) does. run.sh builds the
+# The example (module examples/server, replaced by its directory here)
+# depends on no driver; this module (examples/server/postgres) does. run.sh builds the
 # example from here with `go build -overlay`, which adds one generated
 # file to the example's package: an import of this module's package, whose
 # only content is pgx's driver registration. Nothing is written into the

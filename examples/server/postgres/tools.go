@@ -1,7 +1,7 @@
 //go:build tools
 
 // The tools-file convention: this import keeps the example server's module
-// (the root, through the replace directive) in go.mod, since run.sh builds
+// (examples/server, through its replace directive) in go.mod, since run.sh builds
 // it from here and go mod tidy only counts imports.
 package postgres
 

@@ -1,6 +1,9 @@
-// Offline stand-in for Stripe.js v3, served by the example in demo mode only
-// (no keys). It implements just what the page's code calls, with Stripe.js's
-// shapes, so that pay.js runs unchanged on it:
+// Offline stand-in for Stripe.js v3, served by package stripejs (from the
+// stripetest tree) with the endpoints it calls, beside it under the same
+// path: a host mounts that handler in its tests or dev server, and its
+// page loads this script instead of https://js.stripe.com/v3/. It
+// implements just what a page following Stripe's guides calls, with
+// Stripe.js's shapes, so that the page's code runs unchanged on it:
 //
 //   Card Element (Stripe's guide to this flow):
 //   Stripe(pk).elements().create('card' | 'cardCvc').mount(selector)
@@ -18,9 +21,11 @@
 // element's card tab are a picker of Stripe's test cards (their "magic"
 // pm_card_… IDs, which test-mode Stripe and the fake both accept).
 // handleCardAction and handleNextAction show a 3-D Secure dialog whose
-// "Complete" and "Fail" buttons call the example's /demo/3ds endpoint, which
+// "Complete" and "Fail" buttons call the handler's 3ds endpoint, which
 // plays the customer's bank on the in-memory fake; createConfirmationToken
-// calls /demo/confirmation-token, which makes a ctoken_… on the fake. Like
+// calls its confirmation-token endpoint, which makes a ctoken_… on the
+// fake. The endpoints are found next to this script's own URL, so the
+// handler may be mounted under any path. Like
 // Stripe.js, it refuses a Payment Element without mode, amount and currency
 // (docs.stripe.com/js/elements_object/create_without_intent), and a
 // ConfirmationToken before elements.submit() ("Before confirming a payment,
@@ -29,9 +34,14 @@
 (function () {
   'use strict';
 
-  async function postJSON(path, body) {
+  // The endpoints sit beside this script: document.currentScript is set
+  // only while the script first runs, so its URL is read now.
+  const base = new URL('.', document.currentScript.src);
+  const endpoint = (name) => new URL(name, base);
+
+  async function postJSON(name, body) {
     try {
-      const res = await fetch(path, {
+      const res = await fetch(endpoint(name), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         credentials: 'same-origin',
@@ -47,7 +57,7 @@
   let testCards = null;
   function loadTestCards() {
     if (!testCards) {
-      testCards = fetch('/demo/test-cards', { credentials: 'same-origin' }).then((r) => r.json());
+      testCards = fetch(endpoint('test-cards'), { credentials: 'same-origin' }).then((r) => r.json());
     }
     return testCards;
   }
@@ -171,7 +181,7 @@
         }
         done = true;
         complete.disabled = failButton.disabled = true;
-        const { ok, data } = await postJSON('/demo/3ds', { client_secret: clientSecret, action: action });
+        const { ok, data } = await postJSON('3ds', { client_secret: clientSecret, action: action });
         dialog.close();
         dialog.remove();
         resolve(ok ? { paymentIntent: data.payment_intent } : { error: data.error });
@@ -259,7 +269,7 @@
         }
         elements.submitted = false;
         const card = elements.payment.selected();
-        const { ok, data } = await postJSON('/demo/confirmation-token', { payment_method: card.payment_method });
+        const { ok, data } = await postJSON('confirmation-token', { payment_method: card.payment_method });
         return ok ? { confirmationToken: data } : { error: data.error };
       },
 
@@ -307,7 +317,7 @@
         if (!/^\d{3,4}$/.test(cvc)) {
           return { error: { type: 'validation_error', code: 'incomplete_cvc', message: 'Your card\'s security code is incomplete.' } };
         }
-        const { ok, data } = await postJSON('/demo/cvc-token', { cvc: cvc });
+        const { ok, data } = await postJSON('cvc-token', { cvc: cvc });
         return ok ? { token: data } : { error: data.error };
       },
     };
