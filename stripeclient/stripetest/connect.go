@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
@@ -260,7 +261,11 @@ func (f *Fake) IntentAccount(id string) (string, bool) {
 // checkConnect is Stripe's check of a create's Connect parameters: the
 // destination and on_behalf_of must be accounts the platform knows (the
 // wording is a CHOICE, FIDELITY.md).
-func (f *Fake) checkConnect(p *stripeclient.CreateParams) *stripeclient.Error {
+func (f *Fake) checkConnect(p *stripeclient.CreateParams, account string) *stripeclient.Error {
+	if p.Customer != "" && f.customerAccount(p.Customer) != account {
+		// Another account's customer does not exist on this one.
+		return f.missingParam("customer", "customer", p.Customer)
+	}
 	if d := p.TransferDestination; d != "" && !f.accountExists(d) {
 		return f.missingParam("transfer_data[destination]", "destination", d)
 	}
@@ -279,4 +284,33 @@ func transferDataJSON(destination string) any {
 		return nil
 	}
 	return map[string]any{"destination": destination}
+}
+
+// customerAccount is the account the customer id lives on ("" for the
+// platform, or when there is no such customer).
+func (f *Fake) customerAccount(id string) string {
+	c, ok := f.customers.get(id)
+	if !ok {
+		return ""
+	}
+	return c.account
+}
+
+// resolveOn is resolveMethod for a request on account: a magic test ID is
+// cloned onto the account, and a pm_… of another account does not exist
+// there, as a direct charge sees only its account's PaymentMethods
+// (docs.stripe.com/connect/cloning-customers-across-accounts).
+func (f *Fake) resolveOn(account, id string, now time.Time) (*method, *stripeclient.Error) {
+	m, e := f.resolveMethod(id, now)
+	if e != nil {
+		return nil, e
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pm.ID != id {
+		m.account = account // a fresh clone of a magic test ID
+	} else if m.account != account {
+		return nil, f.missingParam("payment_method", "PaymentMethod", id)
+	}
+	return m, nil
 }

@@ -253,3 +253,54 @@ func TestConnectOverHTTP(t *testing.T) {
 	}
 	_ = fake
 }
+
+// TestConnectCustomersAndMethods: customers and PaymentMethods live on
+// their account too: a direct charge cannot use the platform's, and the
+// platform cannot read the account's.
+func TestConnectCustomersAndMethods(t *testing.T) {
+	f, _ := newFake(t)
+	acct := f.CreateAccount()
+	on := f.OnAccount(acct)
+
+	platformCus := f.CreateCustomer()
+	p := params("pm_card_visa")
+	p.Customer = platformCus
+	_, err := on.CreatePaymentIntent(bg, p)
+	wantMissing(t, "a platform customer on a direct charge", err)
+
+	cus := f.CreateCustomerOn(acct)
+	pm, err := f.AttachCard(cus, "pm_card_visa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = params(pm.ID)
+	p.Customer = cus
+	pi, err := on.CreatePaymentIntent(bg, p)
+	if err != nil || pi.Status != stripeclient.StatusSucceeded {
+		t.Fatalf("the account's saved card on a direct charge: %v, %v", pi, err)
+	}
+	if _, err := on.RetrievePaymentMethod(bg, pm.ID); err != nil {
+		t.Errorf("retrieve the card on its account: %v", err)
+	}
+	if cards, err := on.ListCards(bg, cus); err != nil || len(cards) != 1 {
+		t.Errorf("list cards on the account: %v, %v", cards, err)
+	}
+	_, err = f.RetrievePaymentMethod(bg, pm.ID)
+	wantMissing(t, "platform retrieves the account's card", err)
+	_, err = f.ListCards(bg, cus)
+	wantMissing(t, "platform lists the account's customer", err)
+	p = params(pm.ID)
+	_, err = f.CreatePaymentIntent(bg, p)
+	wantMissing(t, "platform pays with the account's card", err)
+
+	// A magic test ID is cloned onto the account it is used on.
+	direct, err := on.CreatePaymentIntent(bg, params("pm_card_visa"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.RetrievePaymentMethod(bg, direct.PaymentMethod)
+	wantMissing(t, "platform retrieves a direct charge's PaymentMethod", err)
+	if _, err := on.RetrievePaymentMethod(bg, direct.PaymentMethod); err != nil {
+		t.Errorf("retrieve a direct charge's PaymentMethod on its account: %v", err)
+	}
+}

@@ -151,13 +151,13 @@ func (f *Fake) create(p *stripeclient.CreateParams, w *wireParams, ver, account 
 	if e := f.checkCreate(p, w, ver); e != nil {
 		return response{err: e}
 	}
-	if e := f.checkConnect(p); e != nil {
+	if e := f.checkConnect(p, account); e != nil {
 		return response{err: e}
 	}
 	var m *method
 	if p.PaymentMethod != "" {
 		var e *stripeclient.Error
-		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
+		if m, e = f.resolveOn(account, p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
 		if e := f.usable(m, p.Customer); e != nil {
@@ -270,7 +270,7 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, w *wireParams, 
 		}
 	case p.PaymentMethod != "":
 		var e *stripeclient.Error
-		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
+		if m, e = f.resolveOn(in.account, p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
 		if e := f.usable(m, in.cur.Customer); e != nil {

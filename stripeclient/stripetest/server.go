@@ -48,7 +48,7 @@ import (
 //
 //	POST /_stripetest/payment_intents/{id}/authenticate        pass 3-D Secure (Fake.Authenticate)
 //	POST /_stripetest/payment_intents/{id}/fail_authentication fail 3-D Secure (Fake.FailAuthentication)
-//	POST /_stripetest/customers                                a new customer (Fake.CreateCustomer)
+//	POST /_stripetest/customers                                a new customer (Fake.CreateCustomerOn the Stripe-Account)
 //	POST /_stripetest/accounts                                 a new connected account (Fake.CreateAccount)
 //	POST /_stripetest/customers/{id}/cards                     payment_method=pm_card_…: save a card (Fake.AttachCard)
 //	GET  /_stripetest/charges                                  every charge attempt; metadata_key and value filter (Fake.ChargesWhere)

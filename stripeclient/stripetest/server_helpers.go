@@ -62,7 +62,7 @@ func (h *handler) createCustomer(c *call) (int, any, error) {
 	if err := c.form.done(); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, map[string]string{"id": h.fake.CreateCustomer(), "object": "customer"}, nil
+	return http.StatusOK, map[string]string{"id": h.fake.CreateCustomerOn(accountOf(c.ctx())), "object": "customer"}, nil
 }
 
 // attachCard saves a card (payment_method: a pm_card_… test card or an
