@@ -16,7 +16,8 @@
 // Client will not gain methods, so that a host's own implementation (a
 // mock) keeps compiling: each further capability comes as a small interface
 // of its own that Stripe and stripetest.Fake implement, found by a type
-// assertion as http.Flusher is. [Refunder] (refunds) is the first.
+// assertion as http.Flusher is: [Refunder] (refunds) and [OnAccount]
+// (Stripe Connect: a Client acting on a connected account).
 //
 // Errors from a Client are [*Error] values. Branch on them with errors.Is
 // against the sentinels in this package ([ErrCardDeclined],

@@ -70,6 +70,10 @@ import (
 // carry fixed values (livemode false, payment_method_types ["card"], null
 // where Stripe allows null).
 //
+// A Stripe-Account: acct_… header (Stripe Connect) makes any request act on
+// that connected account, as Fake.OnAccount does in process; an account
+// the fake does not know (see Fake.CreateAccount) is refused with 403.
+//
 // Where the HTTP door knowingly differs from Stripe:
 //   - the ignored parameters change nothing (receipt_email, shipping,
 //     error_on_requires_action, …), and only latest_charge can be
