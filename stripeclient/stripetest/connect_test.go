@@ -304,3 +304,23 @@ func TestConnectCustomersAndMethods(t *testing.T) {
 		t.Errorf("retrieve a direct charge's PaymentMethod on its account: %v", err)
 	}
 }
+
+// TestConnectInspection: the inspection helpers see every account and say
+// which one a charge lives on.
+func TestConnectInspection(t *testing.T) {
+	f, _ := newFake(t)
+	acct := f.CreateAccount()
+	p := params("pm_card_visa")
+	p.Metadata = map[string]string{"order_id": "inspect"}
+	if _, err := f.OnAccount(acct).CreatePaymentIntent(bg, p); err != nil {
+		t.Fatal(err)
+	}
+	p.IdempotencyKey = newKey()
+	if _, err := f.CreatePaymentIntent(bg, p); err != nil {
+		t.Fatal(err)
+	}
+	got := f.ChargesWhere("order_id", "inspect")
+	if len(got) != 2 || got[0].Account != acct || got[1].Account != "" {
+		t.Errorf("charges %+v, want one on %s and one on the platform", got, acct)
+	}
+}
