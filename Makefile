@@ -5,10 +5,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 
-.PHONY: test check fmt vet example otel unit contract-check gotest browser sdk openapi postgres postgres-run sqlite fuzz bench bench-run bench-report bench-postgres
+.PHONY: test check fmt vet example otel unit contract-check gotest browser sdk openapi postgres postgres-run sqlite newcomer fuzz bench bench-run bench-report bench-postgres
 
 ## test: the whole suite — what README names and CI runs.
-test: check unit example otel fuzz browser sdk openapi postgres sqlite
+test: check unit example otel fuzz browser sdk openapi postgres sqlite newcomer
 
 ## check: formatting and vet, before anything slow.
 check: fmt vet
@@ -130,6 +130,17 @@ sqlite:
 	cd confirm/sqlstore/sqlitetest && $(GO) vet ./... && $(GO) test -count=1 -v ./... > $(CURDIR)/.tools/sqlite.log 2>&1 || { cat $(CURDIR)/.tools/sqlite.log; exit 1; }
 	@grep -E -- "^(\s*--- |ok|FAIL)" .tools/sqlite.log
 	@if grep -q -- "--- SKIP" .tools/sqlite.log; then echo "sqlite tests were skipped"; exit 1; fi
+
+## newcomer: a shop module written from README and go doc alone
+## (examples/newcomer): its /pay handler pays with 3-D Secure on the fake
+## and a SQLite Store, and runs against a hand-written mock. Its own module,
+## so the SQLite driver stays out of the root go.mod; without -race, as
+## sqlite above.
+newcomer:
+	@mkdir -p .tools
+	cd examples/newcomer && $(GO) vet ./... && $(GO) test -count=1 -v ./... > $(CURDIR)/.tools/newcomer.log 2>&1 || { cat $(CURDIR)/.tools/newcomer.log; exit 1; }
+	@grep -E -- "^(\s*--- |ok|FAIL)" .tools/newcomer.log
+	@if grep -q -- "--- SKIP" .tools/newcomer.log; then echo "newcomer tests were skipped"; exit 1; fi
 
 ## fuzz: every fuzz target of the module (each package with a func Fuzz…
 ## in a _test.go file), one after another, for FUZZTIME each. The default is

@@ -63,7 +63,7 @@ func (e *callsEnv) newToken(tb testing.TB, i int) {
 // writes Stripe answered from its idempotency store without doing anything.
 type count struct{ calls, writes, replays int }
 
-var writeOps = []stripetest.Op{stripetest.OpCreate, stripetest.OpConfirm, stripetest.OpCapture, stripetest.OpCancel}
+var writeOps = []stripetest.Op{stripetest.OpCreate, stripetest.OpConfirm, stripetest.OpCapture, stripetest.OpCancel, stripetest.OpCreateRefund}
 
 func (e *callsEnv) count() count {
 	c := count{calls: e.fake.CallCount(), writes: e.fake.CallCount(writeOps...)}

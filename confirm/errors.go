@@ -166,7 +166,7 @@ var orderParams = []string{"amount", "currency", "customer", "description", "sta
 // Order.Validate cannot know), amount_too_large, an unsupported currency,
 // a parameter over one of Stripe's limits, an unknown customer.
 func orderRefusal(se *stripeclient.Error) bool {
-	if se.Kind != stripeclient.KindInvalidRequest {
+	if !errors.Is(se, stripeclient.ErrInvalidRequest) {
 		return false
 	}
 	if se.Code == stripeclient.CodeAmountTooSmall || se.Code == stripeclient.CodeAmountTooLarge {
@@ -189,14 +189,14 @@ func wrapStripe(op string, err error) error {
 	if errors.As(err, &se) && orderRefusal(se) {
 		return &flowError{op: op, sentinel: ErrInvalidOrder, err: err}
 	}
-	if errors.As(err, &se) && se.Kind == stripeclient.KindInvalidRequest &&
+	if errors.As(err, &se) && errors.Is(se, stripeclient.ErrInvalidRequest) &&
 		(strings.HasPrefix(se.Param, "payment_method") || se.Param == "confirmation_token") {
 		// The browser's card, CVC token or ConfirmationToken is unknown or
 		// unusable (a token used or expired).
 		return &flowError{op: op, sentinel: ErrInvalidRequest, err: err}
 	}
 	if errors.As(err, &se) && se.RetrySafe() {
-		if se.Kind == stripeclient.KindKeyInUse {
+		if errors.Is(se, stripeclient.ErrIdempotencyKeyInUse) {
 			return &flowError{op: op, sentinel: ErrPaymentInProgress, err: err}
 		}
 		return &flowError{op: op, sentinel: ErrStripeUnavailable, err: err}

@@ -15,7 +15,7 @@ import (
 // retry and never "please try again".
 func TestStripeOrderRefusalIsInvalidOrder(t *testing.T) {
 	invalid := func(code, param string) error {
-		return &stripeclient.Error{Kind: stripeclient.KindInvalidRequest, Type: "invalid_request_error", Code: code, Param: param, HTTPStatus: 400}
+		return stripeclient.InvalidRequestError(400, code, param, "")
 	}
 	tests := []struct {
 		name string
@@ -31,7 +31,7 @@ func TestStripeOrderRefusalIsInvalidOrder(t *testing.T) {
 		{"description limit", invalid("", "description"), ErrInvalidOrder},
 		{"unknown customer", invalid(stripeclient.CodeResourceMissing, "customer"), ErrInvalidOrder},
 		{"unknown card", invalid(stripeclient.CodeResourceMissing, "payment_method"), ErrInvalidRequest},
-		{"rate limit", &stripeclient.Error{Kind: stripeclient.KindRateLimit, Code: "rate_limit", HTTPStatus: 429}, ErrStripeUnavailable},
+		{"rate limit", stripeclient.InvalidRequestError(429, stripeclient.CodeRateLimit, "", ""), ErrStripeUnavailable},
 	}
 	for _, tt := range tests {
 		err := wrapStripe("create", tt.err)

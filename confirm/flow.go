@@ -364,7 +364,7 @@ func (f *Flow) do(ctx context.Context, client stripeclient.Client, orderID strin
 	}
 	a := answer{pi: se.PaymentIntent, fromKeyStore: se.Replayed, code: se.Code, err: wrapStripe(opName[s.op], err)}
 	switch {
-	case se.Kind == stripeclient.KindCardDeclined:
+	case errors.Is(se, stripeclient.ErrCardDeclined):
 		a.kind = ansDeclined
 		pe := &stripeclient.PaymentError{Type: se.Type, Code: se.Code, DeclineCode: se.DeclineCode, Message: se.Message}
 		if a.pi == nil {
@@ -378,15 +378,15 @@ func (f *Flow) do(ctx context.Context, client stripeclient.Client, orderID strin
 		a.pi = &cp
 	case errors.Is(se, stripeclient.ErrUnexpectedState):
 		a.kind = ansUnexpectedState
-	case se.Kind == stripeclient.KindKeyInUse:
+	case errors.Is(se, stripeclient.ErrIdempotencyKeyInUse):
 		a.kind = ansKeyInUse
-	case se.Kind == stripeclient.KindIdempotency:
+	case errors.Is(se, stripeclient.ErrIdempotency):
 		a.kind = ansIdempotency
 	case errors.Is(se, stripeclient.ErrResourceMissing) && (s.op == opLook || s.op == opReadBack):
 		a.kind = ansMissing
-	case se.Kind == stripeclient.KindInvalidRequest:
+	case errors.Is(se, stripeclient.ErrInvalidRequest):
 		a.kind = ansRefused
-	case se.Kind == stripeclient.KindAPI && (s.op == opCreate || s.op == opConfirm || s.op == opCapture || s.op == opCancel):
+	case errors.Is(se, stripeclient.ErrAPI) && (s.op == opCreate || s.op == opConfirm || s.op == opCapture || s.op == opCancel):
 		a.kind, a.pi = ansServerError, nil
 	default:
 		a.kind, a.pi = ansFailed, nil

@@ -105,7 +105,7 @@ func TestOrderLimitsAgreeWithFake(t *testing.T) {
 			Description: o.Description, StatementDescriptorSuffix: o.StatementDescriptorSuffix, Metadata: md,
 		})
 		var se *stripeclient.Error
-		if fakeErr != nil && !errors.Is(fakeErr, stripeclient.ErrInvalidParams) && !(errors.As(fakeErr, &se) && se.Kind == stripeclient.KindInvalidRequest) {
+		if fakeErr != nil && !errors.Is(fakeErr, stripeclient.ErrInvalidParams) && !(errors.As(fakeErr, &se) && errors.Is(se, stripeclient.ErrInvalidRequest)) {
 			t.Errorf("%s: fake error %v is not a refusal of the request", tc.name, fakeErr)
 		}
 		lib, fk := libErr != nil, fakeErr != nil

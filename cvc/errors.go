@@ -117,7 +117,7 @@ func classifyStripe(op string, err error) error {
 // charging, so nothing was charged by the call.
 func tokenError(err error) error {
 	var se *stripeclient.Error
-	if !errors.As(err, &se) || se.Kind != stripeclient.KindInvalidRequest {
+	if !errors.As(err, &se) || !errors.Is(se, stripeclient.ErrInvalidRequest) {
 		return err
 	}
 	switch {

@@ -1,32 +1,39 @@
 package stripeclient
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 )
 
-// Kind classifies an *Error by what the caller should do about it.
-type Kind string
+// kind classifies an *Error by what the caller should do about it. It is
+// internal: callers branch on the sentinels below, each of which an *Error
+// of one kind matches.
+type kind string
 
-// The kinds of *Error. Each has a sentinel of the same meaning for
-// errors.Is.
 const (
-	KindCardDeclined   Kind = "card_declined"          // 402 card_error: a normal payment outcome
-	KindInvalidRequest Kind = "invalid_request"        // other 400/404 invalid_request_error
-	KindIdempotency    Kind = "idempotency_error"      // same key, different params
-	KindKeyInUse       Kind = "idempotency_key_in_use" // 409: the same key is running
-	KindRateLimit      Kind = "rate_limit"             // 429 rate_limit
-	KindLockTimeout    Kind = "lock_timeout"           // 429/409 lock_timeout: the object is busy
-	KindAuthentication Kind = "authentication"         // 401/403: bad or restricted key
-	KindAPI            Kind = "api_error"              // 5xx
-	KindMalformed      Kind = "malformed_response"     // a response that could not be read
-	KindNetwork        Kind = "network"                // no response: the request may or may not have run
-	KindContext        Kind = "context"                // ctx canceled or past its deadline
+	kindCardDeclined   kind = "card_declined"          // 402 card_error: a normal payment outcome
+	kindInvalidRequest kind = "invalid_request"        // other 400/404 invalid_request_error
+	kindIdempotency    kind = "idempotency_error"      // same key, different params
+	kindKeyInUse       kind = "idempotency_key_in_use" // 409: the same key is running
+	kindRateLimit      kind = "rate_limit"             // 429 rate_limit
+	kindLockTimeout    kind = "lock_timeout"           // 429/409 lock_timeout: the object is busy
+	kindAuthentication kind = "authentication"         // 401/403: bad or restricted key
+	kindAPI            kind = "api_error"              // 5xx
+	kindMalformed      kind = "malformed_response"     // a response that could not be read
+	kindNetwork        kind = "network"                // no response: the request may or may not have run
+	kindContext        kind = "context"                // ctx canceled or past its deadline
 )
 
-// Sentinels to branch on with errors.Is. An *Error matches the sentinel of
-// its Kind; ErrResourceMissing and ErrUnexpectedState match by Code.
+// Sentinels to branch on with errors.Is: the one classification of an
+// *Error. Every *Error matches exactly one of ErrCardDeclined,
+// ErrInvalidRequest, ErrIdempotency, ErrIdempotencyKeyInUse, ErrRateLimit,
+// ErrLockTimeout, ErrAuthentication, ErrAPI, ErrMalformedResponse and
+// ErrNetwork; ErrResourceMissing and ErrUnexpectedState refine
+// ErrInvalidRequest by Stripe's code. ErrInvalidParams is bad input caught
+// before any request was sent (a *ParamError).
 var (
 	ErrInvalidParams       = errors.New("stripeclient: invalid params")
 	ErrCardDeclined        = errors.New("stripeclient: card declined")
@@ -43,17 +50,136 @@ var (
 	ErrUnexpectedState     = errors.New("stripeclient: payment intent in unexpected state")
 )
 
-var kindSentinel = map[Kind]error{
-	KindCardDeclined:   ErrCardDeclined,
-	KindInvalidRequest: ErrInvalidRequest,
-	KindIdempotency:    ErrIdempotency,
-	KindKeyInUse:       ErrIdempotencyKeyInUse,
-	KindRateLimit:      ErrRateLimit,
-	KindLockTimeout:    ErrLockTimeout,
-	KindAuthentication: ErrAuthentication,
-	KindAPI:            ErrAPI,
-	KindMalformed:      ErrMalformedResponse,
-	KindNetwork:        ErrNetwork,
+var kindSentinel = map[kind]error{
+	kindCardDeclined:   ErrCardDeclined,
+	kindInvalidRequest: ErrInvalidRequest,
+	kindIdempotency:    ErrIdempotency,
+	kindKeyInUse:       ErrIdempotencyKeyInUse,
+	kindRateLimit:      ErrRateLimit,
+	kindLockTimeout:    ErrLockTimeout,
+	kindAuthentication: ErrAuthentication,
+	kindAPI:            ErrAPI,
+	kindMalformed:      ErrMalformedResponse,
+	kindNetwork:        ErrNetwork,
+}
+
+// classify is the kind of an answer Stripe sent, from its error type, code
+// and HTTP status (docs.stripe.com/error-handling, docs.stripe.com/api/errors).
+func classify(typ, code string, status int) kind {
+	switch {
+	case typ == "card_error" || status == http.StatusPaymentRequired:
+		return kindCardDeclined
+	case typ == "idempotency_error":
+		return kindIdempotency
+	case code == CodeIdempotencyKeyInUse:
+		return kindKeyInUse
+	case code == CodeLockTimeout:
+		return kindLockTimeout
+	case code == CodeRateLimit || status == http.StatusTooManyRequests:
+		return kindRateLimit
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return kindAuthentication
+	case status >= 500 || typ == "api_error":
+		return kindAPI
+	}
+	return kindInvalidRequest
+}
+
+// kindOf is e's kind: the one its constructor set, or, for an *Error built
+// as a composite literal (a host's mock may do that), the kind its fields
+// describe: no status and no type is no response at all.
+func (e *Error) kindOf() kind {
+	switch {
+	case e.kind != "":
+		return e.kind
+	case e.HTTPStatus == 0 && e.Type == "":
+		return noResponse(e.Err)
+	}
+	return classify(e.Type, e.Code, e.HTTPStatus)
+}
+
+func noResponse(err error) kind {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return kindContext
+	}
+	return kindNetwork
+}
+
+// DeclineError is the 402 card_error Stripe answers when the card is
+// declined while confirming (code is usually CodeCardDeclined, or
+// CodeAuthenticationFailure, CodeAuthenticationRequired, …; declineCode the
+// issuer's reason, e.g. "insufficient_funds"; message Stripe's text for
+// the customer). pi is the intent as Stripe sends it with the decline: status
+// requires_payment_method and LastPaymentError set. It matches
+// ErrCardDeclined and is not retry-safe (a replay returns the same
+// decline).
+//
+// confirm's Flow turns it into a failed Result, a 402 telling the customer
+// the card was declined (with message or a generic text, as
+// confirm.Config.DeclineMessages says); the customer may try another card
+// on the same order. Carry pi as Stripe does: the Flow records the order's intent
+// from it. Any error that is not an *Error (a bare ErrCardDeclined
+// included) is, to the Flow, an unclassified failure: the customer gets a
+// 500 "please try again" instead of the decline. Set Replayed (and
+// pi.Replayed) when it stands for Stripe replaying an earlier decline
+// under the same key.
+func DeclineError(pi *PaymentIntent, code, declineCode, message string) *Error {
+	return &Error{kind: kindCardDeclined, Type: "card_error", Code: code, DeclineCode: declineCode,
+		Message: message, HTTPStatus: http.StatusPaymentRequired, PaymentIntent: pi}
+}
+
+// NetworkError is a call that got no response (a dropped connection, a
+// timeout, a response lost on its way back): the request may or may not
+// have run at Stripe. err is the cause; a context.Canceled or
+// context.DeadlineExceeded (matched with errors.Is) says the caller's ctx
+// ended it. It matches ErrNetwork and is retry-safe: the same idempotency
+// key either runs the request or replays what it did.
+//
+// confirm's Flow fails the call with confirm.ErrStripeUnavailable (503 to
+// the customer, safe to resubmit) and, on the next attempt, finds what the
+// request did by its idempotency key before anything else. A bare
+// ErrNetwork is not an *Error: the Flow cannot tell it from a bug, and
+// answers 500.
+func NetworkError(err error) *Error {
+	return &Error{kind: noResponse(err), Err: err}
+}
+
+// APIError is a 5xx api_error: Stripe failed on its side, and the request
+// may or may not have run (a 500 after the work was done is possible). It
+// matches ErrAPI and is retry-safe. confirm's Flow searches Stripe for the
+// order's intent after a 5xx to a creation, and reads the intent back after
+// one to a confirmation, capture or cancel; what it cannot settle is
+// confirm.ErrStripeUnavailable (503, safe to resubmit).
+func APIError(status int, code, message string) *Error {
+	return &Error{kind: kindAPI, Type: "api_error", Code: code, Message: message, HTTPStatus: status}
+}
+
+// InvalidRequestError is an invalid_request_error: Stripe refused the
+// request before doing anything. Its sentinel follows Stripe's status and
+// code: status 400 or 404 matches ErrInvalidRequest (and
+// ErrResourceMissing for CodeResourceMissing, ErrUnexpectedState for
+// CodeUnexpectedState), 401 or 403 ErrAuthentication, 429 or
+// CodeRateLimit ErrRateLimit, CodeLockTimeout ErrLockTimeout, 409 with
+// CodeIdempotencyKeyInUse ErrIdempotencyKeyInUse. Param names the
+// parameter Stripe objected to.
+//
+// confirm's Flow treats ErrInvalidRequest as final for the call: a refused
+// order parameter is confirm.ErrInvalidOrder, a refused payment method or
+// token confirm.ErrInvalidRequest; ErrResourceMissing on a read means the
+// intent does not exist. Rate limits, lock timeouts and a key in use are
+// retry-safe (confirm.ErrStripeUnavailable, confirm.ErrPaymentInProgress).
+func InvalidRequestError(status int, code, param, message string) *Error {
+	const typ = "invalid_request_error"
+	return &Error{kind: classify(typ, code, status), Type: typ, Code: code, Param: param, Message: message, HTTPStatus: status}
+}
+
+// IdempotencyError is the 400 idempotency_error Stripe answers when an
+// idempotency key is reused with different parameters: nothing ran. It
+// matches ErrIdempotency and is not retry-safe. confirm's Flow takes it to
+// mean another request holds the order's key, and searches Stripe for the
+// order's intent by its metadata.
+func IdempotencyError(message string) *Error {
+	return &Error{kind: kindIdempotency, Type: "idempotency_error", Message: message, HTTPStatus: http.StatusBadRequest}
 }
 
 // Stripe error codes the flow branches on.
@@ -74,9 +200,15 @@ const (
 	CodeTokenAlreadyUsed       = "token_already_used" // a single-use token (a CVC token) sent again
 )
 
-// Error is a failed Stripe call.
+// Error is a failed Stripe call. Branch on it with errors.Is against this
+// package's sentinels (ErrCardDeclined, ErrNetwork, …); build one (in a
+// mock, say) with DeclineError, NetworkError, APIError,
+// InvalidRequestError or IdempotencyError. An *Error built as a composite
+// literal is classified by its Type, Code and HTTPStatus as Stripe's
+// answers are, and as no response at all when both Type and HTTPStatus are
+// unset.
 //
-// Its Error string names the kind, code, decline code, HTTP status and
+// Its Error string names the class, code, decline code, HTTP status and
 // request ID only: never a key, a client secret or card data. Message is
 // Stripe's text with every secret key, client secret and CVC token it
 // quotes replaced by "[redacted]" (see RedactSecrets); for card errors it is
@@ -84,12 +216,12 @@ const (
 // *stripe.Error in Err the same way before returning it, and drops the raw
 // response body stripe-go keeps on it.
 type Error struct {
-	Kind        Kind
+	kind        kind   // set by the constructors and the adapter; see kindOf
 	Type        string // Stripe's error type: "card_error", "invalid_request_error", "api_error", "idempotency_error"
 	Code        string // Stripe's error code, e.g. "card_declined", "resource_missing"
 	DeclineCode string // for card errors, e.g. "insufficient_funds"
 	Param       string // the parameter Stripe objected to, if any
-	Message     string // Stripe's message, secrets redacted; customer-safe when Kind is KindCardDeclined
+	Message     string // Stripe's message, secrets redacted; customer-safe when it matches ErrCardDeclined
 	HTTPStatus  int    // 0 when no response was received
 	RequestID   string // Stripe's req_… for support, when a response was received
 
@@ -110,8 +242,9 @@ type Error struct {
 
 // Error implements error without exposing secrets.
 func (e *Error) Error() string {
-	s := "stripeclient: " + string(e.Kind)
-	if e.Code != "" && e.Code != string(e.Kind) {
+	k := e.kindOf()
+	s := "stripeclient: " + string(k)
+	if e.Code != "" && e.Code != string(k) {
 		s += " (" + e.Code
 		if e.DeclineCode != "" {
 			s += "/" + e.DeclineCode
@@ -124,7 +257,7 @@ func (e *Error) Error() string {
 	if e.RequestID != "" {
 		s += " request " + e.RequestID
 	}
-	if e.Kind == KindContext || e.Kind == KindNetwork {
+	if k == kindContext || k == kindNetwork {
 		if e.Err != nil {
 			s += ": " + e.Err.Error()
 		}
@@ -143,12 +276,14 @@ func (e *Error) Is(target error) bool {
 		return e.Code == CodeResourceMissing
 	case ErrUnexpectedState:
 		return e.Code == CodeUnexpectedState
-	case ErrNetwork:
+	}
+	k := e.kindOf()
+	if target == ErrNetwork {
 		// A canceled context leaves the request's fate as unknown as a
 		// dropped connection does.
-		return e.Kind == KindNetwork || e.Kind == KindContext
+		return k == kindNetwork || k == kindContext
 	}
-	s, ok := kindSentinel[e.Kind]
+	s, ok := kindSentinel[k]
 	return ok && s == target
 }
 
@@ -157,8 +292,8 @@ func (e *Error) Is(target error) bool {
 // request, or will replay its stored result. It is false for card declines
 // (a replay returns the same decline), invalid requests and key misuse.
 func (e *Error) RetrySafe() bool {
-	switch e.Kind {
-	case KindKeyInUse, KindRateLimit, KindLockTimeout, KindAPI, KindMalformed, KindNetwork, KindContext:
+	switch e.kindOf() {
+	case kindKeyInUse, kindRateLimit, kindLockTimeout, kindAPI, kindMalformed, kindNetwork, kindContext:
 		return true
 	}
 	return false

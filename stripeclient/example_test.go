@@ -35,13 +35,8 @@ func ExampleNew() {
 // Branch on a failed call with errors.Is, and read its detail with
 // errors.As.
 func ExampleError() {
-	var err error = &stripeclient.Error{
-		Kind:        stripeclient.KindCardDeclined,
-		Code:        "card_declined",
-		DeclineCode: "insufficient_funds",
-		Message:     "Your card has insufficient funds.",
-		HTTPStatus:  402,
-	}
+	var err error = stripeclient.DeclineError(nil, stripeclient.CodeCardDeclined,
+		"insufficient_funds", "Your card has insufficient funds.")
 	var e *stripeclient.Error
 	switch {
 	case errors.Is(err, stripeclient.ErrCardDeclined) && errors.As(err, &e):

@@ -29,6 +29,9 @@ func TestClientMethodSet(t *testing.T) {
 	if reflect.TypeFor[Refunder]().NumMethod() != 3 {
 		t.Errorf("Refunder has %d methods, want 3", reflect.TypeFor[Refunder]().NumMethod())
 	}
+	if reflect.TypeFor[OnAccount]().NumMethod() != 1 {
+		t.Errorf("OnAccount has %d methods, want 1", reflect.TypeFor[OnAccount]().NumMethod())
+	}
 }
 
 func refundJSON(id, status string) map[string]any {
@@ -130,14 +133,14 @@ func TestRefundErrorMapping(t *testing.T) {
 	for _, tc := range []struct {
 		status int
 		code   string
-		kind   Kind
+		kind   kind
 	}{
-		{400, CodeChargeAlreadyRefunded, KindInvalidRequest},
-		{400, CodeChargeDisputed, KindInvalidRequest},
-		{400, CodeAmountTooLarge, KindInvalidRequest},
-		{400, CodeChargeNotRefundable, KindInvalidRequest},
-		{404, CodeResourceMissing, KindInvalidRequest},
-		{500, "", KindAPI},
+		{400, CodeChargeAlreadyRefunded, kindInvalidRequest},
+		{400, CodeChargeDisputed, kindInvalidRequest},
+		{400, CodeAmountTooLarge, kindInvalidRequest},
+		{400, CodeChargeNotRefundable, kindInvalidRequest},
+		{404, CodeResourceMissing, kindInvalidRequest},
+		{500, "", kindAPI},
 	} {
 		f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
 			reply(w, tc.status, stripeErrorJSON(map[string]any{"type": "invalid_request_error", "code": tc.code, "message": "refused"}))
@@ -149,7 +152,7 @@ func TestRefundErrorMapping(t *testing.T) {
 		_, err3 := c.ListRefunds(ctx, ListRefundsParams{Charge: "ch_1"})
 		for i, err := range []error{err1, err2, err3} {
 			var se *Error
-			if !errors.As(err, &se) || se.Code != tc.code || se.Kind != tc.kind || se.HTTPStatus != tc.status || se.RequestID != "req_test1" {
+			if !errors.As(err, &se) || se.Code != tc.code || se.kindOf() != tc.kind || se.HTTPStatus != tc.status || se.RequestID != "req_test1" {
 				t.Errorf("%d %s, call %d: got %#v, want an *Error of kind %s with that code", tc.status, tc.code, i, err, tc.kind)
 			}
 			if tc.code == CodeResourceMissing && !errors.Is(err, ErrResourceMissing) {

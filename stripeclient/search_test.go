@@ -139,35 +139,35 @@ func TestSearchErrors(t *testing.T) {
 		status    int
 		body      string
 		sentinels []error
-		kind      Kind
+		kind      kind
 		retrySafe bool
 	}{
 		{
 			name: "invalid query", status: 400,
 			body:      stripeErrorJSON(map[string]any{"type": "invalid_request_error", "code": "parameter_invalid_string", "param": "query", "message": "Invalid query"}),
-			sentinels: []error{ErrInvalidRequest}, kind: KindInvalidRequest,
+			sentinels: []error{ErrInvalidRequest}, kind: kindInvalidRequest,
 		},
 		{
 			// Search is rate limited separately (20 reads per second):
 			// https://docs.stripe.com/search#rate-limits
 			name: "rate limited", status: 429,
 			body:      stripeErrorJSON(map[string]any{"type": "invalid_request_error", "code": "rate_limit", "message": "Too many requests"}),
-			sentinels: []error{ErrRateLimit}, kind: KindRateLimit, retrySafe: true,
+			sentinels: []error{ErrRateLimit}, kind: kindRateLimit, retrySafe: true,
 		},
 		{
 			name: "server error on the second page", failPage: 1, status: 500,
 			body:      stripeErrorJSON(map[string]any{"type": "api_error", "message": "Something went wrong."}),
-			sentinels: []error{ErrAPI}, kind: KindAPI, retrySafe: true,
+			sentinels: []error{ErrAPI}, kind: kindAPI, retrySafe: true,
 		},
 		{
 			name: "401", status: 401,
 			body:      stripeErrorJSON(map[string]any{"type": "invalid_request_error", "message": "Invalid API Key provided: sk_test_****123"}),
-			sentinels: []error{ErrAuthentication}, kind: KindAuthentication,
+			sentinels: []error{ErrAuthentication}, kind: kindAuthentication,
 		},
 		{
 			name: "malformed", status: 200,
 			body:      `{"object":"search_result","data":[{"id":"pi_1","client_secret":"` + testSecret + `", "amount": tru`,
-			sentinels: []error{ErrMalformedResponse}, kind: KindMalformed, retrySafe: true,
+			sentinels: []error{ErrMalformedResponse}, kind: kindMalformed, retrySafe: true,
 		},
 	}
 	for _, tt := range tests {
@@ -192,10 +192,10 @@ func TestSearchErrors(t *testing.T) {
 					t.Errorf("errors.Is(%v, %v) = false", err, s)
 				}
 			}
-			if e.Kind != tt.kind || e.RetrySafe() != tt.retrySafe {
-				t.Errorf("kind %q retrySafe %v, want %q %v", e.Kind, e.RetrySafe(), tt.kind, tt.retrySafe)
+			if e.kindOf() != tt.kind || e.RetrySafe() != tt.retrySafe {
+				t.Errorf("kind %q retrySafe %v, want %q %v", e.kindOf(), e.RetrySafe(), tt.kind, tt.retrySafe)
 			}
-			if tt.kind != KindMalformed && (e.HTTPStatus != tt.status || e.RequestID != "req_test1") {
+			if tt.kind != kindMalformed && (e.HTTPStatus != tt.status || e.RequestID != "req_test1") {
 				t.Errorf("status %d request %q, want %d req_test1", e.HTTPStatus, e.RequestID, tt.status)
 			}
 			if strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), testKey) {

@@ -694,15 +694,15 @@ func mapError(ctx context.Context, err error, resp *stripe.APIResponse) error {
 	// Checked before the network case: a request cut short by ctx surfaces
 	// as a *url.Error, and the caller wants to know it was their ctx.
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		return &Error{Kind: KindContext, Err: ctxErr}
+		return &Error{kind: kindContext, Err: ctxErr}
 	}
 	var urlErr *url.Error
 	var netErr net.Error
 	if errors.As(err, &urlErr) || errors.As(err, &netErr) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return &Error{Kind: KindNetwork, Err: err}
+		return &Error{kind: kindNetwork, Err: err}
 	}
-	e := &Error{Kind: KindMalformed, Err: errBodyWithheld}
+	e := &Error{kind: kindMalformed, Err: errBodyWithheld}
 	if resp != nil {
 		e.HTTPStatus, e.RequestID = resp.StatusCode, resp.RequestID
 	} else if m := deserializeStatusRE.FindStringSubmatch(err.Error()); m != nil {
@@ -735,24 +735,7 @@ func fromStripeError(se *stripe.Error) *Error {
 		redacted.ClientSecret = ""
 		se.PaymentIntent = &redacted
 	}
-	switch {
-	case se.Type == stripe.ErrorTypeCard || se.HTTPStatusCode == http.StatusPaymentRequired:
-		e.Kind = KindCardDeclined
-	case se.Type == stripe.ErrorTypeIdempotency:
-		e.Kind = KindIdempotency
-	case se.Code == stripe.ErrorCodeIdempotencyKeyInUse:
-		e.Kind = KindKeyInUse
-	case se.Code == stripe.ErrorCodeLockTimeout:
-		e.Kind = KindLockTimeout
-	case se.Code == stripe.ErrorCodeRateLimit || se.HTTPStatusCode == http.StatusTooManyRequests:
-		e.Kind = KindRateLimit
-	case se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden:
-		e.Kind = KindAuthentication
-	case se.HTTPStatusCode >= 500 || se.Type == stripe.ErrorTypeAPI:
-		e.Kind = KindAPI
-	default:
-		e.Kind = KindInvalidRequest
-	}
+	e.kind = classify(string(se.Type), string(se.Code), se.HTTPStatusCode)
 	return e
 }
 

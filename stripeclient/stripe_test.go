@@ -447,7 +447,7 @@ func TestErrorMapping(t *testing.T) {
 		status    int
 		body      string
 		sentinels []error
-		kind      Kind
+		kind      kind
 		code      string
 		retrySafe bool
 		check     func(t *testing.T, e *Error)
@@ -456,7 +456,7 @@ func TestErrorMapping(t *testing.T) {
 			name: "402 decline carrying the intent", status: 402,
 			body: stripeErrorJSON(map[string]any{"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds",
 				"message": "Your card has insufficient funds.", "payment_intent": declinedPI}),
-			sentinels: []error{ErrCardDeclined}, kind: KindCardDeclined, code: "card_declined",
+			sentinels: []error{ErrCardDeclined}, kind: kindCardDeclined, code: "card_declined",
 			check: func(t *testing.T, e *Error) {
 				if e.DeclineCode != "insufficient_funds" || e.Message != "Your card has insufficient funds." {
 					t.Errorf("decline code %q message %q", e.DeclineCode, e.Message)
@@ -474,42 +474,42 @@ func TestErrorMapping(t *testing.T) {
 		{
 			name: "400 idempotency_error", status: 400,
 			body:      stripeErrorJSON(map[string]any{"type": "idempotency_error", "message": "Keys for idempotent requests can only be used with the same parameters they were first used with."}),
-			sentinels: []error{ErrIdempotency}, kind: KindIdempotency,
+			sentinels: []error{ErrIdempotency}, kind: kindIdempotency,
 		},
 		{
 			name: "409 key in use", status: 409,
 			body:      stripeErrorJSON(map[string]any{"type": "invalid_request_error", "code": "idempotency_key_in_use", "message": "There is currently another in-progress request using this Idempotent Key."}),
-			sentinels: []error{ErrIdempotencyKeyInUse}, kind: KindKeyInUse, code: "idempotency_key_in_use", retrySafe: true,
+			sentinels: []error{ErrIdempotencyKeyInUse}, kind: kindKeyInUse, code: "idempotency_key_in_use", retrySafe: true,
 		},
 		{
 			name: "429 rate_limit", status: 429,
 			body:      stripeErrorJSON(map[string]any{"type": "invalid_request_error", "code": "rate_limit", "message": "Too many requests."}),
-			sentinels: []error{ErrRateLimit}, kind: KindRateLimit, code: "rate_limit", retrySafe: true,
+			sentinels: []error{ErrRateLimit}, kind: kindRateLimit, code: "rate_limit", retrySafe: true,
 		},
 		{
 			name: "429 lock_timeout", status: 429,
 			body:      stripeErrorJSON(map[string]any{"type": "invalid_request_error", "code": "lock_timeout", "message": "This object cannot be accessed right now."}),
-			sentinels: []error{ErrLockTimeout}, kind: KindLockTimeout, code: "lock_timeout", retrySafe: true,
+			sentinels: []error{ErrLockTimeout}, kind: kindLockTimeout, code: "lock_timeout", retrySafe: true,
 		},
 		{
 			name: "500", status: 500,
 			body:      stripeErrorJSON(map[string]any{"type": "api_error", "message": "Something went wrong."}),
-			sentinels: []error{ErrAPI}, kind: KindAPI, retrySafe: true,
+			sentinels: []error{ErrAPI}, kind: kindAPI, retrySafe: true,
 		},
 		{
 			name: "503", status: 503,
 			body:      stripeErrorJSON(map[string]any{"type": "api_error", "message": "Service unavailable."}),
-			sentinels: []error{ErrAPI}, kind: KindAPI, retrySafe: true,
+			sentinels: []error{ErrAPI}, kind: kindAPI, retrySafe: true,
 		},
 		{
 			name: "401", status: 401,
 			body:      stripeErrorJSON(map[string]any{"type": "invalid_request_error", "message": "Invalid API Key provided: sk_test_****123"}),
-			sentinels: []error{ErrAuthentication}, kind: KindAuthentication,
+			sentinels: []error{ErrAuthentication}, kind: kindAuthentication,
 		},
 		{
 			name: "404 resource_missing", status: 404,
 			body:      stripeErrorJSON(map[string]any{"type": "invalid_request_error", "code": "resource_missing", "param": "intent", "message": "No such payment_intent: 'pi_1'"}),
-			sentinels: []error{ErrInvalidRequest, ErrResourceMissing}, kind: KindInvalidRequest, code: "resource_missing",
+			sentinels: []error{ErrInvalidRequest, ErrResourceMissing}, kind: kindInvalidRequest, code: "resource_missing",
 			check: func(t *testing.T, e *Error) {
 				if e.Param != "intent" {
 					t.Errorf("Param %q, want intent", e.Param)
@@ -519,17 +519,17 @@ func TestErrorMapping(t *testing.T) {
 		{
 			name: "400 unexpected state", status: 400,
 			body:      stripeErrorJSON(map[string]any{"type": "invalid_request_error", "code": "payment_intent_unexpected_state", "message": "You cannot confirm this PaymentIntent because it has already succeeded."}),
-			sentinels: []error{ErrInvalidRequest, ErrUnexpectedState}, kind: KindInvalidRequest, code: "payment_intent_unexpected_state",
+			sentinels: []error{ErrInvalidRequest, ErrUnexpectedState}, kind: kindInvalidRequest, code: "payment_intent_unexpected_state",
 		},
 		{
 			name: "malformed JSON on 200", status: 200,
 			body:      `{"id":"pi_1","client_secret":"` + testSecret + `", "amount": tru`,
-			sentinels: []error{ErrMalformedResponse}, kind: KindMalformed, retrySafe: true,
+			sentinels: []error{ErrMalformedResponse}, kind: kindMalformed, retrySafe: true,
 		},
 		{
 			name: "HTML 502 from a proxy", status: 502,
 			body:      `<html><body>Bad Gateway</body></html>`,
-			sentinels: []error{ErrMalformedResponse}, kind: KindMalformed, retrySafe: true,
+			sentinels: []error{ErrMalformedResponse}, kind: kindMalformed, retrySafe: true,
 			check: func(t *testing.T, e *Error) {
 				if e.HTTPStatus != 502 {
 					t.Errorf("HTTPStatus %d, want 502 read from stripe-go's message", e.HTTPStatus)
@@ -539,7 +539,7 @@ func TestErrorMapping(t *testing.T) {
 		{
 			name: "error status without an error object", status: 400,
 			body:      `{"client_secret":"` + testSecret + `"}`,
-			sentinels: []error{ErrMalformedResponse}, kind: KindMalformed, retrySafe: true,
+			sentinels: []error{ErrMalformedResponse}, kind: kindMalformed, retrySafe: true,
 		},
 	}
 	for _, tt := range tests {
@@ -561,15 +561,15 @@ func TestErrorMapping(t *testing.T) {
 			if errors.Is(err, ErrNetwork) || errors.Is(err, ErrInvalidParams) {
 				t.Errorf("%v matches ErrNetwork or ErrInvalidParams", err)
 			}
-			if e.Kind != tt.kind || e.Code != tt.code || e.RetrySafe() != tt.retrySafe {
-				t.Errorf("kind %q code %q retrySafe %v, want %q %q %v", e.Kind, e.Code, e.RetrySafe(), tt.kind, tt.code, tt.retrySafe)
+			if e.kindOf() != tt.kind || e.Code != tt.code || e.RetrySafe() != tt.retrySafe {
+				t.Errorf("kind %q code %q retrySafe %v, want %q %q %v", e.kindOf(), e.Code, e.RetrySafe(), tt.kind, tt.code, tt.retrySafe)
 			}
-			if tt.kind != KindMalformed || tt.status == 200 {
+			if tt.kind != kindMalformed || tt.status == 200 {
 				if e.HTTPStatus != tt.status || e.RequestID != "req_test1" {
 					t.Errorf("status %d request %q, want %d req_test1", e.HTTPStatus, e.RequestID, tt.status)
 				}
 			}
-			if tt.kind != KindMalformed {
+			if tt.kind != kindMalformed {
 				if got := fmt.Sprintf("%T", errors.Unwrap(err)); got != "*stripe.Error" {
 					t.Errorf("unwraps to %s, want *stripe.Error", got)
 				}
@@ -608,7 +608,7 @@ func TestDeadline(t *testing.T) {
 		t.Errorf("returned after %v, want soon after the 50ms deadline", d)
 	}
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindContext {
+	if !errors.As(err, &e) || e.kindOf() != kindContext {
 		t.Fatalf("err = %v, want an *Error of kind context", err)
 	}
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrNetwork) || !e.RetrySafe() {
@@ -626,7 +626,7 @@ func TestCanceledContext(t *testing.T) {
 	cancel()
 	_, err := f.client(0).RetrievePaymentIntent(ctx, "pi_1")
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindContext || !errors.Is(err, context.Canceled) {
+	if !errors.As(err, &e) || e.kindOf() != kindContext || !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want kind context matching context.Canceled", err)
 	}
 }
@@ -637,7 +637,7 @@ func TestNetworkError(t *testing.T) {
 	f.srv.Close() // nothing listens any more: connection refused
 	_, err := s.CreatePaymentIntent(context.Background(), CreateParams{IdempotencyKey: "k", Amount: 100, Currency: "usd"})
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindNetwork || !errors.Is(err, ErrNetwork) || !e.RetrySafe() || e.HTTPStatus != 0 {
+	if !errors.As(err, &e) || e.kindOf() != kindNetwork || !errors.Is(err, ErrNetwork) || !e.RetrySafe() || e.HTTPStatus != 0 {
 		t.Errorf("err = %#v, want a retry-safe network error without status", err)
 	}
 }
@@ -651,7 +651,7 @@ func TestConnectionCutMidBody(t *testing.T) {
 	})
 	_, err := f.client(0).RetrievePaymentIntent(context.Background(), "pi_1")
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindNetwork {
+	if !errors.As(err, &e) || e.kindOf() != kindNetwork {
 		t.Errorf("err = %v, want kind network", err)
 	}
 }

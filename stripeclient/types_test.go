@@ -8,7 +8,7 @@ import (
 
 func TestClientSecretNotMarshalled(t *testing.T) {
 	pi := &PaymentIntent{ID: "pi_1", ClientSecret: "pi_1_secret_abc"}
-	for _, v := range []any{pi, &Error{Kind: KindCardDeclined, PaymentIntent: pi}} {
+	for _, v := range []any{pi, &Error{kind: kindCardDeclined, PaymentIntent: pi}} {
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)

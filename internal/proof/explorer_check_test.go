@@ -147,6 +147,9 @@ func (w *world) capturedAtStripe() int64 {
 // answers again (the retry's) and Stripe's side.
 func (w *world) check() []violation {
 	out := w.settle()
+	if w.cfg.paid {
+		out = append(out, w.settleRefunds()...)
+	}
 	out = append(out, w.checkAnswers()...)
 	return append(out, w.checkMoney()...)
 }

@@ -113,6 +113,14 @@ func suites() []suite {
 			},
 		},
 		{
+			name:    "refunds",
+			depth:   2,
+			configs: matrix(worldConfig{instances: 2, paid: true}, both, both, []time.Duration{time.Minute}, []time.Duration{24 * time.Hour}),
+			alphabet: func(cfg worldConfig) []event {
+				return refundEvents(cfg)
+			},
+		},
+		{
 			name:    "three instances",
 			depth:   2,
 			configs: matrix(worldConfig{instances: 3}, both, both, []time.Duration{time.Minute}, []time.Duration{24 * time.Hour}),

@@ -32,6 +32,7 @@ type worldConfig struct {
 	captureLater     bool          // the order authorises; the host captures
 	savedCard        bool          // the order has a customer with a saved card whose CVC check fails, paid under cvc.RefuseFailedCVC
 	lastWriterWins   bool          // every Store's Update ignores Version
+	paid             bool          // the order is paid when the world begins (the refund suite)
 }
 
 func (c worldConfig) String() string {
@@ -79,6 +80,8 @@ type world struct {
 	trace   []string
 	// told is every Result the host was given, in order.
 	told []told
+	// refunds is every refund answer the host was given, in order.
+	refunds []refundTold
 }
 
 // told is one answer the host got, with whether money had moved at Stripe
@@ -124,6 +127,9 @@ func newWorld(cfg worldConfig) *world {
 		w.flows = append(w.flows, nil)
 		w.pays = append(w.pays, nil)
 		w.start(i)
+	}
+	if cfg.paid {
+		w.pay(0, "pm_card_visa (the order paid before the refunds)", goodCard)
 	}
 	return w
 }

@@ -98,7 +98,7 @@ func (f *Fake) write(ctx context.Context, op Op, id, key string, fp uint64, work
 func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work func(now time.Time) response) (response, bool, error) {
 	fail := func(err error) (response, bool, error) { return response{}, false, err }
 	if err := ctx.Err(); err != nil {
-		return fail(contextError(err))
+		return fail(stripeclient.NetworkError(err))
 	}
 	c := Call{Op: op, ID: id, IdempotencyKey: key, Account: accountOf(ctx), At: f.now()}
 	ft, faulted := f.takeFault(c)
@@ -121,7 +121,7 @@ func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work f
 				if rec != nil {
 					f.idemFinish(ikey, rec, response{}, false)
 				}
-				return fail(f.fail(c, contextError(err)))
+				return fail(f.fail(c, stripeclient.NetworkError(err)))
 			}
 			late = err // the work runs below all the same
 		}
@@ -161,7 +161,7 @@ func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work f
 		return fail(f.fail(c, f.faultError(FaultResponseLost)))
 	}
 	if late != nil {
-		return fail(f.fail(c, contextError(late)))
+		return fail(f.fail(c, stripeclient.NetworkError(late)))
 	}
 	if resp.err != nil {
 		e := copyError(resp.err, metaOf(resp.in))
@@ -180,7 +180,7 @@ func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work f
 // read runs a GET: faults, then work. GETs carry no idempotency key.
 func (f *Fake) read(ctx context.Context, op Op, id string, work func() *stripeclient.Error) error {
 	if err := ctx.Err(); err != nil {
-		return contextError(err)
+		return stripeclient.NetworkError(err)
 	}
 	c := Call{Op: op, ID: id, Account: accountOf(ctx), At: f.now()}
 	ft, faulted := f.takeFault(c)
@@ -190,7 +190,7 @@ func (f *Fake) read(ctx context.Context, op Op, id string, work func() *stripecl
 	if faulted && (ft.Kind == FaultLatency || ft.Kind == FaultLateCompletion) {
 		// A read changes nothing, so a late completion is plain latency.
 		if err := sleep(ctx, ft.Delay); err != nil {
-			return f.fail(c, contextError(err))
+			return f.fail(c, stripeclient.NetworkError(err))
 		}
 	}
 	if err := work(); err != nil {

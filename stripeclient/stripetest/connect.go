@@ -58,10 +58,12 @@ func (f *Fake) accountExists(id string) bool {
 // account the platform can reach: HTTP 403, in the words developers
 // report from Stripe (FIDELITY.md, a CHOICE where the docs say nothing).
 func (f *Fake) unknownAccount(id string) *stripeclient.Error {
-	e := f.invalid("", "", fmt.Sprintf("The provided key does not have access to account '%s' (or that account does not exist). "+
-		"Application access may have been revoked.", id))
-	e.Kind = stripeclient.KindAuthentication
-	e.HTTPStatus = http.StatusForbidden
+	// A 403 is classified as an authentication failure
+	// (stripeclient.ErrAuthentication).
+	e := stripeclient.InvalidRequestError(http.StatusForbidden, "", "", fmt.Sprintf(
+		"The provided key does not have access to account '%s' (or that account does not exist). "+
+			"Application access may have been revoked.", id))
+	e.RequestID = f.requestID()
 	return e
 }
 

@@ -174,7 +174,7 @@ func TestConnectRefusals(t *testing.T) {
 		t.Errorf("malformed account: %v", err)
 	}
 	_, err := f.OnAccount("acct_1Nobody").RetrievePaymentIntent(bg, "pi_1")
-	if se := asError(t, err); se.HTTPStatus != http.StatusForbidden {
+	if se := asError(t, err); se.HTTPStatus != http.StatusForbidden || !errors.Is(err, stripeclient.ErrAuthentication) {
 		t.Errorf("unknown account: %v", se)
 	}
 	if n := f.CallCount(); n != 0 {

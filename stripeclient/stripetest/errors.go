@@ -15,15 +15,9 @@ var errInjectedNetwork = errors.New("stripetest: injected network error: connect
 // invalid builds a 400 invalid_request_error, Stripe's answer to a request
 // it refuses before doing anything.
 func (f *Fake) invalid(code, param, msg string) *stripeclient.Error {
-	return &stripeclient.Error{
-		Kind:       stripeclient.KindInvalidRequest,
-		Type:       "invalid_request_error",
-		Code:       code,
-		Param:      param,
-		Message:    msg,
-		HTTPStatus: http.StatusBadRequest,
-		RequestID:  f.requestID(),
-	}
+	e := stripeclient.InvalidRequestError(http.StatusBadRequest, code, param, msg)
+	e.RequestID = f.requestID()
+	return e
 }
 
 // missingParam is the 400 Stripe sends when an ID in the request body names
@@ -64,16 +58,9 @@ func (f *Fake) unexpectedState(msg string, pi *stripeclient.PaymentIntent) *stri
 
 // cardError is the 402 of a declined payment, carrying the intent.
 func (f *Fake) cardError(code, msg, declineCode string, pi *stripeclient.PaymentIntent) *stripeclient.Error {
-	return &stripeclient.Error{
-		Kind:          stripeclient.KindCardDeclined,
-		Type:          "card_error",
-		Code:          code,
-		DeclineCode:   declineCode,
-		Message:       msg,
-		HTTPStatus:    http.StatusPaymentRequired,
-		RequestID:     f.requestID(),
-		PaymentIntent: pi,
-	}
+	e := stripeclient.DeclineError(pi, code, declineCode, msg)
+	e.RequestID = f.requestID()
+	return e
 }
 
 // Stripe's wording for a failed 3-D Secure attempt (last_payment_error).

@@ -148,27 +148,26 @@ func (f *Fake) takeFault(c Call) (Fault, bool) {
 
 // faultError is the error a before-work fault (or a lost response) yields.
 func (f *Fake) faultError(k FaultKind) *stripeclient.Error {
+	var e *stripeclient.Error
 	switch k {
 	case FaultAPIError500, FaultAPIError500AfterWork:
-		return &stripeclient.Error{Kind: stripeclient.KindAPI, Type: "api_error",
-			Message: "An unknown error occurred", HTTPStatus: http.StatusInternalServerError, RequestID: f.requestID()}
+		e = stripeclient.APIError(http.StatusInternalServerError, "", "An unknown error occurred")
 	case FaultAPIError503:
-		return &stripeclient.Error{Kind: stripeclient.KindAPI, Type: "api_error",
-			Message: "Stripe is temporarily unavailable. Please try again later.", HTTPStatus: http.StatusServiceUnavailable, RequestID: f.requestID()}
+		e = stripeclient.APIError(http.StatusServiceUnavailable, "", "Stripe is temporarily unavailable. Please try again later.")
 	case FaultRateLimit:
-		return &stripeclient.Error{Kind: stripeclient.KindRateLimit, Type: "invalid_request_error", Code: stripeclient.CodeRateLimit,
-			Message:    "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
-			HTTPStatus: http.StatusTooManyRequests, RequestID: f.requestID()}
+		e = stripeclient.InvalidRequestError(http.StatusTooManyRequests, stripeclient.CodeRateLimit, "",
+			"Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.")
 	case FaultLockTimeout:
-		return &stripeclient.Error{Kind: stripeclient.KindLockTimeout, Type: "invalid_request_error", Code: stripeclient.CodeLockTimeout,
-			Message: "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. " +
-				"If you see this error intermittently, retry the request.",
-			HTTPStatus: http.StatusTooManyRequests, RequestID: f.requestID()}
+		e = stripeclient.InvalidRequestError(http.StatusTooManyRequests, stripeclient.CodeLockTimeout, "",
+			"This object cannot be accessed right now because another API request or Stripe process is currently accessing it. "+
+				"If you see this error intermittently, retry the request.")
 	case FaultKeyInUse:
 		return f.keyInUseError()
 	default: // FaultNetwork, FaultResponseLost
-		return &stripeclient.Error{Kind: stripeclient.KindNetwork, Err: errInjectedNetwork}
+		return stripeclient.NetworkError(errInjectedNetwork)
 	}
+	e.RequestID = f.requestID()
+	return e
 }
 
 // sleep waits d or until ctx is done.
@@ -184,8 +183,4 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-func contextError(err error) *stripeclient.Error {
-	return &stripeclient.Error{Kind: stripeclient.KindContext, Err: err}
 }

@@ -135,25 +135,17 @@ func (f *Fake) idemFinish(key string, r *idemRecord, resp response, store bool) 
 }
 
 func (f *Fake) idempotencyError(key string) *stripeclient.Error {
-	return &stripeclient.Error{
-		Kind: stripeclient.KindIdempotency,
-		Type: "idempotency_error",
-		Message: fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. "+
-			"Try using a key other than '%s' if you meant to execute a different request.", key),
-		HTTPStatus: http.StatusBadRequest,
-		RequestID:  f.requestID(),
-	}
+	e := stripeclient.IdempotencyError(fmt.Sprintf("Keys for idempotent requests can only be used with the same parameters they were first used with. "+
+		"Try using a key other than '%s' if you meant to execute a different request.", key))
+	e.RequestID = f.requestID()
+	return e
 }
 
 func (f *Fake) keyInUseError() *stripeclient.Error {
-	return &stripeclient.Error{
-		Kind:       stripeclient.KindKeyInUse,
-		Type:       "invalid_request_error",
-		Code:       stripeclient.CodeIdempotencyKeyInUse,
-		Message:    "There is currently another in-progress request using this Idempotent Key (probably because of a timeout). Please retry this request later.",
-		HTTPStatus: http.StatusConflict,
-		RequestID:  f.requestID(),
-	}
+	e := stripeclient.InvalidRequestError(http.StatusConflict, stripeclient.CodeIdempotencyKeyInUse, "",
+		"There is currently another in-progress request using this Idempotent Key (probably because of a timeout). Please retry this request later.")
+	e.RequestID = f.requestID()
+	return e
 }
 
 // fingerprint identifies a request by its operation, target and parameters

@@ -409,7 +409,7 @@ func TestServerSideValidation(t *testing.T) {
 			continue
 		}
 		se := asError(t, err)
-		if se.Kind != stripeclient.KindInvalidRequest || se.HTTPStatus != 400 || se.Code != tc.wantCode || se.Param != tc.param {
+		if !errors.Is(se, stripeclient.ErrInvalidRequest) || se.HTTPStatus != 400 || se.Code != tc.wantCode || se.Param != tc.param {
 			t.Errorf("%d %s %s: %v (code %q param %q), want 400 %q on %s", tc.amount, tc.currency, tc.customer, err, se.Code, se.Param, tc.wantCode, tc.param)
 		}
 	}

@@ -46,7 +46,7 @@ func latestCharge(t *testing.T, f *stripetest.Fake, pi string) *stripeclient.Cha
 func wantCode(t *testing.T, err error, code string) *stripeclient.Error {
 	t.Helper()
 	se := asError(t, err)
-	if se.Code != code || se.HTTPStatus != 400 || se.Kind != stripeclient.KindInvalidRequest || se.RequestID == "" {
+	if se.Code != code || se.HTTPStatus != 400 || !errors.Is(se, stripeclient.ErrInvalidRequest) || se.RequestID == "" {
 		t.Errorf("error %v (%q), want a 400 invalid_request_error %s", err, se.Message, code)
 	}
 	return se

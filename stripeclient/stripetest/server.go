@@ -408,7 +408,7 @@ func (h *handler) writeError(c *call, err error) {
 	)
 	switch {
 	case errors.As(err, &se):
-		if se.Kind == stripeclient.KindNetwork || se.Kind == stripeclient.KindContext || se.HTTPStatus == 0 {
+		if errors.Is(se, stripeclient.ErrNetwork) || se.HTTPStatus == 0 {
 			dropConnection(c.w)
 			return
 		}

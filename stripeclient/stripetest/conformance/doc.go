@@ -12,4 +12,9 @@
 // built with a test-mode secret key; this module does so in
 // stripeclient's realstripe_test.go when STRIPE_TEST_SECRET_KEY holds an
 // sk_test_ key. Steps that need a browser (3-D Secure) are skipped there.
+//
+// A hand-written mock, which answers canned values, cannot run Run's
+// scenarios; CheckDecline, CheckNetworkError and CheckReplay check the
+// answers it gives instead, and return an error saying what confirm's Flow
+// would make of a wrong one.
 package conformance
