@@ -260,3 +260,47 @@ func TestContractRefunds(t *testing.T) {
 		}
 	}
 }
+
+// TestContractConnect sends the Connect shapes: a direct charge on a
+// connected account (the Stripe-Account header, with an application fee)
+// and a destination charge (transfer_data[destination], on_behalf_of and
+// application_fee_amount), plus the account's other calls.
+func TestContractConnect(t *testing.T) {
+	s, ctx := contractClient(t)
+	on := s.OnAccount("acct_123")
+	direct, err := on.CreatePaymentIntent(ctx, stripeclient.CreateParams{
+		IdempotencyKey: "contract-connect-direct", Amount: 1000, Currency: "eur", PaymentMethod: "pm_card_visa",
+		Confirm: true, ConfirmationMethod: "manual", PaymentMethodTypes: []string{"card"}, ApplicationFeeAmount: 100,
+		Metadata: map[string]string{"order_id": "42"},
+	})
+	if err != nil {
+		t.Fatalf("stripe-mock refused a direct charge: %v", err)
+	}
+	checkIntent(t, direct, "")
+	dest, err := s.CreatePaymentIntent(ctx, stripeclient.CreateParams{
+		IdempotencyKey: "contract-connect-destination", Amount: 1000, Currency: "eur", PaymentMethod: "pm_card_visa",
+		Confirm: true, ConfirmationMethod: "manual", PaymentMethodTypes: []string{"card"},
+		TransferDestination: "acct_123", OnBehalfOf: "acct_123", ApplicationFeeAmount: 100,
+	})
+	if err != nil {
+		t.Fatalf("stripe-mock refused a destination charge: %v", err)
+	}
+	checkIntent(t, dest, "")
+	if _, err := on.ConfirmPaymentIntent(ctx, "pi_123", stripeclient.ConfirmParams{IdempotencyKey: "contract-connect-confirm"}); err != nil {
+		t.Errorf("confirm on the account: %v", err)
+	}
+	if _, err := on.RetrievePaymentIntent(ctx, "pi_123"); err != nil {
+		t.Errorf("retrieve on the account: %v", err)
+	}
+	if _, err := on.SearchPaymentIntents(ctx, stripeclient.SearchParams{MetadataKey: "order_id", Value: "42"}); err != nil {
+		t.Errorf("search on the account: %v", err)
+	}
+	if _, err := on.(stripeclient.Refunder).CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "contract-connect-refund",
+		PaymentIntent: "pi_123", RefundApplicationFee: true}); err != nil {
+		t.Errorf("refund on the account: %v", err)
+	}
+	if _, err := s.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "contract-connect-reverse",
+		PaymentIntent: "pi_123", RefundApplicationFee: true, ReverseTransfer: true}); err != nil {
+		t.Errorf("destination refund: %v", err)
+	}
+}

@@ -15,7 +15,9 @@ import (
 //
 //	STRIPE_TEST_SECRET_KEY=sk_test_… go test -run TestRealStripeConformance ./stripeclient/
 //
-// Browser-only steps (3-D Secure) and saved-card scenarios are skipped.
+// Browser-only steps (3-D Secure) and saved-card scenarios are skipped;
+// the Connect scenario runs when STRIPE_TEST_CONNECTED_ACCOUNT names a
+// connected account (acct_…) of that platform.
 func TestRealStripeConformance(t *testing.T) {
 	key := os.Getenv("STRIPE_TEST_SECRET_KEY")
 	if !strings.HasPrefix(key, "sk_test_") {
@@ -25,5 +27,10 @@ func TestRealStripeConformance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("stripeclient.New: %v", err)
 	}
-	clienttest.Run(t, clienttest.Harness{Client: c})
+	h := clienttest.Harness{Client: c}
+	if acct := os.Getenv("STRIPE_TEST_CONNECTED_ACCOUNT"); acct != "" {
+		// A connected account of that platform, for the Connect scenario.
+		h.ConnectedAccount = func() (string, error) { return acct, nil }
+	}
+	clienttest.Run(t, h)
 }

@@ -73,12 +73,36 @@ type Stripe struct {
 	methods   paymentmethod.Client
 	customers customer.Client
 	refunds   refund.Client
+
+	// account is the connected account (acct_…) every call acts on, sent
+	// as the Stripe-Account header per request; "" for the platform.
+	account string
 }
 
 var (
-	_ Client   = (*Stripe)(nil)
-	_ Refunder = (*Stripe)(nil)
+	_ Client    = (*Stripe)(nil)
+	_ Refunder  = (*Stripe)(nil)
+	_ OnAccount = (*Stripe)(nil)
 )
+
+// OnAccount implements OnAccount: the returned *Stripe shares s's backend
+// and key and sets the Stripe-Account header on each request's own params
+// (stripe-go's Params.SetStripeAccount), never through a global, so
+// adapters on several accounts coexist. A malformed account makes every
+// call fail with an error matching ErrInvalidParams before any request.
+func (s *Stripe) OnAccount(account string) Client {
+	cp := *s
+	cp.account = account
+	return &cp
+}
+
+// checkAccount refuses a malformed account before any request.
+func (s *Stripe) checkAccount() error {
+	if s.account == "" {
+		return nil
+	}
+	return ValidateAccountID(s.account)
+}
 
 // New builds a Stripe adapter from a secret ("sk_…") or restricted
 // ("rk_…") key. It returns an error matching ErrInvalidParams, which never
@@ -158,10 +182,21 @@ func (s *Stripe) GoString() string { return s.String() }
 // latest_charge.payment_method_details.card.checks.cvc_check.
 func expandCharge() []*string { return []*string{stripe.String("latest_charge")} }
 
-func baseParams(ctx context.Context, key string) stripe.Params {
+func (s *Stripe) baseParams(ctx context.Context, key string) stripe.Params {
 	p := stripe.Params{Context: ctx}
 	if key != "" {
 		p.SetIdempotencyKey(key)
+	}
+	if s.account != "" {
+		p.SetStripeAccount(s.account)
+	}
+	return p
+}
+
+func (s *Stripe) listParams(ctx context.Context) stripe.ListParams {
+	p := stripe.ListParams{Context: ctx, Limit: stripe.Int64(listPageSize)}
+	if s.account != "" {
+		p.SetStripeAccount(s.account)
 	}
 	return p
 }
@@ -191,11 +226,11 @@ func optTrue(b bool) *bool {
 
 // CreatePaymentIntent implements Client.
 func (s *Stripe) CreatePaymentIntent(ctx context.Context, p CreateParams) (*PaymentIntent, error) {
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateOnAccount(s.account); err != nil {
 		return nil, err
 	}
 	params := &stripe.PaymentIntentParams{
-		Params:                    baseParams(ctx, p.IdempotencyKey),
+		Params:                    s.baseParams(ctx, p.IdempotencyKey),
 		Amount:                    stripe.Int64(p.Amount),
 		Currency:                  stripe.String(p.Currency),
 		Customer:                  optString(p.Customer),
@@ -209,7 +244,14 @@ func (s *Stripe) CreatePaymentIntent(ctx context.Context, p CreateParams) (*Paym
 		PaymentMethodOptions:      cardOptions(p.CVCToken),
 		Description:               optString(p.Description),
 		StatementDescriptorSuffix: optString(p.StatementDescriptorSuffix),
+		OnBehalfOf:                optString(p.OnBehalfOf),
 		Expand:                    expandCharge(),
+	}
+	if p.TransferDestination != "" {
+		params.TransferData = &stripe.PaymentIntentTransferDataParams{Destination: stripe.String(p.TransferDestination)}
+	}
+	if p.ApplicationFeeAmount > 0 {
+		params.ApplicationFeeAmount = stripe.Int64(p.ApplicationFeeAmount)
 	}
 	if len(p.PaymentMethodTypes) > 0 {
 		params.PaymentMethodTypes = stripe.StringSlice(p.PaymentMethodTypes)
@@ -226,11 +268,14 @@ func (s *Stripe) CreatePaymentIntent(ctx context.Context, p CreateParams) (*Paym
 
 // ConfirmPaymentIntent implements Client.
 func (s *Stripe) ConfirmPaymentIntent(ctx context.Context, id string, p ConfirmParams) (*PaymentIntent, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
 	params := &stripe.PaymentIntentConfirmParams{
-		Params:               baseParams(ctx, p.IdempotencyKey),
+		Params:               s.baseParams(ctx, p.IdempotencyKey),
 		PaymentMethod:        optString(p.PaymentMethod),
 		ConfirmationToken:    optString(p.ConfirmationToken),
 		PaymentMethodOptions: cardOptions(p.CVCToken),
@@ -245,20 +290,26 @@ func (s *Stripe) ConfirmPaymentIntent(ctx context.Context, id string, p ConfirmP
 
 // RetrievePaymentIntent implements Client.
 func (s *Stripe) RetrievePaymentIntent(ctx context.Context, id string) (*PaymentIntent, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := ValidateIntentID(id); err != nil {
 		return nil, err
 	}
-	params := &stripe.PaymentIntentParams{Params: baseParams(ctx, ""), Expand: expandCharge()}
+	params := &stripe.PaymentIntentParams{Params: s.baseParams(ctx, ""), Expand: expandCharge()}
 	pi, err := s.intents.Get(id, params)
 	return intentResult(ctx, pi, err)
 }
 
 // CapturePaymentIntent implements Client.
 func (s *Stripe) CapturePaymentIntent(ctx context.Context, id string, p CaptureParams) (*PaymentIntent, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
-	params := &stripe.PaymentIntentCaptureParams{Params: baseParams(ctx, p.IdempotencyKey), Expand: expandCharge()}
+	params := &stripe.PaymentIntentCaptureParams{Params: s.baseParams(ctx, p.IdempotencyKey), Expand: expandCharge()}
 	if p.AmountToCapture > 0 {
 		params.AmountToCapture = stripe.Int64(p.AmountToCapture)
 	}
@@ -268,11 +319,14 @@ func (s *Stripe) CapturePaymentIntent(ctx context.Context, id string, p CaptureP
 
 // CancelPaymentIntent implements Client.
 func (s *Stripe) CancelPaymentIntent(ctx context.Context, id string, p CancelParams) (*PaymentIntent, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := p.Validate(id); err != nil {
 		return nil, err
 	}
 	params := &stripe.PaymentIntentCancelParams{
-		Params:             baseParams(ctx, p.IdempotencyKey),
+		Params:             s.baseParams(ctx, p.IdempotencyKey),
 		CancellationReason: optString(p.CancellationReason),
 		Expand:             expandCharge(),
 	}
@@ -282,10 +336,13 @@ func (s *Stripe) CancelPaymentIntent(ctx context.Context, id string, p CancelPar
 
 // RetrievePaymentMethod implements Client.
 func (s *Stripe) RetrievePaymentMethod(ctx context.Context, id string) (*PaymentMethod, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := ValidatePaymentMethodID(id); err != nil {
 		return nil, err
 	}
-	pm, err := s.methods.Get(id, &stripe.PaymentMethodParams{Params: baseParams(ctx, "")})
+	pm, err := s.methods.Get(id, &stripe.PaymentMethodParams{Params: s.baseParams(ctx, "")})
 	if err != nil {
 		var resp *stripe.APIResponse
 		if pm != nil {
@@ -303,11 +360,14 @@ const listPageSize = 100
 
 // ListCards implements Client.
 func (s *Stripe) ListCards(ctx context.Context, customerID string) ([]PaymentMethod, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := ValidateCustomerID(customerID); err != nil {
 		return nil, err
 	}
 	params := &stripe.CustomerListPaymentMethodsParams{
-		ListParams: stripe.ListParams{Context: ctx, Limit: stripe.Int64(listPageSize)},
+		ListParams: s.listParams(ctx),
 		Customer:   stripe.String(customerID),
 		Type:       stripe.String(string(stripe.PaymentMethodTypeCard)),
 	}
@@ -328,12 +388,18 @@ func (s *Stripe) ListCards(ctx context.Context, customerID string) ([]PaymentMet
 
 // SearchPaymentIntents implements Client.
 func (s *Stripe) SearchPaymentIntents(ctx context.Context, p SearchParams) ([]PaymentIntent, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	params := &stripe.PaymentIntentSearchParams{
 		SearchParams: stripe.SearchParams{Context: ctx, Query: p.Query(), Limit: stripe.Int64(listPageSize)},
 		Expand:       []*string{stripe.String("data.latest_charge")},
+	}
+	if s.account != "" {
+		params.SetStripeAccount(s.account)
 	}
 	it := s.intents.Search(params)
 	out := []PaymentIntent{} // empty, not nil, when nothing matches
@@ -352,11 +418,14 @@ func (s *Stripe) SearchPaymentIntents(ctx context.Context, p SearchParams) ([]Pa
 
 // CreateRefund implements Refunder.
 func (s *Stripe) CreateRefund(ctx context.Context, p RefundParams) (*Refund, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	params := &stripe.RefundParams{
-		Params:               baseParams(ctx, p.IdempotencyKey),
+		Params:               s.baseParams(ctx, p.IdempotencyKey),
 		PaymentIntent:        stripe.String(p.PaymentIntent),
 		Reason:               optString(p.Reason),
 		RefundApplicationFee: optTrue(p.RefundApplicationFee),
@@ -377,20 +446,26 @@ func (s *Stripe) CreateRefund(ctx context.Context, p RefundParams) (*Refund, err
 
 // RetrieveRefund implements Refunder.
 func (s *Stripe) RetrieveRefund(ctx context.Context, id string) (*Refund, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := ValidateRefundID(id); err != nil {
 		return nil, err
 	}
-	r, err := s.refunds.Get(id, &stripe.RefundParams{Params: baseParams(ctx, "")})
+	r, err := s.refunds.Get(id, &stripe.RefundParams{Params: s.baseParams(ctx, "")})
 	return refundResult(ctx, r, err)
 }
 
 // ListRefunds implements Refunder.
 func (s *Stripe) ListRefunds(ctx context.Context, p ListRefundsParams) ([]Refund, error) {
+	if err := s.checkAccount(); err != nil {
+		return nil, err
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	params := &stripe.RefundListParams{
-		ListParams:    stripe.ListParams{Context: ctx, Limit: stripe.Int64(listPageSize)},
+		ListParams:    s.listParams(ctx),
 		PaymentIntent: optString(p.PaymentIntent),
 		Charge:        optString(p.Charge),
 	}
@@ -498,6 +573,13 @@ func convertIntent(pi *stripe.PaymentIntent) *PaymentIntent {
 		StatementDescriptorSuffix: pi.StatementDescriptorSuffix,
 		CancellationReason:        string(pi.CancellationReason),
 		Created:                   unixTime(pi.Created),
+		ApplicationFeeAmount:      pi.ApplicationFeeAmount,
+	}
+	if pi.TransferData != nil && pi.TransferData.Destination != nil {
+		out.TransferDestination = pi.TransferData.Destination.ID
+	}
+	if pi.OnBehalfOf != nil {
+		out.OnBehalfOf = pi.OnBehalfOf.ID
 	}
 	if pi.Customer != nil {
 		out.Customer = pi.Customer.ID

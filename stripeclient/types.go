@@ -154,7 +154,9 @@ type CreateParams struct {
 	// TransferDestination (acct_…) makes a destination charge: the funds
 	// go to that connected account (transfer_data[destination]);
 	// OnBehalfOf (acct_…) makes it the settlement merchant.
-	// ApplicationFeeAmount is the platform's fee, 0 for none.
+	// ApplicationFeeAmount is the platform's fee, 0 for none, at most
+	// Amount; Stripe takes it only with TransferDestination or on a
+	// connected account (a Client from OnAccount): see ValidateOnAccount.
 	TransferDestination  string
 	OnBehalfOf           string
 	ApplicationFeeAmount int64

@@ -116,7 +116,7 @@ func (p CreateParams) Validate() error {
 	if p.SetupFutureUsage != "" && p.Customer == "" {
 		return &ParamError{Op: op, Param: "customer", Reason: "required with setup_future_usage"}
 	}
-	return nil
+	return p.checkConnect(op)
 }
 
 // Validate checks p as ConfirmPaymentIntent does before sending it.

@@ -29,6 +29,12 @@ type Harness struct {
 	// (stripetest.Fake.CreateConfirmationToken does); nil skips the
 	// ConfirmationToken scenarios.
 	NewConfirmationToken func(card string) (string, error)
+	// ConnectedAccount returns a connected account (acct_…) of the
+	// platform whose key Client holds, able to take direct charges and
+	// receive destination charges (the card_payments and transfers
+	// capabilities); nil, or a Client that does not implement
+	// stripeclient.OnAccount, skips the Connect scenario.
+	ConnectedAccount func() (string, error)
 }
 
 // scenarios are the suite, by name, in the order they run.
@@ -51,6 +57,7 @@ var scenarios = []struct {
 	{"Refunds", (*suite).refunds},
 	{"RefundRefusals", (*suite).refundRefusals},
 	{"RefundPending", (*suite).refundPending},
+	{"Connect", (*suite).connect},
 }
 
 // Check runs the suite against h.Client: the behaviour of Stripe test

@@ -19,6 +19,7 @@ func fakeHarness(fake *stripetest.Fake) clienttest.Harness {
 		Browser:              fake,
 		NewCustomer:          func() (string, error) { return fake.CreateCustomer(), nil },
 		NewConfirmationToken: fake.CreateConfirmationToken,
+		ConnectedAccount:     func() (string, error) { return fake.CreateAccount(), nil },
 	}
 }
 

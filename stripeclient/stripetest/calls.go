@@ -30,6 +30,7 @@ type Call struct {
 	Op             Op
 	ID             string // the object concerned (the new intent for a create), or ""
 	IdempotencyKey string // "" for reads
+	Account        string // the connected account the call acted on (Stripe-Account), "" for the platform
 	Replayed       bool   // answered from the idempotency store
 	Err            error  // what the caller got; nil on success. Do not modify.
 	At             time.Time
@@ -99,13 +100,14 @@ func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work f
 	if err := ctx.Err(); err != nil {
 		return fail(stripeclient.NetworkError(err))
 	}
-	c := Call{Op: op, ID: id, IdempotencyKey: key, At: f.now()}
+	c := Call{Op: op, ID: id, IdempotencyKey: key, Account: accountOf(ctx), At: f.now()}
 	ft, faulted := f.takeFault(c)
 	if faulted && ft.Kind.beforeWork() {
 		return fail(f.fail(c, f.faultError(ft.Kind)))
 	}
 	meta := requestMetaOf(ctx)
-	rec, state, resp, original := f.idemBegin(key, fp, c.At, meta.id())
+	ikey := scopeKey(c.Account, key) // keys are per account
+	rec, state, resp, original := f.idemBegin(ikey, fp, c.At, meta.id())
 	if state == idemReplay && meta != nil {
 		meta.original = original
 	}
@@ -117,7 +119,7 @@ func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work f
 		if err := sleep(ctx, ft.Delay); err != nil {
 			if ft.Kind == FaultLatency || state != idemFresh {
 				if rec != nil {
-					f.idemFinish(key, rec, response{}, false)
+					f.idemFinish(ikey, rec, response{}, false)
 				}
 				return fail(f.fail(c, stripeclient.NetworkError(err)))
 			}
@@ -143,12 +145,12 @@ func (f *Fake) run(ctx context.Context, op Op, id, key string, fp uint64, work f
 			c.ID = id
 		}
 		resp = response{err: f.faultError(FaultAPIError500AfterWork), store: true}
-		f.idemFinish(key, rec, resp, true)
+		f.idemFinish(ikey, rec, resp, true)
 	case state == idemFresh:
 		at := f.now()
 		resp = work(at)
 		f.index(resp.in, at)
-		f.idemFinish(key, rec, resp, resp.store || resp.refusal && f.cfg.StoreStateErrors)
+		f.idemFinish(ikey, rec, resp, resp.store || resp.refusal && f.cfg.StoreStateErrors)
 	case after500:
 		return fail(f.fail(c, f.faultError(FaultAPIError500AfterWork)))
 	}
@@ -180,7 +182,7 @@ func (f *Fake) read(ctx context.Context, op Op, id string, work func() *stripecl
 	if err := ctx.Err(); err != nil {
 		return stripeclient.NetworkError(err)
 	}
-	c := Call{Op: op, ID: id, At: f.now()}
+	c := Call{Op: op, ID: id, Account: accountOf(ctx), At: f.now()}
 	ft, faulted := f.takeFault(c)
 	if faulted && ft.Kind.beforeWork() {
 		return f.fail(c, f.faultError(ft.Kind))

@@ -22,13 +22,18 @@ type chargeView struct {
 	charge
 	description string
 	suffix      string
+	// Connect, from the intent: transfer_data[destination], on_behalf_of
+	// and application_fee_amount.
+	destination, onBehalfOf string
+	fee                     int64
 }
 
 // viewCharges copies in's charges (in.mu held).
 func viewCharges(in *intent) []chargeView {
 	out := make([]chargeView, len(in.charges))
 	for i, ch := range in.charges {
-		v := chargeView{charge: *ch, description: in.cur.Description, suffix: in.cur.StatementDescriptorSuffix}
+		v := chargeView{charge: *ch, description: in.cur.Description, suffix: in.cur.StatementDescriptorSuffix,
+			destination: in.cur.TransferDestination, onBehalfOf: in.cur.OnBehalfOf, fee: in.cur.ApplicationFeeAmount}
 		v.Metadata = copyMeta(in.meta)
 		out[i] = v
 	}
@@ -56,8 +61,9 @@ func (f *Fake) lookupCharge(id string) (chargeView, bool) {
 func (f *Fake) retrieveCharge(ctx context.Context, id string) (chargeView, error) {
 	var out chargeView
 	err := f.read(ctx, OpRetrieveCharge, id, func() *stripeclient.Error {
+		in, _ := f.chargeIn.get(id)
 		v, ok := f.lookupCharge(id)
-		if !ok {
+		if !ok || !onAccount(ctx, in) {
 			return f.missingPath("charge", "charge", id)
 		}
 		out = v
@@ -94,7 +100,7 @@ func (f *Fake) listCharges(ctx context.Context, lf listFilter) ([]chargeView, er
 	err := f.read(ctx, OpListCharges, lf.paymentIntent, func() *stripeclient.Error {
 		now := f.now()
 		for _, in := range f.allIntents() {
-			if lf.paymentIntent != "" && in.cur.ID != lf.paymentIntent {
+			if lf.paymentIntent != "" && in.cur.ID != lf.paymentIntent || !onAccount(ctx, in) {
 				continue
 			}
 			in.mu.Lock()
@@ -124,7 +130,7 @@ func (f *Fake) listIntents(ctx context.Context, lf listFilter) ([]stripeclient.P
 			in := all[i]
 			in.mu.Lock()
 			f.expire(in, now)
-			if lf.intent(in) && lf.created.holds(in.cur.Created.Unix()) {
+			if lf.intent(in) && lf.created.holds(in.cur.Created.Unix()) && onAccount(ctx, in) {
 				out = append(out, *exportPI(in.cur, in.meta))
 			}
 			in.mu.Unlock()

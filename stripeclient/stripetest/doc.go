@@ -77,6 +77,14 @@
 //     amount_refunded and refunded; the testing page's pm_card_pendingRefund
 //     (pending until SettleRefund) and pm_card_refundFail (succeeded, then
 //     failed at the next request).
+//   - Stripe Connect (stripeclient.OnAccount; the Stripe-Account header
+//     over HTTP): connected accounts made by CreateAccount are namespaces
+//     of their own: a direct charge's intent, charges, refunds, customers
+//     and PaymentMethods are invisible from the platform and from other
+//     accounts, search included; idempotency keys are per account;
+//     destination charges carry transfer_data, on_behalf_of and the
+//     application fee; refunds record refund_application_fee and
+//     reverse_transfer (RefundConnect).
 //   - Faults (InjectFault, SetFaultHook): failures before the work, latency,
 //     a response lost after the work was done and stored, and a 500 raised
 //     after the work and stored under the key.

@@ -32,6 +32,7 @@ type Fake struct {
 	tokens    table[bool] // CVC token ID → used
 	ctokens   table[*ctoken]
 	refunds   table[string]  // refund ID → the ID of the intent holding it
+	accounts  table[bool]    // connected account IDs (CreateAccount)
 	chargeIn  table[*intent] // charge ID → its intent
 	idem      idemTable
 	calls     callLog
@@ -124,6 +125,7 @@ func (f *Fake) reset() {
 	f.ctokens.reset()
 	f.refunds.reset()
 	f.chargeIn.reset()
+	f.accounts.reset()
 	f.idem.reset()
 	f.calls.reset()
 	f.faults.reset()

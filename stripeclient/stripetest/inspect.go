@@ -32,6 +32,9 @@ type Charge struct {
 	Disputed bool
 	Metadata map[string]string
 	Created  time.Time
+	// Account is the connected account the charge lives on (a direct
+	// charge), "" for the platform.
+	Account string
 }
 
 // MoneyMoved reports whether the charge took the customer's money: it
@@ -40,7 +43,9 @@ type Charge struct {
 // what double-charge checks should count.
 func (c Charge) MoneyMoved() bool { return c.Status == "succeeded" && !c.Released }
 
-// Intent returns a copy of the intent id as it stands now.
+// Intent returns a copy of the intent id as it stands now, on whichever
+// account it lives (IntentAccount says which): the inspection helpers see
+// every account, as a test counts every charge.
 func (f *Fake) Intent(id string) (stripeclient.PaymentIntent, bool) {
 	in, ok := f.lookupIntent(id)
 	if !ok {
@@ -98,6 +103,7 @@ func (f *Fake) charges(match func(meta map[string]string) bool) []Charge {
 		for _, ch := range in.charges {
 			c := *ch
 			c.Metadata = copyMeta(in.meta)
+			c.Account = in.account
 			all = append(all, c)
 		}
 		in.mu.Unlock()

@@ -24,6 +24,9 @@ type intent struct {
 	seq       uint64 // creation order
 	createdAt int64  // Unix nanoseconds, for Config.SearchLag
 	cur       *stripeclient.PaymentIntent
+	// account is the connected account the intent lives on (a direct
+	// charge), "" for the platform; fixed at creation (connect.go).
+	account string
 
 	// attemptAt is when the current 3-D Secure attempt began, in Unix
 	// nanoseconds (0 when none is under way); authWindow runs from it.

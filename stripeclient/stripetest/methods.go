@@ -27,10 +27,14 @@ type method struct {
 	// spent says the PaymentMethod paid without being attached to a
 	// customer, or was detached: Stripe refuses to use it again.
 	spent bool
+	// account is the connected account the PaymentMethod lives on, "" for
+	// the platform (connect.go).
+	account string
 }
 
 type customer struct {
-	cards []*method // in attachment order; ListCards reverses it
+	cards   []*method // in attachment order; ListCards reverses it
+	account string    // the connected account it lives on, "" for the platform
 }
 
 func (m *method) snapshot() stripeclient.PaymentMethod {
@@ -124,9 +128,15 @@ func (f *Fake) attach(m *method, cus string, setUp bool) {
 // CreateCustomer creates a customer and returns its cus_… ID. Stripe
 // refuses payments and card lists for customers it does not know, and so
 // does the fake.
-func (f *Fake) CreateCustomer() string {
+func (f *Fake) CreateCustomer() string { return f.CreateCustomerOn("") }
+
+// CreateCustomerOn creates a customer on the connected account (acct_…,
+// from CreateAccount; "" for the platform) and returns its cus_… ID: a
+// direct charge can use only its account's customers, and their cards
+// (docs.stripe.com/connect/cloning-customers-across-accounts).
+func (f *Fake) CreateCustomerOn(account string) string {
 	id := f.customerID()
-	f.customers.put(id, &customer{})
+	f.customers.put(id, &customer{account: account})
 	return id
 }
 
@@ -151,7 +161,7 @@ func (f *Fake) attachCard(customerID, testPM string, strict bool) (stripeclient.
 	if !f.customerExists(customerID) {
 		return stripeclient.PaymentMethod{}, f.missingParam("customer", "customer", customerID)
 	}
-	m, err := f.resolveMethod(testPM, f.now())
+	m, err := f.resolveOn(f.customerAccount(customerID), testPM, f.now())
 	if err != nil {
 		return stripeclient.PaymentMethod{}, err
 	}
@@ -251,7 +261,7 @@ func (f *Fake) RetrievePaymentMethod(ctx context.Context, id string) (*stripecli
 	var out *stripeclient.PaymentMethod
 	err := f.read(ctx, OpRetrievePaymentMethod, id, func() *stripeclient.Error {
 		// A magic ID is resolvable here too (Stripe clones it on retrieve).
-		m, err := f.resolveMethod(id, f.now())
+		m, err := f.resolveOn(accountOf(ctx), id, f.now())
 		if err != nil {
 			err.HTTPStatus = 404
 			return err
@@ -282,7 +292,7 @@ func (f *Fake) ListCards(ctx context.Context, customerID string) ([]stripeclient
 			cards = slices.Clone(c.cards)
 		}
 		s.mu.Unlock()
-		if !ok {
+		if !ok || c.account != accountOf(ctx) {
 			return f.missingPath("customer", "customer", customerID)
 		}
 		out = make([]stripeclient.PaymentMethod, 0, len(cards))

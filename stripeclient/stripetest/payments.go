@@ -17,14 +17,15 @@ func (f *Fake) CreatePaymentIntent(ctx context.Context, p stripeclient.CreatePar
 // createPaymentIntent is CreatePaymentIntent with the parameters only the
 // HTTP door sends.
 func (f *Fake) createPaymentIntent(ctx context.Context, p stripeclient.CreateParams, w wireParams) (*stripeclient.PaymentIntent, error) {
-	if err := p.Validate(); err != nil {
+	account := accountOf(ctx)
+	if err := p.ValidateOnAccount(account); err != nil {
 		return nil, err
 	}
 	key := p.IdempotencyKey
 	p.IdempotencyKey = "" // the key is not part of the request it names
 	ver := f.apiVersion(ctx)
 	return f.write(ctx, OpCreate, "", key, fingerprint(OpCreate, "", wireRequest{p, w}), func(now time.Time) response {
-		return f.create(&p, &w, ver, now)
+		return f.create(&p, &w, ver, account, now)
 	})
 }
 
@@ -43,6 +44,9 @@ func (f *Fake) confirmPaymentIntent(ctx context.Context, id string, p stripeclie
 	p.IdempotencyKey = "" // the key is not part of the request it names
 	ver := f.apiVersion(ctx)
 	return f.write(ctx, OpConfirm, id, key, fingerprint(OpConfirm, id, wireRequest{p, w}), func(now time.Time) response {
+		if f.foreignIntent(ctx, id) {
+			return response{err: f.missingPath("intent", "payment_intent", id)}
+		}
 		return f.confirm(id, &p, &w, ver, now)
 	})
 }
@@ -56,6 +60,9 @@ func (f *Fake) CapturePaymentIntent(ctx context.Context, id string, p stripeclie
 	p.IdempotencyKey = "" // the key is not part of the request it names
 	ver := f.apiVersion(ctx)
 	return f.write(ctx, OpCapture, id, key, fingerprint(OpCapture, id, p), func(now time.Time) response {
+		if f.foreignIntent(ctx, id) {
+			return response{err: f.missingPath("intent", "payment_intent", id)}
+		}
 		return f.capture(id, &p, ver, now)
 	})
 }
@@ -69,6 +76,9 @@ func (f *Fake) CancelPaymentIntent(ctx context.Context, id string, p stripeclien
 	p.IdempotencyKey = "" // the key is not part of the request it names
 	ver := f.apiVersion(ctx)
 	return f.write(ctx, OpCancel, id, key, fingerprint(OpCancel, id, p), func(now time.Time) response {
+		if f.foreignIntent(ctx, id) {
+			return response{err: f.missingPath("intent", "payment_intent", id)}
+		}
 		return f.cancel(id, &p, ver, now)
 	})
 }
@@ -81,7 +91,7 @@ func (f *Fake) RetrievePaymentIntent(ctx context.Context, id string) (*stripecli
 	var out *stripeclient.PaymentIntent
 	err := f.read(ctx, OpRetrieve, id, func() *stripeclient.Error {
 		in, ok := f.lookupIntent(id)
-		if !ok {
+		if !ok || !onAccount(ctx, in) {
 			return f.missingPath("intent", "payment_intent", id)
 		}
 		in.mu.Lock()
@@ -137,14 +147,17 @@ func (f *Fake) spentMethod() *stripeclient.Error {
 		"To use a PaymentMethod multiple times, you must attach it to a Customer first.")
 }
 
-func (f *Fake) create(p *stripeclient.CreateParams, w *wireParams, ver string, now time.Time) response {
+func (f *Fake) create(p *stripeclient.CreateParams, w *wireParams, ver, account string, now time.Time) response {
 	if e := f.checkCreate(p, w, ver); e != nil {
+		return response{err: e}
+	}
+	if e := f.checkConnect(p, account); e != nil {
 		return response{err: e}
 	}
 	var m *method
 	if p.PaymentMethod != "" {
 		var e *stripeclient.Error
-		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
+		if m, e = f.resolveOn(account, p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
 		if e := f.usable(m, p.Customer); e != nil {
@@ -180,12 +193,15 @@ func (f *Fake) create(p *stripeclient.CreateParams, w *wireParams, ver string, n
 		Description:               p.Description,
 		StatementDescriptorSuffix: p.StatementDescriptorSuffix,
 		Created:                   now.Truncate(time.Second),
+		TransferDestination:       p.TransferDestination,
+		OnBehalfOf:                p.OnBehalfOf,
+		ApplicationFeeAmount:      p.ApplicationFeeAmount,
 	}
 	if m != nil {
 		pi.PaymentMethod = m.pm.ID
 		pi.Status = stripeclient.StatusRequiresConfirmation
 	}
-	in := &intent{seq: f.objSeq.Add(1), createdAt: now.UnixNano(), cur: pi, meta: maps.Clone(p.Metadata),
+	in := &intent{seq: f.objSeq.Add(1), createdAt: now.UnixNano(), cur: pi, meta: maps.Clone(p.Metadata), account: account,
 		automaticPM: automaticPM(p, w, ver), redirects: redirectsAllowed(p, w, ver)}
 	var e *stripeclient.Error
 	if p.Confirm {
@@ -254,7 +270,7 @@ func (f *Fake) confirm(id string, p *stripeclient.ConfirmParams, w *wireParams, 
 		}
 	case p.PaymentMethod != "":
 		var e *stripeclient.Error
-		if m, e = f.resolveMethod(p.PaymentMethod, now); e != nil {
+		if m, e = f.resolveOn(in.account, p.PaymentMethod, now); e != nil {
 			return response{err: e}
 		}
 		if e := f.usable(m, in.cur.Customer); e != nil {

@@ -44,6 +44,9 @@ type refund struct {
 	seq       uint64
 	cur       *stripeclient.Refund
 	failLater bool // refundFailsLater, not failed yet
+	// refundFee and reverseTransfer are what the refund asked of Connect
+	// (refund_application_fee, reverse_transfer): see ConnectRefund.
+	refundFee, reverseTransfer bool
 	// release marks the Refund Stripe made, before API version
 	// 2025-03-31, for the part of an authorisation that a partial capture
 	// or a cancel released (recordRelease): listed with the others, but
@@ -70,6 +73,9 @@ func (f *Fake) CreateRefund(ctx context.Context, p stripeclient.RefundParams) (*
 	key := p.IdempotencyKey
 	p.IdempotencyKey = "" // the key is not part of the request it names
 	resp, replayed, err := f.run(ctx, OpCreateRefund, p.PaymentIntent, key, fingerprint(OpCreateRefund, "", p), func(now time.Time) response {
+		if f.foreignIntent(ctx, p.PaymentIntent) {
+			return response{err: f.missingParam("payment_intent", "payment_intent", p.PaymentIntent)}
+		}
 		return f.createRefund(&p, now)
 	})
 	if err != nil {
@@ -89,6 +95,10 @@ func (f *Fake) RetrieveRefund(ctx context.Context, id string) (*stripeclient.Ref
 	err := f.read(ctx, OpRetrieveRefund, id, func() *stripeclient.Error {
 		in, r := f.lockRefund(id)
 		if r == nil {
+			return f.missingPath("id", "refund", id)
+		}
+		if !onAccount(ctx, in) {
+			in.mu.Unlock()
 			return f.missingPath("id", "refund", id)
 		}
 		out = exportRefund(r.cur)
@@ -112,13 +122,13 @@ func (f *Fake) ListRefunds(ctx context.Context, p stripeclient.ListRefundsParams
 		var in *intent
 		if p.PaymentIntent != "" {
 			var ok bool
-			if in, ok = f.lookupIntent(p.PaymentIntent); !ok {
+			if in, ok = f.lookupIntent(p.PaymentIntent); !ok || !onAccount(ctx, in) {
 				return f.missingParam("payment_intent", "payment_intent", p.PaymentIntent)
 			}
 		}
 		if p.Charge != "" {
 			holder := f.chargeHolder(p.Charge)
-			if holder == nil {
+			if holder == nil || !onAccount(ctx, holder) {
 				return f.missingParam("charge", "charge", p.Charge)
 			}
 			if in != nil && holder != in {
@@ -198,6 +208,7 @@ func (f *Fake) createRefund(p *stripeclient.RefundParams, now time.Time) respons
 			r.failLater = true
 		}
 	}
+	r.refundFee, r.reverseTransfer = p.RefundApplicationFee, p.ReverseTransfer
 	in.refunds = append(in.refunds, r)
 	f.refunds.put(r.cur.ID, in.cur.ID)
 	in.applyRefunds(ch)

@@ -27,7 +27,7 @@ func (f *Fake) SearchPaymentIntents(ctx context.Context, p stripeclient.SearchPa
 		now := f.now()
 		indexed := now.Add(-f.cfg.SearchLag).UnixNano()
 		found := slices.DeleteFunc(f.intents.values(), func(in *intent) bool {
-			return in.createdAt > indexed || in.meta[p.MetadataKey] != p.Value
+			return in.createdAt > indexed || in.meta[p.MetadataKey] != p.Value || !onAccount(ctx, in)
 		})
 		slices.SortFunc(found, func(a, b *intent) int { return cmp.Compare(b.seq, a.seq) })
 		for _, in := range found {

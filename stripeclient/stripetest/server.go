@@ -49,7 +49,8 @@ import (
 //
 //	POST /_stripetest/payment_intents/{id}/authenticate        pass 3-D Secure (Fake.Authenticate)
 //	POST /_stripetest/payment_intents/{id}/fail_authentication fail 3-D Secure (Fake.FailAuthentication)
-//	POST /_stripetest/customers                                a new customer (Fake.CreateCustomer)
+//	POST /_stripetest/customers                                a new customer (Fake.CreateCustomerOn the Stripe-Account)
+//	POST /_stripetest/accounts                                 a new connected account (Fake.CreateAccount)
 //	POST /_stripetest/customers/{id}/cards                     payment_method=pm_card_…: save a card (Fake.AttachCard)
 //	GET  /_stripetest/charges                                  every charge attempt; metadata_key and value filter (Fake.ChargesWhere)
 //	GET  /_stripetest/test_cards                               the test cards (TestCards)
@@ -69,6 +70,10 @@ import (
 // Stripetest-Object-Version: 2023-10-16. Fields the fake does not model
 // carry fixed values (livemode false, payment_method_types ["card"], null
 // where Stripe allows null).
+//
+// A Stripe-Account: acct_… header (Stripe Connect) makes any request act on
+// that connected account, as Fake.OnAccount does in process; an account
+// the fake does not know (see Fake.CreateAccount) is refused with 403.
 //
 // Where the HTTP door knowingly differs from Stripe:
 //   - the ignored parameters change nothing (receipt_email, shipping,
@@ -163,6 +168,7 @@ func newHandler(fake *Fake, bodyTimeout time.Duration) http.Handler {
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/authenticate", h.publishable(h.authenticate))
 	mux.HandleFunc("POST /_stripetest/payment_intents/{id}/fail_authentication", h.publishable(h.failAuthentication))
 	mux.HandleFunc("POST /_stripetest/customers", h.api(h.createCustomer))
+	mux.HandleFunc("POST /_stripetest/accounts", h.api(h.createAccount))
 	mux.HandleFunc("POST /_stripetest/customers/{id}/cards", h.api(h.attachCard))
 	mux.HandleFunc("GET /_stripetest/charges", h.api(h.listCharges))
 	mux.HandleFunc("GET /_stripetest/test_cards", h.api(h.testCards))
@@ -242,6 +248,19 @@ func (h *handler) serve(e endpoint, allowPublishable bool) http.HandlerFunc {
 		}
 		if laterShape(version) {
 			hd.Set(shapeHeader, stripeclient.APIVersion)
+		}
+		if acct := r.Header.Get("Stripe-Account"); acct != "" {
+			// Every endpoint acts on the connected account the header
+			// names (docs.stripe.com/connect/authentication).
+			c.context = withAccount(c.context, acct)
+			if err := h.fake.checkAccount(c.context); err != nil {
+				var pe *stripeclient.ParamError
+				if errors.As(err, &pe) {
+					err = h.fake.unknownAccount(acct)
+				}
+				h.writeError(c, err)
+				return
+			}
 		}
 		c.meta.reqID = fmt.Sprintf("req_stripetest%010d", h.reqID.Add(1))
 		c.context = withRequestMeta(c.context, &c.meta)

@@ -27,6 +27,8 @@ func (h *handler) createIntent(c *call) (int, any, error) {
 		Description:               f.str("description"),
 		StatementDescriptorSuffix: f.str("statement_descriptor_suffix"),
 		Metadata:                  f.dict("metadata"),
+		TransferDestination:       f.str("transfer_data[destination]"),
+		OnBehalfOf:                f.str("on_behalf_of"),
 	}
 	w, err := wireOf(f, true)
 	if err != nil {
@@ -44,6 +46,14 @@ func (h *handler) createIntent(c *call) (int, any, error) {
 		return 0, nil, missingParam("currency")
 	}
 	p.Amount = amount
+	if fee, set, err := f.int("application_fee_amount"); err != nil {
+		return 0, nil, err
+	} else if set {
+		p.ApplicationFeeAmount = fee
+		if p.TransferDestination == "" && accountOf(c.ctx()) == "" {
+			return 0, nil, &requestError{status: http.StatusBadRequest, param: "application_fee_amount", msg: applicationFeeMessage}
+		}
+	}
 	if p.Confirm, err = f.bool("confirm"); err != nil {
 		return 0, nil, err
 	}

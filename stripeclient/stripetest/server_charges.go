@@ -212,6 +212,12 @@ func (h *handler) renderChargeView(v *chargeView) *chargeJSON {
 		Refunded:                  v.Refunded,
 		Status:                    v.Status,
 		StatementDescriptorSuffix: null(v.suffix),
+		OnBehalfOf:                null(v.onBehalfOf),
+		TransferData:              transferDataJSON(v.destination),
+	}
+	if v.fee > 0 {
+		fee := v.fee
+		out.ApplicationFeeAmount = &fee
 	}
 	if out.Metadata == nil {
 		out.Metadata = map[string]string{}

@@ -24,5 +24,6 @@ func TestConformanceOverHTTP(t *testing.T) {
 		Browser:              fake,
 		NewCustomer:          func() (string, error) { return fake.CreateCustomer(), nil },
 		NewConfirmationToken: fake.CreateConfirmationToken,
+		ConnectedAccount:     func() (string, error) { return fake.CreateAccount(), nil },
 	})
 }

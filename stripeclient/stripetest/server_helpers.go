@@ -31,6 +31,12 @@ func (h *handler) threeDS(c *call, act func(string) error) (int, any, error) {
 		return 0, nil, err
 	}
 	pi, ok := h.fake.Intent(id)
+	if acct, _ := h.fake.IntentAccount(id); acct != accountOf(c.ctx()) {
+		// A direct charge's intent is on its account: Stripe.js must be
+		// given that account (Stripe(pk, {stripeAccount})), which sends
+		// it as Stripe-Account (docs.stripe.com/connect/direct-charges).
+		ok = false
+	}
 	if !ok || c.publicAuth && subtle.ConstantTimeCompare([]byte(secret), []byte(pi.ClientSecret)) != 1 {
 		return 0, nil, &requestError{status: http.StatusNotFound, code: stripeclient.CodeResourceMissing, param: "intent",
 			msg: "No such payment_intent: '" + id + "'"}
@@ -44,11 +50,19 @@ func (h *handler) threeDS(c *call, act func(string) error) (int, any, error) {
 }
 
 // createCustomer answers {"id": "cus_…", "object": "customer"}.
+// createAccount makes a connected account (Fake.CreateAccount).
+func (h *handler) createAccount(c *call) (int, any, error) {
+	if err := c.form.done(); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, map[string]string{"id": h.fake.CreateAccount(), "object": "account"}, nil
+}
+
 func (h *handler) createCustomer(c *call) (int, any, error) {
 	if err := c.form.done(); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, map[string]string{"id": h.fake.CreateCustomer(), "object": "customer"}, nil
+	return http.StatusOK, map[string]string{"id": h.fake.CreateCustomerOn(accountOf(c.ctx())), "object": "customer"}, nil
 }
 
 // attachCard saves a card (payment_method: a pm_card_… test card or an

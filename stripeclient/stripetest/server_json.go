@@ -279,6 +279,12 @@ func (h *handler) renderIntent(pi *stripeclient.PaymentIntent, expand bool) *int
 		SetupFutureUsage:          null(pi.SetupFutureUsage),
 		StatementDescriptorSuffix: null(pi.StatementDescriptorSuffix),
 		Status:                    pi.Status,
+		OnBehalfOf:                null(pi.OnBehalfOf),
+		TransferData:              transferDataJSON(pi.TransferDestination),
+	}
+	if pi.ApplicationFeeAmount > 0 {
+		fee := pi.ApplicationFeeAmount
+		out.ApplicationFeeAmount = &fee
 	}
 	if in, ok := h.fake.lookupIntent(pi.ID); ok {
 		in.mu.Lock()

@@ -10,9 +10,9 @@ package stripetest
 // TestEveryParameterIsAccepted holds this table to the specs.
 var notModelled = map[string][]string{
 	"create_payment_intent": {
-		"application_fee_amount", "error_on_requires_action", "mandate", "mandate_data", "on_behalf_of",
+		"error_on_requires_action", "mandate", "mandate_data",
 		"payment_method_configuration", "payment_method_data", "payment_method_options", "radar_options",
-		"receipt_email", "shipping", "statement_descriptor", "transfer_data", "transfer_group", "use_stripe_sdk",
+		"receipt_email", "shipping", "statement_descriptor", "transfer_data[amount]", "transfer_group", "use_stripe_sdk",
 	},
 	"confirm_payment_intent": {
 		"client_secret", "error_on_requires_action", "mandate", "mandate_data", "payment_method_data",

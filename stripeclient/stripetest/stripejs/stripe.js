@@ -5,6 +5,11 @@
 // implements just what a page following Stripe's guides calls, with
 // Stripe.js's shapes, so that the page's code runs unchanged on it:
 //
+//   Stripe(pk) or, for a direct charge on a connected account (Stripe
+//   Connect), Stripe(pk, {stripeAccount: 'acct_…'}): every call then carries
+//   the Stripe-Account header, as Stripe.js's do
+//   (docs.stripe.com/connect/direct-charges).
+//
 //   Card Element (Stripe's guide to this flow):
 //   Stripe(pk).elements().create('card' | 'cardCvc').mount(selector)
 //   stripe.createPaymentMethod({type: 'card', card})  -> {paymentMethod} | {error}
@@ -39,11 +44,17 @@
   const base = new URL('.', document.currentScript.src);
   const endpoint = (name) => new URL(name, base);
 
-  async function postJSON(name, body) {
+  // postJSON posts body to the endpoint name, on the connected account
+  // stripeAccount when one was given to Stripe().
+  async function postJSON(name, body, stripeAccount) {
+    const headers = { 'Content-Type': 'application/json' };
+    if (stripeAccount) {
+      headers['Stripe-Account'] = stripeAccount;
+    }
     try {
       const res = await fetch(endpoint(name), {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: headers,
         credentials: 'same-origin',
         body: JSON.stringify(body),
       });
@@ -165,7 +176,7 @@
 
   // threeDSDialog asks the "customer" to pass or fail authentication, like
   // the bank's challenge page that Stripe.js shows in a modal.
-  function threeDSDialog(clientSecret) {
+  function threeDSDialog(clientSecret, stripeAccount) {
     return new Promise((resolve) => {
       const complete = el('button', { id: 'demo-3ds-complete', type: 'button', textContent: 'Complete' });
       const failButton = el('button', { id: 'demo-3ds-fail', type: 'button', className: 'secondary', textContent: 'Fail' });
@@ -181,7 +192,7 @@
         }
         done = true;
         complete.disabled = failButton.disabled = true;
-        const { ok, data } = await postJSON('3ds', { client_secret: clientSecret, action: action });
+        const { ok, data } = await postJSON('3ds', { client_secret: clientSecret, action: action }, stripeAccount);
         dialog.close();
         dialog.remove();
         resolve(ok ? { paymentIntent: data.payment_intent } : { error: data.error });
@@ -248,9 +259,13 @@
     }
   }
 
-  window.Stripe = function Stripe(publishableKey) {
+  window.Stripe = function Stripe(publishableKey, options) {
     if (typeof publishableKey !== 'string' || !publishableKey.startsWith('pk_')) {
       throw new Error('stand-in Stripe.js: a publishable key (pk_…) is required');
+    }
+    const stripeAccount = options && options.stripeAccount;
+    if (stripeAccount !== undefined && (typeof stripeAccount !== 'string' || !/^acct_[A-Za-z0-9]+$/.test(stripeAccount))) {
+      throw new Error('stand-in Stripe.js: stripeAccount must be a connected account ID (acct_…)');
     }
     return {
       elements(options) {
@@ -269,7 +284,7 @@
         }
         elements.submitted = false;
         const card = elements.payment.selected();
-        const { ok, data } = await postJSON('confirmation-token', { payment_method: card.payment_method });
+        const { ok, data } = await postJSON('confirmation-token', { payment_method: card.payment_method }, stripeAccount);
         return ok ? { confirmationToken: data } : { error: data.error };
       },
 
@@ -281,7 +296,7 @@
         if (typeof clientSecret !== 'string' || clientSecret.indexOf('_secret_') < 0) {
           return Promise.resolve({ error: { type: 'invalid_request_error', message: 'Invalid client secret.' } });
         }
-        return threeDSDialog(clientSecret);
+        return threeDSDialog(clientSecret, stripeAccount);
       },
 
       // createPaymentMethod({type, card}) or the older ('card', element).
@@ -306,7 +321,7 @@
         if (typeof clientSecret !== 'string' || clientSecret.indexOf('_secret_') < 0) {
           return Promise.resolve({ error: { type: 'invalid_request_error', message: 'Invalid client secret.' } });
         }
-        return threeDSDialog(clientSecret);
+        return threeDSDialog(clientSecret, stripeAccount);
       },
 
       async createToken(type, element) {
@@ -317,7 +332,7 @@
         if (!/^\d{3,4}$/.test(cvc)) {
           return { error: { type: 'validation_error', code: 'incomplete_cvc', message: 'Your card\'s security code is incomplete.' } };
         }
-        const { ok, data } = await postJSON('cvc-token', { cvc: cvc });
+        const { ok, data } = await postJSON('cvc-token', { cvc: cvc }, stripeAccount);
         return ok ? { token: data } : { error: data.error };
       },
     };

@@ -109,6 +109,16 @@ func (h *handler) threeDS(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &body) {
 		return
 	}
+	// A direct charge's intent lives on its connected account: Stripe.js
+	// finds it only when initialised with that account (Stripe(pk,
+	// {stripeAccount}), sent as Stripe-Account;
+	// docs.stripe.com/connect/direct-charges). The platform's page that
+	// forgets it gets what Stripe answers for an intent it cannot see.
+	id, _, _ := strings.Cut(body.ClientSecret, "_secret_")
+	if acct, ok := h.fake.IntentAccount(id); ok && acct != r.Header.Get("Stripe-Account") {
+		writeError(w, http.StatusNotFound, "resource_missing", "No such payment_intent.")
+		return
+	}
 	var err error
 	switch body.Action {
 	case "complete":
@@ -127,7 +137,6 @@ func (h *handler) threeDS(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "payment_intent_unexpected_state", "This payment does not await authentication.")
 		return
 	}
-	id, _, _ := strings.Cut(body.ClientSecret, "_secret_")
 	pi, _ := h.fake.Intent(id)
 	intent := map[string]string{"id": id, "status": string(pi.Status)}
 	if body.Action == "fail" {

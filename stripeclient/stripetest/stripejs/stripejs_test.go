@@ -159,3 +159,48 @@ func ExampleHandler() {
 	fmt.Println(res.StatusCode, strings.Contains(string(js), "window.Stripe = function Stripe"))
 	// Output: 200 true
 }
+
+// TestThreeDSOnConnectedAccount: a direct charge's 3-D Secure passes only
+// when the page's Stripe.js names the account (Stripe(pk,
+// {stripeAccount}) sends Stripe-Account), and the script sends it.
+func TestThreeDSOnConnectedAccount(t *testing.T) {
+	fake := stripetest.New(stripetest.Config{})
+	acct := fake.CreateAccount()
+	pi, err := fake.OnAccount(acct).CreatePaymentIntent(context.Background(), stripeclient.CreateParams{
+		IdempotencyKey: "direct", Amount: 1500, Currency: "usd", PaymentMethod: "pm_card_authenticationRequired",
+		PaymentMethodTypes: []string{"card"}, Confirm: true, ConfirmationMethod: "manual",
+	})
+	if err != nil || pi.Status != stripeclient.StatusRequiresAction {
+		t.Fatalf("create: %v %v", pi, err)
+	}
+	h := mounted(fake)
+	body := fmt.Sprintf(`{"client_secret": %q, "action": "complete"}`, pi.ClientSecret)
+	if rec := post(t, h, "/stripejs/3ds", body); rec.Code != http.StatusNotFound {
+		t.Errorf("3-D Secure without the account: %d %s, want 404", rec.Code, rec.Body)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/stripejs/3ds", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Stripe-Account", fake.CreateAccount())
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("3-D Secure on another account: %d, want 404", rec.Code)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/stripejs/3ds", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Stripe-Account", acct)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("3-D Secure on the account: %d %s", rec.Code, rec.Body)
+	}
+	if got, _ := fake.Intent(pi.ID); got.Status != stripeclient.StatusRequiresConfirmation {
+		t.Errorf("status %s after 3-D Secure", got.Status)
+	}
+	script := get(h, "/stripejs/stripe.js").Body.String()
+	for _, want := range []string{"options.stripeAccount", "headers['Stripe-Account'] = stripeAccount", "threeDSDialog(clientSecret, stripeAccount)"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("the script lacks %q", want)
+		}
+	}
+}
