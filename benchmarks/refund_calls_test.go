@@ -15,7 +15,9 @@ func init() {
 	callsCases = append(callsCases,
 		callsCase{
 			name: "refund",
-			prep: func(tb testing.TB, e *callsEnv, i int) { payCard(tb, e.flow, order("r-", i), "pm_card_visa", confirm.Succeeded) },
+			prep: func(tb testing.TB, e *callsEnv, i int) {
+				payCard(tb, e.flow, order("r-", i), "pm_card_visa", confirm.Succeeded)
+			},
 			run:  func(tb testing.TB, e *callsEnv, i int) { refund(tb, e, i, "r1", 500) },
 			want: count{1, 1, 0},
 		},
