@@ -133,6 +133,7 @@ postgres-run:
 sqlite:
 	@mkdir -p .tools
 	cd confirm/sqlstore/sqlitetest && $(GO) vet ./... && $(GO) test -count=1 -v ./... > $(CURDIR)/.tools/sqlite.log 2>&1 || { cat $(CURDIR)/.tools/sqlite.log; exit 1; }
+	cd examples/server/sqlite && $(GO) vet ./... && $(GO) test -count=1 -v ./... >> $(CURDIR)/.tools/sqlite.log 2>&1 || { cat $(CURDIR)/.tools/sqlite.log; exit 1; }
 	@grep -E -- "^(\s*--- |ok|FAIL)" .tools/sqlite.log
 	@if grep -q -- "--- SKIP" .tools/sqlite.log; then echo "sqlite tests were skipped"; exit 1; fi
 

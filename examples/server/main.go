@@ -26,7 +26,9 @@
 //	-stripe-api-base  real mode: Stripe API base URL, e.g. a stripetest server's (env STRIPE_API_BASE)
 //	-database   PostgreSQL connection string (env DATABASE_URL): record payments
 //	            there (confirm/sqlstore), shared by every instance given it;
-//	            default in memory. Needs a driver: run examples/server/postgres/run.sh
+//	            or sqlite:PATH, a SQLite file that keeps them across restarts
+//	            of one instance; default in memory. Needs a driver: run
+//	            examples/server/postgres/run.sh or examples/server/sqlite/run.sh
 //	-debug      also log confirm's own per-step records
 //	-session-card-limit, -address-card-limit  how many new cards one
 //	            session, and one client address, may try at once before
@@ -112,7 +114,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file")
 	fs.StringVar(&o.customer, "customer", getenv("STRIPE_CUSTOMER_ID"), "real mode: customer (cus_…) whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)")
 	fs.StringVar(&o.apiBase, "stripe-api-base", getenv("STRIPE_API_BASE"), "real mode: Stripe API base URL, e.g. http://127.0.0.1:12111 for cmd/stripetest (env STRIPE_API_BASE)")
-	fs.StringVar(&o.database, "database", getenv("DATABASE_URL"), "PostgreSQL connection string for the payments' Store, shared by instances (env DATABASE_URL); default in memory")
+	fs.StringVar(&o.database, "database", getenv("DATABASE_URL"), "PostgreSQL connection string for the payments' Store, shared by instances, or sqlite:PATH (env DATABASE_URL); default in memory")
 	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
 	fs.IntVar(&o.sessionCards, "session-card-limit", defaultLimits.CardsPerSession.Burst, "new cards one session may try before 429 (then one more every "+defaultLimits.CardsPerSession.Every.String()+")")
 	fs.IntVar(&o.addressCards, "address-card-limit", defaultLimits.CardsPerAddress.Burst, "new cards one client address may try before 429 (then one more every "+defaultLimits.CardsPerAddress.Every.String()+")")
@@ -277,7 +279,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer closeDB()
 	if store != nil {
 		cfg.Store = store
-		mode += "; payments recorded in PostgreSQL (-database)"
+		mode += "; payments recorded in the database (-database)"
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
