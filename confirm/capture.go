@@ -8,7 +8,9 @@ import (
 )
 
 // Capture takes amount (0 = all of it) of an authorised payment
-// (Outcome Authorized, Order.CaptureLater). The intent must be the order's,
+// (Outcome Authorized, Order.CaptureLater). intentID "" captures the
+// intent the order's record holds (nothing to save beyond the Store:
+// ErrNotFound when there is none); a named intent must be the order's,
 // as in Pay; Stripe refuses more than was authorised. An amount equal to
 // the order's is the same capture as 0, under the same key, so a retry that
 // spells the amount out replays the first capture. An amount outside 0 to
@@ -27,7 +29,10 @@ func (f *Flow) Capture(ctx context.Context, order Order, intentID string, amount
 	st := f.newState(actCapture, order, Request{PaymentIntentID: intentID})
 	st.name = "capture"
 	st.amount = amount
-	argErr := checkIntentArg(intentID)
+	var argErr error
+	if intentID != "" {
+		argErr = checkIntentArg(intentID)
+	}
 	if amount < 0 || amount > order.Amount {
 		argErr = &ArgumentError{Name: "amount", Reason: "must be between 0 (all) and the order amount " + strconv.FormatInt(order.Amount, 10)}
 	}
@@ -36,8 +41,9 @@ func (f *Flow) Capture(ctx context.Context, order Order, intentID string, amount
 	return res, err
 }
 
-// Cancel cancels the order's intent, releasing an authorisation or ending
-// an unfinished payment; reason is empty or one of "duplicate",
+// Cancel cancels the order's intent (intentID, or "" for the one its
+// record holds), releasing an authorisation or ending an unfinished
+// payment; reason is empty or one of "duplicate",
 // "fraudulent", "requested_by_customer", "abandoned" (else
 // ErrInvalidArgument, before any call). Stripe refuses to cancel a
 // succeeded payment: the intent is then read back and reported as it
@@ -47,7 +53,7 @@ func (f *Flow) Cancel(ctx context.Context, order Order, intentID string, reason 
 	st.name = "cancel"
 	st.reason = reason
 	argErr := checkCancelReason(reason)
-	if argErr == nil {
+	if argErr == nil && intentID != "" {
 		argErr = checkIntentArg(intentID)
 	}
 	res, err := f.validateThenRun(ctx, st, argErr)

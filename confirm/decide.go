@@ -214,6 +214,8 @@ func decide(st *state) step {
 		return st.confirmActionStep(rowReturn, rowReturnConfirmedAlready, rec.IntentID, rec.PaymentMethod, rec.LatestCharge)
 	case st.act == actPayByIntent:
 		return step{op: opLook, row: rowReturnUnknown, intent: st.req.PaymentIntentID}
+	case (st.act == actCapture || st.act == actCancel) && rec.IntentID == "" && st.req.PaymentIntentID == "":
+		return finishErr(rowCaptureOrCancelNoIntent, &flowError{op: "capture or cancel", sentinel: ErrNotFound, err: errors.New("the order has no payment intent on record; name it")})
 	case (st.act == actCapture || st.act == actCancel) && rec.IntentID == "":
 		return step{op: opLook, row: rowCaptureOrCancelUnknown, intent: st.req.PaymentIntentID}
 	case st.act == actCancel && !rec.CancelRequested:
@@ -633,6 +635,9 @@ func (st *state) searchStep(rw row) step {
 // writeStep is the capture or cancel of the order's intent.
 func (st *state) writeStep(rw row) step {
 	id := st.req.PaymentIntentID
+	if id == "" {
+		id = st.rec.IntentID // Capture or Cancel by the order alone
+	}
 	if st.act == actCapture {
 		key := keyCapture(st.ns, st.keyID(), id, st.amount)
 		return step{op: opCapture, row: rw, intent: id, key: key, capture: stripeclient.CaptureParams{IdempotencyKey: key, AmountToCapture: st.amount}}

@@ -427,6 +427,13 @@ func decideCases() []decideCase {
 			func(s *state) {
 				s.replayedRefusal, s.stripe.ofRefusedReplay, s.rec.RefusedSentAt = true, true, t0.Add(-DefaultKeyWindow)
 			}), opSearch, "", nil},
+		{rowCaptureOrCancelNoIntent, st(actCapture, claim(tCard, t0), func(s *state) { s.req.PaymentIntentID = "" }), opFinish, "", wantErr(ErrNotFound)},
+		{rowCaptureOrCancel, st(actCapture, recorded("requires_capture"), func(s *state) { s.req.PaymentIntentID = "" }), opCapture, keyCapture(DefaultNamespace, tOrder, tPI, 0),
+			func(t *testing.T, s step) {
+				if s.intent != tPI {
+					t.Errorf("capture by the order alone: intent %q, want the recorded %s", s.intent, tPI)
+				}
+			}},
 		{rowCaptureOrCancel, st(actCapture, recorded("requires_capture"), func(s *state) { s.amount = 1500 }), opCapture,
 			keyCapture(ns, tOrder, tPI, 1500), nil},
 		{rowProbablySettled, st(actPayByCard, recorded("processing")), opLook, "", nil},

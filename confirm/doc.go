@@ -410,6 +410,8 @@
 //     ErrUnknownStatus.
 //   - return, unknown: Pay by intent with no record of it, or in another
 //     status: read the intent.
+//   - capture or cancel, no intent: Capture or Cancel by the order alone,
+//     with no intent on record: ErrNotFound, no call.
 //   - capture or cancel, unknown: Capture or Cancel when the record does not
 //     prove the intent is the order's: read it.
 //   - record the cancel: Cancel records that it was asked before sending it,

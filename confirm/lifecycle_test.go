@@ -153,3 +153,28 @@ func TestCancelPendingCompletesBeforeANewCard(t *testing.T) {
 		t.Errorf("capture after the cancel: %v, want ErrInvalidState", err)
 	}
 }
+
+// TestCaptureAndCancelByOrderAlone: the host need not save the intent's
+// ID: Capture and Cancel with "" take the one the order's record holds.
+func TestCaptureAndCancelByOrderAlone(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := order("by-order")
+	o.CaptureLater = true
+	if res := e.pay(o, byMethod("pm_card_visa")); res.Outcome != confirm.Authorized {
+		t.Fatal(res.Outcome)
+	}
+	got, err := e.flow.Capture(ctx, o, "", 0)
+	if err != nil || got.Outcome != confirm.Succeeded || got.Captured != o.Amount {
+		t.Fatalf("capture by the order alone: %+v, %v", got, err)
+	}
+	o2 := order("by-order-cancel")
+	o2.CaptureLater = true
+	e.pay(o2, byMethod("pm_card_visa"))
+	if got, err := e.flow.Cancel(ctx, o2, "", ""); err != nil || got.Outcome != confirm.Canceled {
+		t.Fatalf("cancel by the order alone: %+v, %v", got, err)
+	}
+	if _, err := e.flow.Capture(ctx, order("never-paid"), "", 0); !errors.Is(err, confirm.ErrNotFound) {
+		t.Errorf("capture of an order never paid: %v, want ErrNotFound", err)
+	}
+}

@@ -60,6 +60,7 @@ const (
 	rowReturn
 	rowReturnConfirmedAlready
 	rowReturnUnknown
+	rowCaptureOrCancelNoIntent
 	rowCaptureOrCancelUnknown
 	rowRecordCancel
 	rowCaptureOrCancel
@@ -137,6 +138,7 @@ var rowTable = []struct {
 	{rowReturn, "return from 3-D Secure", "Pay by intent on a record in requires_action or requires_confirmation: confirm under the recorded card's 3-D Secure key"},
 	{rowReturnConfirmedAlready, "return, confirmed already", "that key was sent in this call: the 5xx, or ErrUnknownStatus"},
 	{rowReturnUnknown, "return, unknown", "Pay by intent with no record of it, or in another status: read the intent"},
+	{rowCaptureOrCancelNoIntent, "capture or cancel, no intent", "Capture or Cancel by the order alone, with no intent on record: ErrNotFound, no call"},
 	{rowCaptureOrCancelUnknown, "capture or cancel, unknown", "Capture or Cancel when the record does not prove the intent is the order's: read it"},
 	{rowRecordCancel, "record the cancel", "Cancel records that it was asked before sending it, so that every later call completes it"},
 	{rowCaptureOrCancel, "capture or cancel", "capture (the full amount keyed as 0) or cancel the recorded intent"},
