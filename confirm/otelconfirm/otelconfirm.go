@@ -249,12 +249,36 @@ func errorType(err error) string {
 	switch {
 	case errors.As(err, &se) && se.Code != "":
 		return se.Code
+	case se != nil && se.Type != "":
+		return se.Type
 	case se != nil:
-		return string(se.Kind)
+		return stripeSentinel(se)
 	case errors.Is(err, context.DeadlineExceeded):
 		return "context.DeadlineExceeded"
 	case errors.Is(err, context.Canceled):
 		return "context.Canceled"
 	}
 	return fmt.Sprintf("%T", err)
+}
+
+// stripeSentinel names the stripeclient sentinel an *Error without Stripe's
+// type or code matches (no response, a malformed one): its kind.
+func stripeSentinel(se *stripeclient.Error) string {
+	for _, k := range []struct {
+		err  error
+		name string
+	}{
+		{stripeclient.ErrNetwork, "network"},
+		{stripeclient.ErrMalformedResponse, "malformed_response"},
+		{stripeclient.ErrAPI, "api_error"},
+		{stripeclient.ErrAuthentication, "authentication"},
+		{stripeclient.ErrRateLimit, "rate_limit"},
+		{stripeclient.ErrLockTimeout, "lock_timeout"},
+		{stripeclient.ErrIdempotencyKeyInUse, "idempotency_key_in_use"},
+	} {
+		if errors.Is(se, k.err) {
+			return k.name
+		}
+	}
+	return "stripe_error"
 }
