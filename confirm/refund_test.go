@@ -189,3 +189,18 @@ func TestRefundsNeedTheCompareAndSwap(t *testing.T) {
 		})
 	}
 }
+
+// TestRefundOffSessionOrder: an order charged off-session to a saved card
+// refunds as any other.
+func TestRefundOffSessionOrder(t *testing.T) {
+	e := newEnv(t)
+	cus, pm := e.savedCard("pm_card_visa")
+	o := offSessionOrder("refund-off-session", cus)
+	if res := e.pay(o, byMethod(pm)); res.Outcome != confirm.Succeeded {
+		t.Fatalf("off-session payment: %v", res.Outcome)
+	}
+	res, err := e.flow.Refund(context.Background(), o, confirm.RefundRequest{ID: "r1", Full: true})
+	if err != nil || res.Status != stripeclient.RefundSucceeded || res.Refunded != o.Amount {
+		t.Fatalf("refund: %+v, %v", res, err)
+	}
+}

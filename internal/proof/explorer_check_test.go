@@ -26,6 +26,7 @@ const (
 	vCaptureWrong = "capture misreported"
 	vStuck        = "stuck after the host's final retry"
 	vCVCBypassed  = "RefuseFailedCVC bypassed: a failed-CVC charge captured"
+	vWrongAccount = "a direct charge's intent on another account"
 )
 
 // checkAnswers applies the checks on every answer the host was given so
@@ -58,6 +59,13 @@ func (w *world) checkMoney() []violation {
 	var out []violation
 	if ids := intentsOf(w.fake, w.order.ID); len(ids) > 1 {
 		out = append(out, violation{vTwoIntents, fmt.Sprintf("%d intents: %v", len(ids), ids)})
+	}
+	if w.cfg.platform {
+		for _, id := range intentsOf(w.fake, w.order.ID) {
+			if acct, _ := w.fake.IntentAccount(id); acct != w.order.Account {
+				out = append(out, violation{vWrongAccount, fmt.Sprintf("intent %s on %q, want the order's account %s", id, acct, w.order.Account)})
+			}
+		}
 	}
 	if n := w.moved(); n > 1 {
 		out = append(out, violation{vTwoCharges, fmt.Sprintf("%d charges held or took money", n)})

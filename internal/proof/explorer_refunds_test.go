@@ -23,7 +23,7 @@ const (
 	vRefundStuck   = "a refund asked for never settled"
 )
 
-func (c *exploreClient) refunder() stripeclient.Refunder { return c.w.fake }
+func (c *exploreClient) refunder() stripeclient.Refunder { return c.Client.(stripeclient.Refunder) }
 
 func (c *exploreClient) CreateRefund(ctx context.Context, p stripeclient.RefundParams) (*stripeclient.Refund, error) {
 	c.arm(stripetest.OpCreateRefund)

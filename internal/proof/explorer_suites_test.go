@@ -121,6 +121,16 @@ func suites() []suite {
 			},
 		},
 		{
+			// Platform orders: direct charges on a connected account, whose
+			// intents the platform's search never shows.
+			name:    "connected account",
+			depth:   2,
+			configs: matrix(worldConfig{instances: 2, platform: true}, both, both, []time.Duration{time.Minute}, []time.Duration{24 * time.Hour}),
+			alphabet: func(cfg worldConfig) []event {
+				return newCardEvents(cfg, []modifier{modAnswerLost, modStoreLost})
+			},
+		},
+		{
 			name:    "three instances",
 			depth:   2,
 			configs: matrix(worldConfig{instances: 3}, both, both, []time.Duration{time.Minute}, []time.Duration{24 * time.Hour}),

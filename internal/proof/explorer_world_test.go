@@ -33,6 +33,7 @@ type worldConfig struct {
 	savedCard        bool          // the order has a customer with a saved card whose CVC check fails, paid under cvc.RefuseFailedCVC
 	lastWriterWins   bool          // every Store's Update ignores Version
 	paid             bool          // the order is paid when the world begins (the refund suite)
+	platform         bool          // the order is a direct charge on a connected account (Order.Account)
 }
 
 func (c worldConfig) String() string {
@@ -49,6 +50,9 @@ func (c worldConfig) String() string {
 	}
 	if c.lastWriterWins {
 		s += ", last-writer-wins Store"
+	}
+	if c.platform {
+		s += ", direct charge on a connected account"
 	}
 	return s
 }
@@ -106,6 +110,9 @@ func newWorld(cfg worldConfig) *world {
 	}
 	w.spentPM = spent.PaymentMethod
 	w.order = confirm.Order{ID: exploreOrderID, Amount: 2000, Currency: "usd", CaptureLater: cfg.captureLater, CreatedAt: exploreStart}
+	if cfg.platform {
+		w.order.Account = fake.CreateAccount()
+	}
 	if cfg.savedCard {
 		w.order.Customer = fake.CreateCustomer()
 		pm, err := fake.AttachCard(w.order.Customer, "pm_card_cvcCheckFail")
@@ -385,17 +392,25 @@ type exploreClient struct {
 	loseWrite bool
 }
 
+// The faults' switches live on the world's client, which an account's
+// view (OnAccount) shares.
 func (c *exploreClient) after() {
-	if c.latency > 0 {
-		c.w.clock.Advance(c.latency)
+	if d := c.w.client.latency; d > 0 {
+		c.w.clock.Advance(d)
 	}
 }
 
 func (c *exploreClient) arm(op stripetest.Op) {
-	if c.loseWrite {
-		c.loseWrite = false
+	if c.w.client.loseWrite {
+		c.w.client.loseWrite = false
 		c.w.fake.InjectFault(stripetest.Fault{Op: op, Kind: stripetest.FaultResponseLost})
 	}
+}
+
+// OnAccount is the fake's view of a connected account, with the same
+// faults.
+func (c *exploreClient) OnAccount(account string) stripeclient.Client {
+	return &exploreClient{Client: c.w.fake.OnAccount(account), w: c.w}
 }
 
 func (c *exploreClient) CreatePaymentIntent(ctx context.Context, p stripeclient.CreateParams) (*stripeclient.PaymentIntent, error) {
