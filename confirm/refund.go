@@ -133,9 +133,19 @@ func (r RefundRequest) validate(order Order) error {
 }
 
 func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *state, r RefundRequest) (RefundResult, error) {
-	reservedHere := false
+	reservedHere, recovered := false, false
 	for attempt := 0; attempt < maxSteps; attempt++ {
 		rec, err := f.loadRecord(ctx, st.order.ID)
+		if errors.Is(err, ErrNotFound) && attempt == 0 {
+			// The Store lost the order's record (a restart, another
+			// instance's Store): Status finds the intent through Stripe's
+			// search and records it, then the refund goes on.
+			if err := f.recover(ctx, st.order); err != nil {
+				return RefundResult{}, err
+			}
+			recovered = true // the lost record may have held refunds: look before sending
+			continue
+		}
 		if err != nil {
 			return RefundResult{}, err
 		}
@@ -180,15 +190,16 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 			cerr error
 		)
 		switch {
-		case e.StripeID != "" && refundFinal(e.Status):
+		case e.StripeID != "" && refundOver(e.Status):
 			return rec.refundResult(e), nil
 		case e.StripeID != "":
-			// Pending or requires_action: read it again.
+			// Pending, requires_action, or succeeded (a card refund can
+			// still fail after it succeeded): read it again.
 			got, cerr = f.stripeRefund(ctx, st, "retrieve refund", func() (*stripeclient.Refund, error) { return refunder.RetrieveRefund(ctx, e.StripeID) })
 		case e.Status == refundRefused:
 			return rec.refundResult(e), &flowError{op: "refund", sentinel: ErrNotRefundable, err: errors.New("Stripe refused this refund")}
 		default:
-			if !reservedHere || st.calls > 0 {
+			if !reservedHere || st.calls > 0 || recovered {
 				// Sent before (a lost answer, another instance): find it
 				// by its metadata before sending it again.
 				got, cerr = f.findRefund(ctx, refunder, st, rec.IntentID, r.ID)
@@ -253,6 +264,16 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 
 // refundRefused marks a refund Stripe refused outright (nothing made).
 const refundRefused = "refused"
+
+// refundOver reports whether a refund in status can change no more:
+// failed or canceled. A succeeded card refund can still fail.
+func refundOver(status string) bool {
+	switch stripeclient.RefundStatus(status) {
+	case stripeclient.RefundFailed, stripeclient.RefundCanceled:
+		return true
+	}
+	return false
+}
 
 func refundFinal(status string) bool {
 	switch stripeclient.RefundStatus(status) {
@@ -369,4 +390,44 @@ func (f *Flow) logRefund(ctx context.Context, orderID string, res RefundResult, 
 		attrs = append(attrs, slog.String("error", err.Error()), slog.Bool("retry_safe", RetrySafe(err)))
 	}
 	f.log.LogAttrs(ctx, level, "refund", attrs...)
+}
+
+// recover records the order's intent found by Stripe's search, for a
+// record the Store lost; the search hit is read back before it is
+// recorded. ErrNotFound (retry-safe after the search lag) when Stripe's
+// search does not show one yet.
+func (f *Flow) recover(ctx context.Context, order Order) error {
+	client, err := f.clientFor(order)
+	if err != nil {
+		return err
+	}
+	found, err := client.SearchPaymentIntents(ctx, stripeclient.SearchParams{MetadataKey: f.metaKey, Value: order.ID})
+	if err != nil {
+		return wrapStripe("search", err)
+	}
+	if len(found) != 1 {
+		if len(found) > 1 {
+			return &flowError{op: "refund", sentinel: ErrSeveralIntents}
+		}
+		return &flowError{op: "refund", sentinel: ErrNotFound, after: f.lag + keyMargin, err: errors.New("no record, and Stripe's search shows no intent for the order yet")}
+	}
+	pi, err := client.RetrievePaymentIntent(ctx, found[0].ID)
+	if err != nil {
+		return wrapStripe("read back", err)
+	}
+	if err := bindErr(order, pi, f.metaKey); err != nil {
+		return err
+	}
+	status, err := ParseStatus(pi.Status)
+	if err != nil {
+		return err
+	}
+	now := f.now()
+	rec := record{Amount: order.Amount, Currency: order.Currency, Customer: order.Customer, IntentID: pi.ID, Status: status,
+		Captured: pi.AmountReceived, Created: now, Updated: now}
+	rec.Account, rec.Destination, rec.LatestCharge = order.Account, order.Destination, latestCharge(pi)
+	if _, _, err := f.store.Claim(ctx, order.ID, rec.export()); err != nil {
+		return &flowError{op: "store", sentinel: ErrStore, err: err}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -56,12 +57,14 @@ func TestRefunds(t *testing.T) {
 			t.Fatalf("refund %s: %+v, %v", id, res, err)
 		}
 	}
-	// A retry of r1 refunds nothing more and costs no call.
+	// A retry of r1 refunds nothing more: one read (a succeeded card
+	// refund can still fail), no write.
 	calls := len(e.fake.Calls())
 	again, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
-	if err != nil || again.Status != stripeclient.RefundSucceeded || again.Refunded != 1000 || len(e.fake.Calls()) != calls {
-		t.Errorf("retry of r1: %+v, %v, %d calls; want the refund as recorded, 1000 in all, no call", again, err, len(e.fake.Calls())-calls)
+	if err != nil || again.Status != stripeclient.RefundSucceeded || again.Refunded != 1000 || len(e.fake.Calls()) != calls+1 || e.fake.CallCount(stripetest.OpCreateRefund) != 2 {
+		t.Errorf("retry of r1: %+v, %v, %d calls; want the refund as recorded, 1000 in all, one read", again, err, len(e.fake.Calls())-calls)
 	}
+	calls = len(e.fake.Calls())
 	// More than remains: refused before any call.
 	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r3", Amount: 1001}); !errors.Is(err, confirm.ErrRefundTooLarge) || len(e.fake.Calls()) != calls {
 		t.Errorf("over-refund: %v, want ErrRefundTooLarge before any call", err)
@@ -202,5 +205,29 @@ func TestRefundOffSessionOrder(t *testing.T) {
 	res, err := e.flow.Refund(context.Background(), o, confirm.RefundRequest{ID: "r1", Full: true})
 	if err != nil || res.Status != stripeclient.RefundSucceeded || res.Refunded != o.Amount {
 		t.Fatalf("refund: %+v, %v", res, err)
+	}
+}
+
+// TestRefundAfterTheRecordWasLost: a refund's answer is lost, the
+// instance restarts with an empty MemoryStore, and a day later (Stripe's
+// key pruned) the host asks the same refund again: the Flow finds the
+// order's intent through search, looks for the refund by its ID before
+// sending it, and refunds once.
+func TestRefundAfterTheRecordWasLost(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	o := e.paid("refund-record-lost")
+	e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreateRefund, Kind: stripetest.FaultResponseLost})
+	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 700}); !confirm.RetrySafe(err) {
+		t.Fatalf("lost answer: %v, want a retry-safe error", err)
+	}
+	e.clock.Advance(25 * time.Hour)
+	restarted := confirm.New(e.fake, confirm.Config{Now: e.clock.Now})
+	res, err := restarted.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 700})
+	if err != nil || res.Status != stripeclient.RefundSucceeded {
+		t.Fatalf("refund after the restart: %+v, %v", res, err)
+	}
+	if got := e.refundedAtStripe(o); got != 700 {
+		t.Errorf("Stripe refunded %d, want 700 once", got)
 	}
 }
