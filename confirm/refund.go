@@ -82,13 +82,16 @@ func refundKey(f *Flow, st *state, id string) string { return key(f.ns, "refund"
 // checked under the record's compare-and-swap), sent under a key of the
 // order and r.ID, and its answer recorded. A lost answer is found again by
 // listing the intent's refunds (one read) before the refund is sent again
-// under the same key. A refund Stripe holds pending is read again on the
-// next call with its ID; one final is reported from the record, with no
-// call. An authorised payment not captured is not refunded: cancel it
+// under the same key. An authorised payment not captured is not refunded: cancel it
 // ([Flow.Cancel], ErrInvalidState here).
 //
-// Calls: one to refund; one read more for a pending refund asked again,
-// and one on the failure paths (a lost answer).
+// A refund asked again is read again unless it failed or was canceled (a
+// card refund can fail after it succeeded). On an instance whose Store
+// lost the order's record, the intent is found through Stripe's search
+// and the refund looked for by its ID before anything is sent.
+//
+// Calls: one to refund; one read for a refund asked again, and one on the
+// failure paths (a lost answer, a lost record: a search and a read more).
 func (f *Flow) Refund(ctx context.Context, order Order, r RefundRequest) (RefundResult, error) {
 	if err := order.Validate(f.metaKey); err != nil {
 		return RefundResult{}, err
