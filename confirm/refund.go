@@ -139,14 +139,16 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 	reservedHere, recovered := false, false
 	for attempt := 0; attempt < maxSteps; attempt++ {
 		rec, err := f.loadRecord(ctx, st.order.ID)
-		if errors.Is(err, ErrNotFound) && attempt == 0 {
+		missing := errors.Is(err, ErrNotFound)
+		if (missing || err == nil && rec.Status != StatusSucceeded) && !recovered {
 			// The Store lost the order's record (a restart, another
-			// instance's Store): Status finds the intent through Stripe's
-			// search and records it, then the refund goes on.
-			if err := f.recover(ctx, st.order); err != nil {
+			// instance's Store), holds only its claim, or a status that
+			// may be stale (captured since, elsewhere): read where the
+			// payment stands at Stripe and record it, then go on.
+			if err := f.recover(ctx, st.order, rec, missing); err != nil {
 				return RefundResult{}, err
 			}
-			recovered = true // the lost record may have held refunds: look before sending
+			recovered = true // a lost record may have held refunds: look before sending
 			continue
 		}
 		if err != nil {
@@ -395,41 +397,60 @@ func (f *Flow) logRefund(ctx context.Context, orderID string, res RefundResult, 
 	f.log.LogAttrs(ctx, level, "refund", attrs...)
 }
 
-// recover records the order's intent found by Stripe's search, for a
-// record the Store lost; the search hit is read back before it is
-// recorded. ErrNotFound (retry-safe after the search lag) when Stripe's
-// search does not show one yet.
-func (f *Flow) recover(ctx context.Context, order Order) error {
+// recover brings the order's record up to date with Stripe, for a
+// record the Store lost (missing), that holds only a claim, or whose
+// status may be stale: the recorded intent is read, or the order's intent
+// found through Stripe's search and read back; then recorded. ErrNotFound
+// (retry-safe after the search lag) when Stripe's search shows none yet.
+func (f *Flow) recover(ctx context.Context, order Order, rec record, missing bool) error {
 	client, err := f.clientFor(order)
 	if err != nil {
 		return err
 	}
-	found, err := client.SearchPaymentIntents(ctx, stripeclient.SearchParams{MetadataKey: f.metaKey, Value: order.ID})
-	if err != nil {
-		return wrapStripe("search", err)
-	}
-	if len(found) != 1 {
-		if len(found) > 1 {
-			return &flowError{op: "refund", sentinel: ErrSeveralIntents}
+	id := rec.IntentID
+	if id == "" {
+		found, err := client.SearchPaymentIntents(ctx, stripeclient.SearchParams{MetadataKey: f.metaKey, Value: order.ID})
+		if err != nil {
+			return wrapStripe("search", err)
 		}
-		return &flowError{op: "refund", sentinel: ErrNotFound, after: f.lag + keyMargin, err: errors.New("no record, and Stripe's search shows no intent for the order yet")}
+		if len(found) != 1 {
+			if len(found) > 1 {
+				return &flowError{op: "refund", sentinel: ErrSeveralIntents}
+			}
+			return &flowError{op: "refund", sentinel: ErrNotFound, after: f.lag + keyMargin, err: errors.New("Stripe's search shows no intent for the order yet")}
+		}
+		id = found[0].ID
 	}
-	pi, err := client.RetrievePaymentIntent(ctx, found[0].ID)
+	pi, err := client.RetrievePaymentIntent(ctx, id)
 	if err != nil {
 		return wrapStripe("read back", err)
 	}
-	if err := bindErr(order, pi, f.metaKey); err != nil {
-		return err
+	if rec.IntentID == "" {
+		if err := bindErr(order, pi, f.metaKey); err != nil {
+			return err
+		}
 	}
 	status, err := ParseStatus(pi.Status)
 	if err != nil {
 		return err
 	}
 	now := f.now()
-	rec := record{Amount: order.Amount, Currency: order.Currency, Customer: order.Customer, IntentID: pi.ID, Status: status,
-		Captured: pi.AmountReceived, Created: now, Updated: now}
-	rec.Account, rec.Destination, rec.LatestCharge = order.Account, order.Destination, latestCharge(pi)
-	if _, _, err := f.store.Claim(ctx, order.ID, rec.export()); err != nil {
+	next := rec
+	if missing {
+		next = record{Amount: order.Amount, Currency: order.Currency, Customer: order.Customer, Created: now}
+		next.Account, next.Destination = order.Account, order.Destination
+	}
+	if status.Rank() < next.Status.Rank() {
+		return nil // the record is ahead of the read: nothing to learn
+	}
+	next.IntentID, next.Status, next.Captured, next.Updated = pi.ID, status, pi.AmountReceived, now
+	next.LatestCharge = latestCharge(pi)
+	if missing {
+		_, _, err = f.store.Claim(ctx, order.ID, next.export())
+	} else {
+		_, err = f.store.Update(ctx, order.ID, next.export())
+	}
+	if err != nil && !errors.Is(err, ErrStaleRecord) && !errors.Is(err, ErrIntentConflict) {
 		return &flowError{op: "store", sentinel: ErrStore, err: err}
 	}
 	return nil
