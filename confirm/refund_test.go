@@ -231,3 +231,20 @@ func TestRefundAfterTheRecordWasLost(t *testing.T) {
 		t.Errorf("Stripe refunded %d, want 700 once", got)
 	}
 }
+
+// TestRefundOfAClaimOnlyRecord: the payment's answer was lost, so the
+// order's record holds only its claim while Stripe took the money; a
+// refund reads where the payment stands (search, read back), records it,
+// and refunds, instead of refusing a payment the record never saw.
+func TestRefundOfAClaimOnlyRecord(t *testing.T) {
+	e := newEnv(t)
+	o := order("refund-claim-only")
+	e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreate, Kind: stripetest.FaultResponseLost})
+	if _, err := e.flow.Pay(context.Background(), o, byMethod("pm_card_visa")); err == nil {
+		t.Fatal("the payment's answer was not lost")
+	}
+	res, err := e.flow.Refund(context.Background(), o, confirm.RefundRequest{ID: "r1", Amount: 500})
+	if err != nil || res.Status != stripeclient.RefundSucceeded {
+		t.Fatalf("refund of a payment the record never saw: %+v, %v", res, err)
+	}
+}
