@@ -61,29 +61,7 @@ func (s *Store) List(ctx context.Context, q Query) ([]confirm.OrderRecord, error
 	}
 	query := `SELECT order_id, ` + columns + ` FROM ` + s.table + ` WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY updated NULLS FIRST, order_id LIMIT ` + arg(int64(limit))
-	var out []confirm.OrderRecord
-	err = retry(ctx, func() error {
-		out = nil
-		rows, err := s.db.QueryContext(ctx, p.d.sql(query), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var l confirm.OrderRecord
-			rec, err := scanInto(p.d, rows, &l.OrderID)
-			if err != nil {
-				return err
-			}
-			l.Record = rec
-			out = append(out, l)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, storeError("list", err)
-	}
-	return out, nil
+	return s.listRecords(ctx, "list", p.d, p.d.sql(query), args...)
 }
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -109,17 +87,23 @@ func (s *Store) ListUnsettled(ctx context.Context, after confirm.Cursor, limit i
 	if err != nil {
 		return nil, err
 	}
+	return s.listRecords(ctx, "list unsettled", p.d, p.stmt.unsettled, p.d.instantArg(after.Created), after.OrderID, int64(limit))
+}
+
+// listRecords runs query, a SELECT of order_id and the record's columns,
+// retried as every statement is, and scans its rows.
+func (s *Store) listRecords(ctx context.Context, op string, d Dialect, query string, args ...any) ([]confirm.OrderRecord, error) {
 	var out []confirm.OrderRecord
-	err = retry(ctx, func() error {
+	err := retry(ctx, func() error {
 		out = nil
-		rows, err := s.db.QueryContext(ctx, p.stmt.unsettled, p.d.instantArg(after.Created), after.OrderID, int64(limit))
+		rows, err := s.db.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var l confirm.OrderRecord
-			rec, err := scanInto(p.d, rows, &l.OrderID)
+			rec, err := scanInto(d, rows, &l.OrderID)
 			if err != nil {
 				return err
 			}
@@ -129,7 +113,7 @@ func (s *Store) ListUnsettled(ctx context.Context, after confirm.Cursor, limit i
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, storeError("list unsettled", err)
+		return nil, storeError(op, err)
 	}
 	return out, nil
 }
