@@ -112,6 +112,8 @@ func newApp(cfg appConfig) (*app, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"money": formatMoney,
 		"seq":   seq,
+		// The reasons Stripe accepts for a refund, for /orders' form.
+		"refundReasons": func() []refundReason { return refundReasons },
 	}).ParseFS(webFiles, "web/*.html")
 	if err != nil {
 		return nil, err
@@ -167,6 +169,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /orders", a.requireAdmin(a.ordersPage))
 	mux.HandleFunc("POST /orders/{id}/capture", a.requireAdmin(a.capture))
 	mux.HandleFunc("POST /orders/{id}/cancel", a.requireAdmin(a.cancel))
+	mux.HandleFunc("POST /orders/{id}/refund", a.requireAdmin(a.refundOrder))
 	a.offSessionRoutes(mux) // offsession.go
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(a.static)))
 	if a.demo() {

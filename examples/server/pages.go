@@ -23,8 +23,10 @@ type pageData struct {
 	Products       []product
 	Cards          []cvc.Card
 	Orders         []order
-	HasCustomer    bool
-	Notice         string
+	// Rows are /orders' orders with what their refunds came to.
+	Rows        []orderRow
+	HasCustomer bool
+	Notice      string
 	// PaymentElement says the checkout pays through Stripe's Payment
 	// Element (a ConfirmationToken) rather than the Card Element.
 	PaymentElement bool
@@ -153,10 +155,17 @@ func (a *app) savedPage(w http.ResponseWriter, r *http.Request) {
 // it behind its own admin login.
 func (a *app) ordersPage(w http.ResponseWriter, r *http.Request) {
 	orders, page := a.ordersPageData(r)
-	a.render(w, "orders.html", pageData{Orders: orders, Page: page, AdminOpen: a.admin.open && a.admin.password == ""})
+	ctx, cancel := contextWithTimeout(r)
+	defer cancel()
+	a.render(w, "orders.html", pageData{Rows: a.orderRows(ctx, orders), Page: page, AdminOpen: a.admin.open && a.admin.password == ""})
 }
 
 func (a *app) render(w http.ResponseWriter, name string, data pageData) {
+	a.renderStatus(w, http.StatusOK, name, data)
+}
+
+// renderStatus renders the page name with the HTTP status code.
+func (a *app) renderStatus(w http.ResponseWriter, code int, name string, data pageData) {
 	data.Demo = a.demo()
 	data.PublishableKey = a.pk
 	// Render into a buffer first so that a template error becomes a clean 500
@@ -170,6 +179,7 @@ func (a *app) render(w http.ResponseWriter, name string, data pageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	// Pages show order state; a cached copy would show a stale one.
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
 	_, _ = buf.WriteTo(w)
 }
 
