@@ -54,7 +54,7 @@ type appConfig struct {
 	// SecureCookies marks cookies Secure (served over HTTPS).
 	SecureCookies bool
 	// AdminPassword, when set, guards the shop owner's pages (/orders,
-	// capture, cancel) with HTTP Basic authentication (env ADMIN_PASSWORD).
+	// capture, cancel, refund) with HTTP Basic authentication (env ADMIN_PASSWORD).
 	AdminPassword string
 	// AdminOpen opens those pages to anyone without a password
 	// (-demo-admin), for a demo on the developer's own machine. With

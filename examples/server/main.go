@@ -37,7 +37,7 @@
 //	-session-card-limit, -address-card-limit  how many new cards one
 //	            session, and one client address, may try at once before
 //	            the limit (429) applies; defaults 6 and 12 (limits.go)
-//	-demo-admin open the shop owner's pages (/orders, capture, cancel) to
+//	-demo-admin open the shop owner's pages (/orders: capture, cancel, refund) to
 //	            anyone who can reach the server: on a loopback address and
 //	            with test keys only; without it they need the password in
 //	            env ADMIN_PASSWORD (12 characters or more; over HTTPS unless
@@ -124,7 +124,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
 	fs.IntVar(&o.sessionCards, "session-card-limit", defaultLimits.CardsPerSession.Burst, "new cards one session may try before 429 (then one more every "+defaultLimits.CardsPerSession.Every.String()+")")
 	fs.IntVar(&o.addressCards, "address-card-limit", defaultLimits.CardsPerAddress.Burst, "new cards one client address may try before 429 (then one more every "+defaultLimits.CardsPerAddress.Every.String()+")")
-	fs.BoolVar(&o.demoAdmin, "demo-admin", false, "open the shop owner's pages (/orders, capture, cancel) to anyone; otherwise they need env ADMIN_PASSWORD")
+	fs.BoolVar(&o.demoAdmin, "demo-admin", false, "open the shop owner's pages (/orders: capture, cancel, refund) to anyone; otherwise they need env ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
