@@ -195,6 +195,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("POST /orders/{id}/capture", a.requireAdmin(a.capture))
 	mux.HandleFunc("POST /orders/{id}/cancel", a.requireAdmin(a.cancel))
 	mux.HandleFunc("POST /orders/{id}/refund", a.requireAdmin(a.refundOrder))
+	mux.HandleFunc("POST /orders/{id}/refunds/{refund}/check", a.requireAdmin(a.checkRefund))
 	a.offSessionRoutes(mux) // offsession.go
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(a.static)))
 	if a.demo() {

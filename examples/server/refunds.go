@@ -211,6 +211,57 @@ func (a *app) refundOrder(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/orders", http.StatusSeeOther)
 }
 
+// checkRefund is POST /orders/{id}/refunds/{refund}/check: the same
+// refund asked of confirm again, which reads it again at Stripe (one
+// call) unless it failed or was canceled. A pending refund settles later,
+// and a card refund can fail after it succeeded; this is how the page
+// learns of either. Everything it asks is the shop's record: the browser
+// names the refund only.
+func (a *app) checkRefund(w http.ResponseWriter, r *http.Request) {
+	o, err := a.shop.get(r.PathValue("id"))
+	if err != nil {
+		http.Error(w, "no such order", http.StatusNotFound)
+		return
+	}
+	var rf refund
+	for _, e := range o.Refunds {
+		if e.ID == r.PathValue("refund") {
+			rf = e
+		}
+	}
+	if rf.ID == "" {
+		http.Error(w, "no such refund", http.StatusNotFound)
+		return
+	}
+	ctx, cancel := contextWithTimeout(r)
+	defer cancel()
+	res, err := a.flow.Refund(ctx, o.payment(), confirm.RefundRequest{ID: rf.ID, Amount: rf.Amount, Reason: rf.Reason})
+	if res.ID != "" {
+		a.shop.recordRefund(o.ID, refund{ID: res.ID, StripeID: res.RefundID, Amount: res.Amount, Reason: rf.Reason, Status: string(res.Status)})
+	}
+	if err != nil {
+		a.log.Warn("refund check", "order", o.ID, "refund_id", rf.ID, "outcome", "error",
+			"retry_safe", confirm.RetrySafe(err), "host_mistake", confirm.HostMistake(err), "err", err)
+		status, msg := a.refundRefusal(ctx, o, confirm.RefundRequest{ID: rf.ID, Amount: rf.Amount}, err)
+		a.ordersNotice(w, r, status, msg)
+		return
+	}
+	a.log.Info("refund check", "order", o.ID, "refund_id", res.ID, "stripe_refund", res.RefundID, "amount", res.Amount,
+		"status", string(res.Status), "failure_reason", res.FailureReason, "refunded", res.Refunded, "pending", res.Pending)
+	http.Redirect(w, r, "/orders", http.StatusSeeOther)
+}
+
+// Checkable reports whether the refund's status may still change, so
+// /orders offers to check it again: pending and requires_action settle
+// later, and a succeeded card refund can still fail.
+func (rf refund) Checkable() bool {
+	switch stripeclient.RefundStatus(rf.Status) {
+	case stripeclient.RefundPending, stripeclient.RefundRequiresAction, stripeclient.RefundSucceeded:
+		return rf.StripeID != ""
+	}
+	return false
+}
+
 // refundRefusal is the page's answer to a refund confirm refused.
 func (a *app) refundRefusal(ctx context.Context, o order, req confirm.RefundRequest, err error) (int, string) {
 	switch {

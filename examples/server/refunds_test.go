@@ -285,3 +285,110 @@ func TestRefundIsAdminOnlyAndSameOrigin(t *testing.T) {
 		t.Errorf("fake refunded %d, want 1550", sum)
 	}
 }
+
+// paidWith pays a new order with card and returns its ID.
+func (s *testShop) paidWith(card string) string {
+	s.t.Helper()
+	id := s.newOrder()
+	if a := decodeAnswer(s.t, s.post("/pay", id, `{"payment_method_id":"`+card+`"}`)); !a.Success {
+		s.t.Fatalf("pay with %s: %+v", card, a)
+	}
+	return id
+}
+
+// refundEntry is the shop's record of refund rid on order id.
+func (s *testShop) refundEntry(id, rid string) refund {
+	s.t.Helper()
+	o, err := s.app.shop.get(id)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, rf := range o.Refunds {
+		if rf.ID == rid {
+			return rf
+		}
+	}
+	s.t.Fatalf("order %s has no refund %s", id, rid)
+	return refund{}
+}
+
+// TestRefundPendingThenChecked: a refund that stays pending is shown
+// pending and counted as such; "Check again" reads it once it settled.
+func TestRefundPendingThenChecked(t *testing.T) {
+	s := newTestShop(t)
+	id := s.paidWith("pm_card_pendingRefund")
+	rid := s.refundForm(id)
+	if rec := s.postRefund(id, rid, "amount", "5.00", "requested_by_customer"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("refund: %d %s", rec.Code, rec.Body)
+	}
+	rf := s.refundEntry(id, rid)
+	if rf.Status != "pending" {
+		t.Fatalf("refund %+v, want pending", rf)
+	}
+	page := s.ordersPage()
+	for _, want := range []string{`<span class="refunded">USD 0.00</span> · pending <span class="pending">USD 5.00</span>`,
+		`<span class="remaining">USD 10.50</span> remains`, `action="/orders/` + id + `/refunds/` + rid + `/check"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/orders lacks %q", want)
+		}
+	}
+	if err := s.fake.SettleRefund(rf.StripeID, stripeclient.RefundSucceeded); err != nil {
+		t.Fatal(err)
+	}
+	before := len(s.fake.Calls())
+	if rec := s.postForm("/orders/"+id+"/refunds/"+rid+"/check", "", ""); rec.Code != http.StatusSeeOther {
+		t.Fatalf("check: %d %s", rec.Code, rec.Body)
+	}
+	if n := len(s.fake.Calls()) - before; n != 1 {
+		t.Errorf("check made %d Stripe calls, want 1 (a read)", n)
+	}
+	if rf := s.refundEntry(id, rid); rf.Status != "succeeded" {
+		t.Errorf("after the check: %+v, want succeeded", rf)
+	}
+	if !strings.Contains(s.ordersPage(), `<span class="refunded">USD 5.00</span> · <span class="remaining">USD 10.50</span> remains`) {
+		t.Errorf("/orders does not count the settled refund as refunded")
+	}
+	if sum, n := s.refunded(id); sum != 500 || n != 1 {
+		t.Errorf("fake refunded %d in %d refunds, want 500 in 1", sum, n)
+	}
+	if rec := s.postForm("/orders/"+id+"/refunds/rfd_nope/check", "", ""); rec.Code != http.StatusNotFound {
+		t.Errorf("check of an unknown refund: %d, want 404", rec.Code)
+	}
+}
+
+// TestRefundFailsAfterSucceeding: a card refund that answered succeeded
+// and then failed is shown failed once checked, and its amount can be
+// refunded again.
+func TestRefundFailsAfterSucceeding(t *testing.T) {
+	s := newTestShop(t)
+	id := s.paidWith("pm_card_refundFail")
+	rid := s.refundForm(id)
+	if rec := s.postRefund(id, rid, "full", "", "requested_by_customer"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("refund: %d %s", rec.Code, rec.Body)
+	}
+	if rf := s.refundEntry(id, rid); rf.Status != "succeeded" || rf.Amount != 1550 {
+		t.Fatalf("refund %+v, want 1550 succeeded", rf)
+	}
+	if s.refundForm(id) != "" {
+		t.Errorf("a form to refund more after a full refund")
+	}
+	if !strings.Contains(s.ordersPage(), `action="/orders/`+id+`/refunds/`+rid+`/check"`) {
+		t.Errorf("/orders does not offer to check a succeeded card refund, which can still fail")
+	}
+	if rec := s.postForm("/orders/"+id+"/refunds/"+rid+"/check", "", ""); rec.Code != http.StatusSeeOther {
+		t.Fatalf("check: %d %s", rec.Code, rec.Body)
+	}
+	if rf := s.refundEntry(id, rid); rf.Status != "failed" {
+		t.Errorf("after the check: %+v, want failed", rf)
+	}
+	page := s.ordersPage()
+	if !strings.Contains(page, `<span class="refunded">USD 0.00</span> · <span class="remaining">USD 15.50</span> remains`) {
+		t.Errorf("/orders does not give the failed refund's amount back")
+	}
+	if strings.Contains(page, `/refunds/`+rid+`/check"`) {
+		t.Errorf("/orders offers to check a failed refund again")
+	}
+	if s.refundForm(id) == "" {
+		t.Errorf("no form to refund again after the refund failed")
+	}
+}
