@@ -32,6 +32,11 @@ func (s *testShop) connectOrder() string {
 	if !strings.Contains(page, `data-stripe-account="`+s.account+`"`) {
 		s.t.Fatalf("the Connect checkout does not give Stripe.js the account %s", s.account)
 	}
+	req = httptest.NewRequest(http.MethodGet, "/saved", nil)
+	req.AddCookie(s.cookie(plain))
+	if rec := s.do(req); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/connect" {
+		s.t.Errorf("GET /saved with a direct-charge order: %d to %q, want 303 to /connect", rec.Code, rec.Header().Get("Location"))
+	}
 	// The plain checkout shows the session's order the same way.
 	req = httptest.NewRequest(http.MethodGet, "/", nil)
 	req.AddCookie(s.cookie(plain))
@@ -111,6 +116,24 @@ func TestConnectDirectCharge(t *testing.T) {
 	}
 	if got := s.state(id); got != statePaid {
 		t.Errorf("state %s, want paid", got)
+	}
+	// A saved card of the platform's customer is refused before any call.
+	other := s.connectOrder()
+	cards, err := s.app.cards.Cards(t.Context(), s.customer)
+	if err != nil || len(cards) == 0 {
+		t.Fatalf("the customer's saved cards: %v %v", cards, err)
+	}
+	tok, err := s.fake.CreateCVCToken("123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(s.fake.Calls())
+	rec := s.post("/pay-saved", other, `{"payment_method_id":"`+cards[0].ID+`","cvc_token":"`+tok+`"}`)
+	if a := decodeAnswer(t, rec); a.Error == "" || rec.Code != http.StatusBadRequest {
+		t.Errorf("a saved card for a direct charge: %d %s, want 400", rec.Code, rec.Body)
+	}
+	if n := len(s.fake.Calls()) - before; n != 0 {
+		t.Errorf("%d Stripe calls for a refused saved card, want 0", n)
 	}
 	// The shop owner sees the account, and refunds the order there.
 	if !strings.Contains(s.ordersPage(), `direct charge on <code>`+s.account+`</code>`) {

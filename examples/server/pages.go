@@ -152,6 +152,12 @@ func (a *app) savedPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
+	if o.Account != "" {
+		// A direct charge (connect.go): the platform's saved cards do not
+		// exist on its connected account.
+		http.Redirect(w, r, "/connect", http.StatusSeeOther)
+		return
+	}
 	data := pageData{Order: o, HasCustomer: a.customer != ""}
 	if a.customer != "" {
 		ctx, cancel := contextWithTimeout(r)

@@ -43,7 +43,14 @@ func (a *app) paySaved(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, "There is no signed-in customer with saved cards.")
 		return
 	}
-	a.payment(w, r, "pay_saved", nil, a.cards.Pay, cvc.ErrorResponse)
+	a.payment(w, r, "pay_saved", func(ctx context.Context, o order, req confirm.Request) error {
+		if o.Account != "" {
+			// The platform customer's cards do not exist on the connected
+			// account of a direct charge (connect.go).
+			return &confirm.RequestError{Field: "payment_method_id", Reason: "a direct charge takes no saved card of the platform's"}
+		}
+		return nil
+	}, a.cards.Pay, cvc.ErrorResponse)
 }
 
 // payment runs one payment step for the order named by the cookie: decode,
