@@ -61,8 +61,8 @@ func (r *raceRun) due(where string, n, at int) bool {
 }
 
 // planOffSessionRace plans, with the scenario's race rate, the shop's
-// retry into a recovery request: an off-session scenario's request once
-// the customer is back.
+// retry into a recovery request: an off-session scenario's payment request
+// once the customer is back.
 func (s *scenario) planOffSessionRace(ctx *requestCtx) {
 	if s.kind != paykind.OffSession || s.order.OffSession || s.nested || ctx.plan != nil || s.mix.raceRate == 0 || len(s.savedPMs) == 0 {
 		return
@@ -110,11 +110,13 @@ func (s *scenario) forcedSaveFault(rc *requestCtx, op string) (storeFault, bool)
 }
 
 // shopRetryAfterCustomer reports whether res is the shop's racing retry
-// reporting what the customer's own attempt did: paid, or declined after
-// authenticating (a card that needs the customer may still decline).
+// reporting what the customer's own attempts did: paid, declined after
+// authenticating (a card that needs the customer may still decline), or
+// the intent canceled by Stripe (its confirmation limit).
 func (s *scenario) shopRetryAfterCustomer(res confirm.Result) bool {
 	return s.mix.shopRetry && (res.Outcome.Paid() ||
-		res.Outcome == confirm.Failed && res.Code != "" && res.Code != stripeclient.CodeAuthenticationFailure && res.Code != stripeclient.CodeAuthenticationRequired)
+		res.Outcome == confirm.Failed && res.Code != "" && res.Code != stripeclient.CodeAuthenticationFailure && res.Code != stripeclient.CodeAuthenticationRequired ||
+		res.Outcome == confirm.Canceled && s.canceledByStripe(res.IntentID))
 }
 
 // checkRaced checks the customer's answer to a recovery request the

@@ -396,7 +396,6 @@ func (s *scenario) newRequestCtx() *requestCtx {
 	if !s.nested && len(s.intrKinds) > 0 && s.rng.Float64() < s.intrRate {
 		ctx.plan = &pausePlan{at: 1 + s.rng.IntN(8), what: s.intrKinds[s.rng.IntN(len(s.intrKinds))]}
 	}
-	s.planOffSessionRace(ctx)
 	return ctx
 }
 
@@ -409,6 +408,7 @@ func (s *scenario) call(inst int, req confirm.Request) (confirm.Result, error) {
 	s.ctx = s.newRequestCtx()
 	ctx := s.ctx
 	ctx.inst = inst
+	s.planOffSessionRace(ctx)
 	ctx.movedAtAnswer = MoneyMoved(s.fake, s.order.ID) > 0
 	s.faultsOn = true
 	res, err := s.pay(inst, ctx, req)
