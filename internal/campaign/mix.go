@@ -22,20 +22,22 @@ type mixState struct {
 
 // mixStats are the figures of the mix.
 type mixStats struct {
-	platforms [numPlatformKinds]int // scenarios by kind of order
-	races     [numRaceWhens]int     // the shop's off-session retries racing a recovery, by where
-	sweeps    int                   // scenarios that ran a sweep beside their payment
-	steps     int                   // sweep steps (pages)
-	passes    int                   // sweep passes completed and checked
-	due       int                   // (order, pass) pairs a pass had to see: unsettled throughout it, claimed before it
-	seen      int                   // of which the pass saw exactly once
-	reconcile int                   // the scenario's own order reconciled by its sweep
-	racing    int                   // orders inserted or written while a pass was under way
+	platforms  [numPlatformKinds]int // scenarios by kind of order
+	races      [numRaceWhens]int     // the shop's off-session retries racing a recovery, by where
+	challenges int                   // of which the customer's request then handed out a 3-D Secure challenge
+	sweeps     int                   // scenarios that ran a sweep beside their payment
+	steps      int                   // sweep steps (pages)
+	passes     int                   // sweep passes completed and checked
+	due        int                   // (order, pass) pairs a pass had to see: unsettled throughout it, claimed before it
+	seen       int                   // of which the pass saw exactly once
+	reconcile  int                   // the scenario's own order reconciled by its sweep
+	racing     int                   // orders inserted or written while a pass was under way
 }
 
 func (m *mixStats) add(o mixStats) {
 	addInto(m.platforms[:], o.platforms[:])
 	addInto(m.races[:], o.races[:])
+	m.challenges += o.challenges
 	m.sweeps += o.sweeps
 	m.steps += o.steps
 	m.passes += o.passes
@@ -55,8 +57,8 @@ func (m *mixStats) summary() string {
 		races = append(races, fmt.Sprintf("%s=%d", raceWhenNames[k], n))
 		total += n
 	}
-	return fmt.Sprintf("orders=(%s) off_session_races=%d (%s) sweeps=%d sweep_steps=%d sweep_passes=%d sweep_seen=%d/%d sweep_reconciles=%d sweep_racing_writes=%d",
-		strings.Join(kinds, " "), total, strings.Join(races, " "), m.sweeps, m.steps, m.passes, m.seen, m.due, m.reconcile, m.racing)
+	return fmt.Sprintf("orders=(%s) off_session_races=%d (%s) challenges_raced=%d sweeps=%d sweep_steps=%d sweep_passes=%d sweep_seen=%d/%d sweep_reconciles=%d sweep_racing_writes=%d",
+		strings.Join(kinds, " "), total, strings.Join(races, " "), m.challenges, m.sweeps, m.steps, m.passes, m.seen, m.due, m.reconcile, m.racing)
 }
 
 // unexercised lists what a run of 500 or more scenarios must have drawn:

@@ -126,6 +126,7 @@ func (s *scenario) checkRaced(ctx *requestCtx, res confirm.Result, err error) {
 	if ctx == nil || ctx.race == nil || err != nil || res.Outcome != confirm.RequiresAction {
 		return
 	}
+	s.stats.mix.challenges++
 	pi, ok := s.fake.Intent(res.IntentID)
 	if !ok || pi.Status != stripeclient.StatusRequiresAction {
 		s.fail(probVoided, "the customer was handed the challenge of %s, which the shop's off-session retry left %s", res.IntentID, pi.Status)
