@@ -84,8 +84,9 @@
 //     and an order passed over is reconciled by the third pass in a row;
 //     the sweep's Reconcile never creates, captures or cancels, confirms
 //     (moves money) only with ConfirmAuthenticated, answers as Stripe
-//     stands (never Failed or Canceled while money moved, Paid only on a
-//     paid intent, no client secret), and its errors are retry-safe.
+//     stands (the intent's status; never Failed or Canceled while money
+//     moved, Paid only on a paid intent; no client secret), and its
+//     errors are retry-safe.
 //   - [paid-changed], [stale-paid], [not-retry-safe], [other]: a customer
 //     told paid is never told otherwise; what the host was told last
 //     agrees with Stripe (Flow.Status's answer too); errors under

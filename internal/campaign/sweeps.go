@@ -38,9 +38,9 @@ import (
 //     by the third pass in a row at the latest;
 //   - Reconcile never creates an intent, never captures or cancels, and
 //     confirms (moving money) only with ConfirmAuthenticated; its answer is
-//     Stripe's (Paid only on a paid intent, never Failed or Canceled while
-//     the order's money moved, no client secret), and its errors are
-//     retry-safe (ErrStore when the Store faulted).
+//     Stripe's (the intent's status; Paid only on a paid intent, never
+//     Failed or Canceled while the order's money moved; no client secret),
+//     and its errors are retry-safe (ErrStore when the Store faulted).
 
 // probSweep: a sweep missed an order, saw one twice, starved one, or its
 // Reconcile moved money or answered wrong.
@@ -401,6 +401,10 @@ func (s *scenario) sweepVisit(_ context.Context, order confirm.Order, _ confirm.
 		}
 		if pi.Status != want {
 			s.fail(probSweep, "%s: told %v on %s; Stripe says %s", what, res.Outcome, res.IntentID, pi.Status)
+		}
+	case res.IntentID != "":
+		if pi, _ := s.fake.Intent(res.IntentID); string(res.Status) != pi.Status {
+			s.fail(probSweep, "%s: told %v (%s) on %s; Stripe says %s", what, res.Outcome, res.Status, res.IntentID, pi.Status)
 		}
 	}
 	return res, err

@@ -318,6 +318,12 @@ var sabotages = []struct {
 		seeds: 3000,
 	},
 	{
+		name:  "client whose reads return the intent as first read, seen by the sweep's Reconcile",
+		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return &staleReadClient{Client: c} }},
+		want:  []string{"[sweep]"},
+		seeds: 1000,
+	},
+	{
 		name:  "client that reports a partial capture as full",
 		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return fullCaptureClient{c} }},
 		want:  []string{"[captured]"},
