@@ -35,7 +35,7 @@ func decide(st *state) step {
 		return st.claimStep(rowClaimFirst)
 	case st.store.op == 0 || st.store.kind == ansStale:
 		return step{op: opLoad, row: rowLoad}
-	case st.store.kind == ansStoreFailed && st.reportable(status, statusErr):
+	case st.store.kind == ansStoreFailed && st.reportable(status, statusErr) && !st.cvcCheckFailed(pi, status):
 		// The answer in hand is the truth about the money; the order's
 		// claim, written before any creation, keeps the next attempt
 		// from creating a second intent.
@@ -186,6 +186,19 @@ func decide(st *state) step {
 	case status == StatusRequiresConfirmation && (st.act == actPayByIntent || st.act == actPayByCard || st.reconcile):
 		// The customer completed 3-D Secure for the intent's card.
 		return st.confirmActionStep(rowAuthenticated, rowAuthenticatedConfirmedAlready, pi.ID, pi.PaymentMethod, latestCharge(pi))
+	case st.cvcRefusable(pi, status) && st.cardRead != pi.PaymentMethod:
+		// cvc.RefuseFailedCVC is on the Flow and the intent is authorised
+		// on a card whose CVC check did not pass. The policy refuses it if
+		// the card is saved to the order's customer: then the CVC was a
+		// re-collected one, sent by package cvc, whose cancel may have
+		// been lost with a record (or never sent).
+		return step{op: opReadCard, row: rowCVCReadCard, card: Request{PaymentMethodID: pi.PaymentMethod}}
+	case st.cvcRefusable(pi, status) && st.cardOwner == st.order.Customer:
+		// What the policy decided, decided again from Stripe's answer:
+		// record the cancel ("cancel pending" sends it).
+		r := rec
+		r.CancelRequested, r.CancelReason, r.Updated = true, st.cvcReason, st.now
+		return step{op: opUpdate, row: rowCVCRefused, rec: r}
 	case pi != nil && st.act == actCancel && a.op == opLook && !rec.CancelRequested:
 		return st.recordCancel()
 	case pi != nil && (st.act == actCapture || st.act == actCancel) && a.op == opLook:
@@ -220,6 +233,11 @@ func decide(st *state) step {
 		return step{op: opLook, row: rowCaptureOrCancelUnknown, intent: st.req.PaymentIntentID}
 	case st.act == actCancel && !rec.CancelRequested:
 		return st.recordCancel()
+	case st.act == actCapture && st.refuseCVC && rec.Status == StatusRequiresCapture && !rec.CancelRequested && st.order.Customer != "" &&
+		rec.CVCCheck != "" && rec.CVCCheck != stripeclient.CVCCheckPass && a.op != opLook:
+		// The policy may refuse this authorisation (the policy rows, once
+		// the intent is in hand): its cancel may never have been recorded.
+		return step{op: opLook, row: rowCVCLookFirst, intent: rec.IntentID}
 	case st.act == actCapture || st.act == actCancel:
 		return st.writeStep(rowCaptureOrCancel)
 	case byCard && rec.IntentID != "" && (rec.Status == StatusRequiresCapture || rec.Status == StatusProcessing) && a.op != opLook:
@@ -288,6 +306,33 @@ func (st *state) keyEvidence() bool {
 // recently that an intent it made may not show in search at t.
 func (st *state) recentClaim(t time.Time) bool {
 	return !st.stamped && !st.rec.CreateSentAt.IsZero() && t.Before(st.rec.CreateSentAt.Add(st.lag+keyMargin))
+}
+
+// cvcCheckFailed reports whether pi is an authorisation that
+// cvc.RefuseFailedCVC, on the Flow, may have to cancel before this call
+// reports or captures it: requires_capture, on a card whose latest
+// charge's CVC check was made and did not pass. Stripe sets cvc_check only
+// when a CVC was provided with the payment
+// (https://docs.stripe.com/api/charges/object#charge_object-payment_method_details-card-checks-cvc_check),
+// so an off-session payment or a recovery with the card on file, which
+// send none, never qualify.
+func (st *state) cvcCheckFailed(pi *stripeclient.PaymentIntent, status Status) bool {
+	switch {
+	case !st.refuseCVC || pi == nil || status != StatusRequiresCapture:
+		return false
+	case st.act != actPayByCard && st.act != actPayByIntent && st.act != actCapture:
+		return false // Status and Reconcile only read; Cancel cancels anyway
+	case pi.LatestCharge == nil || pi.PaymentMethod == "" || st.order.Customer == "":
+		return false
+	}
+	check := pi.LatestCharge.CVCCheck
+	return check != "" && check != stripeclient.CVCCheckPass
+}
+
+// cvcRefusable is cvcCheckFailed for the recorded intent, with no cancel
+// recorded yet.
+func (st *state) cvcRefusable(pi *stripeclient.PaymentIntent, status Status) bool {
+	return st.cvcCheckFailed(pi, status) && st.rec.IntentID == pi.ID && !st.rec.CancelRequested
 }
 
 // cancelPending reports whether the record holds a cancel that an intent
@@ -513,6 +558,10 @@ func (st *state) recorded(pi *stripeclient.PaymentIntent, status Status, card Re
 		r.CVCToken = card.CVCToken
 	}
 	r.LatestCharge = latestCharge(pi)
+	r.CVCCheck = ""
+	if pi.LatestCharge != nil {
+		r.CVCCheck = pi.LatestCharge.CVCCheck
+	}
 	r.Captured = pi.AmountReceived
 	r.SearchedAt = time.Time{}
 	if st.declined && !st.counted {

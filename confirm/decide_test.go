@@ -106,6 +106,41 @@ func createdAt(t time.Time) func(*state) {
 	return func(s *state) { s.order.CreatedAt = t }
 }
 
+// underCVCPolicy: cvc.RefuseFailedCVC is on the Flow, and the order (and
+// its record, which knows the intent's charge ch_1) has customer cus_1.
+func underCVCPolicy(s *state) {
+	s.refuseCVC, s.cvcReason = true, "requested_by_customer"
+	s.order.Customer, s.rec.Customer = "cus_1", "cus_1"
+	if s.rec.IntentID != "" {
+		s.rec.LatestCharge = "ch_1"
+	}
+}
+
+// answeredCheck: Stripe answered o with the intent authorised, its latest
+// charge's cvc_check check, which the record already knows when it holds
+// the intent.
+func answeredCheck(o op, check string) func(*state) {
+	return func(s *state) {
+		answered(o, ansOK, intent("requires_capture", cvcCheck(check)))(s)
+		if s.rec.IntentID != "" {
+			s.rec.CVCCheck = check
+		}
+	}
+}
+
+// cardOwner: this call read card, saved to customer ("" for none).
+func cardOwner(card, customer string) func(*state) {
+	return func(s *state) { s.cardRead, s.cardOwner = card, customer }
+}
+
+// cvcCheck gives the intent a latest charge with this cvc_check.
+func cvcCheck(check string) func(*stripeclient.PaymentIntent) {
+	return func(pi *stripeclient.PaymentIntent) {
+		pi.Customer = "cus_1"
+		pi.LatestCharge = &stripeclient.Charge{ID: "ch_1", CVCCheck: check}
+	}
+}
+
 var errTest = errors.New("boom")
 
 type decideCase struct {
@@ -361,6 +396,51 @@ func decideCases() []decideCase {
 			opFinish, "", wantErr(ErrUnknownStatus)},
 		{rowBound, st(actCapture, recorded("requires_capture"), answered(opLook, ansOK, intent("requires_capture"))), opCapture,
 			keyCapture(ns, tOrder, tPI, 0), nil},
+		// cvc.RefuseFailedCVC on the Flow: an authorisation whose CVC check
+		// did not pass is refused when its card is saved to the order's
+		// customer, read from Stripe (the record may have lost the
+		// policy's cancel).
+		{rowCVCReadCard, st(actPayByCard, recorded("requires_capture"), underCVCPolicy, answeredCheck(opLook, "fail")),
+			opReadCard, "", func(t *testing.T, s step) {
+				if s.card.PaymentMethodID != "pm_real" {
+					t.Errorf("reads %q; want the intent's card", s.card.PaymentMethodID)
+				}
+			}},
+		{rowCVCReadCard, st(actCapture, recorded("requires_capture"), underCVCPolicy, answeredCheck(opLook, "unavailable")),
+			opReadCard, "", nil},
+		{rowCVCReadCard, st(actPayByIntent, recorded("requires_capture"), underCVCPolicy, answeredCheck(opConfirm, "fail")),
+			opReadCard, "", nil},
+		{rowCVCRefused, st(actPayByCard, recorded("requires_capture"), underCVCPolicy, cardOwner("pm_real", "cus_1"),
+			answeredCheck(opLook, "fail")), opUpdate, "", func(t *testing.T, s step) {
+			if !s.rec.CancelRequested || s.rec.CancelReason != "requested_by_customer" {
+				t.Errorf("record %+v: want the policy's cancel recorded, with its reason", s.rec)
+			}
+		}},
+		{rowCVCRefused, st(actCapture, recorded("requires_capture"), underCVCPolicy, cardOwner("pm_real", "cus_1"),
+			answeredCheck(opLook, "fail")), opUpdate, "", nil},
+		// Not the policy's: a card not saved to the customer (a new card),
+		// a check that passed or was never made (no CVC sent), Status
+		// (read only), or package cvc's own call.
+		{rowAnswer, st(actPayByCard, recorded("requires_capture"), underCVCPolicy, cardOwner("pm_real", ""),
+			answeredCheck(opLook, "fail")), opFinish, "", wantOutcome(Authorized)},
+		{rowAnswer, st(actPayByCard, recorded("requires_capture"), underCVCPolicy, answeredCheck(opLook, "pass")),
+			opFinish, "", wantOutcome(Authorized)},
+		{rowAnswer, st(actPayByCard, recorded("requires_capture"), underCVCPolicy, answeredCheck(opLook, "")),
+			opFinish, "", wantOutcome(Authorized)},
+		{rowAnswer, st(actStatus, recorded("requires_capture"), underCVCPolicy, answeredCheck(opLook, "fail")),
+			opFinish, "", wantOutcome(Authorized)},
+		{rowAnswer, st(actPayByCard, recorded("requires_capture"), underCVCPolicy, func(s *state) { s.refuseCVC = false },
+			answeredCheck(opLook, "fail")), opFinish, "", wantOutcome(Authorized)},
+		{rowBound, st(actCapture, recorded("requires_capture"), underCVCPolicy, cardOwner("pm_real", "cus_other"),
+			answeredCheck(opLook, "fail")), opCapture, keyCapture(ns, tOrder, tPI, 0), nil},
+		// A Capture of a record whose check did not pass reads first: the
+		// policy's cancel may never have been recorded (a crash).
+		{rowCVCLookFirst, st(actCapture, recorded("requires_capture"), underCVCPolicy, func(s *state) { s.rec.CVCCheck = "fail" }), opLook, "", nil},
+		{rowCaptureOrCancel, st(actCapture, recorded("requires_capture"), underCVCPolicy, func(s *state) { s.rec.CVCCheck = "pass" }), opCapture, keyCapture(ns, tOrder, tPI, 0), nil},
+		{rowCaptureOrCancel, st(actCapture, recorded("requires_capture"), func(s *state) { s.rec.CVCCheck = "fail" }), opCapture, keyCapture(ns, tOrder, tPI, 0), nil},
+		// The Store failed with the policy's answer in hand: no report.
+		{rowStoreFailed, st(actPayByCard, claim(tCard, t0), underCVCPolicy, answeredCheck(opCreate, "fail"),
+			func(s *state) { s.stamped, s.store = true, answer{op: opUpdate, kind: ansStoreFailed, err: errTest} }), opFinish, "", wantErr(ErrStore)},
 		{rowAnswer, st(actPayByIntent, recorded("succeeded"), answered(opConfirm, ansOK, intent("succeeded"))), opFinish, "",
 			wantOutcome(Succeeded)},
 		{rowAnswer, st(actStatus, recorded("requires_confirmation"), answered(opLook, ansOK, intent("requires_confirmation"))), opFinish, "",

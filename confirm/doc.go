@@ -46,7 +46,10 @@
 //     never the customer's doing, and no retry helps.
 //   - Take saved cards only through package cvc, which re-collects the CVC;
 //     an endpoint for cards typed into the page calls [Flow.RefuseSavedCard]
-//     before Pay.
+//     before Pay. Under cvc.RefuseFailedCVC, cvc.New puts the policy on
+//     the Flow: Pay and Capture then cancel a saved card's authorisation
+//     whose CVC check did not pass, read from Stripe, whatever the Store
+//     kept (the CVC policy rows below).
 //
 // # What the host must not do
 //
@@ -288,8 +291,10 @@
 // the 3-D Secure round trip (3 when the Store has no record of the order,
 // or when the card is declined after 3-D Secure and the answer is read
 // back), 0 for a retry of a settled order. More only on failure paths (a
-// read back) and past the key window (a search). Off-session: 1 for a
-// payment that succeeds and 1 for one that needs the customer; the
+// read back), past the key window (a search), and under
+// cvc.RefuseFailedCVC for an authorisation whose CVC check did not pass
+// (a read of its card; for Capture, of the intent first). Off-session: 1
+// for a payment that succeeds and 1 for one that needs the customer; the
 // customer's recovery then takes 2 with 3-D Secure, 1 with another card
 // that needs none.
 //
@@ -391,6 +396,12 @@
 //     this call's was refused or replayed.
 //   - authenticated, confirmed already: the 3-D Secure key was sent in this
 //     call and the intent still waits: the 5xx, or ErrUnknownStatus.
+//   - CVC policy, read the card: cvc.RefuseFailedCVC is on the Flow, and Pay
+//     or Capture holds the recorded intent authorised on a card whose CVC
+//     check was made and did not pass: read the card.
+//   - CVC policy refuses: that card is saved to the order's customer (a
+//     re-collected CVC): record the cancel, sent by cancel pending; the
+//     authorisation is never reported or captured.
 //   - bound: Capture or Cancel, the intent read and found the order's:
 //     capture or cancel it.
 //   - answer: report the intent as Stripe answered, unless this request's
@@ -416,6 +427,9 @@
 //     prove the intent is the order's: read it.
 //   - record the cancel: Cancel records that it was asked before sending it,
 //     so that every later call completes it.
+//   - CVC policy, look first: Capture under cvc.RefuseFailedCVC of a record
+//     whose charge's CVC check was made and did not pass: read the intent
+//     (the CVC policy rows decide).
 //   - capture or cancel: capture (the full amount keyed as 0) or cancel the
 //     recorded intent.
 //   - probably settled: Pay by card on requires_capture or processing: read

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -118,6 +119,10 @@ type Flow struct {
 	log     *slog.Logger
 	// declines is Config.DeclineMessages.
 	declines DeclineMessages
+	// refuseCVC is the cancellation reason of cvc.RefuseFailedCVC, once
+	// cvc.New put that policy on the Flow; nil until then ("CVC policy"
+	// rows).
+	refuseCVC atomic.Pointer[string]
 }
 
 // New returns a Flow that calls Stripe through client, which must not be
@@ -170,6 +175,7 @@ func New(client stripeclient.Client, cfg Config) *Flow {
 func init() {
 	flowaccess.Client = func(f any) stripeclient.Client { return f.(*Flow).client }
 	flowaccess.MetadataKey = func(f any) string { return f.(*Flow).metaKey }
+	flowaccess.RefuseFailedCVC = func(f any, reason string) { f.(*Flow).refuseCVC.Store(&reason) }
 }
 
 // Pay takes one step of the payment of order, as asked by the browser's
@@ -206,6 +212,9 @@ func init() {
 // cost no Stripe call and no Store operation.
 func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error) {
 	st := f.newState(actPayByCard, order, req)
+	if flowaccess.IsPolicyCall(ctx) {
+		st.refuseCVC = false // package cvc applies its policy to this answer itself
+	}
 	name := "pay_by_payment_method"
 	switch {
 	case req.PaymentIntentID != "":
@@ -221,7 +230,11 @@ func (f *Flow) Pay(ctx context.Context, order Order, req Request) (Result, error
 }
 
 func (f *Flow) newState(act action, order Order, req Request) *state {
-	return &state{act: act, order: order, req: req, now: f.now(), ns: f.ns, meta: f.metaKey, window: f.window, lag: f.lag, maxDeclines: f.decl}
+	st := &state{act: act, order: order, req: req, now: f.now(), ns: f.ns, meta: f.metaKey, window: f.window, lag: f.lag, maxDeclines: f.decl}
+	if reason := f.refuseCVC.Load(); reason != nil {
+		st.refuseCVC, st.cvcReason = true, *reason
+	}
+	return st
 }
 
 // validateThenRun refuses an invalid order or request before any Store
@@ -338,6 +351,12 @@ func (f *Flow) do(ctx context.Context, client stripeclient.Client, orderID strin
 			return answer{kind: ansStoreFailed, err: err}
 		}
 		return storeAnswer(ansOK, rec)
+	case opReadCard:
+		pm, err := client.RetrievePaymentMethod(ctx, s.card.PaymentMethodID)
+		if err != nil {
+			return answer{kind: ansFailed, err: wrapStripe(opName[s.op], err)}
+		}
+		return answer{kind: ansOK, owner: pm.Customer}
 	case opSearch:
 		found, err := client.SearchPaymentIntents(ctx, s.search)
 		if err != nil {
@@ -407,7 +426,7 @@ func storeAnswer(k kind, R Record) answer {
 
 var opName = map[op]string{
 	opCreate: "create", opConfirm: "confirm", opLook: "retrieve", opReadBack: "read back",
-	opSearch: "search", opCapture: "capture", opCancel: "cancel",
+	opSearch: "search", opCapture: "capture", opCancel: "cancel", opReadCard: "retrieve payment method",
 }
 
 func (f *Flow) logStep(ctx context.Context, step string, st *state, res Result, err error) {

@@ -62,6 +62,10 @@ type book struct {
 	PaymentMethod string `json:"pm,omitempty"`
 	CVCToken      string `json:"cvc,omitempty"`
 	LatestCharge  string `json:"charge,omitempty"`
+	// CVCCheck is that charge's cvc_check as last seen ("" when no CVC
+	// was provided): a Capture under cvc.RefuseFailedCVC reads the intent
+	// first when it did not pass.
+	CVCCheck string `json:"cvc_check,omitempty"`
 
 	// CancelRequested: a Cancel of the intent was decided (by the host, or
 	// a CVC policy) and recorded before it was sent; every later call on

@@ -49,6 +49,8 @@ const (
 	rowRecordStatus
 	rowAuthenticated
 	rowAuthenticatedConfirmedAlready
+	rowCVCReadCard
+	rowCVCRefused
 	rowBound
 	rowAnswer
 
@@ -63,6 +65,7 @@ const (
 	rowCaptureOrCancelNoIntent
 	rowCaptureOrCancelUnknown
 	rowRecordCancel
+	rowCVCLookFirst
 	rowCaptureOrCancel
 	rowProbablySettled
 	rowTokenSpent
@@ -127,6 +130,8 @@ var rowTable = []struct {
 	{rowRecordStatus, "record status", "Status updates an existing record only"},
 	{rowAuthenticated, "authenticated", "the intent is requires_confirmation: confirm it under the 3-D Secure key of its card and latest charge, the next link when this call's was refused or replayed"},
 	{rowAuthenticatedConfirmedAlready, "authenticated, confirmed already", "the 3-D Secure key was sent in this call and the intent still waits: the 5xx, or ErrUnknownStatus"},
+	{rowCVCReadCard, "CVC policy, read the card", "cvc.RefuseFailedCVC is on the Flow, and Pay or Capture holds the recorded intent authorised on a card whose CVC check was made and did not pass: read the card"},
+	{rowCVCRefused, "CVC policy refuses", "that card is saved to the order's customer (a re-collected CVC): record the cancel, sent by cancel pending; the authorisation is never reported or captured"},
 	{rowBound, "bound", "Capture or Cancel, the intent read and found the order's: capture or cancel it"},
 	{rowAnswer, "answer", "report the intent as Stripe answered, unless this request's unsent card should be confirmed on it (below)"},
 
@@ -141,6 +146,7 @@ var rowTable = []struct {
 	{rowCaptureOrCancelNoIntent, "capture or cancel, no intent", "Capture or Cancel by the order alone, with no intent on record: ErrNotFound, no call"},
 	{rowCaptureOrCancelUnknown, "capture or cancel, unknown", "Capture or Cancel when the record does not prove the intent is the order's: read it"},
 	{rowRecordCancel, "record the cancel", "Cancel records that it was asked before sending it, so that every later call completes it"},
+	{rowCVCLookFirst, "CVC policy, look first", "Capture under cvc.RefuseFailedCVC of a record whose charge's CVC check was made and did not pass: read the intent (the CVC policy rows decide)"},
 	{rowCaptureOrCancel, "capture or cancel", "capture (the full amount keyed as 0) or cancel the recorded intent"},
 	{rowProbablySettled, "probably settled", "Pay by card on requires_capture or processing: read before writing"},
 	{rowTokenSpent, "token spent", "Pay with the ConfirmationToken the creation spent: read the intent, never send the token twice"},

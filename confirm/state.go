@@ -34,6 +34,7 @@ const (
 	opSearch                 // search the intents by the metadata order ID
 	opCapture                // capture the intent
 	opCancel                 // cancel the intent
+	opReadCard               // retrieve the intent's payment method, for the customer it is saved to
 )
 
 // stripe reports whether the step calls Stripe.
@@ -43,9 +44,9 @@ func (o op) stripe() bool { return o >= opCreate }
 // end of the call with its Result and error.
 type step struct {
 	op   op
-	row  row    // the decision table's row, for tests and logs
-	rec  record // opClaim, opUpdate
-	card Request
+	row  row     // the decision table's row, for tests and logs
+	rec  record  // opClaim, opUpdate
+	card Request // what a create or confirm sends; opReadCard reads its PaymentMethodID
 	// stamp marks the Claim or Update that stamps rec.CreateSentAt for a
 	// creation this call goes on to send.
 	stamp bool
@@ -105,6 +106,7 @@ type answer struct {
 	code         string                      // Stripe's error code, when Stripe refused the call
 	pi           *stripeclient.PaymentIntent // the intent Stripe answered with, also inside a decline
 	found        []stripeclient.PaymentIntent
+	owner        string                     // opReadCard: the customer the payment method is saved to, or ""
 	rec          record                     // Store answers: the record as stored
 	failed       *stripeclient.PaymentError // a decline that came without the intent
 	err          error                      // the Flow's error for this answer
@@ -130,6 +132,14 @@ type state struct {
 	maxDeclines int
 	// reconcile lets Reconcile confirm an authenticated intent.
 	reconcile bool
+	// refuseCVC: cvc.RefuseFailedCVC is on the Flow, and this call is not
+	// package cvc's own (which applies the policy itself); cvcReason is
+	// the policy's cancellation reason.
+	refuseCVC bool
+	cvcReason string
+	// cardRead is the payment method this call read (opReadCard), and
+	// cardOwner the customer it is saved to ("" when none).
+	cardRead, cardOwner string
 
 	// rec is the order's record as last read or written; Version 0 when
 	// the Store has none.
@@ -179,6 +189,13 @@ type state struct {
 // advance records the answer a to step s.
 func (st *state) advance(s step, a answer) {
 	a.op = s.op
+	if s.op == opReadCard && a.kind == ansOK {
+		// A read beside the intent in hand, which stays Stripe's last
+		// answer.
+		st.calls++
+		st.cardRead, st.cardOwner = s.card.PaymentMethodID, a.owner
+		return
+	}
 	if !s.op.stripe() {
 		st.store = a
 		if a.kind == ansOK || a.kind == ansNotClaimed {

@@ -41,6 +41,11 @@
 //     the intent (for its CVC check); no write.
 //   - A declined card is Failed after 2 calls under either policy: there
 //     is no authorisation to release.
+//   - The Flow's own calls under RefuseFailedCVC (a new card's Pay, the
+//     host's Capture): when the intent they find is authorised with a CVC
+//     check that was made and did not pass, 1 more read, of the card (the
+//     host's Capture reads the intent first, 2), then the cancel if the
+//     card is saved to the order's customer.
 //
 // # CVC tokens are single-use
 //
@@ -98,7 +103,9 @@
 //   - Set Order.Customer to the signed-in customer, from the session, never
 //     from the request.
 //   - Create one Payments per Flow and share it: its token memory is what
-//     refuses a replayed token before Stripe sees it.
+//     refuses a replayed token before Stripe sees it. Under
+//     RefuseFailedCVC, create it before the Flow serves payments: New
+//     puts the policy on the Flow itself (see RefuseFailedCVC).
 //   - Under RefuseFailedCVC, start a new Order.ID for a retry after a
 //     refused CVC: the canceled intent ends that order's payment. (Every
 //     attempt authorises only, even on an intent an earlier new-card attempt

@@ -52,6 +52,9 @@ func New(flow *confirm.Flow, cfg Config) *Payments {
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
+	if p.policy == RefuseFailedCVC {
+		flowaccess.RefuseFailedCVC(flow, CancellationReason)
+	}
 	return p
 }
 
@@ -91,6 +94,9 @@ func (p *Payments) pay(ctx context.Context, order confirm.Order, req confirm.Req
 	if p.policy == RefuseFailedCVC {
 		attempt.CaptureLater = true
 	}
+	// The Flow leaves the policy to this package on its own calls (finish
+	// applies it, with the ownership already checked).
+	ctx = flowaccess.PolicyCall(ctx)
 	if req.PaymentIntentID != "" {
 		res, err := p.flow.Pay(ctx, attempt, req)
 		if err != nil {

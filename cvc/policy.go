@@ -33,6 +33,25 @@ const (
 	// "One charge per order"): to let the customer try again, give the new
 	// attempt a new Order.ID. It costs one extra Stripe call per payment
 	// (the capture or the cancel).
+	//
+	// The decision is a function of what Stripe holds, so it does not
+	// depend on the Store keeping the cancel (which it records before
+	// sending it) or on this process living to send it. New puts the
+	// policy on the Flow: from then on the Flow's own Pay and Capture (the
+	// page's new-card form, the host's capture, on any instance that
+	// created its Payments under this policy) cancel, with
+	// CancellationReason, an intent they find in requires_capture whose
+	// latest charge's cvc_check was made and did not pass, when its card
+	// is saved to the order's customer, instead of reporting it Authorized
+	// or capturing it. Stripe sets cvc_check only when a CVC was provided
+	// with the payment, so a saved card's check comes from a re-collected
+	// CVC: off-session payments and recoveries with the card on file send
+	// none and are left alone. A new card (not yet saved) is left alone
+	// too; a new card saved by its own payment (Order.SaveCard) with
+	// Order.CaptureLater looks like a saved card to Stripe, and is
+	// refused like one when its check did not pass. Flow.Status and
+	// Reconcile only read: they report such an intent as Stripe has it
+	// until a Pay or Capture cancels it.
 	RefuseFailedCVC
 )
 

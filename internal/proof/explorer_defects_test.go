@@ -14,14 +14,13 @@ import (
 // entry is deleted. -explore.known runs them anyway (to see them fail,
 // or to check the fix before deleting the entries).
 var knownDefects = map[string]bool{
-	"TestRefuseFailedCVCBypassedAfterRestart": true,
-	"TestRefusalRenewedByAnotherInstance":     true,
+	"TestRefusalRenewedByAnotherInstance": true,
 }
 
 // knownClasses are the classes of check that the known defects break:
 // TestExplorerFindsNothing shows them and fails on every other class (no
 // second charge, no wrong answer about money, at any bound).
-var knownClasses = map[string]bool{vStuck: true, vCVCBypassed: true}
+var knownClasses = map[string]bool{vStuck: true}
 
 var runKnown = flag.Bool("explore.known", false, "run the tests listed in knownDefects instead of skipping them")
 
