@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/internal/flowaccess"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
@@ -26,13 +27,41 @@ type Card struct {
 }
 
 // Cards lists customerID's saved cards for display, newest first. One
-// Stripe read. An empty customerID is ErrNoCustomer; an unknown customer is
-// an error matching stripeclient.ErrResourceMissing.
+// Stripe read, on the platform's account. An empty customerID is
+// ErrNoCustomer; an unknown customer is an error matching
+// stripeclient.ErrResourceMissing. For a direct charge, whose customer
+// lives on a connected account, use CardsFor.
 func (p *Payments) Cards(ctx context.Context, customerID string) ([]Card, error) {
 	if customerID == "" {
 		return nil, newError(ErrNoCustomer, "", nil)
 	}
-	pms, err := flowaccess.Client(p.flow).ListCards(ctx, customerID)
+	return p.listCards(ctx, flowaccess.Client(p.flow), customerID)
+}
+
+// CardsFor lists the saved cards order may be paid with: order.Customer's,
+// where Pay looks for them. For a direct charge (order.Account) that is the
+// connected account, which holds the customer, its cards and the intent;
+// otherwise the platform, as Cards. It takes the Order rather than an
+// account ID so that the list and Pay's ownership check read the same
+// account from the same value: the host cannot list one account's cards
+// and pay on another's. One Stripe read. An order without a customer is
+// ErrNoCustomer; a direct charge on a Flow whose Stripe client cannot act
+// on a connected account (stripeclient.OnAccount) is an error matching
+// confirm.ErrUnsupported, before any call.
+func (p *Payments) CardsFor(ctx context.Context, order confirm.Order) ([]Card, error) {
+	if order.Customer == "" {
+		return nil, newError(ErrNoCustomer, "", nil)
+	}
+	if order.Account != "" {
+		if _, ok := flowaccess.Client(p.flow).(stripeclient.OnAccount); !ok {
+			return nil, &Error{Confirm: confirm.ErrUnsupported, Reason: "list cards: the Stripe client cannot act on a connected account"}
+		}
+	}
+	return p.listCards(ctx, p.client(order), order.Customer)
+}
+
+func (p *Payments) listCards(ctx context.Context, client stripeclient.Client, customerID string) ([]Card, error) {
+	pms, err := client.ListCards(ctx, customerID)
 	if err != nil {
 		if errors.Is(err, stripeclient.ErrInvalidParams) {
 			return nil, &Error{Reason: "list cards", Err: err}

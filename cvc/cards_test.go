@@ -101,3 +101,64 @@ func TestExpired(t *testing.T) {
 		}
 	}
 }
+
+// TestCardsForDirectCharge: a direct charge's customer and cards live on
+// the connected account (Order.Account). CardsFor lists them there, as Pay
+// finds them; Cards, which reads the platform, does not know the customer.
+func TestCardsForDirectCharge(t *testing.T) {
+	e := newEnv(t, cvc.AllowFailedCVC)
+	acct := e.fake.CreateAccount()
+	e.customer = e.fake.CreateCustomerOn(acct)
+	visa := e.card(t, "pm_card_visa")
+	order := e.order("direct-cards")
+	order.Account = acct
+
+	mark := len(e.fake.Calls())
+	cards, err := e.payments.CardsFor(context.Background(), order)
+	if err != nil {
+		t.Fatalf("CardsFor: %v", err)
+	}
+	if len(cards) != 1 || cards[0].ID != visa {
+		t.Errorf("CardsFor = %+v; want the account customer's %s", cards, visa)
+	}
+	if got, want := e.ops(mark), []stripetest.Op{stripetest.OpListCards}; !sameOps(got, want) {
+		t.Errorf("calls = %v, want %v", got, want)
+	}
+	// The card listed is one Pay takes for the order.
+	res, err := e.payments.Pay(context.Background(), order, confirm.Request{PaymentMethodID: cards[0].ID, CVCToken: e.token(t)})
+	if err != nil || res.Outcome != confirm.Succeeded {
+		t.Errorf("Pay with the listed card: %v, %v; want Succeeded", res.Outcome, err)
+	}
+
+	if _, err := e.payments.Cards(context.Background(), e.customer); !errors.Is(err, stripeclient.ErrResourceMissing) {
+		t.Errorf("Cards on the platform: %v; want ErrResourceMissing (the customer lives on the account)", err)
+	}
+	// A platform order: CardsFor is Cards.
+	platform := newEnv(t, cvc.AllowFailedCVC)
+	pm := platform.card(t, "pm_card_visa")
+	if cards, err := platform.payments.CardsFor(context.Background(), platform.order("platform-cards")); err != nil || len(cards) != 1 || cards[0].ID != pm {
+		t.Errorf("CardsFor a platform order: %+v, %v; want [%s]", cards, err, pm)
+	}
+	noCustomer := order
+	noCustomer.Customer = ""
+	if _, err := e.payments.CardsFor(context.Background(), noCustomer); !errors.Is(err, cvc.ErrNoCustomer) {
+		t.Errorf("CardsFor without a customer: %v; want ErrNoCustomer", err)
+	}
+}
+
+// platformOnly is a Client that cannot act on a connected account.
+type platformOnly struct{ stripeclient.Client }
+
+func TestCardsForNeedsOnAccount(t *testing.T) {
+	e := newEnv(t, cvc.AllowFailedCVC)
+	p := cvc.New(confirm.New(platformOnly{e.fake}, confirm.Config{Now: e.clock.Now}), cvc.Config{Now: e.clock.Now})
+	order := e.order("direct-unsupported")
+	order.Account = e.fake.CreateAccount()
+	mark := len(e.fake.Calls())
+	if _, err := p.CardsFor(context.Background(), order); !errors.Is(err, confirm.ErrUnsupported) {
+		t.Errorf("CardsFor a direct charge without OnAccount: %v; want ErrUnsupported", err)
+	}
+	if got := e.ops(mark); len(got) != 0 {
+		t.Errorf("calls = %v, want none", got)
+	}
+}

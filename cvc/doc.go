@@ -8,7 +8,9 @@
 // # The saved-card flow
 //
 //  1. The host shows the customer's cards: [Payments.Cards] (brand, last4,
-//     expiry, Expired; nothing secret). One Stripe read.
+//     expiry, Expired; nothing secret), or [Payments.CardsFor] with the
+//     Order, which reads them where the order pays (a direct charge's
+//     connected account). One Stripe read.
 //  2. The customer picks one; the browser re-collects the CVC with
 //     stripe.createToken('cvc_update', cvcElement) and posts
 //     {"payment_method_id": "pm_…", "cvc_token": "cvctok_…"}, which

@@ -80,7 +80,9 @@ func (a *app) chargeSaved(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := contextWithTimeout(r)
 	defer cancel()
 	card := r.PostForm.Get("card")
-	cards, err := a.cards.Cards(ctx, o.Customer)
+	// The order's customer's cards where the order pays: the platform, or
+	// for a direct charge its connected account.
+	cards, err := a.cards.CardsFor(ctx, o.payment())
 	if err != nil || !hasCard(cards, card) {
 		// Only the order's customer's own saved cards: the form's value is
 		// the admin browser's, not to be trusted further than that.
@@ -144,7 +146,7 @@ func (a *app) recoverPage(w http.ResponseWriter, r *http.Request) {
 	if o.State == stateAwaiting && o.Customer != "" {
 		ctx, cancel := contextWithTimeout(r)
 		defer cancel()
-		cards, err := a.cards.Cards(ctx, o.Customer)
+		cards, err := a.cards.CardsFor(ctx, o.payment())
 		if err != nil {
 			a.log.Warn("listing saved cards failed", "order", o.ID, "err", err)
 			data.Notice = "Your card could not be loaded. Please try again."
