@@ -3,6 +3,7 @@ package confirm_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
@@ -36,12 +37,35 @@ func TestRefuseSavedCard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		before := fake.CallCount()
-		err := flow.RefuseSavedCard(ctx, tt.req)
+		err := flow.RefuseSavedCard(ctx, confirm.Order{ID: "order-1", Amount: 2000, Currency: "usd"}, tt.req)
 		if (tt.want == nil) != (err == nil) || (tt.want != nil && !errors.Is(err, tt.want)) {
 			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
 		}
 		if got := fake.CallCount() - before; got != tt.calls {
 			t.Errorf("%s: %d Stripe calls, want %d", tt.name, got, tt.calls)
 		}
+	}
+}
+
+// TestRefuseSavedCardOnAccount: a direct charge's cards live on its
+// connected account, so the card is read there: a card saved to the
+// account's customer is refused as saved (the platform would answer that
+// no such card exists), and a new card passes.
+func TestRefuseSavedCardOnAccount(t *testing.T) {
+	fake := fakesetting.New(stripetest.Config{})
+	acct := fake.CreateAccount()
+	saved, err := fake.AttachCard(fake.CreateCustomerOn(acct), "pm_card_visa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow := confirm.New(fake, confirm.Config{})
+	direct := confirm.Order{ID: "order-1", Amount: 2000, Currency: "usd", Account: acct}
+	err = flow.RefuseSavedCard(context.Background(), direct, confirm.Request{PaymentMethodID: saved.ID})
+	var re *confirm.RequestError
+	if !errors.As(err, &re) || !strings.Contains(re.Reason, "saved to a customer") {
+		t.Errorf("a card saved on the account: %v, want refused as a saved card", err)
+	}
+	if err := flow.RefuseSavedCard(context.Background(), direct, confirm.Request{PaymentMethodID: "pm_card_visa"}); err != nil {
+		t.Errorf("a new card on the account: %v, want accepted", err)
 	}
 }

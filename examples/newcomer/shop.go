@@ -35,7 +35,7 @@ func PayHandler(flow *confirm.Flow, orders Orders) http.Handler {
 			return
 		}
 		// Cards typed into the page only: a saved card goes through cvc.
-		if err := flow.RefuseSavedCard(r.Context(), req); err != nil {
+		if err := flow.RefuseSavedCard(r.Context(), order, req); err != nil {
 			_ = confirm.ErrorResponse(err).Write(w)
 			return
 		}

@@ -97,15 +97,12 @@ type app struct {
 	fake     *stripetest.Fake
 	pk       string
 	customer string
-	// connect is ConnectAccount; connectCards is a Flow on that account's
-	// client, used only for RefuseSavedCard, which reads the card where
-	// Stripe.js made it.
-	connect      string
-	connectCards *confirm.Flow
-	secure       bool
-	log          *slog.Logger
-	pages        *template.Template
-	static       fs.FS
+	// connect is ConnectAccount: direct charges are taken on it.
+	connect string
+	secure  bool
+	log     *slog.Logger
+	pages   *template.Template
+	static  fs.FS
 }
 
 func newApp(cfg appConfig) (*app, error) {
@@ -143,35 +140,31 @@ func newApp(cfg appConfig) (*app, error) {
 		keep = *cfg.Retention
 	}
 	shop := newShop(cfg.Now, keep)
-	var connectCards *confirm.Flow
 	if cfg.ConnectAccount != "" {
 		if err := stripeclient.ValidateAccountID(cfg.ConnectAccount); err != nil {
 			return nil, err
 		}
-		on, ok := cfg.Client.(stripeclient.OnAccount)
-		if !ok {
+		if _, ok := cfg.Client.(stripeclient.OnAccount); !ok {
 			return nil, errors.New("the Stripe client cannot act on a connected account (stripeclient.OnAccount)")
 		}
-		connectCards = confirm.New(on.OnAccount(cfg.ConnectAccount), confirm.Config{Logger: cfg.FlowLogger})
 	}
 	return &app{
-		flow:         flow,
-		cards:        cvc.New(flow, cvc.Config{}),
-		shop:         shop,
-		sessions:     newSessions(cfg.Now, keep, shop.has),
-		limit:        newAppLimiters(lim, cfg.Now),
-		hosts:        cfg.AllowedHosts,
-		admin:        adminAccess{password: cfg.AdminPassword, open: cfg.AdminOpen},
-		recovery:     cfg.RecoverySecret,
-		fake:         cfg.Fake,
-		pk:           cfg.PublishableKey,
-		customer:     cfg.Customer,
-		connect:      cfg.ConnectAccount,
-		connectCards: connectCards,
-		secure:       cfg.SecureCookies,
-		log:          cfg.Logger,
-		pages:        pages,
-		static:       static,
+		flow:     flow,
+		cards:    cvc.New(flow, cvc.Config{}),
+		shop:     shop,
+		sessions: newSessions(cfg.Now, keep, shop.has),
+		limit:    newAppLimiters(lim, cfg.Now),
+		hosts:    cfg.AllowedHosts,
+		admin:    adminAccess{password: cfg.AdminPassword, open: cfg.AdminOpen},
+		recovery: cfg.RecoverySecret,
+		fake:     cfg.Fake,
+		pk:       cfg.PublishableKey,
+		customer: cfg.Customer,
+		connect:  cfg.ConnectAccount,
+		secure:   cfg.SecureCookies,
+		log:      cfg.Logger,
+		pages:    pages,
+		static:   static,
 	}, nil
 }
 

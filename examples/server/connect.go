@@ -1,11 +1,6 @@
 package main
 
-import (
-	"context"
-	"net/http"
-
-	"github.com/cardconfirm/cardconfirm/confirm"
-)
+import "net/http"
 
 // The Connect page: a platform on Stripe Connect takes an order as a
 // direct charge on its connected account
@@ -50,14 +45,4 @@ func (a *app) newConnectOrder(w http.ResponseWriter, r *http.Request) {
 func connectOff(w http.ResponseWriter) {
 	http.Error(w, "This server has no connected account: start it with -connect-account acct_… (env STRIPE_CONNECT_ACCOUNT) "+
 		"to take direct charges on one; the offline demo has its own.", http.StatusNotFound)
-}
-
-// refuseSavedCard is Flow.RefuseSavedCard on the order's account: the
-// card of a direct charge lives on the connected account, where Stripe.js
-// initialised with it made the card, so the platform would not find it.
-func (a *app) refuseSavedCard(ctx context.Context, o order, req confirm.Request) error {
-	if o.Account != "" {
-		return a.connectCards.RefuseSavedCard(ctx, req)
-	}
-	return a.flow.RefuseSavedCard(ctx, req)
 }

@@ -31,7 +31,7 @@ func (a *app) pay(w http.ResponseWriter, r *http.Request) {
 		// Nor a saved card without its token: paid here it would skip the
 		// re-collected CVC and cvc.RefuseFailedCVC. One Stripe read on a
 		// first attempt; none on the return from 3-D Secure.
-		return a.refuseSavedCard(ctx, o, req) // connect.go: on a direct charge's account
+		return a.flow.RefuseSavedCard(ctx, o.payment(), req) // read where the order pays: a direct charge's account
 	}, a.flow.Pay, confirm.ErrorResponse)
 }
 

@@ -191,7 +191,7 @@ func (w *world) note(what string, res confirm.Result, err error) (confirm.Result
 func (w *world) pay(i int, what string, req confirm.Request) (confirm.Result, error) {
 	what = fmt.Sprintf("%s: pay %s", w.name(i), what)
 	if req.PaymentMethodID != "" {
-		if err := w.flows[i].RefuseSavedCard(w.ctx, req); err != nil {
+		if err := w.flows[i].RefuseSavedCard(w.ctx, w.order, req); err != nil {
 			return w.note(what+" (refused as a saved card)", confirm.Result{}, err)
 		}
 	}
