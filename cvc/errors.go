@@ -3,6 +3,7 @@ package cvc
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -57,19 +58,22 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "cvc: "
-	if e.Sentinel != nil {
-		s = e.Sentinel.Error()
-	} else if e.Confirm != nil {
-		s += e.Confirm.Error()
+	parts := make([]string, 0, 3)
+	switch {
+	case e.Sentinel != nil:
+		parts = append(parts, e.Sentinel.Error())
+	case e.Confirm != nil:
+		parts = append(parts, "cvc: "+e.Confirm.Error())
+	default:
+		parts = append(parts, "cvc")
 	}
 	if e.Reason != "" {
-		s += ": " + e.Reason
+		parts = append(parts, e.Reason)
 	}
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		parts = append(parts, e.Err.Error())
 	}
-	return s
+	return strings.Join(parts, ": ")
 }
 
 // Unwrap returns the sentinels and the underlying error, so errors.Is and
