@@ -272,3 +272,23 @@ func TestRefusalReplayedFromAnEarlierStoring(t *testing.T) {
 	w.pay(1, "pm_card_visa", goodCard)
 	expectNone(t, w, w.check())
 }
+
+// TestChainedClaimSentPastDeadline: Stripe stores the refusal of the
+// order's first creation under CreateKey. A good card follows: CreateKey
+// holds the refusal, so the claim moves to the next creation key, but the
+// Store's answer to that Update is lost and the call ends before sending
+// it. One second before the order's KeyWindow ends, past the chain's
+// deadline, the host's retry must not send the chained creation for the
+// first time: CreateKey is pruned a second later, and B, without the
+// record, would search a lag behind the new intent and create another.
+func TestChainedClaimSentPastDeadline(t *testing.T) {
+	w := newWorld(worldConfig{instances: 2, storeStateErrors: true, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.pay(0, "a spent card (refused, stored under CreateKey)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.stores[0].fault, w.stores[0].lose = 3, true // the Update moving the claim to the next key
+	w.pay(0, "pm_card_visa, the Store loses the answer to its third operation", goodCard)
+	w.advanceTo(exploreStart.Add(24*time.Hour-time.Second), "1 s before CreateKey's end")
+	w.pay(0, "pm_card_visa", goodCard)
+	w.advanceTo(exploreStart.Add(24*time.Hour+time.Second), "1 s after CreateKey's end")
+	w.pay(1, "pm_card_visa", goodCard)
+	expectNone(t, w, w.check())
+}
