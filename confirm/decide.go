@@ -273,10 +273,13 @@ func decide(st *state) step {
 		return st.claimStep(rowFirstAttempt)
 	case byCard && st.wasSent(st.createKey()):
 		return finishErr(rowCreatedAlready, &flowError{op: "create", sentinel: ErrPaymentInProgress, err: errors.New("the order's creation did not yield its intent")})
-	case byCard && rec.CreateAttempt > 0 && !rec.ChainDeadline.IsZero() && !st.now.Before(rec.ChainDeadline) && rec.CreateSentAt.IsZero():
-		// A chained key may no longer be sent: wait until an intent made
-		// under the chain would show in search, then start again at the
-		// first key, after a search.
+	case byCard && rec.CreateAttempt > 0 && !rec.ChainDeadline.IsZero() && !st.now.Before(rec.ChainDeadline) && !st.stamped:
+		// A chained key may no longer be sent, not even its claim stamped
+		// before the deadline: an earlier call may have stamped it and
+		// never sent it, and a first sending now would make an intent
+		// that search does not show when the first key may be pruned.
+		// Wait until an intent made under the chain would show in
+		// search, then start again at the first key, after a search.
 		return st.chainClosed(st.now, time.Time{})
 	case byCard && rec.CreateSentAt.IsZero() && creationSafe(st.order, rec, st.now, st.window):
 		r := rec

@@ -292,6 +292,16 @@ func decideCases() []decideCase {
 		{rowChainWait, st(actPayByCard, claim(tOther, t0.Add(-3*time.Hour)), createdAt(t0.Add(-22*time.Hour-30*time.Minute)), func(s *state) {
 			s.keyHeldAnother, s.rec.SearchedAt = true, t0.Add(-2*time.Hour)
 		}, searched()), opFinish, "", wantErr(ErrPaymentInProgress)},
+		// A chained claim stamped before the deadline by an earlier call
+		// (which may never have sent it) is not sent past it either.
+		{rowChainWait, st(actPayByCard, claim(tOther, t0.Add(-22*time.Hour)), createdAt(t0.Add(-22*time.Hour)), func(s *state) {
+			s.rec.CreateAttempt, s.rec.ChainDeadline = 1, t0.Add(-time.Second)
+		}), opFinish, "", wantErr(ErrPaymentInProgress)},
+		// Stamped by this call, before the deadline: sent.
+		{rowClaim, st(actPayByCard, claim(tOther, t0.Add(-time.Second)), createdAt(t0.Add(-23*time.Hour)), func(s *state) {
+			s.rec.CreateAttempt, s.rec.ChainDeadline, s.stamped = 1, t0, true
+			s.now = t0.Add(time.Second)
+		}), opCreate, keyCreateAttempt(ns, tOrder, 1), nil},
 		{rowChainClosed, st(actPayByCard, claim(tOther, t0.Add(-3*time.Hour)), createdAt(t0.Add(-26*time.Hour)), func(s *state) {
 			s.keyHeldAnother, s.rec.SearchedAt = true, t0.Add(-2*time.Hour)
 		}, searched()), opUpdate, "", func(t *testing.T, s step) {

@@ -257,9 +257,11 @@
 //     SearchLag and a minute: an intent made under the chain then shows
 //     in search before the first key can be pruned, so an instance
 //     without the record, past the window, finds it by searching before
-//     it sends the first key again. Past the deadline the Flow waits
-//     (ErrPaymentInProgress, [RetryAfter]) until such intents show, then
-//     searches and starts again at the first key.
+//     it sends the first key again. A claim stamped before the deadline
+//     is not sent past it either, but by the call that stamped it: an
+//     earlier call may have stamped it and never sent it. Past the
+//     deadline the Flow waits (ErrPaymentInProgress, [RetryAfter]) until
+//     such intents show, then searches and starts again at the first key.
 //   - Past the window. Search first; a hit is read back before anything
 //     is reported or recorded (the index lags updates too); nothing found
 //     means no intent older than the lag, and none younger can exist (the
@@ -450,7 +452,9 @@
 //   - created already: the creation key was sent in this call without
 //     yielding the intent: ErrPaymentInProgress.
 //   - chain wait: no intent, the chain's deadline passed less than
-//     Config.SearchLag ago: ErrPaymentInProgress with the time to retry.
+//     Config.SearchLag ago, and the chained claim is unsent or was stamped by
+//     an earlier call, which may not have sent it: ErrPaymentInProgress with
+//     the time to retry.
 //   - claim, unsent: a claim never sent (or refused): stamp this card's
 //     creation and terms, then send it.
 //   - claim: a claim stamped inside the key window: send the claimed creation

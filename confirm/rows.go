@@ -156,7 +156,7 @@ var rowTable = []struct {
 	{rowAnotherCard, "another card", "confirm the recorded intent with this card under its confirmation key, the next link when this call's was replayed"},
 	{rowFirstAttempt, "first attempt", "the record, read again after a refused write, is gone: Claim the order again"},
 	{rowCreatedAlready, "created already", "the creation key was sent in this call without yielding the intent: ErrPaymentInProgress"},
-	{rowChainWait, "chain wait", "no intent, the chain's deadline passed less than Config.SearchLag ago: ErrPaymentInProgress with the time to retry"},
+	{rowChainWait, "chain wait", "no intent, the chain's deadline passed less than Config.SearchLag ago, and the chained claim is unsent or was stamped by an earlier call, which may not have sent it: ErrPaymentInProgress with the time to retry"},
 	{rowClaimUnsent, "claim, unsent", "a claim never sent (or refused): stamp this card's creation and terms, then send it"},
 	{rowClaim, "claim", "a claim stamped inside the key window: send the claimed creation byte for byte under the record's creation key"},
 	{rowClaimPastWindow, "claim, past the window", "a claim stamped longer ago than the key window: search Stripe first"},

@@ -214,11 +214,80 @@ func TestSlowChainThenKeyEnd(t *testing.T) {
 // with its own Store, is refused the same way: CreateKey holds a refusal
 // for another 24 hours. A's host must still settle the order with a good
 // card within its final retry.
+//
+// A's record does not show when the refusal CreateKey now holds was
+// stored: replayed byte for byte, B's refusal and A's own (which Stripe
+// may keep past 24 hours) answer alike, and A's own may itself replay an
+// older one. A bound on CreateKey's end reckoned from A's refusal alone
+// charges twice: TestOwnRefusalKeptPastItsDay and
+// TestRefusalReplayedFromAnEarlierStoring.
 func TestRefusalRenewedByAnotherInstance(t *testing.T) {
 	skipKnownDefect(t)
 	w := newWorld(worldConfig{instances: 2, storeStateErrors: true, searchLag: time.Hour, keyWindow: 23 * time.Hour})
 	w.pay(0, "a spent card (refused, stored under CreateKey)", confirm.Request{PaymentMethodID: w.spentPM})
 	w.advanceTo(exploreStart.Add(24*time.Hour), "CreateKey's end")
 	w.pay(1, "a spent card (refused, stored under CreateKey again)", confirm.Request{PaymentMethodID: w.spentPM})
+	expectNone(t, w, w.check())
+}
+
+// TestOwnRefusalKeptPastItsDay: Stripe stores the refusal of A's first
+// creation under CreateKey and keeps it 25 hours (its docs allow any
+// time from 24 hours on). At 24h30m A's good card meets it: past the
+// refusal's sending plus KeyWindow, the replayed refusal may be A's own,
+// still held, and proves no later storing. Had A taken it for a refusal
+// stored after its own was pruned (held until 48 hours) and moved to the
+// next creation key, B, without the record, would find CreateKey free
+// at 25h and search a lag behind A's intent: a second charge.
+func TestOwnRefusalKeptPastItsDay(t *testing.T) {
+	w := newWorld(worldConfig{instances: 2, storeStateErrors: true, searchLag: time.Hour, keyWindow: 23 * time.Hour, keyLifetime: 25 * time.Hour})
+	w.pay(0, "a spent card (refused, stored under CreateKey for 25 h)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.advanceTo(exploreStart.Add(24*time.Hour+30*time.Minute), "30 min past Stripe's earliest pruning of CreateKey")
+	w.pay(0, "pm_card_visa", goodCard)
+	w.advanceTo(exploreStart.Add(25*time.Hour+time.Second), "1 s after Stripe pruned CreateKey")
+	w.pay(1, "pm_card_visa", goodCard)
+	expectNone(t, w, w.check())
+}
+
+// TestRefusalReplayedFromAnEarlierStoring: B's creation with a spent
+// card is refused and stored under CreateKey at 0 s; A sends the same
+// creation at 10 h and Stripe replays B's refusal, so A's record holds a
+// refusal sent at 10 h whose storing was at 0 s. CreateKey is pruned at
+// 24 h, and B's retry stores a new refusal at 24h0m1s. At 47h30m A's
+// good card meets it: a bound on CreateKey's end reckoned from A's 10 h
+// (as if A's own request had been stored then, and this one after it was
+// pruned) would let A chain; CreateKey ends at 48h0m1s, and B, restarted
+// without its record, would then search a lag behind A's intent.
+func TestRefusalReplayedFromAnEarlierStoring(t *testing.T) {
+	w := newWorld(worldConfig{instances: 2, storeStateErrors: true, searchLag: time.Hour, keyWindow: 23 * time.Hour})
+	w.pay(1, "a spent card (refused, stored under CreateKey)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.advanceTo(exploreStart.Add(10*time.Hour), "10 h")
+	w.pay(0, "a spent card (B's refusal replayed)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.advanceTo(exploreStart.Add(24*time.Hour+time.Second), "1 s after CreateKey's end")
+	w.pay(1, "a spent card (refused, stored under CreateKey again)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.advanceTo(exploreStart.Add(47*time.Hour+30*time.Minute), "30 min before CreateKey's second end")
+	w.pay(0, "pm_card_visa", goodCard)
+	w.advanceTo(exploreStart.Add(48*time.Hour+2*time.Second), "1 s after CreateKey's second end")
+	w.restart(1)
+	w.pay(1, "pm_card_visa", goodCard)
+	expectNone(t, w, w.check())
+}
+
+// TestChainedClaimSentPastDeadline: Stripe stores the refusal of the
+// order's first creation under CreateKey. A good card follows: CreateKey
+// holds the refusal, so the claim moves to the next creation key, but the
+// Store's answer to that Update is lost and the call ends before sending
+// it. One second before the order's KeyWindow ends, past the chain's
+// deadline, the host's retry must not send the chained creation for the
+// first time: CreateKey is pruned a second later, and B, without the
+// record, would search a lag behind the new intent and create another.
+func TestChainedClaimSentPastDeadline(t *testing.T) {
+	w := newWorld(worldConfig{instances: 2, storeStateErrors: true, searchLag: time.Minute, keyWindow: 24 * time.Hour})
+	w.pay(0, "a spent card (refused, stored under CreateKey)", confirm.Request{PaymentMethodID: w.spentPM})
+	w.stores[0].fault, w.stores[0].lose = 3, true // the Update moving the claim to the next key
+	w.pay(0, "pm_card_visa, the Store loses the answer to its third operation", goodCard)
+	w.advanceTo(exploreStart.Add(24*time.Hour-time.Second), "1 s before CreateKey's end")
+	w.pay(0, "pm_card_visa", goodCard)
+	w.advanceTo(exploreStart.Add(24*time.Hour+time.Second), "1 s after CreateKey's end")
+	w.pay(1, "pm_card_visa", goodCard)
 	expectNone(t, w, w.check())
 }

@@ -188,8 +188,9 @@ type instant struct {
 
 // criticalInstants are the instants where an answer changes: the ends of
 // the Flow's KeyWindow and of Stripe's 24 hours, from the order's first
-// creation and from its latest, each just before, at and just after, and
-// the same shifted by the search lag; the 3-D Secure hour from the latest
+// creation and from its latest (and, when the fake keeps keys longer, the
+// end of that lifetime from the first), each just before, at and just
+// after, and the same shifted by the search lag; the 3-D Secure hour from the latest
 // RequiresAction; the 7-day authorisation from the latest Authorized; and
 // "a lag later".
 func criticalInstants(cfg worldConfig) []instant {
@@ -210,6 +211,12 @@ func criticalInstants(cfg worldConfig) []instant {
 			_, l, ok := w.creations()
 			return l.Add(24 * time.Hour), ok
 		}},
+	}
+	if cfg.keyLifetime > 24*time.Hour {
+		bases = append(bases, base{"the end of the fake's key lifetime from the first creation", func(w *world) (time.Time, bool) {
+			f, _, ok := w.creations()
+			return f.Add(cfg.keyLifetime), ok
+		}})
 	}
 	var out []instant
 	for _, b := range bases {

@@ -34,6 +34,11 @@ type worldConfig struct {
 	lastWriterWins   bool          // every Store's Update ignores Version
 	paid             bool          // the order is paid when the world begins (the refund suite)
 	platform         bool          // the order is a direct charge on a connected account (Order.Account)
+	// keyLifetime is how long the fake keeps a key's answer
+	// (stripetest.Config.KeyLifetime; 0: 24 hours, the earliest Stripe
+	// may prune it). Stripe may keep it longer: its docs say only that
+	// keys may be pruned once at least 24 hours old.
+	keyLifetime time.Duration
 }
 
 func (c worldConfig) String() string {
@@ -53,6 +58,9 @@ func (c worldConfig) String() string {
 	}
 	if c.platform {
 		s += ", direct charge on a connected account"
+	}
+	if c.keyLifetime != 0 {
+		s += fmt.Sprintf(", keys kept %v", c.keyLifetime)
 	}
 	return s
 }
@@ -100,7 +108,8 @@ type told struct {
 
 func newWorld(cfg worldConfig) *world {
 	clock := stripetest.NewClock(exploreStart)
-	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 21, StoreStateErrors: cfg.storeStateErrors, SearchLag: cfg.searchLag})
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 21, StoreStateErrors: cfg.storeStateErrors, SearchLag: cfg.searchLag,
+		KeyLifetime: cfg.keyLifetime})
 	w := &world{cfg: cfg, clock: clock, fake: fake, ctx: context.Background(), tracing: true}
 	w.client = &exploreClient{Client: fake, w: w}
 	spent, err := fake.CreatePaymentIntent(w.ctx, stripeclient.CreateParams{IdempotencyKey: "explorer-spend", Amount: 100, Currency: "usd",
