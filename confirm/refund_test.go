@@ -65,9 +65,11 @@ func TestRefunds(t *testing.T) {
 		t.Errorf("retry of r1: %+v, %v, %d calls; want the refund as recorded, 1000 in all, one read", again, err, len(e.fake.Calls())-calls)
 	}
 	calls = len(e.fake.Calls())
-	// More than remains: refused before any call.
-	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r3", Amount: 1001}); !errors.Is(err, confirm.ErrRefundTooLarge) || len(e.fake.Calls()) != calls {
-		t.Errorf("over-refund: %v, want ErrRefundTooLarge before any call", err)
+	// More than remains: refused before any write, after one read (the
+	// refunds listed: another instance's Store may have made this one).
+	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r3", Amount: 1001}); !errors.Is(err, confirm.ErrRefundTooLarge) ||
+		len(e.fake.Calls()) != calls+1 || e.fake.CallCount(stripetest.OpCreateRefund) != 2 {
+		t.Errorf("over-refund: %v, %d calls; want ErrRefundTooLarge after one read, no refund", err, len(e.fake.Calls())-calls)
 	}
 	// Zero is not "everything".
 	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r4"}); !errors.Is(err, confirm.ErrInvalidArgument) {
@@ -247,4 +249,88 @@ func TestRefundOfAClaimOnlyRecord(t *testing.T) {
 	if err != nil || res.Status != stripeclient.RefundSucceeded {
 		t.Fatalf("refund of a payment the record never saw: %+v, %v", res, err)
 	}
+}
+
+// TestRefundAfterAStoredServerError: Stripe ran a refund's request,
+// refused it (another refund held the room), and stored a 500 under its
+// key instead of the refusal; it replays that 500 for 24 hours. Once the
+// room is back, the host asks again: the Flow reads the refunds, finds
+// none made for the ID, and moves to the next key of the refund's chain,
+// which refunds once. Without the chain every retry gets the stored 500
+// for a day.
+func TestRefundAfterAStoredServerError(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	o := order("refund-stored-500")
+	if res := e.pay(o, byMethod("pm_card_pendingRefund")); res.Outcome != confirm.Succeeded {
+		t.Fatalf("pay: %v", res.Outcome)
+	}
+	// A refund made outside the Flow (the dashboard) holds 1500 while it
+	// is pending.
+	dash, err := e.fake.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "dashboard", PaymentIntent: e.intentOf(o), Amount: 1500})
+	if err != nil || dash.Status != stripeclient.RefundPending {
+		t.Fatalf("dashboard refund: %+v, %v", dash, err)
+	}
+	e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreateRefund, Kind: stripetest.FaultAPIError500AfterWork})
+	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 1000}); !confirm.RetrySafe(err) {
+		t.Fatalf("refund answered 500: %v, want a retry-safe error", err)
+	}
+	if err := e.fake.SettleRefund(dash.ID, stripeclient.RefundFailed); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 1000})
+	if err != nil || res.Status != stripeclient.RefundPending || res.Amount != 1000 {
+		t.Fatalf("refund asked again: %+v, %v; want it made (pending, 1000)", res, err)
+	}
+	if again, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 1000}); err != nil || again.RefundID != res.RefundID {
+		t.Errorf("refund asked a third time: %+v, %v; want %s again", again, err, res.RefundID)
+	}
+	made := 0
+	for _, rf := range e.fake.RefundsWhere(confirm.DefaultMetadataKey, o.ID) {
+		if rf.Metadata["cardconfirm_refund_id"] == "r1" {
+			made++
+		}
+	}
+	if made != 1 {
+		t.Errorf("Stripe holds %d refunds for r1, want 1", made)
+	}
+}
+
+// TestRefundWhileSearchLags: an instance whose Store has no record of
+// the order is asked a refund of a payment made less than Stripe's search
+// lag ago. Search shows no intent yet: the refund waits (retry-safe
+// ErrPaymentInProgress, with RetryAfter) instead of answering as if no
+// payment existed, and refunds once the intent shows.
+func TestRefundWhileSearchLags(t *testing.T) {
+	ctx := context.Background()
+	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 1, SearchLag: time.Minute})
+	paying := confirm.New(fake, confirm.Config{Now: clock.Now, SearchLag: time.Minute})
+	other := confirm.New(fake, confirm.Config{Now: clock.Now, SearchLag: time.Minute}) // its own, empty MemoryStore
+	o := order("refund-search-lag")
+	if res, err := paying.Pay(ctx, o, byMethod("pm_card_visa")); err != nil || res.Outcome != confirm.Succeeded {
+		t.Fatalf("pay: %v, %v", res.Outcome, err)
+	}
+	_, err := other.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
+	wait, ok := confirm.RetryAfter(err)
+	if !confirm.RetrySafe(err) || !errors.Is(err, confirm.ErrPaymentInProgress) || !ok {
+		t.Fatalf("refund while search lags: %v; want ErrPaymentInProgress, retry-safe, with RetryAfter", err)
+	}
+	clock.Advance(wait)
+	res, err := other.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
+	if err != nil || res.Status != stripeclient.RefundSucceeded {
+		t.Fatalf("refund after %v: %+v, %v", wait, res, err)
+	}
+}
+
+// intentOf is the ID of the order's intent at Stripe.
+func (e *env) intentOf(o confirm.Order) string {
+	e.t.Helper()
+	for _, pi := range e.fake.Intents() {
+		if pi.Metadata[confirm.DefaultMetadataKey] == o.ID {
+			return pi.ID
+		}
+	}
+	e.t.Fatalf("no intent for %s", o.ID)
+	return ""
 }
