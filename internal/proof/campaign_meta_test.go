@@ -339,8 +339,10 @@ var sabotages = []struct {
 		seeds: 300,
 	},
 	{
-		name:  "client that sends each refund under a new key",
-		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return &freshRefundKeyClient{amountKeyClient: amountKeyClient{c}} }},
+		name: "client that sends each refund under a new key",
+		opts: campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client {
+			return &freshRefundKeyClient{amountKeyClient: amountKeyClient{c}}
+		}},
 		want:  []string{"[double-refund]"},
 		seeds: 3000,
 	},
