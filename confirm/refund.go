@@ -354,11 +354,9 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 		if next.active() > next.Captured {
 			// More refunded than captured, as the record has it: some of
 			// its other refunds failed since (a card refund can fail
-			// after it succeeded). Read them all before answering.
-			if listed == nil {
-				lerr = list()
-			}
-			if listed != nil {
+			// after it succeeded). Read them all before answering, again
+			// if this call listed them before: they changed since.
+			if lerr = list(); lerr == nil {
 				next, _ = next.withRefunds(listed, st.order.ID)
 			}
 		}
