@@ -67,7 +67,7 @@ type refundStats struct {
 	refunded  int64               // succeeded at Stripe at the end, in the orders' smallest units
 	refusals  int                 // requests finally refused (ErrRefundTooLarge, ErrNotRefundable)
 	uncapture int                 // refunds asked of an authorisation not captured (ErrInvalidState)
-	over      int                 // orders with more refunded than captured
+	over      int                 // orders with more refunded than captured, and answers telling so
 	double    int                 // requests that made more than one refund
 	wrong     int                 // refund answers or totals that disagreed with Stripe
 	stuck     int                 // requests unanswered once faults stopped
@@ -340,6 +340,7 @@ func (s *scenario) checkRefundResult(what string, a *refundAsk, res confirm.Refu
 	}
 	if res.Refunded+res.Pending > r.captured {
 		s.fail(probOverRefund, "%s: told %d refunded and %d pending of %d captured", what, res.Refunded, res.Pending, r.captured)
+		s.stats.refunds.over++
 	}
 }
 
