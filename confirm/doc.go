@@ -192,9 +192,13 @@
 //     (compare-and-swap) before it is sent, so the record's pending,
 //     succeeded and unanswered refunds never add up to more than was
 //     captured. A request that does not fit is refused with
-//     ErrRefundTooLarge, no refund sent, after one read of the intent's
-//     refunds: another instance's Store may have made this refund, and a
-//     reservation never sent holds no room at Stripe.
+//     ErrRefundTooLarge before any call when the record is trusted. It is
+//     not when Order.CreatedAt says the Store can lose records (a record
+//     restored or kept apart may lack this very refund, made through
+//     another), when it was rebuilt from Stripe in this call, or when it
+//     holds a refund never answered (which may hold no room at Stripe):
+//     then the intent's refunds are read first (one call), and the refusal
+//     weighs what Stripe holds.
 //   - Look before sending again. A refund sent before (an answer lost, a
 //     retry on another instance, a record rebuilt from Stripe), or new to
 //     the record past Config.KeyWindow of Order.CreatedAt (another Store
@@ -220,8 +224,9 @@
 //     record holds more refunded than captured, some refunds failed since:
 //     all are read before the Flow answers.
 //
-// Calls: one per refund request; one read more for a refund asked again,
-// a refusal, a lost answer or a record rebuilt from Stripe (with a search
+// Calls: one per refund request; none for a refusal on a trusted record;
+// one read more for a refund asked again, a refusal on a record not
+// trusted, a lost answer or a record rebuilt from Stripe (with a search
 // and a read of the intent), and for a refund made past the key window.
 //
 // # Guarantees

@@ -92,9 +92,10 @@ const refundMetaKey = "cardconfirm_refund_id"
 // (ErrPaymentInProgress with RetryAfter while the search cannot show it
 // yet) and the refund looked for by its ID before anything is sent.
 //
-// Calls: one to refund; one read for a refund asked again or refused, and
-// one on the failure paths (a lost answer, a lost record: a search and a
-// read more).
+// Calls: one to refund, none to refuse one that does not fit (one read
+// when Order.CreatedAt says the Store can lose records); one read for a
+// refund asked again, and one on the failure paths (a lost answer, a lost
+// record: a search and a read more).
 func (f *Flow) Refund(ctx context.Context, order Order, r RefundRequest) (RefundResult, error) {
 	if err := order.Validate(f.metaKey); err != nil {
 		return RefundResult{}, err
@@ -223,10 +224,12 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 				amount = left
 			}
 			if amount <= 0 || amount > left {
-				if listed == nil {
-					// Read back before refusing: another instance's
-					// Store may have made this refund, or the record's
-					// refunds may have failed since.
+				if listed == nil && (recovered || rec.unanswered() || !st.order.CreatedAt.IsZero()) {
+					// Read back before refusing unless the record is to be
+					// trusted: one rebuilt from Stripe, or kept by a Store
+					// that can lose records (Order.CreatedAt set), may lack
+					// this very refund, made through another; a refund
+					// never answered may hold no room at Stripe.
 					if err := list(); err != nil {
 						return RefundResult{}, err
 					}
@@ -521,6 +524,17 @@ func (r record) refundIndex(id string) int {
 		}
 	}
 	return -1
+}
+
+// unanswered reports whether a refund of the record was sent, or
+// reserved to be sent, and not answered yet.
+func (r record) unanswered() bool {
+	for _, e := range r.Refunds {
+		if e.Status == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // reserved is what the order's refunds may move: pending, succeeded, and
