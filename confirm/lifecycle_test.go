@@ -64,6 +64,99 @@ func TestOffSessionRetryNeverVoidsTheChallenge(t *testing.T) {
 	}
 }
 
+// slowUpdates is a shared Store whose next Update, once armed, waits
+// while meanwhile runs (another instance's whole request), then goes
+// through: a slow save.
+type slowUpdates struct {
+	confirm.Store
+	meanwhile func()
+}
+
+func (s *slowUpdates) Update(ctx context.Context, id string, rec confirm.Record) (confirm.Record, error) {
+	if run := s.meanwhile; run != nil {
+		s.meanwhile = nil
+		run()
+	}
+	return s.Store.Update(ctx, id, rec)
+}
+
+// TestOffSessionRetryDuringSlowSave is TestOffSessionRetryNeverVoidsTheChallenge
+// with the Store write slow instead of failing: Stripe answered the
+// customer's recovery with requires_action, and while the write that
+// records it waits, the shop's "charge now" runs whole on another
+// instance, reading the old record (requires_payment_method). It must
+// read Stripe before confirming off-session and leave the challenge
+// alone; the customer's write then goes through (after the retry's own),
+// the customer authenticates and pays once.
+func TestOffSessionRetryDuringSlowSave(t *testing.T) {
+	e := newEnv(t)
+	store := &slowUpdates{Store: confirm.NewMemoryStore()}
+	customer := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: store})
+	shop := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: store})
+	cus, pm := e.savedCard("pm_card_authenticationRequired")
+	o := offSessionOrder("recovery-slow-save", cus)
+	if res := e.payWith(shop, o, byMethod(pm)); res.Outcome != confirm.RequiresCustomer {
+		t.Fatalf("off-session: %v, want RequiresCustomer", res.Outcome)
+	}
+
+	var retry confirm.Result
+	var retryErr error
+	store.meanwhile = func() {
+		if pi, _ := e.fake.Intent(e.fake.Intents()[0].ID); pi.Status != "requires_action" {
+			t.Fatalf("the slow save began before Stripe answered requires_action: intent %s", pi.Status)
+		}
+		retry, retryErr = shop.Pay(context.Background(), o, byMethod(pm))
+	}
+	challenge := e.payWith(customer, onSession(o), byMethod(pm))
+	if store.meanwhile != nil {
+		t.Fatal("the recovery wrote nothing to the Store")
+	}
+	if retryErr != nil || retry.Outcome != confirm.RequiresCustomer {
+		t.Errorf("the shop's retry during the slow save: %v, %v; want RequiresCustomer and no confirmation", retry.Outcome, retryErr)
+	}
+	if challenge.Outcome != confirm.RequiresAction {
+		t.Fatalf("recovery: %v, want RequiresAction", challenge.Outcome)
+	}
+	if pi, _ := e.fake.Intent(challenge.IntentID); pi.Status != "requires_action" {
+		t.Fatalf("the customer's challenge was voided: intent %s", pi.Status)
+	}
+	if err := e.fake.Authenticate(challenge.IntentID); err != nil {
+		t.Fatal(err)
+	}
+	if done := e.payWith(customer, onSession(o), byIntent(challenge.IntentID)); done.Outcome != confirm.Succeeded || e.moneyMoved(o.ID) != 1 {
+		t.Fatalf("return from 3-D Secure: %v, %d charges; want Succeeded, 1", done.Outcome, e.moneyMoved(o.ID))
+	}
+}
+
+// TestOffSessionRetryAfterFailedChallenge: the customer failed (or let
+// expire) 3-D Secure on the recovery page, and the shop's "charge now"
+// then runs with the Store failing the write after it read the intent.
+// The card on file still needs the customer: the answer is
+// RequiresCustomer, as off-session answers for such a card always are,
+// not a bare Failed.
+func TestOffSessionRetryAfterFailedChallenge(t *testing.T) {
+	e := newEnv(t)
+	store := &failingUpdates{Store: confirm.NewMemoryStore()}
+	customer := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: store})
+	shop := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: store})
+	cus, pm := e.savedCard("pm_card_authenticationRequired")
+	o := offSessionOrder("recovery-failed-challenge", cus)
+	e.payWith(shop, o, byMethod(pm))
+	challenge := e.payWith(customer, onSession(o), byMethod(pm))
+	if err := e.fake.FailAuthentication(challenge.IntentID); err != nil {
+		t.Fatal(err)
+	}
+	store.fail.Store(true)
+	retry, err := shop.Pay(context.Background(), o, byMethod(pm))
+	store.fail.Store(false)
+	if err != nil || retry.Outcome != confirm.RequiresCustomer || retry.IntentID != challenge.IntentID {
+		t.Fatalf("the shop's retry after the failed challenge: %v %s (%s), %v; want RequiresCustomer on %s", retry.Outcome, retry.IntentID, retry.Code, err, challenge.IntentID)
+	}
+	if e.moneyMoved(o.ID) != 0 {
+		t.Fatal("money moved without the customer")
+	}
+}
+
 // TestRecoveryRetryAfterFailedAuthentication: on the recovery page the
 // customer fails 3-D Secure with the card on file, then clicks again with
 // the same card. The second click must start a new challenge (a fresh

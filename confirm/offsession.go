@@ -24,11 +24,14 @@ import (
 // customer into RequiresCustomer: a decline with authentication_required
 // (whatever the order says now: the code is the intent's), or an
 // off-session order's intent asking for 3-D Secure, which no browser will
-// perform. The client secret and redirect URL are dropped: they are for a
-// paying browser, and there is none.
+// perform, or whose last 3-D Secure failed or expired (the customer's, on
+// the recovery page: only the customer can authenticate again). The
+// client secret and redirect URL are dropped: they are for a paying
+// browser, and there is none.
 func needsCustomer(order Order, res Result) Result {
 	switch {
 	case res.Outcome == Failed && res.Code == stripeclient.CodeAuthenticationRequired,
+		order.OffSession && res.Outcome == Failed && res.Code == stripeclient.CodeAuthenticationFailure,
 		order.OffSession && (res.Outcome == RequiresAction || res.Outcome == RequiresRedirect):
 		res.Outcome, res.ClientSecret, res.RedirectURL = RequiresCustomer, "", ""
 		if res.Code == "" {

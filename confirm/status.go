@@ -108,8 +108,9 @@ const (
 	// through it.
 	Canceled
 	// RequiresCustomer: an off-session payment needs the customer, who is
-	// not there: the issuer declined it with authentication_required, or
-	// the intent asks for 3-D Secure. Result.IntentID is the order's intent,
+	// not there: the issuer declined it with authentication_required, the
+	// intent asks for 3-D Secure, or the customer's last 3-D Secure on it
+	// failed or expired. Result.IntentID is the order's intent,
 	// to be confirmed on-session when the customer comes back (see
 	// SignRecovery and the package doc's off-session section). Never a
 	// charge; never shown to a browser as requires_action.

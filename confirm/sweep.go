@@ -134,7 +134,8 @@ type Sweep struct {
 	Options ReconcileOptions
 	// Visit, when not nil, is called for each order instead of
 	// Flow.Reconcile, with the Order built from the record (ID, amount,
-	// currency, customer).
+	// currency, customer, and a direct charge's Account or a destination
+	// charge's Destination).
 	Visit func(ctx context.Context, order Order, rec Record) (Result, error)
 
 	mu       sync.Mutex
@@ -165,6 +166,18 @@ type SweepVisit struct {
 	OrderID string
 	Result  Result
 	Err     error
+}
+
+// sweptOrder is the Order a sweep reconciles o as: the terms its record
+// keeps, that the Flow checks an order against (amount, currency,
+// customer, and a platform's account or destination). A record whose
+// bookkeeping cannot be read keeps the first four: Reconcile reports it.
+func sweptOrder(o OrderRecord) Order {
+	order := Order{ID: o.OrderID, Amount: o.Amount, Currency: o.Currency, Customer: o.Customer}
+	if r, err := imported(o.Record); err == nil {
+		order.Account, order.Destination = r.Account, r.Destination
+	}
+	return order
 }
 
 // maxDeferrals is how many passes in a row Sweep passes over an order
@@ -223,7 +236,7 @@ func (s *Sweep) Step(ctx context.Context) (SweepPage, error) {
 			continue
 		}
 		delete(s.deferred, o.OrderID)
-		order := Order{ID: o.OrderID, Amount: o.Amount, Currency: o.Currency, Customer: o.Customer}
+		order := sweptOrder(o)
 		v := SweepVisit{OrderID: o.OrderID}
 		if s.Visit != nil {
 			v.Result, v.Err = s.Visit(ctx, order, o.Record)

@@ -62,3 +62,33 @@ func TestSweepSettle(t *testing.T) {
 		t.Errorf("after Settle: visited %s, want [old busy fresh] (all written at least Settle ago)", got)
 	}
 }
+
+// TestSweepReconcilesPlatformOrders: a sweep reconciles a direct charge
+// on its connected account and a destination charge with its
+// destination, as Pay made them: the Order it builds from the record
+// carries the Connect terms the Flow checks an order against.
+func TestSweepReconcilesPlatformOrders(t *testing.T) {
+	e := newEnv(t)
+	store := confirm.NewMemoryStore()
+	flow := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Store: store})
+	direct := order("sweep-direct")
+	direct.Account = e.fake.CreateAccount()
+	dest := order("sweep-destination")
+	dest.Destination, dest.ApplicationFee = e.fake.CreateAccount(), 100
+	for _, o := range []confirm.Order{direct, dest} {
+		if res := e.payWith(flow, o, byMethod("pm_card_authenticationRequired")); res.Outcome != confirm.RequiresAction {
+			t.Fatalf("%s: %v, want RequiresAction", o.ID, res.Outcome)
+		}
+	}
+	e.clock.Advance(10 * time.Minute)
+	sw := &confirm.Sweep{Flow: flow, Lister: store}
+	page, err := sw.Step(context.Background())
+	if err != nil || len(page.Visited) != 2 {
+		t.Fatalf("sweep: %+v, %v; want both orders visited", page, err)
+	}
+	for _, v := range page.Visited {
+		if v.Err != nil || v.Result.Outcome != confirm.RequiresAction {
+			t.Errorf("sweep of %s: %v, %v; want RequiresAction", v.OrderID, v.Result.Outcome, v.Err)
+		}
+	}
+}

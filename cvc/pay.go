@@ -103,7 +103,7 @@ func (p *Payments) pay(ctx context.Context, order confirm.Order, req confirm.Req
 	if !ok {
 		return confirm.Result{}, actionNone, newError(ErrCVCTokenReused, "already used for another order or card", nil)
 	}
-	if err := p.checkOwner(ctx, order.Customer, req.PaymentMethodID); err != nil {
+	if err := p.checkOwner(ctx, order, req.PaymentMethodID); err != nil {
 		if fresh {
 			p.tokens.release(req.CVCToken) // never sent: still good at Stripe
 		}
@@ -149,8 +149,9 @@ func (p *Payments) validate(order confirm.Order, req confirm.Request) error {
 // would refuse another customer's card itself, but only inside the write;
 // checking first means no write is ever sent for it, and a detached card
 // (customer empty) is caught too.
-func (p *Payments) checkOwner(ctx context.Context, customer, pmID string) error {
-	pm, err := flowaccess.Client(p.flow).RetrievePaymentMethod(ctx, pmID)
+func (p *Payments) checkOwner(ctx context.Context, order confirm.Order, pmID string) error {
+	customer := order.Customer
+	pm, err := p.client(order).RetrievePaymentMethod(ctx, pmID)
 	switch {
 	case errors.Is(err, stripeclient.ErrResourceMissing):
 		return newError(ErrNotCustomersCard, "no such payment method", nil)
@@ -166,10 +167,23 @@ func (p *Payments) checkOwner(ctx context.Context, customer, pmID string) error 
 	return nil
 }
 
+// client is the Stripe client of order's reads: the Flow's, on the order's
+// connected account for a direct charge (Order.Account), where its
+// customer's cards and its intent live, as the Flow's own calls go.
+func (p *Payments) client(order confirm.Order) stripeclient.Client {
+	c := flowaccess.Client(p.flow)
+	if order.Account != "" {
+		if on, ok := c.(stripeclient.OnAccount); ok {
+			return on.OnAccount(order.Account)
+		}
+	}
+	return c
+}
+
 // fillCVCCheck reads the intent when the Flow answered from its Store (a
 // replayed step on a settled payment carries no charge details), so that
 // Result.CVCCheck, and the policy, see the charge's check.
-func (p *Payments) fillCVCCheck(ctx context.Context, res *confirm.Result) (*stripeclient.PaymentIntent, error) {
+func (p *Payments) fillCVCCheck(ctx context.Context, order confirm.Order, res *confirm.Result) (*stripeclient.PaymentIntent, error) {
 	if res.CVCCheck != "" || res.IntentID == "" {
 		return nil, nil
 	}
@@ -178,7 +192,7 @@ func (p *Payments) fillCVCCheck(ctx context.Context, res *confirm.Result) (*stri
 	default:
 		return nil, nil // no charge to read
 	}
-	pi, err := flowaccess.Client(p.flow).RetrievePaymentIntent(ctx, res.IntentID)
+	pi, err := p.client(order).RetrievePaymentIntent(ctx, res.IntentID)
 	if err != nil {
 		return nil, classifyStripe("retrieve payment intent", err)
 	}

@@ -255,3 +255,30 @@ func TestErrorResponse(t *testing.T) {
 		}
 	}
 }
+
+// TestPaySavedCardDirectCharge: a direct charge's customer and cards live
+// on the connected account (Order.Account): the ownership check and the
+// reads of the intent go there too, so the refuse policy pays with a
+// passing CVC and refuses a failing one, on the account.
+func TestPaySavedCardDirectCharge(t *testing.T) {
+	for _, tt := range []struct {
+		card    string
+		outcome confirm.Outcome
+	}{
+		{"pm_card_visa", confirm.Succeeded},
+		{"pm_card_cvcCheckFail", confirm.Failed},
+	} {
+		e := newEnv(t, cvc.RefuseFailedCVC)
+		acct := e.fake.CreateAccount()
+		e.customer = e.fake.CreateCustomerOn(acct)
+		o := e.order("direct-" + tt.card)
+		o.Account = acct
+		res, err := e.payments.Pay(context.Background(), o, confirm.Request{PaymentMethodID: e.card(t, tt.card), CVCToken: e.token(t)})
+		if err != nil || res.Outcome != tt.outcome {
+			t.Fatalf("%s on a connected account: %v, %v; want %v", tt.card, res.Outcome, err, tt.outcome)
+		}
+		if on, _ := e.fake.IntentAccount(res.IntentID); on != acct {
+			t.Errorf("%s: the intent lives on %q, want %s", tt.card, on, acct)
+		}
+	}
+}

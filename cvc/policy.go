@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/cardconfirm/cardconfirm/confirm"
-	"github.com/cardconfirm/cardconfirm/internal/flowaccess"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
 
@@ -85,7 +84,7 @@ const (
 // applies the policy. attempt is order as sent to the Flow (CaptureLater
 // forced under RefuseFailedCVC); order is the host's.
 func (p *Payments) finish(ctx context.Context, order, attempt confirm.Order, res confirm.Result) (confirm.Result, action, error) {
-	pi, err := p.fillCVCCheck(ctx, &res)
+	pi, err := p.fillCVCCheck(ctx, order, &res)
 	if err != nil {
 		return res, actionNone, err
 	}
@@ -123,7 +122,7 @@ func (p *Payments) finish(ctx context.Context, order, attempt confirm.Order, res
 			break
 		}
 		if pi == nil {
-			if pi, err = flowaccess.Client(p.flow).RetrievePaymentIntent(ctx, res.IntentID); err != nil {
+			if pi, err = p.client(order).RetrievePaymentIntent(ctx, res.IntentID); err != nil {
 				return res, actionNone, classifyStripe("retrieve payment intent", err)
 			}
 		}

@@ -8,7 +8,7 @@ import (
 )
 
 // adminAccess decides who may use the shop owner's pages (/orders, capture,
-// cancel). A host puts them behind its own admin login; the example offers
+// cancel, refund). A host puts them behind its own admin login; the example offers
 // a password from the environment, or an explicit demo flag.
 type adminAccess struct {
 	password string // ADMIN_PASSWORD: HTTP Basic, any user name
@@ -24,8 +24,8 @@ const minAdminPasswordLen = 12
 const adminGlobal = "all"
 
 // requireAdmin guards an admin handler. With neither a password nor the
-// demo flag the pages are off: capture and cancel move or release real
-// money, so they are never open by default.
+// demo flag the pages are off: capture, cancel and refund move or release
+// real money, so they are never open by default.
 //
 // Wrong passwords are throttled per client address and in all: once
 // either bucket is empty every attempt, the right password included, gets

@@ -2,6 +2,7 @@ package main
 
 import (
 	"embed"
+	"errors"
 	"html/template"
 	"io"
 	"io/fs"
@@ -43,13 +44,17 @@ type appConfig struct {
 	Fake *stripetest.Fake
 	// PublishableKey is the pk_… for real Stripe.js; empty in demo mode.
 	PublishableKey string
+	// ConnectAccount is the connected account (acct_…) the Connect page
+	// takes direct charges on (connect.go); empty turns the page off. The
+	// client must implement stripeclient.OnAccount.
+	ConnectAccount string
 	// Customer is the signed-in customer whose saved cards /saved lists;
 	// empty when there is none.
 	Customer string
 	// SecureCookies marks cookies Secure (served over HTTPS).
 	SecureCookies bool
 	// AdminPassword, when set, guards the shop owner's pages (/orders,
-	// capture, cancel) with HTTP Basic authentication (env ADMIN_PASSWORD).
+	// capture, cancel, refund) with HTTP Basic authentication (env ADMIN_PASSWORD).
 	AdminPassword string
 	// AdminOpen opens those pages to anyone without a password
 	// (-demo-admin), for a demo on the developer's own machine. With
@@ -92,10 +97,15 @@ type app struct {
 	fake     *stripetest.Fake
 	pk       string
 	customer string
-	secure   bool
-	log      *slog.Logger
-	pages    *template.Template
-	static   fs.FS
+	// connect is ConnectAccount; connectCards is a Flow on that account's
+	// client, used only for RefuseSavedCard, which reads the card where
+	// Stripe.js made it.
+	connect      string
+	connectCards *confirm.Flow
+	secure       bool
+	log          *slog.Logger
+	pages        *template.Template
+	static       fs.FS
 }
 
 func newApp(cfg appConfig) (*app, error) {
@@ -112,6 +122,8 @@ func newApp(cfg appConfig) (*app, error) {
 	pages, err := template.New("").Funcs(template.FuncMap{
 		"money": formatMoney,
 		"seq":   seq,
+		// The reasons Stripe accepts for a refund, for /orders' form.
+		"refundReasons": func() []refundReason { return refundReasons },
 	}).ParseFS(webFiles, "web/*.html")
 	if err != nil {
 		return nil, err
@@ -131,22 +143,35 @@ func newApp(cfg appConfig) (*app, error) {
 		keep = *cfg.Retention
 	}
 	shop := newShop(cfg.Now, keep)
+	var connectCards *confirm.Flow
+	if cfg.ConnectAccount != "" {
+		if err := stripeclient.ValidateAccountID(cfg.ConnectAccount); err != nil {
+			return nil, err
+		}
+		on, ok := cfg.Client.(stripeclient.OnAccount)
+		if !ok {
+			return nil, errors.New("the Stripe client cannot act on a connected account (stripeclient.OnAccount)")
+		}
+		connectCards = confirm.New(on.OnAccount(cfg.ConnectAccount), confirm.Config{Logger: cfg.FlowLogger})
+	}
 	return &app{
-		flow:     flow,
-		cards:    cvc.New(flow, cvc.Config{}),
-		shop:     shop,
-		sessions: newSessions(cfg.Now, keep, shop.has),
-		limit:    newAppLimiters(lim, cfg.Now),
-		hosts:    cfg.AllowedHosts,
-		admin:    adminAccess{password: cfg.AdminPassword, open: cfg.AdminOpen},
-		recovery: cfg.RecoverySecret,
-		fake:     cfg.Fake,
-		pk:       cfg.PublishableKey,
-		customer: cfg.Customer,
-		secure:   cfg.SecureCookies,
-		log:      cfg.Logger,
-		pages:    pages,
-		static:   static,
+		flow:         flow,
+		cards:        cvc.New(flow, cvc.Config{}),
+		shop:         shop,
+		sessions:     newSessions(cfg.Now, keep, shop.has),
+		limit:        newAppLimiters(lim, cfg.Now),
+		hosts:        cfg.AllowedHosts,
+		admin:        adminAccess{password: cfg.AdminPassword, open: cfg.AdminOpen},
+		recovery:     cfg.RecoverySecret,
+		fake:         cfg.Fake,
+		pk:           cfg.PublishableKey,
+		customer:     cfg.Customer,
+		connect:      cfg.ConnectAccount,
+		connectCards: connectCards,
+		secure:       cfg.SecureCookies,
+		log:          cfg.Logger,
+		pages:        pages,
+		static:       static,
 	}, nil
 }
 
@@ -164,9 +189,13 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("POST /pay", a.pay)
 	mux.HandleFunc("GET /saved", a.savedPage)
 	mux.HandleFunc("POST /pay-saved", a.paySaved)
+	mux.HandleFunc("GET /connect", a.connectPage)          // connect.go
+	mux.HandleFunc("POST /connect/new", a.newConnectOrder) // connect.go
 	mux.HandleFunc("GET /orders", a.requireAdmin(a.ordersPage))
 	mux.HandleFunc("POST /orders/{id}/capture", a.requireAdmin(a.capture))
 	mux.HandleFunc("POST /orders/{id}/cancel", a.requireAdmin(a.cancel))
+	mux.HandleFunc("POST /orders/{id}/refund", a.requireAdmin(a.refundOrder))
+	mux.HandleFunc("POST /orders/{id}/refunds/{refund}/check", a.requireAdmin(a.checkRefund))
 	a.offSessionRoutes(mux) // offsession.go
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(a.static)))
 	if a.demo() {

@@ -23,6 +23,7 @@ type testShop struct {
 	app      *app
 	fake     *stripetest.Fake
 	customer string
+	account  string // the connected account of /connect
 	h        http.Handler
 	logs     *syncBuffer
 
@@ -39,16 +40,17 @@ func newTestShop(t *testing.T) *testShop {
 			t.Fatal(err)
 		}
 	}
+	account := fake.CreateAccount()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	// The shop owner's pages are open, as with -demo-admin; admin_test.go
 	// covers the password and the default of keeping them off.
 	a, err := newApp(appConfig{Client: fake, Fake: fake, Customer: customer, Logger: logger, FlowLogger: logger, AdminOpen: true,
-		Limits: &roomyLimits})
+		Limits: &roomyLimits, ConnectAccount: account})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testShop{t: t, app: a, fake: fake, customer: customer, h: a.routes(), logs: logs, sessions: make(map[string]string)}
+	return &testShop{t: t, app: a, fake: fake, customer: customer, account: account, h: a.routes(), logs: logs, sessions: make(map[string]string)}
 }
 
 // roomyLimits are limits no test other than limits_test.go's reaches: the

@@ -23,6 +23,10 @@
 //	-tls-cert   certificate file; with -tls-key, serve HTTPS
 //	-tls-key    private key file
 //	-customer   real mode: cus_… whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)
+//	-connect-account  real mode: a connected account (acct_…) of the
+//	            platform whose keys are set; /connect takes direct charges
+//	            on it (env STRIPE_CONNECT_ACCOUNT). Without it /connect is
+//	            off in real mode; the offline demo has its own account
 //	-stripe-api-base  real mode: Stripe API base URL, e.g. a stripetest server's (env STRIPE_API_BASE)
 //	-database   PostgreSQL connection string (env DATABASE_URL): record payments
 //	            there (confirm/sqlstore), shared by every instance given it;
@@ -33,7 +37,7 @@
 //	-session-card-limit, -address-card-limit  how many new cards one
 //	            session, and one client address, may try at once before
 //	            the limit (429) applies; defaults 6 and 12 (limits.go)
-//	-demo-admin open the shop owner's pages (/orders, capture, cancel) to
+//	-demo-admin open the shop owner's pages (/orders: capture, cancel, refund) to
 //	            anyone who can reach the server: on a loopback address and
 //	            with test keys only; without it they need the password in
 //	            env ADMIN_PASSWORD (12 characters or more; over HTTPS unless
@@ -87,6 +91,7 @@ type options struct {
 	tlsCert  string
 	tlsKey   string
 	customer string
+	connect  string // real mode: the connected account of /connect
 	apiBase  string // real mode: another Stripe API base URL
 	database string // PostgreSQL DSN for confirm's Store; "" keeps it in memory
 	debug    bool
@@ -113,12 +118,13 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file; with -tls-key, serve HTTPS")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file")
 	fs.StringVar(&o.customer, "customer", getenv("STRIPE_CUSTOMER_ID"), "real mode: customer (cus_…) whose saved cards /saved offers (env STRIPE_CUSTOMER_ID)")
+	fs.StringVar(&o.connect, "connect-account", getenv("STRIPE_CONNECT_ACCOUNT"), "real mode: connected account (acct_…) on which /connect takes direct charges (env STRIPE_CONNECT_ACCOUNT)")
 	fs.StringVar(&o.apiBase, "stripe-api-base", getenv("STRIPE_API_BASE"), "real mode: Stripe API base URL, e.g. http://127.0.0.1:12111 for cmd/stripetest (env STRIPE_API_BASE)")
 	fs.StringVar(&o.database, "database", getenv("DATABASE_URL"), "PostgreSQL connection string for the payments' Store, shared by instances, or sqlite:PATH (env DATABASE_URL); default in memory")
 	fs.BoolVar(&o.debug, "debug", false, "also log confirm's per-step records")
 	fs.IntVar(&o.sessionCards, "session-card-limit", defaultLimits.CardsPerSession.Burst, "new cards one session may try before 429 (then one more every "+defaultLimits.CardsPerSession.Every.String()+")")
 	fs.IntVar(&o.addressCards, "address-card-limit", defaultLimits.CardsPerAddress.Burst, "new cards one client address may try before 429 (then one more every "+defaultLimits.CardsPerAddress.Every.String()+")")
-	fs.BoolVar(&o.demoAdmin, "demo-admin", false, "open the shop owner's pages (/orders, capture, cancel) to anyone; otherwise they need env ADMIN_PASSWORD")
+	fs.BoolVar(&o.demoAdmin, "demo-admin", false, "open the shop owner's pages (/orders: capture, cancel, refund) to anyone; otherwise they need env ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -137,6 +143,14 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	o.sk, o.pk = getenv("STRIPE_SECRET_KEY"), getenv("STRIPE_PUBLISHABLE_KEY")
 	if o.apiBase != "" && o.sk == "" {
 		return o, errors.New("-stripe-api-base (STRIPE_API_BASE) is for real mode: set STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY too")
+	}
+	if o.connect != "" {
+		if o.sk == "" {
+			return o, errors.New("-connect-account (STRIPE_CONNECT_ACCOUNT) is for real mode; the offline demo has its own connected account")
+		}
+		if err := stripeclient.ValidateAccountID(o.connect); err != nil {
+			return o, errors.New("-connect-account (STRIPE_CONNECT_ACCOUNT) must be a connected account ID (acct_…)")
+		}
 	}
 	o.adminPassword = getenv("ADMIN_PASSWORD")
 	if v := getenv("RECOVERY_SECRET"); v != "" {
@@ -243,11 +257,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	var mode string
 	if o.sk == "" {
-		fake, customer, err := newDemoStripe()
+		fake, customer, account, err := newDemoStripe()
 		if err != nil {
 			return err
 		}
-		cfg.Client, cfg.Fake, cfg.Customer = fake, fake, customer
+		cfg.Client, cfg.Fake, cfg.Customer, cfg.ConnectAccount = fake, fake, customer, account
 		mode = "offline demo: in-memory Stripe fake and a Stripe.js stand-in (no keys, no network; pick a test card on the page)"
 	} else {
 		client, err := stripeclient.New(o.sk, stripeclient.Config{
@@ -260,7 +274,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err // stripeclient never quotes the key
 		}
-		cfg.Client, cfg.PublishableKey, cfg.Customer = client, o.pk, o.customer
+		cfg.Client, cfg.PublishableKey, cfg.Customer, cfg.ConnectAccount = client, o.pk, o.customer, o.connect
 		mode = "Stripe test mode (keys from STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY)"
 		if live {
 			mode = "Stripe LIVE mode: real cards are charged"
@@ -348,15 +362,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // (so an off-session charge needs the customer), one that asks for it only
 // when the customer is present, one that fails its CVC check and two plain
 // ones. Cards list newest first, so the plain Visa, saved last, is the one
-// the page preselects.
-func newDemoStripe() (*stripetest.Fake, string, error) {
-	fake := stripetest.New(stripetest.Config{})
-	customer := fake.CreateCustomer()
+// the page preselects. And a connected account, for /connect's direct
+// charges.
+func newDemoStripe() (fake *stripetest.Fake, customer, account string, err error) {
+	fake = stripetest.New(stripetest.Config{})
+	customer = fake.CreateCustomer()
 	saved := []string{"pm_card_authenticationRequired", "pm_card_authenticationRequiredSetupForOffSession", "pm_card_cvcCheckFail", "pm_card_mastercard", "pm_card_visa"}
 	for _, pm := range saved {
 		if _, err := fake.AttachCard(customer, pm); err != nil {
-			return nil, "", fmt.Errorf("demo customer: %w", err)
+			return nil, "", "", fmt.Errorf("demo customer: %w", err)
 		}
 	}
-	return fake, customer, nil
+	return fake, customer, fake.CreateAccount(), nil
 }

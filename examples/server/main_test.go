@@ -117,3 +117,32 @@ func TestRunRefusesLiveKeyWithoutTLS(t *testing.T) {
 		t.Errorf("the key was printed")
 	}
 }
+
+// TestConnectAccountOption: -connect-account is for real mode, and only an
+// account ID; errors never quote the secret key.
+func TestConnectAccountOption(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	keys := map[string]string{"STRIPE_SECRET_KEY": "sk_test_abc123", "STRIPE_PUBLISHABLE_KEY": "pk_test_abc123"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		ok   bool
+	}{
+		{"demo mode", []string{"-connect-account", "acct_123"}, nil, false},
+		{"not an account", []string{"-connect-account", "cus_123"}, keys, false},
+		{"real mode", []string{"-connect-account", "acct_123"}, keys, true},
+		{"from the environment", nil, map[string]string{"STRIPE_SECRET_KEY": "sk_test_abc123", "STRIPE_PUBLISHABLE_KEY": "pk_test_abc123", "STRIPE_CONNECT_ACCOUNT": "acct_9"}, true},
+	} {
+		o, err := parseOptions(tc.args, env(tc.env), io.Discard)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %v, want ok=%v", tc.name, err, tc.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "sk_test_abc123") {
+			t.Errorf("%s: error quotes the secret key", tc.name)
+		}
+		if err == nil && o.connect == "" {
+			t.Errorf("%s: no account kept", tc.name)
+		}
+	}
+}

@@ -23,13 +23,18 @@ type pageData struct {
 	Products       []product
 	Cards          []cvc.Card
 	Orders         []order
-	HasCustomer    bool
-	Notice         string
+	// Rows are /orders' orders with what their refunds came to.
+	Rows        []orderRow
+	HasCustomer bool
+	Notice      string
 	// PaymentElement says the checkout pays through Stripe's Payment
 	// Element (a ConfirmationToken) rather than the Card Element.
 	PaymentElement bool
 	// Page is where Orders stands in the shop's order list.
 	Page pageNav
+	// ConnectAccount is the connected account the Connect page takes
+	// direct charges on.
+	ConnectAccount string
 	// AdminOpen says the shop owner's pages are open to anyone
 	// (-demo-admin), which /orders says in red.
 	AdminOpen bool
@@ -59,7 +64,10 @@ func (a *app) checkout(w http.ResponseWriter, r *http.Request, paymentElement bo
 		o = a.shop.create(a.customer)
 		a.setOrderCookie(w, o.ID)
 	}
-	a.render(w, "checkout.html", pageData{Order: o, Products: a.shop.products, HasCustomer: a.customer != "", PaymentElement: paymentElement})
+	// A direct charge's order (connect.go) has no customer: the
+	// platform's saved cards do not exist on the connected account.
+	a.render(w, "checkout.html", pageData{Order: o, Products: a.shop.products, HasCustomer: a.customer != "" && o.Account == "",
+		PaymentElement: paymentElement, ConnectAccount: a.connect})
 }
 
 // checkoutPath is the checkout page a form came from: the Payment
@@ -73,19 +81,25 @@ func checkoutPath(r *http.Request) string {
 
 // newOrder starts a new order for this browser.
 func (a *app) newOrder(w http.ResponseWriter, r *http.Request) {
+	a.startOrder(w, r, a.customer, "", checkoutPath(r))
+}
+
+// startOrder starts a new order for customer on account ("" for the
+// platform) and sends the browser to path.
+func (a *app) startOrder(w http.ResponseWriter, r *http.Request, customer, account, path string) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	sid := a.sessionID(r)
 	if ok, wait := allowBoth(a.limit.checkoutsSession, sid, a.limit.checkoutsAddress, r); !ok {
 		a.tooManyCheckouts(w, r, wait)
 		return
 	}
-	o := a.shop.create(a.customer)
+	o := a.shop.createOn(customer, account)
 	// The browser keeps its session, which now names the new order: a new
 	// order must not buy a fresh session, whose limits would start full.
 	if sid == "" || !a.sessions.follow(sid, o.ID) {
 		a.setOrderCookie(w, o.ID)
 	}
-	http.Redirect(w, r, checkoutPath(r), http.StatusSeeOther)
+	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
 // updateCart changes quantities and options before the first payment attempt.
@@ -122,7 +136,11 @@ func (a *app) updateCart(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	http.Redirect(w, r, checkoutPath(r), http.StatusSeeOther)
+	path := checkoutPath(r)
+	if o.Account != "" {
+		path = "/connect"
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
 // savedPage lists the signed-in customer's saved cards for a payment with
@@ -132,6 +150,12 @@ func (a *app) savedPage(w http.ResponseWriter, r *http.Request) {
 	o, err := a.currentOrder(r)
 	if err != nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	if o.Account != "" {
+		// A direct charge (connect.go): the platform's saved cards do not
+		// exist on its connected account.
+		http.Redirect(w, r, "/connect", http.StatusSeeOther)
 		return
 	}
 	data := pageData{Order: o, HasCustomer: a.customer != ""}
@@ -153,10 +177,17 @@ func (a *app) savedPage(w http.ResponseWriter, r *http.Request) {
 // it behind its own admin login.
 func (a *app) ordersPage(w http.ResponseWriter, r *http.Request) {
 	orders, page := a.ordersPageData(r)
-	a.render(w, "orders.html", pageData{Orders: orders, Page: page, AdminOpen: a.admin.open && a.admin.password == ""})
+	ctx, cancel := contextWithTimeout(r)
+	defer cancel()
+	a.render(w, "orders.html", pageData{Rows: a.orderRows(ctx, orders), Page: page, AdminOpen: a.admin.open && a.admin.password == ""})
 }
 
 func (a *app) render(w http.ResponseWriter, name string, data pageData) {
+	a.renderStatus(w, http.StatusOK, name, data)
+}
+
+// renderStatus renders the page name with the HTTP status code.
+func (a *app) renderStatus(w http.ResponseWriter, code int, name string, data pageData) {
 	data.Demo = a.demo()
 	data.PublishableKey = a.pk
 	// Render into a buffer first so that a template error becomes a clean 500
@@ -170,6 +201,7 @@ func (a *app) render(w http.ResponseWriter, name string, data pageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	// Pages show order state; a cached copy would show a stale one.
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
 	_, _ = buf.WriteTo(w)
 }
 

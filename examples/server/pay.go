@@ -22,7 +22,7 @@ type payStep func(ctx context.Context, o confirm.Order, req confirm.Request) (co
 // {"payment_intent_id": "pi_…"} after 3-D Secure, and the answer is the JSON
 // that the page's handleServerResponse understands.
 func (a *app) pay(w http.ResponseWriter, r *http.Request) {
-	a.payment(w, r, "pay", func(ctx context.Context, req confirm.Request) error {
+	a.payment(w, r, "pay", func(ctx context.Context, o order, req confirm.Request) error {
 		if req.CVCToken != "" {
 			// A CVC token belongs to a saved card, whose ownership cvc checks
 			// (POST /pay-saved). Flow.Pay would not.
@@ -31,7 +31,7 @@ func (a *app) pay(w http.ResponseWriter, r *http.Request) {
 		// Nor a saved card without its token: paid here it would skip the
 		// re-collected CVC and cvc.RefuseFailedCVC. One Stripe read on a
 		// first attempt; none on the return from 3-D Secure.
-		return a.flow.RefuseSavedCard(ctx, req)
+		return a.refuseSavedCard(ctx, o, req) // connect.go: on a direct charge's account
 	}, a.flow.Pay, confirm.ErrorResponse)
 }
 
@@ -43,7 +43,14 @@ func (a *app) paySaved(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, "There is no signed-in customer with saved cards.")
 		return
 	}
-	a.payment(w, r, "pay_saved", nil, a.cards.Pay, cvc.ErrorResponse)
+	a.payment(w, r, "pay_saved", func(ctx context.Context, o order, req confirm.Request) error {
+		if o.Account != "" {
+			// The platform customer's cards do not exist on the connected
+			// account of a direct charge (connect.go).
+			return &confirm.RequestError{Field: "payment_method_id", Reason: "a direct charge takes no saved card of the platform's"}
+		}
+		return nil
+	}, a.cards.Pay, cvc.ErrorResponse)
 }
 
 // payment runs one payment step for the order named by the cookie: decode,
@@ -51,7 +58,7 @@ func (a *app) paySaved(w http.ResponseWriter, r *http.Request) {
 //
 // errorResponse renders an error for the browser: confirm.ErrorResponse, or
 // cvc.ErrorResponse, which also asks for a new CVC when a token was refused.
-func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check func(context.Context, confirm.Request) error,
+func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check func(context.Context, order, confirm.Request) error,
 	pay payStep, errorResponse func(error) confirm.Response) {
 	if !isJSON(r) {
 		// Requiring application/json also forces a CORS preflight on any
@@ -59,11 +66,12 @@ func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check
 		writeJSONError(w, http.StatusUnsupportedMediaType, "Send the payment as application/json.")
 		return
 	}
-	id, err := a.orderID(r)
+	cur, err := a.currentOrder(r)
 	if err != nil {
 		writeJSONError(w, http.StatusBadRequest, "Your order could not be found. Reload the checkout page.")
 		return
 	}
+	id := cur.ID
 	ctx, cancel := contextWithTimeout(r)
 	defer cancel()
 	// DecodeRequest bounds what it reads itself; MaxBytesReader in front also
@@ -82,7 +90,7 @@ func (a *app) payment(w http.ResponseWriter, r *http.Request, step string, check
 		}
 	}
 	if err == nil && check != nil {
-		err = check(ctx, req)
+		err = check(ctx, cur, req)
 	}
 	if err != nil {
 		a.log.Info("payment refused", "order", id, "step", step, "err", err)
@@ -175,12 +183,6 @@ func (a *app) settle(w http.ResponseWriter, r *http.Request, step string, do fun
 
 // pastTense names what settle did, for its messages.
 var pastTense = map[string]string{"capture": "captured", "cancel": "canceled"}
-
-// orderID returns the order ID named by the cookie, if that order exists.
-func (a *app) orderID(r *http.Request) (string, error) {
-	o, err := a.currentOrder(r)
-	return o.ID, err
-}
 
 func isJSON(r *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))

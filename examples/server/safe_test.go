@@ -96,6 +96,8 @@ func TestAdminPagesAreOffByDefault(t *testing.T) {
 		httptest.NewRequest(http.MethodGet, "/orders", nil),
 		httptest.NewRequest(http.MethodPost, "/orders/"+id+"/capture", nil),
 		httptest.NewRequest(http.MethodPost, "/orders/"+id+"/cancel", nil),
+		httptest.NewRequest(http.MethodPost, "/orders/"+id+"/refund", nil),
+		httptest.NewRequest(http.MethodPost, "/orders/"+id+"/refunds/rfd_1/check", nil),
 	} {
 		rec := s.do(req)
 		if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "-demo-admin") || !strings.Contains(rec.Body.String(), "ADMIN_PASSWORD") {

@@ -64,7 +64,13 @@ type order struct {
 	// needs the customer: the card on file and the link emailed.
 	RecoveryCard string
 	RecoveryLink string
-	Created      time.Time
+	// Refunds are the refunds the shop owner asked for on /orders.
+	Refunds []refund
+	// Account is, for an order on the Connect page, the connected account
+	// (acct_…) of a direct charge: the payment, its charge and its
+	// refunds live on that account (connect.go).
+	Account string
+	Created time.Time
 }
 
 // Total is the order's amount in cents.
@@ -91,6 +97,7 @@ func (o order) payment() confirm.Order {
 		// that forgot the order (a restart, with the in-memory default)
 		// once paid it.
 		CreatedAt: o.Created,
+		Account:   o.Account,
 	}
 	if o.SaveCard && o.Customer != "" {
 		co.SaveCard = confirm.SaveOnSession
@@ -157,11 +164,17 @@ func newOrderID() string {
 }
 
 // create opens a new order with a default cart for customer.
-func (s *shop) create(customer string) order {
+func (s *shop) create(customer string) order { return s.createOn(customer, "") }
+
+// createOn opens a new order with a default cart for customer, paid on
+// the connected account (a direct charge) or, with account "", on the
+// platform.
+func (s *shop) createOn(customer, account string) order {
 	o := &order{
 		ID:       newOrderID(),
 		Currency: s.currency,
 		Customer: customer,
+		Account:  account,
 		State:    stateOpen,
 		Created:  s.now(),
 	}
@@ -298,5 +311,6 @@ func (o order) Editable() bool { return o.State == stateOpen && !o.Locked }
 func (o *order) clone() order {
 	c := *o
 	c.Lines = append([]line(nil), o.Lines...)
+	c.Refunds = append([]refund(nil), o.Refunds...)
 	return c
 }

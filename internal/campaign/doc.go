@@ -23,6 +23,25 @@
 // its pause points — before or after a Store operation (a slow save) or a
 // Stripe call (a lost answer).
 //
+// The mix: a quarter of the orders are a platform's on Stripe Connect, a
+// direct charge on a connected account (its customer and cards there
+// too, the browser's Stripe.js initialised with the account) or a
+// destination charge, with or without on_behalf_of, each with no fee, a
+// tenth or all of the amount as the application fee. In off-session
+// scenarios the shop's off-session "charge now" of the card on file runs
+// whole on another instance while the customer's recovery request waits:
+// right after Stripe answered its create or confirm, at the slow Store
+// write that follows (which then succeeds, or fails: not reached, or
+// answer lost), or at any pause point. In half the scenarios a
+// confirm.Sweep (a page of 1 to 3 orders) walks the Store beside the
+// payment, between steps and at pause points, over the order and its
+// neighbours: the shop's other orders, settled or not, claimed before the
+// scenario and while a pass is under way; the sweep reconciles the
+// scenario's order (with and without ConfirmAuthenticated), and after the
+// last step completes two passes fault-free. On a Database the worker's
+// table also holds the orders of the scenarios it ran before: the sweep
+// pages the Store's own cursor past them, and checks the scenario's.
+//
 // Refunds: once the final check settled the order, a captured order is
 // refunded by 0 to 4 refund requests (RefundRequest.ID): partials, two of
 // them maybe of the same amount under different IDs (two refunds), a full
@@ -61,6 +80,25 @@
 //   - [store-contract]: a claim is inserted once, is found afterwards, an
 //     intent once bound is never replaced, and a Database's fault surfaces
 //     as confirm.ErrStore.
+//   - [account]: every intent of a direct charge lives on its connected
+//     account, none on the platform or another account; every other
+//     intent lives on the platform with the order's transfer_data,
+//     on_behalf_of and fee. The money checks above count charges on every
+//     account (the fake's inspection helpers see them all).
+//   - [voided]: when the shop's off-session retry ran while the customer's
+//     recovery waited, a 3-D Secure challenge the recovery hands the
+//     customer is still open at Stripe; the shop's retry answers
+//     RequiresCustomer, or what the customer's own attempts did (paid,
+//     declined after authenticating, canceled by Stripe).
+//   - [sweep]: per pass, every order unsettled throughout it (not
+//     Record.Settled, as the Store's Load says) and claimed before it
+//     began is seen exactly once, no order twice, no settled order listed,
+//     and an order passed over is reconciled by the third pass in a row;
+//     the sweep's Reconcile never creates, captures or cancels, confirms
+//     (moves money) only with ConfirmAuthenticated, answers as Stripe
+//     stands (the intent's status; never Failed or Canceled while money
+//     moved, Paid only on a paid intent; no client secret), and its
+//     errors are retry-safe.
 //   - [paid-changed], [stale-paid], [not-retry-safe], [other]: a customer
 //     told paid is never told otherwise; what the host was told last
 //     agrees with Stripe (Flow.Status's answer too); errors under

@@ -150,6 +150,8 @@ type requestCtx struct {
 	// movedAtAnswer: the order's money had moved when Stripe last answered
 	// this request (or when it began, before any answer).
 	movedAtAnswer bool
+	// race: the shop's off-session retry ran while this request waited.
+	race *raceRun
 }
 
 // requestKey is the context key under which a requestCtx finds itself.

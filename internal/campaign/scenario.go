@@ -52,6 +52,7 @@ type scenario struct {
 	ctx       *requestCtx // the request being served
 	refunding *refunding  // the refund phase, once the order is settled (refunds.go)
 
+	mix      mixState // platform orders, off-session races, sweeps
 	pmSeq    int
 	savedPMs []string // the customer's saved cards (pm_…); off-session: the card on file
 	// onFileNeedsCustomer: off-session, the card on file asks for 3-D
@@ -181,6 +182,7 @@ func newScenario(seed uint64, num, worker int, opts Options) *scenario {
 		CaptureLater: rng.IntN(3) == 0,
 		Description:  "campaign order",
 	}
+	s.drawPlatform()
 	// A host that can lose its Store must tell the Flow when the order
 	// was created (Order.CreatedAt); others may leave it zero, and the Flow
 	// then trusts the Store's record of when the creation was sent.
@@ -188,7 +190,7 @@ func newScenario(seed uint64, num, worker int, opts Options) *scenario {
 		s.order.CreatedAt = clock.Now()
 	}
 	if s.kind == paykind.SavedCard || s.kind == paykind.OffSession || rng.IntN(3) == 0 {
-		s.order.Customer = fake.CreateCustomer()
+		s.order.Customer = fake.CreateCustomerOn(s.order.Account)
 		if s.kind != paykind.SavedCard {
 			s.order.SaveCard = []confirm.SaveCard{confirm.DontSave, confirm.SaveOnSession, confirm.SaveOffSession}[rng.IntN(3)]
 		}
@@ -208,6 +210,7 @@ func newScenario(seed uint64, num, worker int, opts Options) *scenario {
 		}
 	}
 	fake.SetFaultHook(s.hook)
+	s.drawMix()
 	s.tracef("scenario %d: instances=%d own_stores=%v key_windows=%v restarts=%v kind=%s policy=%v order=%+v fault_rate=%.2f store_rate=%.2f interrupt_rate=%.2f interruptions=%v jumps=%v",
 		num, instances, own, s.windows, restarts, s.kind, s.policy, s.order, s.faultRate, s.storeRate, s.intrRate, s.intrKinds, travels)
 	s.tracef("  store_state_errors=%v", storeStateErrors)
@@ -332,12 +335,20 @@ func (s *scenario) hook(c stripetest.Call) (stripetest.Fault, bool) {
 // Store operation or a Stripe call. At the one its plan drew, the
 // interruption happens.
 func (s *scenario) point(ctx context.Context, where string) {
+	s.sweepAt(where)
 	rc, _ := ctx.Value(requestKey{}).(*requestCtx)
 	if rc == nil || rc.plan == nil {
 		return
 	}
 	p := rc.plan
 	p.n++
+	if p.race != nil {
+		if p.race.due(where, p.n, p.at) {
+			rc.plan = nil
+			s.offSessionRetryMeanwhile(rc, p.race, where)
+		}
+		return
+	}
 	if p.n != p.at {
 		return
 	}
@@ -397,10 +408,12 @@ func (s *scenario) newRequestCtx() *requestCtx {
 func (s *scenario) call(inst int, req confirm.Request) (confirm.Result, error) {
 	if !s.nested {
 		s.maybeRestart()
+		s.maybeSweep()
 	}
 	s.ctx = s.newRequestCtx()
 	ctx := s.ctx
 	ctx.inst = inst
+	s.planOffSessionRace(ctx)
 	ctx.movedAtAnswer = MoneyMoved(s.fake, s.order.ID) > 0
 	s.faultsOn = true
 	res, err := s.pay(inst, ctx, req)
@@ -444,6 +457,7 @@ func (s *scenario) observe(what string, ctx *requestCtx, res confirm.Result, err
 	}
 	s.tracef("  %s -> %v %s %s code=%s cvc=%s captured=%d", what, res.Outcome, res.IntentID, res.Status, res.Code, res.CVCCheck, res.Captured)
 	s.checkOffSession(what, res)
+	s.checkRaced(ctx, res, err)
 	switch {
 	case res.Outcome == confirm.RequiresAction && res.ClientSecret == "":
 		s.fail(probOther, "RequiresAction without a client secret")
@@ -545,7 +559,7 @@ func (s *scenario) newPaymentMethod(card string) string {
 	s.faultsOn = false // the browser's call, not the library's
 	defer func() { s.faultsOn = faults }()
 	s.pmSeq++
-	pi, err := s.fake.CreatePaymentIntent(context.Background(), stripeclient.CreateParams{
+	pi, err := s.browserStripe().CreatePaymentIntent(context.Background(), stripeclient.CreateParams{
 		IdempotencyKey:     fmt.Sprintf("browser-pm-%d", s.pmSeq),
 		Amount:             100,
 		Currency:           "usd",
@@ -775,6 +789,7 @@ func (s *scenario) finalCheck() {
 	s.tracef("final status check:")
 	s.intrKinds = nil
 	s.customerBack()
+	s.finalSweeps()
 	var res confirm.Result
 	var err error
 	for try := 0; try < 4; try++ {
@@ -858,6 +873,7 @@ func (s *scenario) finalCheck() {
 		s.fail(probDuplicate, "%d charges moved money for one order", moved)
 		s.stats.duplicates++
 	}
+	s.checkPlatform()
 	if deliberate && moved != 0 && !(err == nil && res.Outcome.Paid()) {
 		s.fail(probOther, "order canceled on purpose, yet %d charge(s) hold money", moved)
 	}

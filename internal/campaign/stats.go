@@ -79,6 +79,9 @@ const (
 type pausePlan struct {
 	at, n int
 	what  interruption
+	// race, when set, is the shop's off-session retry racing the
+	// customer's recovery, at the point race.due picks.
+	race *raceRun
 }
 
 // The capture amounts a host may send: 0 (all), the order's amount spelled
@@ -132,6 +135,7 @@ type Stats struct {
 	unknown          int // charges that moved money the host was not told of last
 	toldFailed       int // Failed/Canceled Results while the order's money had moved
 	stuck            int // orders a final fault-free status check could not settle
+	mix              mixStats
 	refunds          refundStats
 }
 
@@ -155,6 +159,7 @@ func (s *Stats) add(o Stats) {
 	s.unknown += o.unknown
 	s.toldFailed += o.toldFailed
 	s.stuck += o.stuck
+	s.mix.add(o.mix)
 	s.refunds.add(o.refunds)
 }
 
@@ -187,7 +192,7 @@ func (s *Stats) summary(opts Options, seed uint64) string {
 		opts.Name, seed, s.scenarios, s.kinds, s.instances[1], s.instances[2], s.instances[3], s.instances[4], s.calls, s.totalFaults(), strings.Join(kinds, " "),
 		s.storeOps, total, strings.Join(store, " "),
 		s.interruptions[intrRace], s.interruptions[intrRestart], s.jumps, strings.Join(caps, " "),
-		s.charges, s.moneyMoved, s.paid, s.canceled, s.canceledByStripe, s.duplicates, s.unknown, s.toldFailed, s.stuck) + " " + s.refunds.summary()
+		s.charges, s.moneyMoved, s.paid, s.canceled, s.canceledByStripe, s.duplicates, s.unknown, s.toldFailed, s.stuck) + " " + s.mix.summary() + " " + s.refunds.summary()
 }
 
 // unexercised lists what a run of 500 or more scenarios must have done
@@ -219,6 +224,7 @@ func (s *Stats) unexercised(opts Options) []string {
 	if s.paid == 0 || s.canceled == 0 || s.moneyMoved == 0 {
 		errs = append(errs, "the campaign did not reach every ending (paid, canceled, money moved)")
 	}
+	errs = append(errs, s.mix.unexercised(s.scenarios)...)
 	return append(errs, s.refunds.unexercised(s.scenarios)...)
 }
 

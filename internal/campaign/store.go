@@ -65,6 +65,9 @@ func (c *campaignStore) fault(ctx context.Context, op string) (storeFault, bool)
 		}
 		return storeNotReached, true
 	}
+	if k, ok := s.forcedSaveFault(rc, op); ok {
+		return k, true
+	}
 	if !s.faultsOn || s.storeRate == 0 || s.rng.Float64() >= s.storeRate {
 		return 0, false
 	}

@@ -258,6 +258,54 @@ func (c failedRefundLiarClient) ListRefunds(ctx context.Context, p stripeclient.
 	return list, err
 }
 
+// accountBlindClient is a client that ignores the connected account: a
+// direct charge's calls go to the platform, as an adapter that drops the
+// Stripe-Account header would send them.
+type accountBlindClient struct{ stripeclient.Client }
+
+func (c accountBlindClient) OnAccount(string) stripeclient.Client { return c.Client }
+
+// onAccountsOnly applies a sabotage to the calls on connected accounts
+// alone (a direct charge's), leaving the platform's as they are: the
+// campaign's money checks must see charges on every account. The
+// sabotaged view of an account is made once, so that it keeps its state.
+type onAccountsOnly struct {
+	stripeclient.Client
+	wrap  func(stripeclient.Client) stripeclient.Client
+	mu    sync.Mutex
+	views map[string]stripeclient.Client
+}
+
+func (c *onAccountsOnly) OnAccount(account string) stripeclient.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.views[account]; ok {
+		return v
+	}
+	if c.views == nil {
+		c.views = map[string]stripeclient.Client{}
+	}
+	v := c.wrap(c.Client.(stripeclient.OnAccount).OnAccount(account))
+	c.views[account] = v
+	return v
+}
+
+// createdOnlyLister is a MemoryStore whose Lister pages by Created alone,
+// a keyset cursor without its tie-breaker: an order claimed at the same
+// instant as the page's last one is never listed.
+type createdOnlyLister struct{ *confirm.MemoryStore }
+
+func (s createdOnlyLister) ListUnsettled(ctx context.Context, after confirm.Cursor, limit int) ([]confirm.OrderRecord, error) {
+	all, err := s.MemoryStore.ListUnsettled(ctx, confirm.Cursor{}, 1<<20)
+	var out []confirm.OrderRecord
+	for _, o := range all {
+		if len(out) < limit && (after == confirm.Cursor{} || o.Created.After(after.Created)) {
+			out = append(out, o)
+		}
+	}
+	return out, err
+}
+
 // sabotages are the broken builds and what the campaign must find on each.
 var sabotages = []struct {
 	name  string
@@ -327,10 +375,44 @@ var sabotages = []struct {
 		seeds: 3000,
 	},
 	{
+		name:  "client whose reads return the intent as first read, seen by the sweep's Reconcile",
+		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return &staleReadClient{Client: c} }},
+		want:  []string{"[sweep]"},
+		seeds: 1000,
+	},
+	{
 		name:  "client that reports a partial capture as full",
 		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return fullCaptureClient{c} }},
 		want:  []string{"[captured]"},
 		seeds: 1000,
+	},
+	{
+		name:  "client that drops the connected account (direct charges made on the platform)",
+		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return accountBlindClient{c} }},
+		want:  []string{"[account]"},
+		seeds: 3000,
+	},
+	{
+		name: "client that reports money moved as a decline, on connected accounts only",
+		opts: campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client {
+			return &onAccountsOnly{Client: c, wrap: func(c stripeclient.Client) stripeclient.Client { return liarClient{c} }}
+		}},
+		want:  []string{"[told-failed-paid]", "[unknown]"},
+		seeds: 1000,
+	},
+	{
+		name: "client without stable idempotency keys, on connected accounts only",
+		opts: campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client {
+			return &onAccountsOnly{Client: c, wrap: func(c stripeclient.Client) stripeclient.Client { return &forgetfulClient{Client: c} }}
+		}},
+		want:  []string{"[two-intents]", "[duplicate]"},
+		seeds: 1000,
+	},
+	{
+		name:  "Lister whose cursor pages by Created alone (no order ID tie-breaker)",
+		opts:  campaign.Options{Store: func(st confirm.Store) confirm.Store { return createdOnlyLister{st.(*confirm.MemoryStore)} }},
+		want:  []string{"[sweep]"},
+		seeds: 3000,
 	},
 	{
 		name:  "client that keys refunds by order and amount",

@@ -32,12 +32,16 @@ func TestOffSessionCampaign(t *testing.T) {
 	if testing.Short() {
 		seeds = 60
 	}
-	faults := 0
+	faults, races := 0, 0
 	for seed := uint64(1); seed <= uint64(seeds); seed++ {
-		n := runOffSessionScenario(t, seed)
+		n, r := runOffSessionScenario(t, seed)
 		faults += n
+		races += r
 	}
-	t.Logf("%d scenarios, %d faults injected", seeds, faults)
+	t.Logf("%d scenarios, %d faults injected, %d off-session retries during the customer's challenge", seeds, faults, races)
+	if races == 0 {
+		t.Errorf("no off-session retry ran during a customer's challenge in %d scenarios", seeds)
+	}
 	if faults < seeds/2 {
 		t.Errorf("only %d faults in %d scenarios: the campaign is not exercising failures", faults, seeds)
 	}
@@ -59,7 +63,7 @@ var offSessionCards = []struct {
 	{magic: "pm_card_authenticationRequiredChargeDeclinedInsufficientFunds", offAuth: true, onAuth: true, declines: true},
 }
 
-func runOffSessionScenario(t *testing.T, seed uint64) (faults int) {
+func runOffSessionScenario(t *testing.T, seed uint64) (faults, races int) {
 	t.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, 0x0ff5e5))
@@ -152,6 +156,17 @@ func runOffSessionScenario(t *testing.T, seed uint64) (faults int) {
 			req.PaymentMethodID = []string{"pm_card_visa", "pm_card_authenticationRequired"}[rng.IntN(2)]
 		}
 		res, ok = pay(back, req)
+		if ok && res.Outcome == confirm.RequiresAction && rng.IntN(3) == 0 {
+			// The shop's "charge now" while the customer authenticates:
+			// it only reads, and the challenge stays open.
+			races++
+			if retry, rok := pay(order, confirm.Request{PaymentMethodID: saved.ID}); rok && retry.Outcome != confirm.RequiresCustomer && !retry.Outcome.Paid() {
+				fail("the shop's retry during the customer's challenge: %v, want RequiresCustomer", retry.Outcome)
+			}
+			if pi, _ := fake.Intent(res.IntentID); pi.Status != "requires_action" {
+				fail("the shop's retry voided the customer's challenge: intent %s", pi.Status)
+			}
+		}
 		for ok && res.Outcome == confirm.RequiresAction {
 			if rng.IntN(4) == 0 {
 				_ = fake.FailAuthentication(res.IntentID)
@@ -204,7 +219,7 @@ func runOffSessionScenario(t *testing.T, seed uint64) (faults int) {
 	if err == nil && (st.Outcome == confirm.Succeeded) != (moved == 1) {
 		fail("Status %v, %d charges moved money", st.Outcome, moved)
 	}
-	return faults
+	return faults, races
 }
 
 func onSessionOf(o confirm.Order) confirm.Order {

@@ -370,7 +370,9 @@ func literal(v any, orderID string) (string, error) {
 // offers payments at fixed rates of 50 % and 80 % of that ceiling, each
 // arriving on schedule whether or not earlier ones finished (an open
 // loop: a closed loop's p99 measures its own queue). Each payment is a
-// first step of a fresh order through 4 instances, pools of 64. It
+// first step of a fresh order through 4 instances, with pools of 64
+// connections each (256 server processes on the database), then of 4
+// (16), so that a host can see what the pool's size costs. It
 // reports the Store's time per step (p50, p99) and the whole step's,
 // from its scheduled arrival (p50, p99), and the rates offered and
 // achieved. b.N is the number of arrivals per load.
@@ -385,14 +387,22 @@ func BenchmarkOpenLoop(b *testing.B) {
 	if ceiling <= 0 {
 		b.Fatal("no ceiling measured")
 	}
+	for _, size := range []int{64, 4} {
+		b.Run(fmt.Sprintf("pool=%d", size), func(b *testing.B) { openLoop(b, ceiling, size) })
+	}
+}
+
+// openLoop offers payments at 50 % and 80 % of ceiling through 4
+// instances whose pools hold size connections each.
+func openLoop(b *testing.B, ceiling float64, size int) {
 	fake := stripetest.New(stripetest.Config{})
 	table := newTable("open")
 	flows := make([]*confirm.Flow, benchInstances)
 	for i := range flows {
-		db := open(b, pool{name: fmt.Sprintf("open-%d", i), maxOpen: 64, tracer: countingTracer{}})
+		db := open(b, pool{name: fmt.Sprintf("open-%d-%d", size, i), maxOpen: size, tracer: countingTracer{}})
 		flows[i] = confirm.New(fake, confirm.Config{Store: timedStore{newStore(b, db, table)}})
 	}
-	runPayments(b, flows, 64, benchInstances*64*4, newTable("open-warm"))
+	runPayments(b, flows, size, benchInstances*size*4, newTable("open-warm"))
 	for _, load := range []float64{0.5, 0.8} {
 		b.Run(fmt.Sprintf("load=%.0f%%", load*100), func(b *testing.B) {
 			rate := load * ceiling

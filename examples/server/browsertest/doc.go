@@ -3,9 +3,12 @@
 // port in its offline demo mode, and pays through the page as a customer
 // would — on the Card Element's page and on the Payment Element's — checking
 // what the page shows and, through the demo's /demo/charges, what the
-// in-memory Stripe fake charged. TestRealModeOverHTTPFake runs the example
-// in real mode instead, with the production Stripe adapter pointed at
-// cmd/stripetest, the fake served over HTTP as a process of its own.
+// in-memory Stripe fake charged. TestRefunds refunds as the shop owner
+// from /orders; TestConnectDirectCharge pays a direct charge on the demo's
+// connected account from /connect. TestRealModeOverHTTPFake and
+// TestRealModeConnectOverHTTPFake run the example in real mode instead,
+// with the production Stripe adapter pointed at cmd/stripetest, the fake
+// served over HTTP as a process of its own.
 //
 // It is a module of its own so that chromedp never enters the library's
 // go.mod. Run it with

@@ -79,8 +79,18 @@ func (s *stripetestServer) post(t *testing.T, path string, form url.Values) (int
 // do sends a request with the given key.
 func (s *stripetestServer) do(t *testing.T, method, path, key string, body io.Reader) (int, map[string]any) {
 	t.Helper()
+	return s.doOn(t, method, path, key, "", body)
+}
+
+// doOn sends a request with the given key on a connected account (the
+// Stripe-Account header; none for "").
+func (s *stripetestServer) doOn(t *testing.T, method, path, key, account string, body io.Reader) (int, map[string]any) {
+	t.Helper()
 	req, _ := http.NewRequest(method, s.URL+path, body)
 	req.Header.Set("Authorization", "Bearer "+key)
+	if account != "" {
+		req.Header.Set("Stripe-Account", account)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -227,4 +237,86 @@ func realModePayment(t *testing.T, browser context.Context, srv *exampleServer, 
 	}
 	// The scenario's own three posts, as pay.js would send them.
 	posts.expect(t, firstPost, postIntent, postIntent)
+}
+
+// TestRealModeConnectOverHTTPFake is TestRealModeOverHTTPFake for the
+// Connect page: the example in real mode with -connect-account, a direct
+// charge with 3-D Secure over HTTP through the production adapter
+// (Stripe-Account on every call). /pay's requires_action names the
+// account; the 3-D Secure step finds the intent only with it, as Stripe.js
+// initialised with {stripeAccount} sends it; the intent lives on the
+// account, invisible from the platform.
+func TestRealModeConnectOverHTTPFake(t *testing.T) {
+	chromium := findChromium(t)
+	api := startStripetest(t)
+	status, acct := api.do(t, "POST", "/_stripetest/accounts", realModeSK, strings.NewReader(""))
+	account, _ := acct["id"].(string)
+	if status != http.StatusOK || !strings.HasPrefix(account, "acct_") {
+		t.Fatalf("create account: %d %v", status, acct)
+	}
+	srv := startExampleWith(t, []string{"-stripe-api-base", api.URL, "-connect-account", account},
+		[]string{"STRIPE_SECRET_KEY=" + realModeSK, "STRIPE_PUBLISHABLE_KEY=" + realModePK})
+	browser := startBrowser(t, chromium)
+
+	tab, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	defer closeTab()
+	posts := recordPosts(t, tab)
+	if err := chromedp.Do(tab, chromedp.Navigate(srv.URL+"connect"), chromedp.WaitVisible(chromedp.CSS("#new-connect-order")),
+		chromedp.Click(chromedp.CSS("#new-connect-order")), chromedp.WaitVisible(chromedp.CSS("#direct-charge"))); err != nil {
+		t.Fatalf("start a direct-charge order: %v\n%s", err, srv.logs())
+	}
+	order, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("#order-id")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	order = strings.TrimSpace(order)
+	if got, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById('payment-form').dataset.stripeAccount`)); err != nil || got != account {
+		t.Errorf("the form's data-stripe-account is %q (%v), want %s", got, err, account)
+	}
+	pay := func(body string) map[string]any {
+		t.Helper()
+		got, err := chromedp.Run(tab, chromedp.Evaluate[map[string]any](`fetch('/pay', {method: 'POST',
+			headers: {'Content-Type': 'application/json'}, body: `+"`"+body+"`"+`}).then((r) => r.json())`,
+			chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("POST /pay %s: %v\n%s", body, err, srv.logs())
+		}
+		return got
+	}
+	first := pay(`{"payment_method_id": "pm_card_threeDSecure2Required"}`)
+	secret, _ := first["payment_intent_client_secret"].(string)
+	if first["requires_action"] != true || secret == "" || first["stripe_account"] != account {
+		t.Fatalf("first /pay = %v, want requires_action with a client secret and stripe_account %s\n%s", first, account, srv.logs())
+	}
+	intent, _, _ := strings.Cut(secret, "_secret_")
+	form := url.Values{"client_secret": {secret}}.Encode()
+	// Stripe.js without the account does not find the intent.
+	if status, _ := api.doOn(t, "POST", "/_stripetest/payment_intents/"+intent+"/authenticate", realModePK, "", strings.NewReader(form)); status != http.StatusNotFound {
+		t.Errorf("3-D Secure from the platform: %d, want 404", status)
+	}
+	status, pi := api.doOn(t, "POST", "/_stripetest/payment_intents/"+intent+"/authenticate", realModePK, account, strings.NewReader(form))
+	if status != http.StatusOK || pi["status"] != "requires_confirmation" {
+		t.Fatalf("authenticate on %s: %d %v", account, status, pi)
+	}
+	if got := pay(`{"payment_intent_id": "` + intent + `"}`); got["success"] != true {
+		t.Fatalf("second /pay = %v, want success\n%s", got, srv.logs())
+	}
+	if status, _ := api.doOn(t, "GET", "/v1/payment_intents/"+intent, realModeSK, account, nil); status != http.StatusOK {
+		t.Errorf("the intent on %s: %d, want 200", account, status)
+	}
+	if status, _ := api.do(t, "GET", "/v1/payment_intents/"+intent, realModeSK, nil); status != http.StatusNotFound {
+		t.Errorf("the intent from the platform: %d, want 404 (a direct charge lives on its account)", status)
+	}
+	status, list := api.do(t, "GET", "/_stripetest/charges?"+url.Values{"metadata_key": {"cardconfirm_order_id"}, "value": {order}}.Encode(), realModeSK, nil)
+	data, _ := list["data"].([]any)
+	moved := 0
+	for _, c := range data {
+		if ch, _ := c.(map[string]any); ch["money_moved"] == true {
+			moved++
+		}
+	}
+	if status != http.StatusOK || moved != 1 {
+		t.Errorf("order %s: %d charges moved money, want 1 (%d %v)", order, moved, status, list)
+	}
+	posts.expect(t, postCard, postIntent)
 }

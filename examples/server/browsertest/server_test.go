@@ -150,8 +150,15 @@ type orderCharges struct {
 		Captured       bool   `json:"captured"`
 		CVCCheck       string `json:"cvc_check"`
 		MoneyMoved     bool   `json:"money_moved"`
+		Account        string `json:"account"` // "" for the platform
 	} `json:"charges"`
 	MoneyMoved int `json:"money_moved"`
+	Refunds    []struct {
+		ID     string `json:"id"`
+		Amount int64  `json:"amount"`
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	} `json:"refunds"`
 }
 
 // charges asks the example what the fake charged for orderID.
@@ -189,7 +196,10 @@ func (c orderCharges) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "order %s (%s, %d, intent %s): %d charge(s) moved money", c.OrderID, c.State, c.Amount, c.Intent, c.MoneyMoved)
 	for _, ch := range c.Charges {
-		fmt.Fprintf(&b, "\n  %s %s %s amount=%d captured=%v cvc=%s moved=%v", ch.ID, ch.PaymentIntent, ch.Status, ch.Amount, ch.Captured, ch.CVCCheck, ch.MoneyMoved)
+		fmt.Fprintf(&b, "\n  %s %s %s amount=%d captured=%v cvc=%s moved=%v account=%q", ch.ID, ch.PaymentIntent, ch.Status, ch.Amount, ch.Captured, ch.CVCCheck, ch.MoneyMoved, ch.Account)
+	}
+	for _, r := range c.Refunds {
+		fmt.Fprintf(&b, "\n  refund %s %s amount=%d reason=%s", r.ID, r.Status, r.Amount, r.Reason)
 	}
 	return b.String()
 }

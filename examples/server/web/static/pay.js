@@ -10,6 +10,13 @@
 // server" guide: elements.submit() and createConfirmationToken instead of
 // createPaymentMethod, handleNextAction instead of handleCardAction.
 //
+// A direct charge on a connected account (Stripe Connect) needs Stripe.js
+// initialised with that account, Stripe(pk, {stripeAccount}): the card is
+// made there (the form's data-stripe-account), and the intent that asks for
+// 3-D Secure lives there (the server's requires_action answer names it in
+// stripe_account; handleCardAction cannot find the intent without it).
+// For any other order the page and its JSON are as in Stripe's guide.
+//
 // The browser sends only {"payment_method_id"}, {"confirmation_token"},
 // {"payment_intent_id"} or, for a saved card, {"payment_method_id",
 // "cvc_token"}. Never an amount: the server finds the order from its own
@@ -21,7 +28,17 @@
   if (!form) {
     return; // nothing to pay on this page
   }
-  const stripe = Stripe(document.body.dataset.publishableKey);
+  const publishableKey = document.body.dataset.publishableKey;
+  const pageAccount = form.dataset.stripeAccount || '';
+  const stripe = pageAccount ? Stripe(publishableKey, { stripeAccount: pageAccount }) : Stripe(publishableKey);
+  // stripeOn is Stripe.js on account ('' for the platform): the page's own
+  // when it is the page's account.
+  function stripeOn(account) {
+    if (!account || account === pageAccount) {
+      return stripe;
+    }
+    return Stripe(publishableKey, { stripeAccount: account });
+  }
   const endpoint = form.dataset.endpoint;
   const savedCard = form.dataset.savedCard === 'true';
   const paymentElement = form.dataset.element === 'payment';
@@ -156,10 +173,12 @@
       // Show error from server on payment form
       fail(response.error);
     } else if (response.requires_action) {
-      // Use Stripe.js to handle the required card action
+      // Use Stripe.js to handle the required card action, on the account
+      // the intent lives on (stripe_account, for a direct charge)
+      const actionStripe = stripeOn(response.stripe_account);
       const { error: errorAction, paymentIntent } = paymentElement
-        ? await stripe.handleNextAction({ clientSecret: response.payment_intent_client_secret })
-        : await stripe.handleCardAction(response.payment_intent_client_secret);
+        ? await actionStripe.handleNextAction({ clientSecret: response.payment_intent_client_secret })
+        : await actionStripe.handleCardAction(response.payment_intent_client_secret);
       if (errorAction) {
         // Show error from Stripe.js in payment form
         fail(errorAction.message);
