@@ -50,8 +50,10 @@
 // error, asked again later on any instance, maybe after a restart or a
 // day; another request for a refund (often the same one) runs whole while
 // a request waits at a pause point; pending refunds settle, succeeded or
-// failed, between requests. An authorised order not captured is asked
-// one refund. Then, faults stopped, every refund is asked again until
+// failed, between requests. A destination charge's refunds take the
+// transfer back from the connected account half the time
+// (ReverseTransfer); a direct charge's are made on its account. An
+// authorised order not captured is asked one refund. Then, faults stopped, every refund is asked again until
 // answered, and again on every instance, before Flow.Status.
 //
 // The checks, per order; each failure starts with its class:
