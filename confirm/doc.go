@@ -177,6 +177,61 @@
 // customer's own confirmation key; while the customer is authenticating it only
 // reads. Reconcile never confirms with a card.
 //
+// # Refunds
+//
+// [Flow.Refund] refunds part or all of a captured payment, once per
+// [RefundRequest].ID, the host's identifier of the refund it intends.
+// The rules, in the order the Flow applies them:
+//
+//   - Read the payment first when the record may be stale: no record (a
+//     restart, another instance's Store), only a claim, or a status other
+//     than succeeded. The intent is read (found through search when the
+//     record does not name it) and recorded. An intent younger than
+//     Config.SearchLag does not show in search yet: ErrPaymentInProgress
+//     with [RetryAfter], never an answer that no payment exists.
+//   - An authorisation not captured is not refunded: ErrInvalidState
+//     (cancel it with [Flow.Cancel]).
+//   - Reserve before sending. A refund new to the record is reserved in it
+//     (compare-and-swap) before it is sent, so the record's pending,
+//     succeeded and unanswered refunds never add up to more than was
+//     captured. A request that does not fit is refused with
+//     ErrRefundTooLarge before any call when the record is trusted. It is
+//     not when Order.CreatedAt says the Store can lose records (a record
+//     restored or kept apart may lack this very refund, made through
+//     another), when it was rebuilt from Stripe in this call, or when it
+//     holds a refund never answered (which may hold no room at Stripe):
+//     then the intent's refunds are read first (one call), and the refusal
+//     weighs what Stripe holds.
+//   - Look before sending again. A refund sent before (an answer lost, a
+//     retry on another instance, a record rebuilt from Stripe), or new to
+//     the record past Config.KeyWindow of Order.CreatedAt (another Store
+//     may have made it under a key Stripe has pruned since), is looked for
+//     among the intent's refunds by its ID (metadata) before it is sent.
+//     A refund found is recorded and reported, never sent again.
+//   - One key chain per refund. The refund is sent under a key of the order
+//     and its ID, never its amount: two refunds of the same amount are
+//     two refunds. A server error is read back (the refunds listed): a
+//     refund made is recorded; when Stripe replayed the error from its
+//     idempotency store and no refund for the ID exists, the key holds the
+//     error for 24 hours and made nothing, and the refund moves to the next
+//     key of its chain (recorded, so every instance derives the same one).
+//   - A full refund is sent as amount 0: Stripe refunds what remains when
+//     it runs, never more.
+//   - Stripe's refusals (amount_too_large, charge_already_refunded,
+//     charge_disputed, a charge not refundable) are final answers,
+//     recorded; asked again, the refunds are read once first (another
+//     Store may have made it since).
+//   - Answers that may be stale are read again: a replayed creation, and a
+//     pending or succeeded refund asked again (a card refund can fail
+//     after it succeeded); a failed or canceled one is final. When the
+//     record holds more refunded than captured, some refunds failed since:
+//     all are read before the Flow answers.
+//
+// Calls: one per refund request; none for a refusal on a trusted record;
+// one read more for a refund asked again, a refusal on a record not
+// trusted, a lost answer or a record rebuilt from Stripe (with a search
+// and a read of the intent), and for a refund made past the key window.
+//
 // # Guarantees
 //
 // The package's promises, by name; comments in this module refer to them.

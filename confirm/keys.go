@@ -121,6 +121,23 @@ func keyCancel(ns uuid.UUID, orderID, intentID string) string {
 	return key(ns, "cancel", orderID, intentID)
 }
 
+// keyRefund is link n of the key chain of the order's refund refundID
+// (RefundRequest.ID), never of its amount: two refunds of the same amount
+// are two refunds. The Flow sends link n+1 only once link n was answered
+// from Stripe's idempotency store with a server error (Stripe stores a 500
+// once the work began, and replays it for 24 hours) and the intent's
+// refunds, listed after that answer, hold none made for refundID: link n
+// made no refund, and never will, as every later attempt under it gets
+// the stored 500 (after 24 hours, a Flow at link n reads the refunds
+// before sending). Every instance walks the chain from the record, or from
+// 0 after listing the refunds, so they meet on the same key.
+func keyRefund(ns uuid.UUID, orderID, refundID string, n int) string {
+	if n == 0 {
+		return key(ns, "refund", orderID, refundID)
+	}
+	return key(ns, "refund", orderID, refundID, strconv.Itoa(n))
+}
+
 // key is the UUIDv5 over ns and the step's identity, encoded as
 // "cardconfirm/v1/<step>" followed by "/<len>:<part>" for each part.
 func key(ns uuid.UUID, step string, parts ...string) string {

@@ -8,7 +8,7 @@ import (
 
 // TestKeysPinned fails if a key changes between releases: a changed key lets
 // a retry that straddles an upgrade create a second PaymentIntent. The
-// namespace, create (attempts 0 and 1) and cancel values were cross-checked with Python's
+// namespace, create (attempts 0 and 1), cancel and refund values were cross-checked with Python's
 // uuid.uuid5 over the documented identity encoding.
 func TestKeysPinned(t *testing.T) {
 	ns := DefaultNamespace
@@ -23,6 +23,8 @@ func TestKeysPinned(t *testing.T) {
 		{"confirm action link 0", keyConfirmActionAttempt(ns, "order-1", "pi_1", "pm_1", "", 0), "67013519-2582-560e-a763-5cbe4fa8ce21"},
 		{"capture", keyCapture(ns, "order-1", "pi_1", 0), "33f414fa-27bf-5aa3-9b76-00f4cc8961d9"},
 		{"cancel", keyCancel(ns, "order-1", "pi_1"), "4791c242-ebcd-56a1-82ae-f78619cac9d0"},
+		{"refund link 0", keyRefund(ns, "order-1", "r1", 0), "1eea28d5-065b-5c5a-91ee-93afa80d7661"},
+		{"refund link 1", keyRefund(ns, "order-1", "r1", 1), "3fe44228-fe1e-5589-871e-b5ab86180532"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -43,6 +45,7 @@ func TestKeysDistinct(t *testing.T) {
 		keyConfirmActionAttempt(ns, "o1", "pi_1", "pm_a", "", 1), keyConfirmActionAttempt(ns, "o1", "pi_1", "pm_a", "", 2),
 		keyCapture(ns, "o1", "pi_1", 0), keyCapture(ns, "o1", "pi_1", 100),
 		keyCancel(ns, "o1", "pi_1"), keyCancel(ns, "o1", "pi_2"),
+		keyRefund(ns, "o1", "r1", 0), keyRefund(ns, "o1", "r2", 0), keyRefund(ns, "o1", "r1", 1), keyRefund(ns, "o2", "r1", 0),
 		// Length prefixes keep shifted boundaries apart.
 		keyConfirm(ns, "o1/1:x", "pi_1", "pm_a", ""), keyConfirm(ns, "o1", "1:x/pi_1", "pm_a", ""),
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
 )
@@ -71,9 +72,6 @@ var (
 // by which a lost answer is found again.
 const refundMetaKey = "cardconfirm_refund_id"
 
-// refundKey is the key of the order's refund id: never its amount.
-func refundKey(f *Flow, st *state, id string) string { return key(f.ns, "refund", st.keyID(), id) }
-
 // Refund refunds part or all of what order's payment captured, once per
 // r.ID however often it is called, on whichever instance.
 //
@@ -82,16 +80,22 @@ func refundKey(f *Flow, st *state, id string) string { return key(f.ns, "refund"
 // checked under the record's compare-and-swap), sent under a key of the
 // order and r.ID, and its answer recorded. A lost answer is found again by
 // listing the intent's refunds (one read) before the refund is sent again
-// under the same key. An authorised payment not captured is not refunded: cancel it
-// ([Flow.Cancel], ErrInvalidState here).
+// under the same key; a server error Stripe stored under that key moves
+// the refund to the next key of its chain once the list shows no refund
+// for r.ID. An authorised payment not captured is not refunded: cancel it
+// ([Flow.Cancel], ErrInvalidState here). The package doc's "Refunds"
+// lists the rules.
 //
 // A refund asked again is read again unless it failed or was canceled (a
 // card refund can fail after it succeeded). On an instance whose Store
 // lost the order's record, the intent is found through Stripe's search
-// and the refund looked for by its ID before anything is sent.
+// (ErrPaymentInProgress with RetryAfter while the search cannot show it
+// yet) and the refund looked for by its ID before anything is sent.
 //
-// Calls: one to refund; one read for a refund asked again, and one on the
-// failure paths (a lost answer, a lost record: a search and a read more).
+// Calls: one to refund, none to refuse one that does not fit (one read
+// when Order.CreatedAt says the Store can lose records); one read for a
+// refund asked again, and one on the failure paths (a lost answer, a lost
+// record: a search and a read more).
 func (f *Flow) Refund(ctx context.Context, order Order, r RefundRequest) (RefundResult, error) {
 	if err := order.Validate(f.metaKey); err != nil {
 		return RefundResult{}, err
@@ -136,7 +140,14 @@ func (r RefundRequest) validate(order Order) error {
 }
 
 func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *state, r RefundRequest) (RefundResult, error) {
-	reservedHere, recovered := false, false
+	var (
+		reservedHere bool                  // this call reserved the refund in the record
+		recovered    bool                  // this call read the payment from Stripe and recorded it
+		listed       []stripeclient.Refund // the intent's refunds, once this call listed them
+		fresh        bool                  // the refund's entry holds what Stripe said in this call
+		sentLink     = -1                  // the link of the key chain this call sent last
+		serverErr    error                 // the 5xx that answered it
+	)
 	for attempt := 0; attempt < maxSteps; attempt++ {
 		rec, err := f.loadRecord(ctx, st.order.ID)
 		missing := errors.Is(err, ErrNotFound)
@@ -160,22 +171,75 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 		case rec.Status == StatusRequiresCapture:
 			return RefundResult{}, &flowError{op: "refund", sentinel: ErrInvalidState, err: errors.New("the payment is authorised, not captured: cancel it (Flow.Cancel) rather than refund it")}
 		case rec.IntentID == "" || rec.Status != StatusSucceeded:
-			return RefundResult{}, &flowError{op: "refund", sentinel: ErrInvalidState, err: errors.New("the order has no captured payment")}
+			return RefundResult{}, &flowError{op: "refund", sentinel: ErrInvalidState, err: errors.New("the order's record has no captured payment")}
+		}
+		if listed != nil {
+			// What Stripe listed goes into the record before anything
+			// is decided on it.
+			if next, changed := rec.withRefunds(listed, st.order.ID); changed {
+				next.Updated = st.now
+				stored, err := f.store.Update(ctx, st.order.ID, next.export())
+				switch {
+				case errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrNotFound):
+					continue
+				case err != nil:
+					return RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err}
+				}
+				if rec, err = imported(stored); err != nil {
+					return RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err}
+				}
+			}
+			fresh = fresh || rec.refundIndex(r.ID) >= 0 && rec.Refunds[rec.refundIndex(r.ID)].StripeID != ""
+		}
+		// list reads the intent's refunds, then decides again.
+		list := func() error {
+			var err error
+			listed, err = f.listRefunds(ctx, refunder, st, rec.IntentID)
+			if err != nil {
+				listed = nil
+				return wrapStripe("list refunds", err)
+			}
+			return nil
+		}
+		if listed == nil && rec.active() > rec.Captured {
+			// More refunded than captured, as the record has it: some of
+			// its refunds failed since it recorded them (a card refund
+			// can fail after it succeeded). Read them all first.
+			if err := list(); err != nil {
+				return RefundResult{}, err
+			}
+			continue
 		}
 		i := rec.refundIndex(r.ID)
 		if i < 0 {
 			// A new refund: reserve its amount in the record first.
 			amount := r.Amount
 			left := rec.Captured - rec.reserved()
+			if listed != nil {
+				// Stripe's count, read in this call: a reservation never
+				// sent (its request still unanswered) holds no room there.
+				left = max(left, rec.Captured-listedActive(listed))
+			}
 			if r.Full {
 				amount = left
 			}
 			if amount <= 0 || amount > left {
+				if listed == nil && (recovered || rec.unanswered() || !st.order.CreatedAt.IsZero()) {
+					// Read back before refusing unless the record is to be
+					// trusted: one rebuilt from Stripe, or kept by a Store
+					// that can lose records (Order.CreatedAt set), may lack
+					// this very refund, made through another; a refund
+					// never answered may hold no room at Stripe.
+					if err := list(); err != nil {
+						return RefundResult{}, err
+					}
+					continue
+				}
 				return RefundResult{}, &flowError{op: "refund", sentinel: ErrRefundTooLarge,
 					err: fmt.Errorf("%d asked, %d captured and not refunded or pending", amount, left)}
 			}
 			next := rec
-			next.Refunds = append(append([]refundEntry(nil), rec.Refunds...), refundEntry{ID: r.ID, Amount: amount, Reason: r.Reason, SentAt: st.now})
+			next.Refunds = append(append([]refundEntry(nil), rec.Refunds...), refundEntry{ID: r.ID, Amount: amount, Full: r.Full, Reason: r.Reason, SentAt: st.now})
 			next.Updated = st.now
 			if _, err := f.store.Update(ctx, st.order.ID, next.export()); err != nil {
 				if errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrNotFound) {
@@ -187,7 +251,7 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 			continue
 		}
 		e := rec.Refunds[i]
-		if e.Amount != r.Amount && !r.Full {
+		if !r.Full && !e.Full && e.Amount != r.Amount {
 			return RefundResult{}, &ArgumentError{Name: "refund ID", Reason: "already used for another amount"}
 		}
 		var (
@@ -195,25 +259,70 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 			cerr error
 		)
 		switch {
-		case e.StripeID != "" && refundOver(e.Status):
+		case e.StripeID != "" && (fresh || refundOver(e.Status)):
 			return rec.refundResult(e), nil
 		case e.StripeID != "":
 			// Pending, requires_action, or succeeded (a card refund can
 			// still fail after it succeeded): read it again.
 			got, cerr = f.stripeRefund(ctx, st, "retrieve refund", func() (*stripeclient.Refund, error) { return refunder.RetrieveRefund(ctx, e.StripeID) })
 		case e.Status == refundRefused:
-			return rec.refundResult(e), &flowError{op: "refund", sentinel: ErrNotRefundable, err: errors.New("Stripe refused this refund")}
-		default:
-			if !reservedHere || st.calls > 0 || recovered {
-				// Sent before (a lost answer, another instance): find it
-				// by its metadata before sending it again.
-				got, cerr = f.findRefund(ctx, refunder, st, rec.IntentID, r.ID)
+			if listed == nil {
+				// Another instance's Store may have made it since.
+				if err := list(); err != nil {
+					return RefundResult{}, err
+				}
+				continue
 			}
-			if cerr == nil && got == nil {
-				p := stripeclient.RefundParams{IdempotencyKey: refundKey(f, st, r.ID), PaymentIntent: rec.IntentID, Amount: e.Amount,
-					Reason: e.Reason, Metadata: map[string]string{f.metaKey: st.order.ID, refundMetaKey: r.ID},
-					ReverseTransfer: r.ReverseTransfer, RefundApplicationFee: r.RefundApplicationFee}
-				got, cerr = f.stripeRefund(ctx, st, "refund", func() (*stripeclient.Refund, error) { return refunder.CreateRefund(ctx, p) })
+			return rec.refundResult(e), &flowError{op: "refund", sentinel: ErrNotRefundable, err: errors.New("Stripe refused this refund")}
+		case listed == nil && (!reservedHere || recovered || !refundSendSafe(st.order, st.now, f.window)):
+			// Sent before (a lost answer, another instance), or maybe
+			// by another Store whose key Stripe may have pruned since:
+			// find it by its metadata before sending it again.
+			if err := list(); err != nil {
+				return RefundResult{}, err
+			}
+			continue
+		case sentLink == e.Attempt && serverErr != nil:
+			// Sent in this call, answered with a server error, and not
+			// made: the key may hold that error (Stripe stores a 500
+			// once the work began, and replays it for 24 hours). When it
+			// does, the next link of the chain is sent.
+			var se *stripeclient.Error
+			if !errors.As(serverErr, &se) || !se.Replayed {
+				return rec.refundResult(e), wrapStripe("refund", serverErr)
+			}
+			next := rec
+			next.Refunds = append([]refundEntry(nil), rec.Refunds...)
+			next.Refunds[i].Attempt++
+			next.Updated = st.now
+			if _, err := f.store.Update(ctx, st.order.ID, next.export()); err != nil && !errors.Is(err, ErrStaleRecord) && !errors.Is(err, ErrNotFound) {
+				return RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err}
+			}
+			continue
+		default:
+			amount := e.Amount
+			if e.Full {
+				amount = 0 // what remains at Stripe when it runs
+			}
+			p := stripeclient.RefundParams{IdempotencyKey: keyRefund(f.ns, st.keyID(), r.ID, e.Attempt), PaymentIntent: rec.IntentID, Amount: amount,
+				Reason: e.Reason, Metadata: map[string]string{f.metaKey: st.order.ID, refundMetaKey: r.ID},
+				ReverseTransfer: r.ReverseTransfer, RefundApplicationFee: r.RefundApplicationFee}
+			sentLink, serverErr = e.Attempt, nil
+			got, cerr = f.stripeRefund(ctx, st, "refund", func() (*stripeclient.Refund, error) { return refunder.CreateRefund(ctx, p) })
+			if cerr == nil && got.Replayed && !refundOver(string(got.Status)) {
+				// Stripe's stored answer, as old as the first request
+				// under the key: the refund may have moved on since.
+				id := got.ID
+				got, cerr = f.stripeRefund(ctx, st, "retrieve refund", func() (*stripeclient.Refund, error) { return refunder.RetrieveRefund(ctx, id) })
+			}
+			var se *stripeclient.Error
+			if errors.As(cerr, &se) && se.HTTPStatus >= 500 {
+				// Did the work happen? Read back before anything else.
+				serverErr = cerr
+				if err := list(); err != nil {
+					return rec.refundResult(e), wrapStripe("refund", cerr)
+				}
+				continue
 			}
 		}
 		var se *stripeclient.Error
@@ -244,6 +353,16 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 		next := rec
 		next.Refunds = append([]refundEntry(nil), rec.Refunds...)
 		next.Refunds[i].StripeID, next.Refunds[i].Status, next.Refunds[i].Amount = got.ID, string(got.Status), got.Amount
+		var lerr error
+		if next.active() > next.Captured {
+			// More refunded than captured, as the record has it: some of
+			// its other refunds failed since (a card refund can fail
+			// after it succeeded). Read them all before answering, again
+			// if this call listed them before: they changed since.
+			if lerr = list(); lerr == nil {
+				next, _ = next.withRefunds(listed, st.order.ID)
+			}
+		}
 		next.Refunded = next.succeeded()
 		next.Updated = st.now
 		stored, err := f.store.Update(ctx, st.order.ID, next.export())
@@ -257,12 +376,12 @@ func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *s
 			res.FailureReason = got.FailureReason
 			f.log.LogAttrs(ctx, slog.LevelError, "confirm: store failed after Stripe answered a refund; the result stands",
 				slog.String("order_id", st.order.ID), slog.String("refund_id", r.ID), slog.String("error", err.Error()))
-			return res, nil
+			return res, lerr
 		}
 		out, _ := imported(stored)
 		res := out.refundResult(out.Refunds[i])
 		res.FailureReason = got.FailureReason
-		return res, nil
+		return res, lerr
 	}
 	return RefundResult{}, &flowError{op: "refund", sentinel: ErrPaymentInProgress, err: errors.New("the order's record kept changing")}
 }
@@ -288,20 +407,80 @@ func refundFinal(status string) bool {
 	return false
 }
 
-// findRefund lists the intent's refunds for the one with the host's
-// refund id in its metadata.
-func (f *Flow) findRefund(ctx context.Context, refunder stripeclient.Refunder, st *state, intentID, id string) (*stripeclient.Refund, error) {
-	var found *stripeclient.Refund
+// listRefunds lists the intent's refunds (one call).
+func (f *Flow) listRefunds(ctx context.Context, refunder stripeclient.Refunder, st *state, intentID string) ([]stripeclient.Refund, error) {
+	var list []stripeclient.Refund
 	_, err := f.stripeRefund(ctx, st, "list refunds", func() (*stripeclient.Refund, error) {
-		list, err := refunder.ListRefunds(ctx, stripeclient.ListRefundsParams{PaymentIntent: intentID})
-		for i := range list {
-			if list[i].Metadata[refundMetaKey] == id {
-				found = &list[i]
-			}
-		}
-		return found, err
+		var err error
+		list, err = refunder.ListRefunds(ctx, stripeclient.ListRefundsParams{PaymentIntent: intentID})
+		return nil, err
 	})
-	return found, err
+	if err == nil && list == nil {
+		list = []stripeclient.Refund{}
+	}
+	return list, err
+}
+
+// withRefunds is r with the order's refunds that Stripe listed: each
+// refund made for a host refund ID (its metadata) recorded under that ID,
+// a new entry for one this record never saw (another instance's Store
+// made it), Stripe's status and amount for one it did. changed reports
+// whether anything changed.
+func (r record) withRefunds(list []stripeclient.Refund, orderID string) (record, bool) {
+	next := r
+	next.Refunds = append([]refundEntry(nil), r.Refunds...)
+	changed := false
+	for _, got := range list {
+		id := got.Metadata[refundMetaKey]
+		if id == "" {
+			continue // not the host's: the release of an authorisation
+		}
+		i := next.refundIndex(id)
+		if i < 0 {
+			next.Refunds = append(next.Refunds, refundEntry{ID: id, Amount: got.Amount, Reason: got.Reason})
+			i = len(next.Refunds) - 1
+		}
+		e := &next.Refunds[i]
+		if e.StripeID != "" && e.StripeID != got.ID {
+			continue // the refund on record stands
+		}
+		if e.StripeID != got.ID || e.Status != string(got.Status) || e.Amount != got.Amount {
+			e.StripeID, e.Status, e.Amount = got.ID, string(got.Status), got.Amount
+			changed = true
+		}
+	}
+	next.Refunded = next.succeeded()
+	return next, changed || next.Refunded != r.Refunded
+}
+
+// listedActive sums the refunds made for host refund IDs that are
+// pending or succeeded in list.
+func listedActive(list []stripeclient.Refund) int64 {
+	var n int64
+	for _, got := range list {
+		if got.Metadata[refundMetaKey] != "" && active(got.Status) {
+			n += got.Amount
+		}
+	}
+	return n
+}
+
+func active(status stripeclient.RefundStatus) bool {
+	switch status {
+	case stripeclient.RefundPending, stripeclient.RefundRequiresAction, stripeclient.RefundSucceeded:
+		return true
+	}
+	return false
+}
+
+// refundSendSafe reports whether a refund new to the order's record may be
+// sent without looking for it at Stripe first: no other Store can have
+// made it under a key Stripe has pruned since. That holds while the order
+// is younger than window (any refund of it was made later, under a key
+// Stripe still keeps), or, when the host does not say when the order was
+// created, always: the Store is then trusted to keep every refund.
+func refundSendSafe(order Order, now time.Time, window time.Duration) bool {
+	return order.CreatedAt.IsZero() || now.Sub(order.CreatedAt) < window
 }
 
 // stripeRefund makes one refund call, observed and counted.
@@ -347,6 +526,17 @@ func (r record) refundIndex(id string) int {
 	return -1
 }
 
+// unanswered reports whether a refund of the record was sent, or
+// reserved to be sent, and not answered yet.
+func (r record) unanswered() bool {
+	for _, e := range r.Refunds {
+		if e.Status == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // reserved is what the order's refunds may move: pending, succeeded, and
 // those not answered yet.
 func (r record) reserved() int64 {
@@ -355,6 +545,18 @@ func (r record) reserved() int64 {
 		switch e.Status {
 		case string(stripeclient.RefundFailed), string(stripeclient.RefundCanceled), refundRefused:
 		default:
+			n += e.Amount
+		}
+	}
+	return n
+}
+
+// active is what the order's refunds hold at Stripe as the record knows
+// them: pending and succeeded.
+func (r record) active() int64 {
+	var n int64
+	for _, e := range r.Refunds {
+		if active(stripeclient.RefundStatus(e.Status)) {
 			n += e.Amount
 		}
 	}
@@ -417,7 +619,11 @@ func (f *Flow) recover(ctx context.Context, order Order, rec record, missing boo
 			if len(found) > 1 {
 				return &flowError{op: "refund", sentinel: ErrSeveralIntents}
 			}
-			return &flowError{op: "refund", sentinel: ErrNotFound, after: f.lag + keyMargin, err: errors.New("Stripe's search shows no intent for the order yet")}
+			// An intent shows in search only SearchLag after it was
+			// made: this may be a payment too young to show. Not a
+			// refusal, which would tell the host no payment exists.
+			return &flowError{op: "refund", sentinel: ErrPaymentInProgress, after: f.lag + keyMargin,
+				err: fmt.Errorf("%w, and Stripe's search shows no intent for it yet", ErrNotFound)}
 		}
 		id = found[0].ID
 	}

@@ -248,3 +248,119 @@ func TestRefundOfAClaimOnlyRecord(t *testing.T) {
 		t.Fatalf("refund of a payment the record never saw: %+v, %v", res, err)
 	}
 }
+
+// TestRefundAfterAStoredServerError: Stripe ran a refund's request,
+// refused it (another refund held the room), and stored a 500 under its
+// key instead of the refusal; it replays that 500 for 24 hours. Once the
+// room is back, the host asks again: the Flow reads the refunds, finds
+// none made for the ID, and moves to the next key of the refund's chain,
+// which refunds once. Without the chain every retry gets the stored 500
+// for a day.
+func TestRefundAfterAStoredServerError(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	o := order("refund-stored-500")
+	if res := e.pay(o, byMethod("pm_card_pendingRefund")); res.Outcome != confirm.Succeeded {
+		t.Fatalf("pay: %v", res.Outcome)
+	}
+	// A refund made outside the Flow (the dashboard) holds 1500 while it
+	// is pending.
+	dash, err := e.fake.CreateRefund(ctx, stripeclient.RefundParams{IdempotencyKey: "dashboard", PaymentIntent: e.intentOf(o), Amount: 1500})
+	if err != nil || dash.Status != stripeclient.RefundPending {
+		t.Fatalf("dashboard refund: %+v, %v", dash, err)
+	}
+	e.fake.InjectFault(stripetest.Fault{Op: stripetest.OpCreateRefund, Kind: stripetest.FaultAPIError500AfterWork})
+	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 1000}); !confirm.RetrySafe(err) {
+		t.Fatalf("refund answered 500: %v, want a retry-safe error", err)
+	}
+	if err := e.fake.SettleRefund(dash.ID, stripeclient.RefundFailed); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 1000})
+	if err != nil || res.Status != stripeclient.RefundPending || res.Amount != 1000 {
+		t.Fatalf("refund asked again: %+v, %v; want it made (pending, 1000)", res, err)
+	}
+	if again, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 1000}); err != nil || again.RefundID != res.RefundID {
+		t.Errorf("refund asked a third time: %+v, %v; want %s again", again, err, res.RefundID)
+	}
+	made := 0
+	for _, rf := range e.fake.RefundsWhere(confirm.DefaultMetadataKey, o.ID) {
+		if rf.Metadata["cardconfirm_refund_id"] == "r1" {
+			made++
+		}
+	}
+	if made != 1 {
+		t.Errorf("Stripe holds %d refunds for r1, want 1", made)
+	}
+}
+
+// TestRefundWhileSearchLags: an instance whose Store has no record of
+// the order is asked a refund of a payment made less than Stripe's search
+// lag ago. Search shows no intent yet: the refund waits (retry-safe
+// ErrPaymentInProgress, with RetryAfter) instead of answering as if no
+// payment existed, and refunds once the intent shows.
+func TestRefundWhileSearchLags(t *testing.T) {
+	ctx := context.Background()
+	clock := stripetest.NewClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	fake := stripetest.New(stripetest.Config{Now: clock.Now, Seed: 1, SearchLag: time.Minute})
+	paying := confirm.New(fake, confirm.Config{Now: clock.Now, SearchLag: time.Minute})
+	other := confirm.New(fake, confirm.Config{Now: clock.Now, SearchLag: time.Minute}) // its own, empty MemoryStore
+	o := order("refund-search-lag")
+	if res, err := paying.Pay(ctx, o, byMethod("pm_card_visa")); err != nil || res.Outcome != confirm.Succeeded {
+		t.Fatalf("pay: %v, %v", res.Outcome, err)
+	}
+	_, err := other.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
+	wait, ok := confirm.RetryAfter(err)
+	if !confirm.RetrySafe(err) || !errors.Is(err, confirm.ErrPaymentInProgress) || !ok {
+		t.Fatalf("refund while search lags: %v; want ErrPaymentInProgress, retry-safe, with RetryAfter", err)
+	}
+	clock.Advance(wait)
+	res, err := other.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
+	if err != nil || res.Status != stripeclient.RefundSucceeded {
+		t.Fatalf("refund after %v: %+v, %v", wait, res, err)
+	}
+}
+
+// intentOf is the ID of the order's intent at Stripe.
+func (e *env) intentOf(o confirm.Order) string {
+	e.t.Helper()
+	for _, pi := range e.fake.Intents() {
+		if pi.Metadata[confirm.DefaultMetadataKey] == o.ID {
+			return pi.ID
+		}
+	}
+	e.t.Fatalf("no intent for %s", o.ID)
+	return ""
+}
+
+// TestRefundMadeThroughAnotherStore: a host whose Store can lose records
+// (Order.CreatedAt set) runs two instances that each keep their own. One
+// records a refund that then fails at Stripe (a card refund can fail after
+// it succeeded); the other, finding the room free at Stripe, makes refund
+// r1. Asked r1, the first instance's record says it does not fit: the Flow
+// reads the refunds before refusing (one read), finds r1, and reports it.
+func TestRefundMadeThroughAnotherStore(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	o := order("refund-other-store")
+	o.CreatedAt = e.clock.Now()
+	if res := e.pay(o, byMethod("pm_card_refundFail")); res.Outcome != confirm.Succeeded {
+		t.Fatalf("pay: %v", res.Outcome)
+	}
+	if res, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r0", Amount: 1500}); err != nil || res.Status != stripeclient.RefundSucceeded {
+		t.Fatalf("r0: %+v, %v", res, err)
+	}
+	other := confirm.New(e.fake, confirm.Config{Now: e.clock.Now}) // its own MemoryStore
+	made, err := other.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 1000})
+	if err != nil || made.Status != stripeclient.RefundSucceeded {
+		t.Fatalf("r1 on the other instance: %+v, %v", made, err)
+	}
+	calls := len(e.fake.Calls())
+	res, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 1000})
+	if err != nil || res.RefundID != made.RefundID {
+		t.Errorf("r1 asked of the first instance: %+v, %v; want %s, made through the other", res, err, made.RefundID)
+	}
+	if n := len(e.fake.Calls()) - calls; n != 1 || e.fake.CallCount(stripetest.OpCreateRefund) != 2 {
+		t.Errorf("%d calls, %d refunds made; want one read, 2 refunds", n, e.fake.CallCount(stripetest.OpCreateRefund))
+	}
+}

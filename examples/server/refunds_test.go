@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardconfirm/cardconfirm/confirm"
 	"github.com/cardconfirm/cardconfirm/stripeclient"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 )
 
 // paidOrder returns an order paid with a plain card: 1550 captured.
@@ -108,8 +109,12 @@ func TestRefundPartTwiceThenTooMuch(t *testing.T) {
 	if body := rec.Body.String(); !strings.Contains(body, "Refund refused: USD 6.00 is more than remains") || !strings.Contains(body, "at most USD 5.50 remains") {
 		t.Errorf("refusal does not say what remains:\n%s", body)
 	}
-	if n := len(s.fake.Calls()) - before; n != 0 {
-		t.Errorf("%d Stripe calls for a refund over what remains, want 0 (confirm checks before any call)", n)
+	// The order's CreatedAt says the shop's Store can lose records (the
+	// in-memory default across a restart), so confirm reads the order's
+	// refunds once before it refuses: a record that lost a refund made
+	// through another must not refuse that very refund. No refund is sent.
+	if calls := s.fake.Calls()[before:]; len(calls) > 1 || len(calls) == 1 && calls[0].Op != stripetest.OpListRefunds {
+		t.Errorf("Stripe calls for a refund over what remains: %+v, want at most one read of the order's refunds", calls)
 	}
 	if sum, n := s.refunded(id); sum != 1000 || n != 2 {
 		t.Errorf("after the refusal the fake refunded %d in %d refunds, want 1000 in 2", sum, n)

@@ -52,3 +52,21 @@ func (c *pausingClient) SearchPaymentIntents(ctx context.Context, p stripeclient
 	defer c.around(ctx, "a search")()
 	return c.Client.SearchPaymentIntents(ctx, p)
 }
+
+// The refund calls pause too, when the client under the campaign makes
+// them (refunds.go skips refunds on a client that does not).
+
+func (c *pausingClient) CreateRefund(ctx context.Context, p stripeclient.RefundParams) (*stripeclient.Refund, error) {
+	defer c.around(ctx, "a refund")()
+	return c.Client.(stripeclient.Refunder).CreateRefund(ctx, p)
+}
+
+func (c *pausingClient) RetrieveRefund(ctx context.Context, id string) (*stripeclient.Refund, error) {
+	defer c.around(ctx, "a refund read")()
+	return c.Client.(stripeclient.Refunder).RetrieveRefund(ctx, id)
+}
+
+func (c *pausingClient) ListRefunds(ctx context.Context, p stripeclient.ListRefundsParams) ([]stripeclient.Refund, error) {
+	defer c.around(ctx, "a refund list")()
+	return c.Client.(stripeclient.Refunder).ListRefunds(ctx, p)
+}

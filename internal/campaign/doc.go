@@ -42,6 +42,20 @@
 // table also holds the orders of the scenarios it ran before: the sweep
 // pages the Store's own cursor past them, and checks the scenario's.
 //
+// Refunds: once the final check settled the order, a captured order is
+// refunded by 0 to 4 refund requests (RefundRequest.ID): partials, two of
+// them maybe of the same amount under different IDs (two refunds), a full
+// refund, one for more than remains (refused). Each is asked under the
+// same faults (the refund calls pause too), retried after a retry-safe
+// error, asked again later on any instance, maybe after a restart or a
+// day; another request for a refund (often the same one) runs whole while
+// a request waits at a pause point; pending refunds settle, succeeded or
+// failed, between requests. A destination charge's refunds take the
+// transfer back from the connected account half the time
+// (ReverseTransfer); a direct charge's are made on its account. An
+// authorised order not captured is asked one refund. Then, faults stopped, every refund is asked again until
+// answered, and again on every instance, before Flow.Status.
+//
 // The checks, per order; each failure starts with its class:
 //
 //   - [duplicate], [two-intents]: at most one charge moved money (an
@@ -93,6 +107,21 @@
 //     transient faults are retry-safe (ErrStore when the Store failed); no
 //     secret in a log line or error string, and a client secret only in
 //     RequiresAction.
+//   - [over-refund]: the order's refunds pending or succeeded at Stripe
+//     never add up to more than was captured, and no answer reports more
+//     refunded and pending than that.
+//   - [double-refund]: each refund request made at most one refund at
+//     Stripe (mapped back to it by the refund's metadata).
+//   - [refund-told-wrong]: every refund answer names the refund Stripe
+//     made for that request, its amount, and a status it had or may have
+//     moved from; once faults stopped, exactly Stripe's; a refusal
+//     (ErrRefundTooLarge, ErrNotRefundable) only when nothing was refunded
+//     for the request and it did not fit beside the others (or the charge
+//     was disputed); ErrInvalidState for an authorisation; Flow.Status's
+//     refunded total on every instance is Stripe's.
+//   - [refund-stuck]: once faults stop, every refund request is answered
+//     (a Result or a refusal), within four tries that wait as
+//     confirm.RetryAfter says.
 //
 // It checks nothing with *testing.T: Run returns a Result whose Errors a
 // test reports.

@@ -50,6 +50,7 @@ type scenario struct {
 	faultsOn  bool
 	nested    bool        // an interrupting attempt is running
 	ctx       *requestCtx // the request being served
+	refunding *refunding  // the refund phase, once the order is settled (refunds.go)
 
 	mix      mixState // platform orders, off-session races, sweeps
 	pmSeq    int
@@ -377,6 +378,10 @@ func (s *scenario) point(ctx context.Context, where string) {
 // waits: a second tab with another card, a double click of a new card, or
 // a saved card with a new CVC token.
 func (s *scenario) attemptMeanwhile() {
+	if s.refunding != nil {
+		s.refundMeanwhile()
+		return
+	}
 	outerCtx, outerFaults := s.ctx, s.faultsOn
 	s.nested = true
 	req := s.newRequest()
@@ -603,6 +608,7 @@ func (s *scenario) run() {
 	}
 	s.settleAuthorisation()
 	s.finalCheck()
+	s.refunds()
 }
 
 // browse is the customer at checkout: up to a few submits, each with a new

@@ -136,6 +136,7 @@ type Stats struct {
 	toldFailed       int // Failed/Canceled Results while the order's money had moved
 	stuck            int // orders a final fault-free status check could not settle
 	mix              mixStats
+	refunds          refundStats
 }
 
 func (s *Stats) add(o Stats) {
@@ -159,6 +160,7 @@ func (s *Stats) add(o Stats) {
 	s.toldFailed += o.toldFailed
 	s.stuck += o.stuck
 	s.mix.add(o.mix)
+	s.refunds.add(o.refunds)
 }
 
 func (s *Stats) totalFaults() int {
@@ -190,7 +192,7 @@ func (s *Stats) summary(opts Options, seed uint64) string {
 		opts.Name, seed, s.scenarios, s.kinds, s.instances[1], s.instances[2], s.instances[3], s.instances[4], s.calls, s.totalFaults(), strings.Join(kinds, " "),
 		s.storeOps, total, strings.Join(store, " "),
 		s.interruptions[intrRace], s.interruptions[intrRestart], s.jumps, strings.Join(caps, " "),
-		s.charges, s.moneyMoved, s.paid, s.canceled, s.canceledByStripe, s.duplicates, s.unknown, s.toldFailed, s.stuck) + " " + s.mix.summary()
+		s.charges, s.moneyMoved, s.paid, s.canceled, s.canceledByStripe, s.duplicates, s.unknown, s.toldFailed, s.stuck) + " " + s.mix.summary() + " " + s.refunds.summary()
 }
 
 // unexercised lists what a run of 500 or more scenarios must have done
@@ -222,7 +224,8 @@ func (s *Stats) unexercised(opts Options) []string {
 	if s.paid == 0 || s.canceled == 0 || s.moneyMoved == 0 {
 		errs = append(errs, "the campaign did not reach every ending (paid, canceled, money moved)")
 	}
-	return append(errs, s.mix.unexercised(s.scenarios)...)
+	errs = append(errs, s.mix.unexercised(s.scenarios)...)
+	return append(errs, s.refunds.unexercised(s.scenarios)...)
 }
 
 // addInto adds src to dst, element by element.

@@ -201,6 +201,63 @@ func (c *staleReadClient) SearchPaymentIntents(ctx context.Context, p stripeclie
 	return found, err
 }
 
+// amountKeyClient keys each refund by its order and amount instead of
+// the host's refund ID, as a host that derives refund keys from what is
+// refunded would: two refunds of the same amount share a key, and Stripe
+// refuses or merges the second.
+type amountKeyClient struct{ stripeclient.Client }
+
+func (c amountKeyClient) CreateRefund(ctx context.Context, p stripeclient.RefundParams) (*stripeclient.Refund, error) {
+	p.IdempotencyKey = fmt.Sprintf("refund/%s/%d", p.Metadata[confirm.DefaultMetadataKey], p.Amount)
+	return c.Client.(stripeclient.Refunder).CreateRefund(ctx, p)
+}
+
+func (c amountKeyClient) RetrieveRefund(ctx context.Context, id string) (*stripeclient.Refund, error) {
+	return c.Client.(stripeclient.Refunder).RetrieveRefund(ctx, id)
+}
+
+func (c amountKeyClient) ListRefunds(ctx context.Context, p stripeclient.ListRefundsParams) ([]stripeclient.Refund, error) {
+	return c.Client.(stripeclient.Refunder).ListRefunds(ctx, p)
+}
+
+// freshRefundKeyClient sends every refund under a new key, as a host
+// that generates a key per call would: a refund retried while its first
+// request is still unanswered (another instance, a lost answer) is made
+// twice.
+type freshRefundKeyClient struct {
+	amountKeyClient
+	n atomic.Int64
+}
+
+func (c *freshRefundKeyClient) CreateRefund(ctx context.Context, p stripeclient.RefundParams) (*stripeclient.Refund, error) {
+	p.IdempotencyKey = fmt.Sprintf("fresh-refund-%d", c.n.Add(1))
+	return c.Client.(stripeclient.Refunder).CreateRefund(ctx, p)
+}
+
+// failedRefundLiarClient reports a failed refund as succeeded, as an
+// adapter that reads only whether a refund object came back would.
+type failedRefundLiarClient struct{ amountKeyClient }
+
+func succeededAnyway(r *stripeclient.Refund) {
+	if r != nil && r.Status == stripeclient.RefundFailed {
+		r.Status, r.FailureReason = stripeclient.RefundSucceeded, ""
+	}
+}
+
+func (c failedRefundLiarClient) RetrieveRefund(ctx context.Context, id string) (*stripeclient.Refund, error) {
+	r, err := c.Client.(stripeclient.Refunder).RetrieveRefund(ctx, id)
+	succeededAnyway(r)
+	return r, err
+}
+
+func (c failedRefundLiarClient) ListRefunds(ctx context.Context, p stripeclient.ListRefundsParams) ([]stripeclient.Refund, error) {
+	list, err := c.Client.(stripeclient.Refunder).ListRefunds(ctx, p)
+	for i := range list {
+		succeededAnyway(&list[i])
+	}
+	return list, err
+}
+
 // accountBlindClient is a client that ignores the connected account: a
 // direct charge's calls go to the platform, as an adapter that drops the
 // Stripe-Account header would send them.
@@ -356,6 +413,26 @@ var sabotages = []struct {
 		opts:  campaign.Options{Store: func(st confirm.Store) confirm.Store { return createdOnlyLister{st.(*confirm.MemoryStore)} }},
 		want:  []string{"[sweep]"},
 		seeds: 3000,
+	},
+	{
+		name:  "client that keys refunds by order and amount",
+		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return amountKeyClient{c} }},
+		want:  []string{"[refund-stuck]"},
+		seeds: 300,
+	},
+	{
+		name: "client that sends each refund under a new key",
+		opts: campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client {
+			return &freshRefundKeyClient{amountKeyClient: amountKeyClient{c}}
+		}},
+		want:  []string{"[double-refund]"},
+		seeds: 3000,
+	},
+	{
+		name:  "client that reports a failed refund as succeeded",
+		opts:  campaign.Options{Wrap: func(c stripeclient.Client) stripeclient.Client { return failedRefundLiarClient{amountKeyClient{c}} }},
+		want:  []string{"[refund-told-wrong]"},
+		seeds: 1000,
 	},
 }
 
