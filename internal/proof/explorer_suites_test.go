@@ -82,7 +82,7 @@ func suites() []suite {
 		},
 		{
 			name:    "saved card under RefuseFailedCVC",
-			depth:   2,
+			depth:   3,
 			configs: matrix(worldConfig{instances: 2, savedCard: true}, both, both, []time.Duration{time.Minute}, []time.Duration{24 * time.Hour}),
 			alphabet: func(cfg worldConfig) []event {
 				var out []event
@@ -101,7 +101,7 @@ func suites() []suite {
 			// "at least 24 hours"): a Flow must not take a key's
 			// answer, seen after 24 hours, for a newer one.
 			name:  "key edges",
-			depth: 3,
+			depth: 4,
 			configs: append(matrix(worldConfig{instances: 2}, []bool{false}, both, []time.Duration{time.Minute}, []time.Duration{24 * time.Hour}),
 				matrix(worldConfig{instances: 2, keyLifetime: 25 * time.Hour}, []bool{false}, both, []time.Duration{time.Hour}, []time.Duration{23 * time.Hour})...),
 			alphabet: func(cfg worldConfig) []event {
@@ -119,7 +119,7 @@ func suites() []suite {
 		},
 		{
 			name:    "refunds",
-			depth:   2,
+			depth:   3,
 			configs: matrix(worldConfig{instances: 2, paid: true}, both, both, []time.Duration{time.Minute}, []time.Duration{24 * time.Hour}),
 			alphabet: func(cfg worldConfig) []event {
 				return refundEvents(cfg)
@@ -129,7 +129,7 @@ func suites() []suite {
 			// Platform orders: direct charges on a connected account, whose
 			// intents the platform's search never shows.
 			name:    "connected account",
-			depth:   2,
+			depth:   3,
 			configs: matrix(worldConfig{instances: 2, platform: true}, both, both, []time.Duration{time.Minute}, []time.Duration{24 * time.Hour}),
 			alphabet: func(cfg worldConfig) []event {
 				return newCardEvents(cfg, []modifier{modAnswerLost, modStoreLost})
