@@ -387,9 +387,61 @@ func BenchmarkOpenLoop(b *testing.B) {
 	if ceiling <= 0 {
 		b.Fatal("no ceiling measured")
 	}
+	for _, load := range []float64{0.5, 0.8} {
+		b.Run(fmt.Sprintf("pgbench/load=%.0f%%", load*100), func(b *testing.B) {
+			runPgbenchRate(b, pgbench, dsnURL, file, benchInstances*4, load*ceiling)
+		})
+	}
 	for _, size := range []int{64, 4} {
 		b.Run(fmt.Sprintf("pool=%d", size), func(b *testing.B) { openLoop(b, ceiling, size) })
 	}
+}
+
+// runPgbenchRate runs b.N transactions of script file at rate per second
+// (pgbench -R: each transaction scheduled whether or not earlier ones
+// finished) over clients connections, and reports the latency of each
+// from its scheduled start (p50, p99): what the database alone answers
+// at the load the Store is offered, without the Go side of a payment.
+func runPgbenchRate(b *testing.B, pgbench, dsn, file string, clients int, rate float64) {
+	perClient := max(1, b.N/clients)
+	dir := b.TempDir()
+	b.ResetTimer()
+	cmd := exec.Command(pgbench, "-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(runtime.NumCPU()),
+		"-R", strconv.FormatFloat(rate, 'f', 0, 64), "-t", strconv.Itoa(perClient), "-l", "--log-prefix", filepath.Join(dir, "tx"), "-f", file, dsn)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	b.StopTimer()
+	if err != nil {
+		b.Fatalf("pgbench: %v\n%s", err, out)
+	}
+	// Each log line: client, transaction, time (µs), script, epoch,
+	// epoch µs, schedule lag (µs).
+	logs, _ := filepath.Glob(filepath.Join(dir, "tx.*"))
+	var lat []float64
+	for _, name := range logs {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 7 {
+				continue
+			}
+			t, _ := strconv.ParseFloat(f[2], 64)
+			lag, _ := strconv.ParseFloat(f[6], 64)
+			lat = append(lat, t+lag)
+		}
+	}
+	if len(lat) == 0 {
+		b.Fatalf("no transactions in pgbench's log:\n%s", out)
+	}
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	b.ReportMetric(rate, "offered-payments/s")
+	b.ReportMetric(pct(0.50), "db-p50-µs")
+	b.ReportMetric(pct(0.99), "db-p99-µs")
+	b.ReportMetric(0, "ns/op")
 }
 
 // openLoop offers payments at 50 % and 80 % of ceiling through 4
