@@ -90,3 +90,20 @@ func TestRefundOfUnknownStatus(t *testing.T) {
 		t.Errorf("refund: %+v, %v; want ErrUnknownStatus", res, err)
 	}
 }
+
+// TestRefundWhenTheStoreFails: a record the Store cannot load (row "load
+// failed") is ErrStore, and nothing is sent.
+func TestRefundWhenTheStoreFails(t *testing.T) {
+	e := newEnv(t)
+	store := &faultyStore{}
+	flow := e.instance(store)
+	o := order("refund-store-fails")
+	if res, err := flow.Pay(ctx, o, byMethod("pm_card_visa")); err != nil || res.Outcome != confirm.Succeeded {
+		t.Fatalf("pay: %v, %v", res.Outcome, err)
+	}
+	store.failLoad = 1
+	_, err := flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
+	if !errors.Is(err, confirm.ErrStore) || e.fake.CallCount(stripetest.OpCreateRefund) != 0 {
+		t.Errorf("refund: %v, %d refunds sent; want ErrStore, none", err, e.fake.CallCount(stripetest.OpCreateRefund))
+	}
+}
