@@ -148,18 +148,22 @@ const (
 	refundDone                         // answer the host
 )
 
+// refundRowsPerLoad is the most rows that act on one load of the record:
+// record the listing, send or read, re-read a replay, record the answer.
+// Past it the record is loaded again, so that no row can loop unbounded.
+const refundRowsPerLoad = 4
+
 // refund is the refund's loop: it loads the order's record, asks
 // decideRefund for the row, performs the row's one action, and goes on
 // until a row answers. An action that wrote the record, or learnt what
 // changes it, loads it again; Stripe's answer to a call is decided on the
-// record it was sent on. At most four rows act on one load: record the
-// listing, send or read, re-read a replay, record the answer.
+// record it was sent on.
 func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *state, r RefundRequest) (RefundResult, error) {
 	s := &refundState{order: st.order, req: r, now: st.now, window: f.window, sentLink: -1}
 	for loads := 0; loads < maxSteps; loads++ {
 		s.rec, s.loadErr = f.loadRecord(ctx, st.order.ID)
 		s.answer = refundAnswer{}
-		for {
+		for rows := 0; rows < refundRowsPerLoad; rows++ {
 			// fresh is learnt once this call's listing is on the record.
 			if s.loadErr == nil && s.listed != nil && !s.listingChanges() {
 				i, e := s.entry()
