@@ -281,16 +281,14 @@
 //     call's listing, or failed or canceled (final): answer it, no call.
 //   - read again: the refund is on record pending, requires_action or
 //     succeeded (a card refund can fail after it succeeded): retrieve it.
-//   - refused, look first: Stripe refused the refund before, not listed in
-//     this call: list the intent's refunds (another Store may have made it
-//     since).
+//   - look before sending: the refund has no Stripe ID, and Stripe refused it
+//     before (another Store may have made it since), or an earlier call
+//     reserved it, or the record was rebuilt from Stripe in this call, or the
+//     order is past Config.KeyWindow of Order.CreatedAt; not listed in this
+//     call: list the intent's refunds, to find it by its ID before it is sent
+//     or refused.
 //   - refused: Stripe refused the refund before and the listing does not show
 //     it made: ErrNotRefundable.
-//   - look before sending: the refund is reserved and not answered, and an
-//     earlier call reserved it, or the record was rebuilt from Stripe in this
-//     call, or the order is past Config.KeyWindow of Order.CreatedAt; not
-//     listed in this call: list the intent's refunds, to find it by its ID
-//     before it is sent.
 //   - server error: this call sent the refund's current link, a 5xx not
 //     replayed from Stripe's idempotency store answered, and the listing
 //     shows no refund for the ID: the 5xx.

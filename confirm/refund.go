@@ -251,7 +251,7 @@ func (f *Flow) refundStep(ctx context.Context, refunder stripeclient.Refunder, s
 			return done(RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err})
 		}
 		return decide()
-	case refundListOverRefunded, refundListBeforeRefusing, refundRefusedLookFirst, refundLookBeforeSending:
+	case refundListOverRefunded, refundListBeforeRefusing, refundLookBeforeSending:
 		if err := f.listInto(ctx, refunder, st, s); err != nil {
 			return done(RefundResult{}, err)
 		}

@@ -123,7 +123,7 @@ func decideRefundCases() []struct {
 		{refundAnswerFromRecord, rs(made(stripeclient.RefundSucceeded), func(s *refundState) { s.fresh = true })},
 		{refundReadAgain, rs(made(stripeclient.RefundSucceeded))},
 		{refundReadAgain, rs(made(stripeclient.RefundPending))},
-		{refundRefusedLookFirst, rs(refunds(refundEntry{ID: tRefund, Amount: 500, Status: refundRefused}))},
+		{refundLookBeforeSending, rs(refunds(refundEntry{ID: tRefund, Amount: 500, Status: refundRefused}))},
 		{refundRefusedAgain, rs(refunds(refundEntry{ID: tRefund, Amount: 500, Status: refundRefused}), listed())},
 		{refundLookBeforeSending, rs(reserved)},
 		{refundLookBeforeSending, rs(reservedHere, func(s *refundState) { s.recovered = true })},

@@ -107,3 +107,57 @@ func TestRefundWhenTheStoreFails(t *testing.T) {
 		t.Errorf("refund: %v, %d refunds sent; want ErrStore, none", err, e.fake.CallCount(stripetest.OpCreateRefund))
 	}
 }
+
+// TestRefundIDForAnotherAmount: a refund ID asked again for another
+// amount (row "ID reused") is refused, and nothing more is refunded.
+func TestRefundIDForAnotherAmount(t *testing.T) {
+	e := newEnv(t)
+	o := e.paid("refund-id-reused")
+	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500}); err != nil {
+		t.Fatalf("refund: %v", err)
+	}
+	_, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 700})
+	if !errors.Is(err, confirm.ErrInvalidArgument) || e.fake.CallCount(stripetest.OpCreateRefund) != 1 {
+		t.Errorf("r1 for 700: %v, %d refunds sent; want ErrInvalidArgument, one refund in all", err, e.fake.CallCount(stripetest.OpCreateRefund))
+	}
+}
+
+// TestRefundAskedAgainIsReadByItsID: a refund on record asked again (row
+// "read again") is retrieved by its Stripe ID, one read, not listed or
+// sent again, and reported as Stripe has it now.
+func TestRefundAskedAgainIsReadByItsID(t *testing.T) {
+	e := newEnv(t)
+	o := e.paid("refund-read-again")
+	first, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
+	if err != nil {
+		t.Fatalf("refund: %v", err)
+	}
+	calls := len(e.fake.Calls())
+	again, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
+	if err != nil || again.RefundID != first.RefundID || again.Status != first.Status {
+		t.Errorf("asked again: %+v, %v; want %+v", again, err, first)
+	}
+	if n, reads := len(e.fake.Calls())-calls, e.fake.CallCount(stripetest.OpRetrieveRefund); n != 1 || reads != 1 {
+		t.Errorf("asked again: %d calls, %d retrieves; want one retrieve", n, reads)
+	}
+}
+
+// TestRefundRefusedIsNotSentAgain: a refund Stripe refused (a disputed
+// charge), asked again, is looked for once (row "look before sending")
+// and refused again (row "refused") without being sent again.
+func TestRefundRefusedIsNotSentAgain(t *testing.T) {
+	e := newEnv(t)
+	o := order("refund-disputed")
+	if res := e.pay(o, byMethod("pm_card_createDispute")); res.Outcome != confirm.Succeeded {
+		t.Fatalf("pay: %v", res.Outcome)
+	}
+	for try := range 2 {
+		_, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 500})
+		if !errors.Is(err, confirm.ErrNotRefundable) {
+			t.Errorf("try %d: %v, want ErrNotRefundable", try, err)
+		}
+	}
+	if sent, lists := e.fake.CallCount(stripetest.OpCreateRefund), e.fake.CallCount(stripetest.OpListRefunds); sent != 1 || lists != 1 {
+		t.Errorf("%d refunds sent, %d listings; want the refund sent once, listed once when asked again", sent, lists)
+	}
+}

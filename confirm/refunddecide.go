@@ -150,12 +150,10 @@ func decideRefund(s *refundState) refundRow {
 		return refundAnswerFromRecord
 	case e.StripeID != "":
 		return refundReadAgain
-	case e.Status == refundRefused && s.listed == nil:
-		return refundRefusedLookFirst
+	case s.listed == nil && (e.Status == refundRefused || !s.reservedHere || s.recovered || !refundSendSafe(s.order, s.now, s.window)):
+		return refundLookBeforeSending
 	case e.Status == refundRefused:
 		return refundRefusedAgain
-	case s.listed == nil && (!s.reservedHere || s.recovered || !refundSendSafe(s.order, s.now, s.window)):
-		return refundLookBeforeSending
 	case s.sentLink == e.Attempt && s.serverErr != nil && !(errors.As(s.serverErr, &se) && se.Replayed):
 		return refundServerError
 	case s.sentLink == e.Attempt && s.serverErr != nil:

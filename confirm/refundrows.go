@@ -29,9 +29,8 @@ const (
 	refundIDReused
 	refundAnswerFromRecord
 	refundReadAgain
-	refundRefusedLookFirst
-	refundRefusedAgain
 	refundLookBeforeSending
+	refundRefusedAgain
 	refundServerError
 	refundNextLink
 	refundSend
@@ -65,9 +64,8 @@ var refundRowTable = []struct {
 	{refundIDReused, "ID reused", "the refund ID is on record for another amount: ErrInvalidArgument, no call"},
 	{refundAnswerFromRecord, "answer from the record", "the refund holds Stripe's answer, from this call's listing, or failed or canceled (final): answer it, no call"},
 	{refundReadAgain, "read again", "the refund is on record pending, requires_action or succeeded (a card refund can fail after it succeeded): retrieve it"},
-	{refundRefusedLookFirst, "refused, look first", "Stripe refused the refund before, not listed in this call: list the intent's refunds (another Store may have made it since)"},
+	{refundLookBeforeSending, "look before sending", "the refund has no Stripe ID, and Stripe refused it before (another Store may have made it since), or an earlier call reserved it, or the record was rebuilt from Stripe in this call, or the order is past Config.KeyWindow of Order.CreatedAt; not listed in this call: list the intent's refunds, to find it by its ID before it is sent or refused"},
 	{refundRefusedAgain, "refused", "Stripe refused the refund before and the listing does not show it made: ErrNotRefundable"},
-	{refundLookBeforeSending, "look before sending", "the refund is reserved and not answered, and an earlier call reserved it, or the record was rebuilt from Stripe in this call, or the order is past Config.KeyWindow of Order.CreatedAt; not listed in this call: list the intent's refunds, to find it by its ID before it is sent"},
 	{refundServerError, "server error", "this call sent the refund's current link, a 5xx not replayed from Stripe's idempotency store answered, and the listing shows no refund for the ID: the 5xx"},
 	{refundNextLink, "next link", "this call sent the refund's current link, Stripe replayed a stored 5xx, and the listing shows no refund for the ID: the key holds the error for 24 hours and made nothing; record the next link of the refund's key chain"},
 	{refundSend, "send", "send the refund under the key of the order, its ID and its link (a full refund as amount 0: what remains when it runs, never more)"},
