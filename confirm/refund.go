@@ -139,251 +139,225 @@ func (r RefundRequest) validate(order Order) error {
 	return &ArgumentError{Name: "refund reason", Reason: "must be empty, duplicate, fraudulent or requested_by_customer"}
 }
 
+// refundNext is what the refund loop does after a row's action.
+type refundNext int
+
+const (
+	refundDecide refundNext = iota + 1 // decide again on the record in hand
+	refundReload                       // load the record again, then decide
+	refundDone                         // answer the host
+)
+
+// refundRowsPerLoad is the most rows that act on one load of the record:
+// record the listing, send or read, re-read a replay, record the answer.
+// Past it the record is loaded again, so that no row can loop unbounded.
+const refundRowsPerLoad = 4
+
+// refund is the refund's loop: it loads the order's record, asks
+// decideRefund for the row, performs the row's one action, and goes on
+// until a row answers. An action that wrote the record, or learnt what
+// changes it, loads it again; Stripe's answer to a call is decided on the
+// record it was sent on.
 func (f *Flow) refund(ctx context.Context, refunder stripeclient.Refunder, st *state, r RefundRequest) (RefundResult, error) {
-	var (
-		reservedHere bool                  // this call reserved the refund in the record
-		recovered    bool                  // this call read the payment from Stripe and recorded it
-		listed       []stripeclient.Refund // the intent's refunds, once this call listed them
-		fresh        bool                  // the refund's entry holds what Stripe said in this call
-		sentLink     = -1                  // the link of the key chain this call sent last
-		serverErr    error                 // the 5xx that answered it
-	)
-	for attempt := 0; attempt < maxSteps; attempt++ {
-		rec, err := f.loadRecord(ctx, st.order.ID)
-		missing := errors.Is(err, ErrNotFound)
-		if (missing || err == nil && rec.Status != StatusSucceeded) && !recovered {
-			// The Store lost the order's record (a restart, another
-			// instance's Store), holds only its claim, or a status that
-			// may be stale (captured since, elsewhere): read where the
-			// payment stands at Stripe and record it, then go on.
-			if err := f.recover(ctx, st.order, rec, missing); err != nil {
-				return RefundResult{}, err
+	s := &refundState{order: st.order, req: r, now: st.now, window: f.window, sentLink: -1}
+	for loads := 0; loads < maxSteps; loads++ {
+		s.rec, s.loadErr = f.loadRecord(ctx, st.order.ID)
+		s.answer = refundAnswer{}
+		for rows := 0; rows < refundRowsPerLoad; rows++ {
+			// fresh is learnt once this call's listing is on the record.
+			if s.loadErr == nil && s.listed != nil && !s.listingChanges() {
+				i, e := s.entry()
+				s.fresh = s.fresh || i >= 0 && e.StripeID != ""
 			}
-			recovered = true // a lost record may have held refunds: look before sending
-			continue
-		}
-		if err != nil {
-			return RefundResult{}, err
-		}
-		switch {
-		case rec.Amount != st.order.Amount || rec.Currency != st.order.Currency || rec.Customer != st.order.Customer:
-			return RefundResult{}, mismatch("order terms changed after its payment began")
-		case rec.Status == StatusRequiresCapture:
-			return RefundResult{}, &flowError{op: "refund", sentinel: ErrInvalidState, err: errors.New("the payment is authorised, not captured: cancel it (Flow.Cancel) rather than refund it")}
-		case rec.IntentID == "" || rec.Status != StatusSucceeded:
-			return RefundResult{}, &flowError{op: "refund", sentinel: ErrInvalidState, err: errors.New("the order's record has no captured payment")}
-		}
-		if listed != nil {
-			// What Stripe listed goes into the record before anything
-			// is decided on it.
-			if next, changed := rec.withRefunds(listed, st.order.ID); changed {
-				next.Updated = st.now
-				stored, err := f.store.Update(ctx, st.order.ID, next.export())
-				switch {
-				case errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrNotFound):
-					continue
-				case err != nil:
-					return RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err}
-				}
-				if rec, err = imported(stored); err != nil {
-					return RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err}
-				}
+			next, res, err := f.refundStep(ctx, refunder, st, s, decideRefund(s))
+			if next == refundDone {
+				return res, err
 			}
-			fresh = fresh || rec.refundIndex(r.ID) >= 0 && rec.Refunds[rec.refundIndex(r.ID)].StripeID != ""
-		}
-		// list reads the intent's refunds, then decides again.
-		list := func() error {
-			var err error
-			listed, err = f.listRefunds(ctx, refunder, st, rec.IntentID)
-			if err != nil {
-				listed = nil
-				return wrapStripe("list refunds", err)
-			}
-			return nil
-		}
-		if listed == nil && rec.active() > rec.Captured {
-			// More refunded than captured, as the record has it: some of
-			// its refunds failed since it recorded them (a card refund
-			// can fail after it succeeded). Read them all first.
-			if err := list(); err != nil {
-				return RefundResult{}, err
-			}
-			continue
-		}
-		i := rec.refundIndex(r.ID)
-		if i < 0 {
-			// A new refund: reserve its amount in the record first.
-			amount := r.Amount
-			left := rec.Captured - rec.reserved()
-			if listed != nil {
-				// Stripe's count, read in this call: a reservation never
-				// sent (its request still unanswered) holds no room there.
-				left = max(left, rec.Captured-listedActive(listed))
-			}
-			if r.Full {
-				amount = left
-			}
-			if amount <= 0 || amount > left {
-				if listed == nil && (recovered || rec.unanswered() || !st.order.CreatedAt.IsZero()) {
-					// Read back before refusing unless the record is to be
-					// trusted: one rebuilt from Stripe, or kept by a Store
-					// that can lose records (Order.CreatedAt set), may lack
-					// this very refund, made through another; a refund
-					// never answered may hold no room at Stripe.
-					if err := list(); err != nil {
-						return RefundResult{}, err
-					}
-					continue
-				}
-				return RefundResult{}, &flowError{op: "refund", sentinel: ErrRefundTooLarge,
-					err: fmt.Errorf("%d asked, %d captured and not refunded or pending", amount, left)}
-			}
-			next := rec
-			next.Refunds = append(append([]refundEntry(nil), rec.Refunds...), refundEntry{ID: r.ID, Amount: amount, Full: r.Full, Reason: r.Reason, SentAt: st.now})
-			next.Updated = st.now
-			if _, err := f.store.Update(ctx, st.order.ID, next.export()); err != nil {
-				if errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrNotFound) {
-					continue // another write came first: decide again on the record as it is
-				}
-				return RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err}
-			}
-			reservedHere = true
-			continue
-		}
-		e := rec.Refunds[i]
-		if !r.Full && !e.Full && e.Amount != r.Amount {
-			return RefundResult{}, &ArgumentError{Name: "refund ID", Reason: "already used for another amount"}
-		}
-		var (
-			got  *stripeclient.Refund
-			cerr error
-		)
-		switch {
-		case e.StripeID != "" && (fresh || refundOver(e.Status)):
-			return rec.refundResult(e), nil
-		case e.StripeID != "":
-			// Pending, requires_action, or succeeded (a card refund can
-			// still fail after it succeeded): read it again.
-			got, cerr = f.stripeRefund(ctx, st, "retrieve refund", func() (*stripeclient.Refund, error) { return refunder.RetrieveRefund(ctx, e.StripeID) })
-		case e.Status == refundRefused:
-			if listed == nil {
-				// Another instance's Store may have made it since.
-				if err := list(); err != nil {
-					return RefundResult{}, err
-				}
-				continue
-			}
-			return rec.refundResult(e), &flowError{op: "refund", sentinel: ErrNotRefundable, err: errors.New("Stripe refused this refund")}
-		case listed == nil && (!reservedHere || recovered || !refundSendSafe(st.order, st.now, f.window)):
-			// Sent before (a lost answer, another instance), or maybe
-			// by another Store whose key Stripe may have pruned since:
-			// find it by its metadata before sending it again.
-			if err := list(); err != nil {
-				return RefundResult{}, err
-			}
-			continue
-		case sentLink == e.Attempt && serverErr != nil:
-			// Sent in this call, answered with a server error, and not
-			// made: the key may hold that error (Stripe stores a 500
-			// once the work began, and replays it for 24 hours). When it
-			// does, the next link of the chain is sent.
-			var se *stripeclient.Error
-			if !errors.As(serverErr, &se) || !se.Replayed {
-				return rec.refundResult(e), wrapStripe("refund", serverErr)
-			}
-			next := rec
-			next.Refunds = append([]refundEntry(nil), rec.Refunds...)
-			next.Refunds[i].Attempt++
-			next.Updated = st.now
-			if _, err := f.store.Update(ctx, st.order.ID, next.export()); err != nil && !errors.Is(err, ErrStaleRecord) && !errors.Is(err, ErrNotFound) {
-				return RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err}
-			}
-			continue
-		default:
-			amount := e.Amount
-			if e.Full {
-				amount = 0 // what remains at Stripe when it runs
-			}
-			p := stripeclient.RefundParams{IdempotencyKey: keyRefund(f.ns, st.keyID(), r.ID, e.Attempt), PaymentIntent: rec.IntentID, Amount: amount,
-				Reason: e.Reason, Metadata: map[string]string{f.metaKey: st.order.ID, refundMetaKey: r.ID},
-				ReverseTransfer: r.ReverseTransfer, RefundApplicationFee: r.RefundApplicationFee}
-			sentLink, serverErr = e.Attempt, nil
-			got, cerr = f.stripeRefund(ctx, st, "refund", func() (*stripeclient.Refund, error) { return refunder.CreateRefund(ctx, p) })
-			if cerr == nil && got.Replayed && !refundOver(string(got.Status)) {
-				// Stripe's stored answer, as old as the first request
-				// under the key: the refund may have moved on since.
-				id := got.ID
-				got, cerr = f.stripeRefund(ctx, st, "retrieve refund", func() (*stripeclient.Refund, error) { return refunder.RetrieveRefund(ctx, id) })
-			}
-			var se *stripeclient.Error
-			if errors.As(cerr, &se) && se.HTTPStatus >= 500 {
-				// Did the work happen? Read back before anything else.
-				serverErr = cerr
-				if err := list(); err != nil {
-					return rec.refundResult(e), wrapStripe("refund", cerr)
-				}
-				continue
+			if next == refundReload {
+				break
 			}
 		}
+	}
+	return RefundResult{}, &flowError{op: "refund", sentinel: ErrPaymentInProgress, err: errors.New("the order's record kept changing")}
+}
+
+// refundStep performs row's one action: the only code of a refund that
+// calls Stripe or writes the Store.
+func (f *Flow) refundStep(ctx context.Context, refunder stripeclient.Refunder, st *state, s *refundState, row refundRow) (refundNext, RefundResult, error) {
+	rec, r, a := s.rec, s.req, s.answer
+	i, e := s.entry()
+	done := func(res RefundResult, err error) (refundNext, RefundResult, error) { return refundDone, res, err }
+	reload := func() (refundNext, RefundResult, error) { return refundReload, RefundResult{}, nil }
+	decide := func() (refundNext, RefundResult, error) { return refundDecide, RefundResult{}, nil }
+	switch row {
+	case refundReadPayment:
+		if err := f.recover(ctx, st.order, rec, errors.Is(s.loadErr, ErrNotFound)); err != nil {
+			return done(RefundResult{}, err)
+		}
+		s.recovered = true
+		return reload()
+	case refundLoadFailed:
+		return done(RefundResult{}, s.loadErr)
+	case refundTermsChanged:
+		return done(RefundResult{}, mismatch("order terms changed after its payment began"))
+	case refundNotCaptured:
+		return done(RefundResult{}, &flowError{op: "refund", sentinel: ErrInvalidState, err: errors.New("the payment is authorised, not captured: cancel it (Flow.Cancel) rather than refund it")})
+	case refundNoPayment:
+		return done(RefundResult{}, &flowError{op: "refund", sentinel: ErrInvalidState, err: errors.New("the order's record has no captured payment")})
+
+	case refundReadReplay:
+		id := a.got.ID
+		got, err := f.stripeRefund(ctx, st, "retrieve refund", func() (*stripeclient.Refund, error) { return refunder.RetrieveRefund(ctx, id) })
+		s.answer = refundAnswer{call: callReadReplay, got: got, err: err}
+		return decide()
+	case refundServerErrorList:
+		s.serverErr = a.err
+		if err := f.listInto(ctx, refunder, st, s); err != nil {
+			return done(rec.refundResult(e), wrapStripe("refund", a.err))
+		}
+		return reload()
+	case refundStripeRefuses:
+		sentinel := ErrNotRefundable
 		var se *stripeclient.Error
-		switch {
-		case cerr == nil:
-		case errors.As(cerr, &se) && (se.Code == stripeclient.CodeChargeAlreadyRefunded || se.Code == stripeclient.CodeChargeDisputed ||
-			se.Code == stripeclient.CodeAmountTooLarge || se.Code == stripeclient.CodeChargeNotRefundable):
-			// A final answer: nothing refunded by this request. Release
-			// its reservation.
-			sentinel := ErrNotRefundable
-			if se.Code == stripeclient.CodeAmountTooLarge {
-				sentinel = ErrRefundTooLarge
-			}
-			next := rec
-			next.Refunds = append([]refundEntry(nil), rec.Refunds...)
-			next.Refunds[i].Status = refundRefused
-			next.Updated = st.now
-			if _, err := f.store.Update(ctx, st.order.ID, next.export()); errors.Is(err, ErrStaleRecord) {
-				continue
-			}
-			return next.refundResult(next.Refunds[i]), &flowError{op: "refund", sentinel: sentinel, err: cerr}
-		default:
-			return rec.refundResult(e), wrapStripe("refund", cerr)
-		}
-		if got.Status != stripeclient.RefundPending && got.Status != stripeclient.RefundRequiresAction && !refundFinal(string(got.Status)) {
-			return RefundResult{}, &flowError{op: "refund", sentinel: ErrUnknownStatus, err: errors.New("refund status " + string(got.Status))}
+		if errors.As(a.err, &se) && se.Code == stripeclient.CodeAmountTooLarge {
+			sentinel = ErrRefundTooLarge
 		}
 		next := rec
 		next.Refunds = append([]refundEntry(nil), rec.Refunds...)
-		next.Refunds[i].StripeID, next.Refunds[i].Status, next.Refunds[i].Amount = got.ID, string(got.Status), got.Amount
-		var lerr error
-		if next.active() > next.Captured {
-			// More refunded than captured, as the record has it: some of
-			// its other refunds failed since (a card refund can fail
-			// after it succeeded). Read them all before answering, again
-			// if this call listed them before: they changed since.
-			if lerr = list(); lerr == nil {
-				next, _ = next.withRefunds(listed, st.order.ID)
-			}
+		next.Refunds[i].Status = refundRefused
+		next.Updated = st.now
+		if _, err := f.store.Update(ctx, st.order.ID, next.export()); errors.Is(err, ErrStaleRecord) {
+			return reload()
 		}
-		next.Refunded = next.succeeded()
+		return done(next.refundResult(next.Refunds[i]), &flowError{op: "refund", sentinel: sentinel, err: a.err})
+	case refundStripeFailed:
+		return done(rec.refundResult(e), wrapStripe("refund", a.err))
+	case refundUnknownStatus:
+		return done(RefundResult{}, &flowError{op: "refund", sentinel: ErrUnknownStatus, err: errors.New("refund status " + string(a.got.Status))})
+	case refundRecordAnswer:
+		return f.recordRefund(ctx, refunder, st, s)
+
+	case refundRecordListing:
+		next, _ := rec.withRefunds(s.listed, st.order.ID)
 		next.Updated = st.now
 		stored, err := f.store.Update(ctx, st.order.ID, next.export())
 		switch {
-		case errors.Is(err, ErrStaleRecord):
-			continue // record it on the record as it is now
+		case errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrNotFound):
+			return reload()
 		case err != nil:
-			// Stripe's answer is the truth about the money; the next call
-			// with this ID finds the refund again.
-			res := next.refundResult(next.Refunds[i])
-			res.FailureReason = got.FailureReason
-			f.log.LogAttrs(ctx, slog.LevelError, "confirm: store failed after Stripe answered a refund; the result stands",
-				slog.String("order_id", st.order.ID), slog.String("refund_id", r.ID), slog.String("error", err.Error()))
-			return res, lerr
+			return done(RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err})
 		}
-		out, _ := imported(stored)
-		res := out.refundResult(out.Refunds[i])
-		res.FailureReason = got.FailureReason
-		return res, lerr
+		if s.rec, err = imported(stored); err != nil {
+			return done(RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err})
+		}
+		return decide()
+	case refundListOverRefunded, refundListBeforeRefusing, refundLookBeforeSending:
+		if err := f.listInto(ctx, refunder, st, s); err != nil {
+			return done(RefundResult{}, err)
+		}
+		return reload()
+	case refundReserve:
+		amount, _ := s.fit()
+		next := rec
+		next.Refunds = append(append([]refundEntry(nil), rec.Refunds...), refundEntry{ID: r.ID, Amount: amount, Full: r.Full, Reason: r.Reason, SentAt: st.now})
+		next.Updated = st.now
+		if _, err := f.store.Update(ctx, st.order.ID, next.export()); err != nil {
+			if errors.Is(err, ErrStaleRecord) || errors.Is(err, ErrNotFound) {
+				return reload() // another write came first: decide again on the record as it is
+			}
+			return done(RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err})
+		}
+		s.reservedHere = true
+		return reload()
+	case refundTooLarge:
+		amount, left := s.fit()
+		return done(RefundResult{}, &flowError{op: "refund", sentinel: ErrRefundTooLarge,
+			err: fmt.Errorf("%d asked, %d captured and not refunded or pending", amount, left)})
+	case refundIDReused:
+		return done(RefundResult{}, &ArgumentError{Name: "refund ID", Reason: "already used for another amount"})
+	case refundAnswerFromRecord:
+		return done(rec.refundResult(e), nil)
+	case refundReadAgain:
+		got, err := f.stripeRefund(ctx, st, "retrieve refund", func() (*stripeclient.Refund, error) { return refunder.RetrieveRefund(ctx, e.StripeID) })
+		s.answer = refundAnswer{call: callReadRefund, got: got, err: err}
+		return decide()
+	case refundRefusedAgain:
+		return done(rec.refundResult(e), &flowError{op: "refund", sentinel: ErrNotRefundable, err: errors.New("Stripe refused this refund")})
+	case refundServerError:
+		return done(rec.refundResult(e), wrapStripe("refund", s.serverErr))
+	case refundNextLink:
+		next := rec
+		next.Refunds = append([]refundEntry(nil), rec.Refunds...)
+		next.Refunds[i].Attempt++
+		next.Updated = st.now
+		if _, err := f.store.Update(ctx, st.order.ID, next.export()); err != nil && !errors.Is(err, ErrStaleRecord) && !errors.Is(err, ErrNotFound) {
+			return done(RefundResult{}, &flowError{op: "store", sentinel: ErrStore, err: err})
+		}
+		return reload()
+	case refundSend:
+		amount := e.Amount
+		if e.Full {
+			amount = 0 // what remains at Stripe when it runs
+		}
+		p := stripeclient.RefundParams{IdempotencyKey: keyRefund(f.ns, st.keyID(), r.ID, e.Attempt), PaymentIntent: rec.IntentID, Amount: amount,
+			Reason: e.Reason, Metadata: map[string]string{f.metaKey: st.order.ID, refundMetaKey: r.ID},
+			ReverseTransfer: r.ReverseTransfer, RefundApplicationFee: r.RefundApplicationFee}
+		s.sentLink, s.serverErr = e.Attempt, nil
+		got, err := f.stripeRefund(ctx, st, "refund", func() (*stripeclient.Refund, error) { return refunder.CreateRefund(ctx, p) })
+		s.answer = refundAnswer{call: callCreateRefund, got: got, err: err}
+		return decide()
 	}
-	return RefundResult{}, &flowError{op: "refund", sentinel: ErrPaymentInProgress, err: errors.New("the order's record kept changing")}
+	return done(RefundResult{}, fmt.Errorf("confirm: refund row %q has no action", row))
+}
+
+// recordRefund records Stripe's answer to the refund and answers it. When
+// the record would then hold more refunded than captured, some of its
+// other refunds failed since (a card refund can fail after it succeeded):
+// they are all read before the answer, again if this call listed them
+// before, since they changed.
+func (f *Flow) recordRefund(ctx context.Context, refunder stripeclient.Refunder, st *state, s *refundState) (refundNext, RefundResult, error) {
+	rec, got := s.rec, s.answer.got
+	i, _ := s.entry()
+	next := rec
+	next.Refunds = append([]refundEntry(nil), rec.Refunds...)
+	next.Refunds[i].StripeID, next.Refunds[i].Status, next.Refunds[i].Amount = got.ID, string(got.Status), got.Amount
+	var lerr error
+	if next.active() > next.Captured {
+		if lerr = f.listInto(ctx, refunder, st, s); lerr == nil {
+			next, _ = next.withRefunds(s.listed, st.order.ID)
+		}
+	}
+	next.Refunded = next.succeeded()
+	next.Updated = st.now
+	stored, err := f.store.Update(ctx, st.order.ID, next.export())
+	switch {
+	case errors.Is(err, ErrStaleRecord):
+		return refundReload, RefundResult{}, nil // record it on the record as it is now
+	case err != nil:
+		// Stripe's answer is the truth about the money; the next call
+		// with this ID finds the refund again.
+		res := next.refundResult(next.Refunds[i])
+		res.FailureReason = got.FailureReason
+		f.log.LogAttrs(ctx, slog.LevelError, "confirm: store failed after Stripe answered a refund; the result stands",
+			slog.String("order_id", st.order.ID), slog.String("refund_id", s.req.ID), slog.String("error", err.Error()))
+		return refundDone, res, lerr
+	}
+	out, _ := imported(stored)
+	res := out.refundResult(out.Refunds[i])
+	res.FailureReason = got.FailureReason
+	return refundDone, res, lerr
+}
+
+// listInto lists the intent's refunds into s.listed (one call); nil when
+// the listing failed.
+func (f *Flow) listInto(ctx context.Context, refunder stripeclient.Refunder, st *state, s *refundState) error {
+	listed, err := f.listRefunds(ctx, refunder, st, s.rec.IntentID)
+	if err != nil {
+		s.listed = nil
+		return wrapStripe("list refunds", err)
+	}
+	s.listed = listed
+	return nil
 }
 
 // refundRefused marks a refund Stripe refused outright (nothing made).
