@@ -35,7 +35,11 @@
 // millisecond), or a write that meets another connection's fails at once
 // with SQLITE_BUSY; Open refuses a pool without one unless it holds a
 // single connection. Use WAL (journal_mode=wal), so that reads never wait
-// for the writer. Several *sql.DB, in one process or several, may share
+// for the writer. WAL is a property of the file: turning it on takes an
+// exclusive lock, which SQLite may refuse with SQLITE_BUSY without
+// waiting when several connections open a new file at once, so switch a
+// new file to WAL from one connection (a Ping of the first pool) before
+// others open it. Several *sql.DB, in one process or several, may share
 // the file. There are no advisory locks: Migrate takes SQLite's write
 // lock (BEGIN IMMEDIATE).
 //
