@@ -161,3 +161,37 @@ func TestRefundRefusedIsNotSentAgain(t *testing.T) {
 		t.Errorf("%d refunds sent, %d listings; want the refund sent once, listed once when asked again", sent, lists)
 	}
 }
+
+// TestRefundReplayIsReadAgain (row "re-read after replay"): instance A
+// makes refund r1, which Stripe answers succeeded and then fails (a card
+// refund can fail after it succeeded). Instance B, whose own Store holds
+// the payment but not the refund, sends r1 under the same key: Stripe
+// replays its first answer, "succeeded", which is no longer true. B must
+// read the refund before answering.
+func TestRefundReplayIsReadAgain(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	o := order("refund-replayed")
+	o.CreatedAt = e.clock.Now()
+	if res := e.pay(o, byMethod("pm_card_refundFail")); res.Outcome != confirm.Succeeded {
+		t.Fatalf("pay: %v", res.Outcome)
+	}
+	other := confirm.New(e.fake, confirm.Config{Now: e.clock.Now}) // its own MemoryStore
+	if res, err := other.Pay(ctx, o, byMethod("pm_card_refundFail")); err != nil || res.Outcome != confirm.Succeeded {
+		t.Fatalf("the same payment on B: %v, %v", res.Outcome, err)
+	}
+	made, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 700})
+	if err != nil || made.Status != stripeclient.RefundSucceeded {
+		t.Fatalf("r1 on A: %+v, %v", made, err)
+	}
+	if err := e.fake.SettleRefund(made.RefundID, stripeclient.RefundFailed); err != nil {
+		t.Fatal(err)
+	}
+	res, err := other.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 700})
+	if err != nil || res.RefundID != made.RefundID || res.Status != stripeclient.RefundFailed {
+		t.Errorf("r1 asked of B: %+v, %v; want %s failed, as Stripe has it", res, err, made.RefundID)
+	}
+	if n := e.fake.CallCount(stripetest.OpCreateRefund); n != 2 {
+		t.Errorf("%d refund creations, want 2 (A's, and B's, replayed)", n)
+	}
+}
