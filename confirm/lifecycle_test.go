@@ -53,13 +53,21 @@ func TestOffSessionRetryNeverVoidsTheChallenge(t *testing.T) {
 	if retry.Outcome != confirm.RequiresCustomer {
 		t.Errorf("the shop's retry while the customer authenticates: %v, want RequiresCustomer and no confirmation", retry.Outcome)
 	}
-	if pi, _ := e.fake.Intent(challenge.IntentID); pi.Status != "requires_action" {
+	completeChallenge(t, e, customer, o, challenge.IntentID)
+}
+
+// completeChallenge checks that the customer's challenge on intentID is
+// still open after the shop's retry, then completes it: the customer
+// authenticates and the order is paid, once.
+func completeChallenge(t *testing.T, e *env, customer *confirm.Flow, o confirm.Order, intentID string) {
+	t.Helper()
+	if pi, _ := e.fake.Intent(intentID); pi.Status != "requires_action" {
 		t.Fatalf("the customer's challenge was voided: intent %s", pi.Status)
 	}
-	if err := e.fake.Authenticate(challenge.IntentID); err != nil {
+	if err := e.fake.Authenticate(intentID); err != nil {
 		t.Fatal(err)
 	}
-	if done := e.payWith(customer, onSession(o), byIntent(challenge.IntentID)); done.Outcome != confirm.Succeeded || e.moneyMoved(o.ID) != 1 {
+	if done := e.payWith(customer, onSession(o), byIntent(intentID)); done.Outcome != confirm.Succeeded || e.moneyMoved(o.ID) != 1 {
 		t.Fatalf("return from 3-D Secure: %v, %d charges; want Succeeded, 1", done.Outcome, e.moneyMoved(o.ID))
 	}
 }
@@ -117,15 +125,7 @@ func TestOffSessionRetryDuringSlowSave(t *testing.T) {
 	if challenge.Outcome != confirm.RequiresAction {
 		t.Fatalf("recovery: %v, want RequiresAction", challenge.Outcome)
 	}
-	if pi, _ := e.fake.Intent(challenge.IntentID); pi.Status != "requires_action" {
-		t.Fatalf("the customer's challenge was voided: intent %s", pi.Status)
-	}
-	if err := e.fake.Authenticate(challenge.IntentID); err != nil {
-		t.Fatal(err)
-	}
-	if done := e.payWith(customer, onSession(o), byIntent(challenge.IntentID)); done.Outcome != confirm.Succeeded || e.moneyMoved(o.ID) != 1 {
-		t.Fatalf("return from 3-D Secure: %v, %d charges; want Succeeded, 1", done.Outcome, e.moneyMoved(o.ID))
-	}
+	completeChallenge(t, e, customer, o, challenge.IntentID)
 }
 
 // TestOffSessionRetryAfterFailedChallenge: the customer failed (or let
