@@ -134,12 +134,26 @@ func (in *intent) cancel(reason string, now time.Time, refund bool) {
 		p.LatestCharge = ch.public()
 	}
 	in.canceledAt = now.Unix()
+	in.cur = canceledView(p, reason, false)
+	in.endAttempt()
+}
+
+// canceledView is p canceled for reason, as cancel leaves it; with
+// refund, an authorisation's release shows on a copy of its latest charge
+// as a refund of the capturable amount (API versions before 2025-03-31).
+// The search index's snapshots use it on copies, which must not touch the
+// fake's own charge.
+func canceledView(p stripeclient.PaymentIntent, reason string, refund bool) *stripeclient.PaymentIntent {
+	if refund && p.Status == stripeclient.StatusRequiresCapture && p.LatestCharge != nil {
+		ch := *p.LatestCharge
+		ch.AmountRefunded, ch.Refunded = p.AmountCapturable, true
+		p.LatestCharge = &ch
+	}
 	p.Status = stripeclient.StatusCanceled
 	p.CancellationReason = reason
 	p.AmountCapturable = 0
 	p.NextAction = nil
-	in.cur = &p
-	in.endAttempt()
+	return &p
 }
 
 // failAuthentication moves the intent back to requires_payment_method with

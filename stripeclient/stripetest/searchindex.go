@@ -1,6 +1,7 @@
 package stripetest
 
 import (
+	"context"
 	"time"
 
 	"github.com/cardconfirm/cardconfirm/stripeclient"
@@ -72,12 +73,7 @@ func (f *Fake) asOf(in *intent, t int64) (*stripeclient.PaymentIntent, bool) {
 		}
 	case stripeclient.StatusRequiresCapture:
 		if t-e.authorizedAt > int64(f.cfg.captureWindow()) {
-			// As intent.cancel does, on a copy: the released charge is
-			// the fake's own record, which a snapshot must not touch.
-			p.Status = stripeclient.StatusCanceled
-			p.CancellationReason = "automatic"
-			p.AmountCapturable = 0
-			p.NextAction = nil
+			return canceledView(p, "automatic", !atLeast(f.apiVersion(context.Background()), versionNoCaptureRefunds)), true
 		}
 	}
 	return &p, true

@@ -94,3 +94,34 @@ func TestSearchLagTimers(t *testing.T) {
 		t.Errorf("past 1 h + lag: %s, want requires_payment_method (the attempt failed in the index too)", st)
 	}
 }
+
+// TestSearchLagCaptureWindow: an authorisation not captured within 7 days
+// is canceled by Stripe, and the search index shows it as retrieve does
+// once the lag has passed, down to the released amount on the charge
+// under API versions that show the release as a refund.
+func TestSearchLagCaptureWindow(t *testing.T) {
+	for _, version := range []string{"2023-10-16", "2025-03-31.basil"} {
+		t.Run(version, func(t *testing.T) {
+			f, clock := newFakeWith(t, func(c *stripetest.Config) { c.SearchLag = time.Minute; c.APIVersion = version })
+			p := params("pm_card_visa")
+			p.CaptureMethod = "manual"
+			pi := mustCreate(t, f, p)
+			clock.Advance(7*24*time.Hour + time.Minute + time.Second)
+			got, err := f.RetrievePaymentIntent(bg, pi.ID)
+			if err != nil || got.Status != stripeclient.StatusCanceled {
+				t.Fatalf("retrieve after 7 days: %v, %v", got, err)
+			}
+			found, err := f.SearchPaymentIntents(bg, stripeclient.SearchParams{MetadataKey: "order_id", Value: "o-1"})
+			if err != nil || len(found) != 1 {
+				t.Fatalf("search: %d found, %v", len(found), err)
+			}
+			s := found[0]
+			if s.Status != got.Status || s.CancellationReason != got.CancellationReason || s.AmountCapturable != 0 {
+				t.Errorf("search shows %s (%s), retrieve %s (%s)", s.Status, s.CancellationReason, got.Status, got.CancellationReason)
+			}
+			if s.LatestCharge == nil || got.LatestCharge == nil || s.LatestCharge.AmountRefunded != got.LatestCharge.AmountRefunded || s.LatestCharge.Refunded != got.LatestCharge.Refunded {
+				t.Errorf("search's charge %+v, retrieve's %+v: the released amount differs", s.LatestCharge, got.LatestCharge)
+			}
+		})
+	}
+}
