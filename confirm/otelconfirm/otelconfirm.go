@@ -230,6 +230,9 @@ var flowSentinels = []struct {
 	{confirm.ErrInvalidState, "confirm.ErrInvalidState"},
 	{confirm.ErrStore, "confirm.ErrStore"},
 	{confirm.ErrNotFound, "confirm.ErrNotFound"},
+	{confirm.ErrRefundTooLarge, "confirm.ErrRefundTooLarge"},
+	{confirm.ErrNotRefundable, "confirm.ErrNotRefundable"},
+	{confirm.ErrUnsupported, "confirm.ErrUnsupported"},
 }
 
 // flowErrorType is error.type for a Flow call's error: the confirm
