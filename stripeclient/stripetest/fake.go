@@ -3,6 +3,7 @@ package stripetest
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,8 +46,15 @@ var (
 )
 
 // New returns an empty fake configured by cfg: no intents, no customers,
-// no faults.
-func New(cfg Config) *Fake { return &Fake{cfg: cfg} }
+// no faults. It panics if cfg.APIVersion is set and is not a Stripe API
+// version (a date, as 2023-10-16, maybe with a release name, as
+// 2025-03-31.basil): the version's rules would silently be the oldest.
+func New(cfg Config) *Fake {
+	if cfg.APIVersion != "" && !validAPIVersion(cfg.APIVersion) {
+		panic("stripetest: Config.APIVersion " + strconv.Quote(cfg.APIVersion) + " is not a Stripe API version")
+	}
+	return &Fake{cfg: cfg}
+}
 
 // idSeed returns the seed of generated IDs, drawing a random one on first
 // use when Config.Seed is 0.

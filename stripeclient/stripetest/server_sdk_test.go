@@ -235,6 +235,23 @@ func TestAPIVersionInProcess(t *testing.T) {
 	}
 }
 
+// TestAPIVersionRefusedWhenMalformed: a Config.APIVersion that is not a
+// Stripe version is refused when the fake is made, as the Stripe-Version
+// header is over HTTP, rather than silently following the oldest rules.
+func TestAPIVersionRefusedWhenMalformed(t *testing.T) {
+	for _, v := range []string{"basil", "2025-3-31", "2025-03-31 basil"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("New with APIVersion %q did not panic", v)
+				}
+			}()
+			stripetest.New(stripetest.Config{APIVersion: v})
+		}()
+	}
+	stripetest.New(stripetest.Config{APIVersion: "2025-03-31.basil"}) // a version: no panic
+}
+
 // TestRefundsOnCaptureAndCancel: at 2023-10-16 a partial capture refunds
 // the rest and a cancel refunds the capturable amount; from 2025-03-31
 // neither creates a refund.
