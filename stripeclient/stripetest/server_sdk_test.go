@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,6 +159,10 @@ func TestServerAPIVersions(t *testing.T) {
 	_, srv, _ := newHTTPFake(t)
 	noTypes := func(version string) (int, map[string]any, http.Header) {
 		return post(t, srv, "/v1/payment_intents", createForm(1000, "pm_card_visa"), newKey(), version)
+	}
+	// A malformed version is refused.
+	if status, body, _ := noTypes("basil"); status != 400 || !strings.Contains(errorField(t, body, "message"), "Invalid Stripe API version") {
+		t.Errorf("Stripe-Version basil: %d %v, want 400 Invalid Stripe API version", status, body)
 	}
 	// 2022-11-15: payment_method_types defaults to card, no return_url.
 	status, body, hd := noTypes("2022-11-15")
