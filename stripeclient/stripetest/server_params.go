@@ -24,7 +24,7 @@ var notModelled = map[string][]string{
 	},
 	"retrieve_payment_intent": {"client_secret"},
 	"create_refund":           {"currency", "customer", "instructions_email", "origin"},
-	"list_refunds":            {"created", "ending_before"},
+	"list_refunds":            {"created"},
 	"create_token":            {"account", "bank_account", "card", "customer", "person", "pii"},
 }
 

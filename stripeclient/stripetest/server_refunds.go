@@ -139,15 +139,15 @@ func (h *handler) retrieveRefund(c *call) (int, any, error) {
 }
 
 // listRefunds is GET /v1/refunds filtered by payment_intent or charge,
-// newest first, in pages of limit after starting_after.
+// newest first, in pages of limit after starting_after or before
+// ending_before.
 func (h *handler) listRefunds(c *call) (int, any, error) {
 	f := c.form
 	p := stripeclient.ListRefundsParams{PaymentIntent: f.str("payment_intent"), Charge: f.str("charge")}
-	limit, err := pageLimit(f)
+	cur, err := readCursor(f)
 	if err != nil {
 		return 0, nil, err
 	}
-	after := f.str("starting_after")
 	f.acceptNotModelled("list_refunds")
 	if err := noExpand(f); err != nil {
 		return 0, nil, err
@@ -163,20 +163,10 @@ func (h *handler) listRefunds(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	start := 0
-	if after != "" {
-		start = -1
-		for i, r := range all {
-			if r.ID == after {
-				start = i + 1
-			}
-		}
-		if start < 0 {
-			return 0, nil, &requestError{status: http.StatusBadRequest, code: stripeclient.CodeResourceMissing, param: "starting_after",
-				msg: "No such refund: '" + after + "'"}
-		}
+	page, more, err := paginate(all, func(r stripeclient.Refund) string { return r.ID }, cur, "refund")
+	if err != nil {
+		return 0, nil, err
 	}
-	page, more := window(all, start, limit)
 	res := refundListJSON{Object: "list", URL: "/v1/refunds", HasMore: more, Data: make([]*refundJSON, len(page))}
 	for i := range page {
 		res.Data[i] = renderRefund(&page[i])

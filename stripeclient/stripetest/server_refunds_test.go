@@ -51,6 +51,12 @@ func TestServerRefunds(t *testing.T) {
 	if status != 200 || body["has_more"] != false || len(data) != 1 || data[0].(map[string]any)["id"] != first {
 		t.Fatalf("second page: %d %v", status, body)
 	}
+	// And back: the page before the first refund is the two newer ones.
+	status, body, _ = do(t, "GET", srv.URL+"/v1/refunds?payment_intent="+pi.ID+"&limit=2&ending_before="+first, auth, nil, nil)
+	data, _ = body["data"].([]any)
+	if status != 200 || len(data) != 2 || data[1].(map[string]any)["id"] != last {
+		t.Fatalf("the page before %s: %d %v", first, status, body)
+	}
 
 	status, body, _ = do(t, "POST", srv.URL+"/_stripetest/refunds/"+first+"/settle", auth, url.Values{"status": {"failed"}}, nil)
 	if status != 200 || body["status"] != "failed" || body["failure_reason"] == nil {
