@@ -287,10 +287,12 @@ func (a *app) refundRefusal(ctx context.Context, o order, req confirm.RefundRequ
 		return http.StatusConflict, fmt.Sprintf("Order %s has no captured payment to refund.", o.ID)
 	case errors.Is(err, confirm.ErrNotRefundable):
 		return http.StatusConflict, fmt.Sprintf("Stripe will not refund order %s: it was refunded in full already, or the customer disputed it.", o.ID)
-	case errors.Is(err, confirm.ErrInvalidArgument):
-		// The one argument confirm refuses that the form can send: a
-		// refund ID already used for another amount.
+	case errors.Is(err, confirm.ErrInvalidArgument) && refundIDReused(err):
 		return http.StatusConflict, "This refund form was already used for another amount. Reload the orders page for a new one."
+	case errors.Is(err, confirm.ErrInvalidArgument):
+		// The amount: refund checks it against the order before confirm
+		// does, so this is the shop's bug.
+		return http.StatusInternalServerError, "The shop could not refund this payment because of a bug on its side; the server log has the detail."
 	case errors.Is(err, confirm.ErrOrderMismatch):
 		return http.StatusConflict, "This order no longer matches its payment; reload the orders page."
 	case confirm.HostMistake(err):
@@ -324,4 +326,12 @@ func (s *shop) recordRefund(id string, rf refund) {
 		}
 	}
 	o.Refunds = append(o.Refunds, rf)
+}
+
+// refundIDReused reports whether confirm refused the refund because its
+// ID was already used for another amount (a form posted again after a
+// change), the one argument error the form itself can cause.
+func refundIDReused(err error) bool {
+	var ae *confirm.ArgumentError
+	return errors.As(err, &ae) && ae.Name == "refund ID"
 }
