@@ -150,7 +150,7 @@ func (s *Store) prepare(ctx context.Context) (*prep, error) {
 	return p, nil
 }
 
-// ready returns the prepared statements for op, or the check's error as
+// statements returns the prepared statements for op, or the check's error as
 // one matching confirm.ErrStore (and ErrSchema or ErrUnsupported).
 func (s *Store) statements(ctx context.Context, op string) (*prep, error) {
 	p, err := s.prepare(ctx)
@@ -353,16 +353,6 @@ func parseTable(d Dialect, name string) (tableName, error) {
 		return tableName{schema: parts[0], name: parts[1]}, nil
 	}
 	return tableName{name: parts[0]}, nil
-}
-
-// quoteTable checks a table name ("" means DefaultTable) and returns it
-// quoted, with the quoted name of its index.
-func quoteTable(name string) (table, index string, err error) {
-	t, err := parseTable(Postgres, name)
-	if err != nil {
-		return "", "", err
-	}
-	return t.quoted(), t.indexName(indexSuffix), nil
 }
 
 // indexSuffix and unsettledSuffix name a table's indexes: the table's

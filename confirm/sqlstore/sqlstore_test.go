@@ -22,9 +22,9 @@ func TestQuoteTable(t *testing.T) {
 		{strings.Repeat("s", 63) + ".t", `"` + strings.Repeat("s", 63) + `"."t"`},
 	}
 	for _, tt := range tests {
-		got, _, err := quoteTable(tt.name)
-		if err != nil || got != tt.want {
-			t.Errorf("quoteTable(%q) = %q, %v; want %q, nil", tt.name, got, err, tt.want)
+		tn, err := parseTable(Postgres, tt.name)
+		if got := tn.quoted(); err != nil || got != tt.want {
+			t.Errorf("parseTable(%q).quoted() = %q, %v; want %q, nil", tt.name, got, err, tt.want)
 		}
 	}
 	bad := []string{
@@ -33,8 +33,8 @@ func TestQuoteTable(t *testing.T) {
 		strings.Repeat("a", 49), strings.Repeat("s", 64) + ".t", "payments\x00",
 	}
 	for _, name := range bad {
-		if got, _, err := quoteTable(name); !errors.Is(err, ErrInvalidTable) {
-			t.Errorf("quoteTable(%q) = %q, %v; want ErrInvalidTable", name, got, err)
+		if _, err := parseTable(Postgres, name); !errors.Is(err, ErrInvalidTable) {
+			t.Errorf("parseTable(%q): %v; want ErrInvalidTable", name, err)
 		}
 		if _, err := Schema(Postgres, name); !errors.Is(err, ErrInvalidTable) {
 			t.Errorf("Schema(%q): %v; want ErrInvalidTable", name, err)
