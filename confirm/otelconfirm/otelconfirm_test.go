@@ -57,6 +57,21 @@ func payIntent(t *testing.T, f *confirm.Flow, o confirm.Order, intent string, wa
 
 // pay3DS pays with a 3-D Secure card, passes (or fails) the challenge as
 // the browser would, and returns by intent.
+// pays, paysOther and pays3DS are a case's prep or run that is one payment:
+// by card on the Flow (or on the other instance's), or through 3-D Secure
+// passed or failed.
+func pays(pm string, want confirm.Outcome) func(*testing.T, *env, confirm.Order) {
+	return func(t *testing.T, e *env, o confirm.Order) { payCard(t, e.flow, o, pm, want) }
+}
+
+func paysOther(pm string, want confirm.Outcome) func(*testing.T, *env, confirm.Order) {
+	return func(t *testing.T, e *env, o confirm.Order) { payCard(t, e.other, o, pm, want) }
+}
+
+func pays3DS(pm string, pass bool, want confirm.Outcome) func(*testing.T, *env, confirm.Order) {
+	return func(t *testing.T, e *env, o confirm.Order) { pay3DS(t, e, o, pm, pass, want) }
+}
+
 func pay3DS(t *testing.T, e *env, o confirm.Order, pm string, pass bool, want confirm.Outcome) string {
 	t.Helper()
 	res := payCard(t, e.flow, o, pm, confirm.RequiresAction)
@@ -107,9 +122,7 @@ var declinedCreate = span{"stripe.create", a("stripe.error.type", "card_error", 
 var flowCases = []flowCase{
 	{
 		name: "frictionless",
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa", confirm.Succeeded)
-		},
+		run:  pays("pm_card_visa", confirm.Succeeded),
 		spans: [][]span{{
 			{"cardconfirm.pay", a("cardconfirm.outcome", "succeeded", "cardconfirm.by_intent", "false",
 				"stripe.payment_intent.status", "succeeded", "cardconfirm.stripe_calls", "1"), false},
@@ -119,9 +132,7 @@ var flowCases = []flowCase{
 	},
 	{
 		name: "3ds",
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			pay3DS(t, e, o, "pm_card_authenticationRequired", true, confirm.Succeeded)
-		},
+		run:  pays3DS("pm_card_authenticationRequired", true, confirm.Succeeded),
 		spans: [][]span{
 			{{"cardconfirm.pay", a("cardconfirm.outcome", "requires_action", "stripe.payment_intent.status", "requires_action"), false},
 				{"stripe.create", a("stripe.payment_intent.status", "requires_action"), false}},
@@ -133,9 +144,7 @@ var flowCases = []flowCase{
 	},
 	{
 		name: "3ds-then-decline",
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			pay3DS(t, e, o, "pm_card_threeDSecureRequiredChargeDeclined", true, confirm.Failed)
-		},
+		run:  pays3DS("pm_card_threeDSecureRequiredChargeDeclined", true, confirm.Failed),
 		spans: [][]span{
 			{{"cardconfirm.pay", a("cardconfirm.outcome", "requires_action"), false}, {"stripe.create", nil, false}},
 			{{"cardconfirm.pay", a("cardconfirm.outcome", "failed", "cardconfirm.by_intent", "true", "stripe.error.code", "card_declined",
@@ -166,9 +175,7 @@ var flowCases = []flowCase{
 	},
 	{
 		name: "decline",
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa_chargeDeclined", confirm.Failed)
-		},
+		run:  pays("pm_card_visa_chargeDeclined", confirm.Failed),
 		spans: [][]span{{
 			{"cardconfirm.pay", a("cardconfirm.outcome", "failed", "stripe.error.code", "card_declined", "stripe.decline_code", "generic_decline"), false},
 			declinedCreate,
@@ -179,12 +186,8 @@ var flowCases = []flowCase{
 		// The same card again: Stripe replays its decline, which is not
 		// a second decline.
 		name: "retry-declined",
-		prep: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa_chargeDeclined", confirm.Failed)
-		},
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.other, o, "pm_card_visa_chargeDeclined", confirm.Failed)
-		},
+		prep: pays("pm_card_visa_chargeDeclined", confirm.Failed),
+		run:  paysOther("pm_card_visa_chargeDeclined", confirm.Failed),
 		spans: [][]span{{
 			{"cardconfirm.pay", a("cardconfirm.outcome", "failed", "stripe.decline_code", "generic_decline"), false},
 			{"stripe.create", a("stripe.idempotent_replayed", "true", "error.type", "card_declined"), true},
@@ -195,12 +198,8 @@ var flowCases = []flowCase{
 	},
 	{
 		name: "another-card-after-decline",
-		prep: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa_chargeDeclined", confirm.Failed)
-		},
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa", confirm.Succeeded)
-		},
+		prep: pays("pm_card_visa_chargeDeclined", confirm.Failed),
+		run:  pays("pm_card_visa", confirm.Succeeded),
 		spans: [][]span{{
 			{"cardconfirm.pay", a("cardconfirm.outcome", "succeeded", "cardconfirm.by_intent", "false"), false},
 			{"stripe.confirm", a("stripe.payment_intent.status", "succeeded", "stripe.idempotent_replayed", "false"), false},
@@ -209,12 +208,8 @@ var flowCases = []flowCase{
 	},
 	{
 		name: "another-card-declined-after-decline",
-		prep: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa_chargeDeclined", confirm.Failed)
-		},
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa_chargeDeclinedInsufficientFunds", confirm.Failed)
-		},
+		prep: pays("pm_card_visa_chargeDeclined", confirm.Failed),
+		run:  pays("pm_card_visa_chargeDeclinedInsufficientFunds", confirm.Failed),
 		spans: [][]span{{
 			{"cardconfirm.pay", a("cardconfirm.outcome", "failed", "stripe.decline_code", "insufficient_funds"), false},
 			{"stripe.confirm", a("stripe.decline_code", "insufficient_funds", "error.type", "card_declined"), true},
@@ -238,12 +233,8 @@ var flowCases = []flowCase{
 	},
 	{
 		name: "retry-succeeded",
-		prep: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa", confirm.Succeeded)
-		},
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa", confirm.Succeeded)
-		},
+		prep: pays("pm_card_visa", confirm.Succeeded),
+		run:  pays("pm_card_visa", confirm.Succeeded),
 		spans: [][]span{{
 			{"cardconfirm.pay", a("cardconfirm.outcome", "succeeded", "cardconfirm.stripe_calls", "0"), false},
 		}},
@@ -253,9 +244,7 @@ var flowCases = []flowCase{
 		// A second return from 3-D Secure for a paid order is not a
 		// second completion.
 		name: "retry-succeeded-by-intent",
-		prep: func(t *testing.T, e *env, o confirm.Order) {
-			pay3DS(t, e, o, "pm_card_authenticationRequired", true, confirm.Succeeded)
-		},
+		prep: pays3DS("pm_card_authenticationRequired", true, confirm.Succeeded),
 		run: func(t *testing.T, e *env, o confirm.Order) {
 			rec, err := e.flow.Status(bg, o)
 			if err != nil {
@@ -271,12 +260,8 @@ var flowCases = []flowCase{
 	},
 	{
 		name: "retry-succeeded-other-instance",
-		prep: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa", confirm.Succeeded)
-		},
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.other, o, "pm_card_visa", confirm.Succeeded)
-		},
+		prep: pays("pm_card_visa", confirm.Succeeded),
+		run:  paysOther("pm_card_visa", confirm.Succeeded),
 		spans: [][]span{{
 			{"cardconfirm.pay", a("cardconfirm.outcome", "succeeded"), false},
 			{"stripe.create", a("stripe.idempotent_replayed", "true", "stripe.payment_intent.status", "succeeded"), false},
@@ -285,12 +270,8 @@ var flowCases = []flowCase{
 	},
 	{
 		name: "retry-other-card-other-instance",
-		prep: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.flow, o, "pm_card_visa", confirm.Succeeded)
-		},
-		run: func(t *testing.T, e *env, o confirm.Order) {
-			payCard(t, e.other, o, "pm_card_mastercard", confirm.Succeeded)
-		},
+		prep: pays("pm_card_visa", confirm.Succeeded),
+		run:  paysOther("pm_card_mastercard", confirm.Succeeded),
 		spans: [][]span{{
 			{"cardconfirm.pay", a("cardconfirm.outcome", "succeeded", "cardconfirm.stripe_calls", "2"), false},
 			{"stripe.create", a("error.type", "idempotency_error", "stripe.error.type", "idempotency_error"), true},
@@ -300,9 +281,7 @@ var flowCases = []flowCase{
 	},
 	{
 		name: "retry-succeeded-by-intent-other-instance",
-		prep: func(t *testing.T, e *env, o confirm.Order) {
-			pay3DS(t, e, o, "pm_card_authenticationRequired", true, confirm.Succeeded)
-		},
+		prep: pays3DS("pm_card_authenticationRequired", true, confirm.Succeeded),
 		run: func(t *testing.T, e *env, o confirm.Order) {
 			rec, err := e.flow.Status(bg, o)
 			if err != nil {
