@@ -249,8 +249,9 @@
 //     (a listing that fails: the 5xx).
 //   - Stripe refuses: Stripe answered amount_too_large,
 //     charge_already_refunded, charge_disputed or a charge not refundable:
-//     record the refund refused, which releases its reservation;
-//     ErrRefundTooLarge or ErrNotRefundable.
+//     record the refund refused with Stripe's code, which releases its
+//     reservation; ErrRefundTooLarge for amount_too_large, else
+//     ErrNotRefundable.
 //   - stripe failed: any other error to the creation or a read: the error;
 //     RetrySafe tells.
 //   - unknown status: a refund status this version does not know:
@@ -288,7 +289,8 @@
 //     call: list the intent's refunds, to find it by its ID before it is sent
 //     or refused.
 //   - refused: Stripe refused the refund before and the listing does not show
-//     it made: ErrNotRefundable.
+//     it made: the error of its recorded code, as when Stripe refused it
+//     (ErrRefundTooLarge for amount_too_large, else ErrNotRefundable).
 //   - server error: this call sent the refund's current link, a 5xx not
 //     replayed from Stripe's idempotency store answered, and the listing
 //     shows no refund for the ID: the 5xx.

@@ -188,10 +188,12 @@ type refundEntry struct {
 	Reason string `json:"reason,omitempty"`
 	// Full: the host asked for what remains (sent as amount 0); Amount
 	// is what it reserved until Stripe answers, then what Stripe refunded.
-	Full     bool      `json:"full,omitempty"`
-	StripeID string    `json:"re,omitempty"`
-	Status   string    `json:"status,omitempty"` // "" until Stripe answered
-	SentAt   time.Time `json:"sent_at,omitzero"`
+	Full     bool   `json:"full,omitempty"`
+	StripeID string `json:"re,omitempty"`
+	Status   string `json:"status,omitempty"` // "" until Stripe answered
+	// Refusal is Stripe's error code when Status is refused.
+	Refusal string    `json:"refusal,omitempty"`
+	SentAt  time.Time `json:"sent_at,omitzero"`
 	// Attempt numbers the refund's key (keyRefund): the Flow moves to
 	// the next only once Stripe replayed a server error stored under the
 	// current one and the intent's refunds showed none for this ID.

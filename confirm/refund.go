@@ -217,19 +217,16 @@ func (f *Flow) refundStep(ctx context.Context, refunder stripeclient.Refunder, s
 		}
 		return reload()
 	case refundStripeRefuses:
-		sentinel := ErrNotRefundable
 		var se *stripeclient.Error
-		if errors.As(a.err, &se) && se.Code == stripeclient.CodeAmountTooLarge {
-			sentinel = ErrRefundTooLarge
-		}
+		errors.As(a.err, &se)
 		next := rec
 		next.Refunds = append([]refundEntry(nil), rec.Refunds...)
-		next.Refunds[i].Status = refundRefused
+		next.Refunds[i].Status, next.Refunds[i].Refusal = refundRefused, se.Code
 		next.Updated = st.now
 		if _, err := f.store.Update(ctx, st.order.ID, next.export()); errors.Is(err, ErrStaleRecord) {
 			return reload()
 		}
-		return done(next.refundResult(next.Refunds[i]), &flowError{op: "refund", sentinel: sentinel, err: a.err})
+		return done(next.refundResult(next.Refunds[i]), &flowError{op: "refund", sentinel: refusalSentinel(se.Code), err: a.err})
 	case refundStripeFailed:
 		return done(rec.refundResult(e), wrapStripe("refund", a.err))
 	case refundUnknownStatus:
@@ -282,7 +279,7 @@ func (f *Flow) refundStep(ctx context.Context, refunder stripeclient.Refunder, s
 		s.answer = refundAnswer{call: callReadRefund, got: got, err: err}
 		return decide()
 	case refundRefusedAgain:
-		return done(rec.refundResult(e), &flowError{op: "refund", sentinel: ErrNotRefundable, err: errors.New("Stripe refused this refund")})
+		return done(rec.refundResult(e), &flowError{op: "refund", sentinel: refusalSentinel(e.Refusal), err: errors.New("Stripe refused this refund (" + e.Refusal + ")")})
 	case refundServerError:
 		return done(rec.refundResult(e), wrapStripe("refund", s.serverErr))
 	case refundNextLink:
@@ -634,4 +631,14 @@ func (f *Flow) recover(ctx context.Context, order Order, rec record, missing boo
 		return &flowError{op: "store", sentinel: ErrStore, err: err}
 	}
 	return nil
+}
+
+// refusalSentinel is the error of a refund Stripe refused with code, as
+// often as it is asked again: more than remains (amount_too_large) is
+// ErrRefundTooLarge, every other refusal ErrNotRefundable.
+func refusalSentinel(code string) error {
+	if code == stripeclient.CodeAmountTooLarge {
+		return ErrRefundTooLarge
+	}
+	return ErrNotRefundable
 }

@@ -195,3 +195,33 @@ func TestRefundReplayIsReadAgain(t *testing.T) {
 		t.Errorf("%d refund creations, want 2 (A's, and B's, replayed)", n)
 	}
 }
+
+// TestRefundRefusedAsTooLargeStaysTooLarge (row "refused"): a refund
+// Stripe refused as more than remains (amount_too_large: another
+// instance's Store made a refund this record does not hold) is
+// ErrRefundTooLarge when asked again too, not ErrNotRefundable, which
+// says the payment cannot be refunded at all.
+func TestRefundRefusedAsTooLargeStaysTooLarge(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	o := order("refund-too-large-again")
+	if res := e.pay(o, byMethod("pm_card_visa")); res.Outcome != confirm.Succeeded {
+		t.Fatalf("pay: %v", res.Outcome)
+	}
+	other := confirm.New(e.fake, confirm.Config{Now: e.clock.Now}) // its own MemoryStore
+	if res, err := other.Pay(ctx, o, byMethod("pm_card_visa")); err != nil || res.Outcome != confirm.Succeeded {
+		t.Fatalf("the same payment on B: %v, %v", res.Outcome, err)
+	}
+	if _, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r3", Amount: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Refund(ctx, o, confirm.RefundRequest{ID: "r2", Amount: 700}); err != nil {
+		t.Fatal(err)
+	}
+	for try := 1; try <= 2; try++ {
+		_, err := e.flow.Refund(ctx, o, confirm.RefundRequest{ID: "r1", Amount: 700})
+		if !errors.Is(err, confirm.ErrRefundTooLarge) || errors.Is(err, confirm.ErrNotRefundable) {
+			t.Errorf("r1 (700 of the 300 that remain), ask %d: %v, want ErrRefundTooLarge", try, err)
+		}
+	}
+}

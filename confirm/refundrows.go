@@ -51,7 +51,7 @@ var refundRowTable = []struct {
 
 	{refundReadReplay, "re-read after replay", "the creation was answered from Stripe's idempotency store with a refund not failed or canceled: that answer is as old as the first request under the key; retrieve the refund"},
 	{refundServerErrorList, "server error, list", "a 5xx answered the creation or its re-read: keep it, and list the intent's refunds to learn whether the refund was made (a listing that fails: the 5xx)"},
-	{refundStripeRefuses, "Stripe refuses", "Stripe answered amount_too_large, charge_already_refunded, charge_disputed or a charge not refundable: record the refund refused, which releases its reservation; ErrRefundTooLarge or ErrNotRefundable"},
+	{refundStripeRefuses, "Stripe refuses", "Stripe answered amount_too_large, charge_already_refunded, charge_disputed or a charge not refundable: record the refund refused with Stripe's code, which releases its reservation; ErrRefundTooLarge for amount_too_large, else ErrNotRefundable"},
 	{refundStripeFailed, "stripe failed", "any other error to the creation or a read: the error; RetrySafe tells"},
 	{refundUnknownStatus, "unknown status", "a refund status this version does not know: ErrUnknownStatus"},
 	{refundRecordAnswer, "record the answer", "record the refund's Stripe ID, status and amount, and answer; when the record would then hold more refunded than captured, list the intent's refunds first and record them too"},
@@ -65,7 +65,7 @@ var refundRowTable = []struct {
 	{refundAnswerFromRecord, "answer from the record", "the refund holds Stripe's answer, from this call's listing, or failed or canceled (final): answer it, no call"},
 	{refundReadAgain, "read again", "the refund is on record pending, requires_action or succeeded (a card refund can fail after it succeeded): retrieve it"},
 	{refundLookBeforeSending, "look before sending", "the refund has no Stripe ID, and Stripe refused it before (another Store may have made it since), or an earlier call reserved it, or the record was rebuilt from Stripe in this call, or the order is past Config.KeyWindow of Order.CreatedAt; not listed in this call: list the intent's refunds, to find it by its ID before it is sent or refused"},
-	{refundRefusedAgain, "refused", "Stripe refused the refund before and the listing does not show it made: ErrNotRefundable"},
+	{refundRefusedAgain, "refused", "Stripe refused the refund before and the listing does not show it made: the error of its recorded code, as when Stripe refused it (ErrRefundTooLarge for amount_too_large, else ErrNotRefundable)"},
 	{refundServerError, "server error", "this call sent the refund's current link, a 5xx not replayed from Stripe's idempotency store answered, and the listing shows no refund for the ID: the 5xx"},
 	{refundNextLink, "next link", "this call sent the refund's current link, Stripe replayed a stored 5xx, and the listing shows no refund for the ID: the key holds the error for 24 hours and made nothing; record the next link of the refund's key chain"},
 	{refundSend, "send", "send the refund under the key of the order, its ID and its link (a full refund as amount 0: what remains when it runs, never more)"},
