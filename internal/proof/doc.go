@@ -50,14 +50,15 @@
 //     host's final retry (following RetryAfter for twice the lag bound and
 //     an hour) and checks what the campaign checks. Sequences equal up to
 //     relabelled instances, consecutive clock moves or repeated restarts
-//     run once. go test runs the suites at depth 2, the key-edge suite at
-//     3, each search lag paired with one key window; -explore.depth=N runs
+//     run once. go test runs each suite to its bound (depth 2; saved card,
+//     refunds and connected account 3; key edges 4), each search lag
+//     paired with one key window; -explore.depth=N runs
 //     deeper, -explore.full crosses every lag with every window,
 //     -explore.suite runs one suite, -explore.all lists every failing
 //     sequence. explorer_cas_test.go runs it with a Store whose Update
 //     ignores Version. explorer_defects_test.go replays the sequences it
-//     found, one named test each; knownDefects skips those the flow does
-//     not pass yet.
+//     found, one named test each; knownDefects names those the flow does
+//     not pass yet, which must fail with their known class and no other.
 //   - concurrency_test.go: 1,000 goroutines paying one order.
 //   - fuzz_test.go: fuzz targets feeding decoded requests into Flow.Pay and
 //     Payments.Pay on the fake.

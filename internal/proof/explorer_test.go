@@ -219,11 +219,7 @@ func (e *exploration) report(t *testing.T, s suite) {
 	sort.Strings(classes)
 	for _, c := range classes {
 		f := best[c]
-		report := t.Errorf
-		if knownClasses[c] && !*runKnown {
-			report = t.Logf // a known defect, named in knownDefects: shown, not failed
-		}
-		report("%s, in %d configuration(s); shortest (%d events): %s\n  %s\n  sequence:\n    %s\n  trace:\n%s",
+		t.Errorf("%s, in %d configuration(s); shortest (%d events): %s\n  %s\n  sequence:\n    %s\n  trace:\n%s",
 			c, where[c], len(f.seq), f.detail, f.cfg, strings.Join(f.seq, "\n    "), f.trace)
 	}
 	if *exploreAll {
