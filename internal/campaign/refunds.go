@@ -430,6 +430,14 @@ func (s *scenario) finalRefundCheck(r *refunding) {
 	asked := map[string]bool{}
 	for _, a := range r.asks {
 		asked[a.req.ID] = true
+		// A refund lives where its charge does, with the Connect flags
+		// the host asked for.
+		for _, rf := range byID[a.req.ID] {
+			if c, _ := s.fake.RefundConnect(rf.ID); c.Account != s.order.Account || c.ReverseTransfer != a.req.ReverseTransfer {
+				s.fail(probAccount, "refund %s for %s made on account %q with reverse_transfer %v; the order's account is %q, the request asked %v",
+					rf.ID, a.req.ID, c.Account, c.ReverseTransfer, s.order.Account, a.req.ReverseTransfer)
+			}
+		}
 	}
 	for id, rfs := range byID {
 		if !asked[id] {
