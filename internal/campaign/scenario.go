@@ -21,8 +21,6 @@ import (
 // scenario is one order's life: the browser, the host's handler on one or
 // more instances, faults, and the checks at the end.
 type scenario struct {
-	seed    uint64
-	num     int
 	worker  int
 	opts    Options
 	rng     *rand.Rand
@@ -109,7 +107,7 @@ func newScenario(seed uint64, num, worker int, opts Options) *scenario {
 		SearchLag:        []time.Duration{0, time.Minute}[rng.IntN(2)],
 	})
 	s := &scenario{
-		seed: seed, num: num, worker: worker, opts: opts, rng: rng, fake: fake, clock: clock,
+		worker: worker, opts: opts, rng: rng, fake: fake, clock: clock,
 		knownPaid:     map[string]confirm.Outcome{},
 		authenticated: map[string]bool{},
 		watches:       map[confirm.Store]*storeWatch{},
