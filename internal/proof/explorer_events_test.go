@@ -189,8 +189,8 @@ type instant struct {
 // criticalInstants are the instants where an answer changes: the ends of
 // the Flow's KeyWindow and of Stripe's 24 hours, from the order's first
 // creation and from its latest (and, when the fake keeps keys longer, the
-// end of that lifetime from the first), each just before, at and just
-// after, and the same shifted by the search lag; the 3-D Secure hour from the latest
+// end of that lifetime from the first; when the order is paid, Stripe's
+// 24 h from its first refund), each just before, at and just after, and the same shifted by the search lag; the 3-D Secure hour from the latest
 // RequiresAction; the 7-day authorisation from the latest Authorized; and
 // "a lag later".
 func criticalInstants(cfg worldConfig) []instant {
@@ -211,6 +211,18 @@ func criticalInstants(cfg worldConfig) []instant {
 			_, l, ok := w.creations()
 			return l.Add(24 * time.Hour), ok
 		}},
+	}
+	if cfg.paid {
+		// A refund's key ends 24 h after its first sending: a refund
+		// asked again, or by an instance without it, at that edge.
+		bases = append(bases, base{"Stripe's 24 h from the first refund", func(w *world) (time.Time, bool) {
+			for _, c := range w.fake.Calls() {
+				if c.Op == stripetest.OpCreateRefund && !c.Replayed {
+					return c.At.Add(24 * time.Hour), true
+				}
+			}
+			return time.Time{}, false
+		}})
 	}
 	if cfg.keyLifetime > 24*time.Hour {
 		bases = append(bases, base{"the end of the fake's key lifetime from the first creation", func(w *world) (time.Time, bool) {
