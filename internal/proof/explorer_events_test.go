@@ -34,12 +34,14 @@ const (
 	modCancelFails              // a cancel fails with 503 (cvc's RefuseFailedCVC release)
 	modOverlapGood              // the next instance's Pay with pm_card_visa runs whole after the request's first Store operation
 	modOverlapDeclined          // the same with pm_card_visa_chargeDeclined
+	modOverlapRefund            // the next instance's refund r2 of 700 runs whole after the request's first Store operation
 )
 
 var modNames = map[modifier]string{
 	modNone: "", modAnswerLost: ", answer lost", modLatency: ", 1 s per Stripe call", modStoreFails: ", Store fails",
 	modStoreLost: ", Store loses its answer", modNetworkBefore: ", network fails before Stripe", modCancelFails: ", cancel fails (503)",
 	modOverlapGood: ", the next instance pays pm_card_visa meanwhile", modOverlapDeclined: ", the next instance pays pm_card_visa_chargeDeclined meanwhile",
+	modOverlapRefund: ", the next instance refunds r2 of 700 meanwhile",
 }
 
 // arm makes m strike instance i's next request.
@@ -70,6 +72,9 @@ func (w *world) arm(i int, m modifier) {
 			c = cardDeclined
 		}
 		w.stores[i].pause = func() { w.pay(j, c.name+" while "+w.name(i)+"'s request waits", c.req(w)) }
+	case modOverlapRefund:
+		j := (i + 1) % w.cfg.instances
+		w.stores[i].pause = func() { w.refund(j, "r2", 700) }
 	}
 }
 

@@ -174,7 +174,7 @@ func refundEvents(cfg worldConfig) []event {
 		for _, h := range hostRefunds {
 			out = append(out, refundEvent(i, h.id, h.amount, modNone))
 		}
-		for _, m := range []modifier{modAnswerLost, modStoreFails, modStoreLost, modNetworkBefore} {
+		for _, m := range []modifier{modAnswerLost, modStoreFails, modStoreLost, modNetworkBefore, modOverlapRefund} {
 			out = append(out, refundEvent(i, "r1", 700, m))
 		}
 		out = append(out, restartEvent(i))
