@@ -109,5 +109,5 @@ func result(pi *stripeclient.PaymentIntent, status Status, outcome Outcome) Resu
 func fromRecord(rec record) Result {
 	_, outcome, _ := rec.Status.next()
 	return Result{Outcome: outcome, IntentID: rec.IntentID, Status: rec.Status, PaymentMethod: rec.PaymentMethod,
-		Amount: rec.Amount, Captured: rec.Captured, Refunded: rec.Refunded, Currency: rec.Currency}
+		Amount: rec.Amount, Captured: rec.Captured, Refunded: rec.Refunded, Currency: rec.Currency, CVCCheck: rec.CVCCheck}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -279,6 +280,28 @@ func TestPaySavedCardDirectCharge(t *testing.T) {
 		}
 		if on, _ := e.fake.IntentAccount(res.IntentID); on != acct {
 			t.Errorf("%s: the intent lives on %q, want %s", tt.card, on, acct)
+		}
+	}
+}
+
+// TestPaySavedCardAgainFromTheRecord: a saved-card payment asked again
+// once it settled is answered from the record, CVC check included: one
+// read of the card (its owner), no read of the intent.
+func TestPaySavedCardAgainFromTheRecord(t *testing.T) {
+	for _, policy := range []cvc.Policy{cvc.AllowFailedCVC, cvc.RefuseFailedCVC} {
+		e := newEnv(t, policy)
+		o := e.order("again-from-record")
+		pm := e.card(t, "pm_card_visa")
+		if res, err := e.payments.Pay(context.Background(), o, confirm.Request{PaymentMethodID: pm, CVCToken: e.token(t)}); err != nil || res.Outcome != confirm.Succeeded {
+			t.Fatalf("pay: %v, %v", res.Outcome, err)
+		}
+		mark := len(e.fake.Calls())
+		res, err := e.payments.Pay(context.Background(), o, confirm.Request{PaymentMethodID: pm, CVCToken: e.token(t)})
+		if err != nil || res.Outcome != confirm.Succeeded || res.CVCCheck != "pass" {
+			t.Fatalf("again: %v, %q, %v", res.Outcome, res.CVCCheck, err)
+		}
+		if ops := e.ops(mark); !slices.Equal(ops, []stripetest.Op{opPM}) {
+			t.Errorf("policy %v, asked again: calls %v, want only the card's read", policy, ops)
 		}
 	}
 }
