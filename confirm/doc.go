@@ -230,9 +230,9 @@
 // The refund rows, in the order the Flow tries them (first match wins):
 //
 //   - read the payment: the Store has no record of the order, only its claim,
-//     or a status other than succeeded, and this call has not read the
-//     payment yet: read the intent (found through search when the record
-//     names none) and record it.
+//     or a status other than succeeded or canceled (final), and this call has
+//     not read the payment yet: read the intent (found through search when
+//     the record names none) and record it.
 //   - load failed: the record cannot be loaded (the Store failed, or has none
 //     after the payment was read): the error.
 //   - terms changed: the record's amount, currency or customer differ from

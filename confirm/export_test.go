@@ -4,12 +4,8 @@ package confirm
 // sent: they are not part of the API (a host never derives a key), but
 // they never change between releases (keys_test.go pins their values).
 var (
-	CreateKey               = keyCreate
-	CreateAttemptKey        = keyCreateAttempt
-	ConfirmKey              = keyConfirm
-	ConfirmActionKey        = keyConfirmAction
-	ConfirmActionAttemptKey = keyConfirmActionAttempt
-	CaptureKey              = keyCapture
-	CancelKey               = keyCancel
-	OffSessionKey           = keyOffSession
+	CreateKey        = keyCreate
+	CreateAttemptKey = keyCreateAttempt
+	ConfirmKey       = keyConfirm
+	ConfirmActionKey = keyConfirmAction
 )

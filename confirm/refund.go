@@ -93,8 +93,10 @@ const refundMetaKey = "cardconfirm_refund_id"
 // yet) and the refund looked for by its ID before anything is sent.
 //
 // Calls: one to refund, none to refuse one that does not fit (one read
-// when Order.CreatedAt says the Store can lose records); one read for a
-// refund asked again, and one on the failure paths (a lost answer, a lost
+// when Order.CreatedAt says the Store can lose records); two (a listing
+// first) for an order older than Config.KeyWindow with Order.CreatedAt
+// set, since another Store may have made the refund under a key Stripe
+// has pruned since; one read for a refund asked again, and one on the failure paths (a lost answer, a lost
 // record: a search and a read more).
 func (f *Flow) Refund(ctx context.Context, order Order, r RefundRequest) (RefundResult, error) {
 	if err := order.Validate(f.metaKey); err != nil {

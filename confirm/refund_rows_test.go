@@ -63,6 +63,11 @@ func TestRefundWithoutACapturedPayment(t *testing.T) {
 			t.Errorf("refund of %s: %v, %d refunds sent; want ErrInvalidState, none", o.ID, err, e.fake.CallCount(stripetest.OpCreateRefund))
 		}
 	}
+	// A canceled record is final: refused with no call at all.
+	before := len(e.fake.Calls())
+	if _, err := e.flow.Refund(ctx, canceled, confirm.RefundRequest{ID: "r2", Amount: 500}); !errors.Is(err, confirm.ErrInvalidState) || len(e.fake.Calls()) != before {
+		t.Errorf("refund of a canceled order: %v, %d Stripe calls; want ErrInvalidState, none", err, len(e.fake.Calls())-before)
+	}
 }
 
 // refundStatusMock answers every refund with a status this version does

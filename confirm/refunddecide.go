@@ -99,7 +99,7 @@ func decideRefund(s *refundState) refundRow {
 	switch {
 	// The record.
 
-	case (errors.Is(s.loadErr, ErrNotFound) || s.loadErr == nil && rec.Status != StatusSucceeded) && !s.recovered:
+	case (errors.Is(s.loadErr, ErrNotFound) || s.loadErr == nil && rec.Status != StatusSucceeded && rec.Status != StatusCanceled) && !s.recovered:
 		// The Store lost the order's record (a restart, another
 		// instance's Store), holds only its claim, or a status that may
 		// be stale (captured since, elsewhere).

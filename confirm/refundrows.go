@@ -43,7 +43,7 @@ var refundRowTable = []struct {
 	name string
 	rule string
 }{
-	{refundReadPayment, "read the payment", "the Store has no record of the order, only its claim, or a status other than succeeded, and this call has not read the payment yet: read the intent (found through search when the record names none) and record it"},
+	{refundReadPayment, "read the payment", "the Store has no record of the order, only its claim, or a status other than succeeded or canceled (final), and this call has not read the payment yet: read the intent (found through search when the record names none) and record it"},
 	{refundLoadFailed, "load failed", "the record cannot be loaded (the Store failed, or has none after the payment was read): the error"},
 	{refundTermsChanged, "terms changed", "the record's amount, currency or customer differ from the order's: ErrOrderMismatch, no call"},
 	{refundNotCaptured, "authorised, not captured", "the payment is requires_capture: ErrInvalidState (cancel it with Flow.Cancel), no call"},
