@@ -3,6 +3,7 @@ package confirm_test
 import (
 	"context"
 	"fmt"
+	"github.com/cardconfirm/cardconfirm/stripeclient/stripetest"
 	"strings"
 	"sync"
 	"testing"
@@ -89,5 +90,32 @@ func TestObserverSeesEveryCall(t *testing.T) {
 	all := fmt.Sprintf("%+v %+v %+v", rec.begins, rec.calls, rec.ends)
 	if strings.Contains(all, "_secret_") || strings.Contains(all, tds.ClientSecret) || strings.Contains(all, "pm_card") {
 		t.Errorf("the Observer saw a secret or a card: %s", all)
+	}
+}
+
+// TestObserverSeesARecoveredRefund: a refund on an instance without the
+// order's record searches for the payment before it refunds; the Observer
+// is told of every Stripe call it made, and the search's succeeded hit,
+// final, is not read again.
+func TestObserverSeesARecoveredRefund(t *testing.T) {
+	e := newEnv(t)
+	o := e.paid("refund-observed")
+	rec := &recorder{}
+	restarted := confirm.New(e.fake, confirm.Config{Now: e.clock.Now, Observer: rec})
+	before := len(e.fake.Calls())
+	if _, err := restarted.Refund(context.Background(), o, confirm.RefundRequest{ID: "r1", Amount: 500}); err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for _, c := range e.fake.Calls()[before:] {
+		ops = append(ops, string(c.Op))
+	}
+	if len(rec.calls) != len(ops) || len(rec.ends) != 1 || rec.ends[0].StripeCalls != len(ops) {
+		t.Errorf("Stripe saw %v; the Observer %d calls, CallEnd.StripeCalls %v", ops, len(rec.calls), rec.ends)
+	}
+	for _, op := range ops {
+		if op == string(stripetest.OpRetrieve) {
+			t.Errorf("Stripe saw %v: a succeeded search hit was read again", ops)
+		}
 	}
 }

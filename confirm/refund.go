@@ -96,8 +96,10 @@ const refundMetaKey = "cardconfirm_refund_id"
 // when Order.CreatedAt says the Store can lose records); two (a listing
 // first) for an order older than Config.KeyWindow with Order.CreatedAt
 // set, since another Store may have made the refund under a key Stripe
-// has pruned since; one read for a refund asked again, and one on the failure paths (a lost answer, a lost
-// record: a search and a read more).
+// has pruned since; one read for a refund asked again, and one on the
+// failure paths (a lost answer; a lost record: a search, and a read of
+// the intent unless the search shows it succeeded or canceled). The
+// Observer is told of each.
 func (f *Flow) Refund(ctx context.Context, order Order, r RefundRequest) (RefundResult, error) {
 	if err := order.Validate(f.metaKey); err != nil {
 		return RefundResult{}, err
@@ -193,7 +195,7 @@ func (f *Flow) refundStep(ctx context.Context, refunder stripeclient.Refunder, s
 	decide := func() (refundNext, RefundResult, error) { return refundDecide, RefundResult{}, nil }
 	switch row {
 	case refundReadPayment:
-		if err := f.recover(ctx, st.order, rec, errors.Is(s.loadErr, ErrNotFound)); err != nil {
+		if err := f.recover(ctx, st, rec, errors.Is(s.loadErr, ErrNotFound)); err != nil {
 			return done(RefundResult{}, err)
 		}
 		s.recovered = true
@@ -458,20 +460,31 @@ func refundSendSafe(order Order, now time.Time, window time.Duration) bool {
 
 // stripeRefund makes one refund call, observed and counted.
 func (f *Flow) stripeRefund(ctx context.Context, st *state, op string, call func() (*stripeclient.Refund, error)) (*stripeclient.Refund, error) {
+	var got *stripeclient.Refund
+	err := f.observed(ctx, st, op, func() (string, bool, error) {
+		var err error
+		if got, err = call(); got != nil {
+			return string(got.Status), got.Replayed, err
+		}
+		return "", false, err
+	})
+	return got, err
+}
+
+// observed makes one Stripe call of a refund, counted in st and reported
+// to the Observer; call returns the status and replay of what it got.
+func (f *Flow) observed(ctx context.Context, st *state, op string, call func() (status string, replayed bool, err error)) error {
 	start := f.now()
-	got, err := call()
+	status, replayed, err := call()
 	st.calls++
-	c := StripeCall{Op: op, Row: "refund", Err: err, Duration: f.now().Sub(start)}
-	if got != nil {
-		c.Status, c.Replayed = string(got.Status), got.Replayed
-	}
+	c := StripeCall{Op: op, Row: "refund", Status: status, Replayed: replayed, Err: err, Duration: f.now().Sub(start)}
 	var se *stripeclient.Error
 	if errors.As(err, &se) {
 		c.RequestID, c.ErrorType, c.Code = se.RequestID, se.Type, se.Code
 		st.requestID = se.RequestID
 	}
 	f.obs.StripeCall(ctx, c)
-	return got, err
+	return err
 }
 
 // loadRecord reads the order's record: ErrNotFound when there is none.
@@ -577,14 +590,21 @@ func (f *Flow) logRefund(ctx context.Context, orderID string, res RefundResult, 
 // status may be stale: the recorded intent is read, or the order's intent
 // found through Stripe's search and read back; then recorded. ErrNotFound
 // (retry-safe after the search lag) when Stripe's search shows none yet.
-func (f *Flow) recover(ctx context.Context, order Order, rec record, missing bool) error {
+func (f *Flow) recover(ctx context.Context, st *state, rec record, missing bool) error {
+	order := st.order
 	client, err := f.clientFor(order)
 	if err != nil {
 		return err
 	}
+	var pi *stripeclient.PaymentIntent
 	id := rec.IntentID
 	if id == "" {
-		found, err := client.SearchPaymentIntents(ctx, stripeclient.SearchParams{MetadataKey: f.metaKey, Value: order.ID})
+		var found []stripeclient.PaymentIntent
+		err := f.observed(ctx, st, "search", func() (string, bool, error) {
+			var err error
+			found, err = client.SearchPaymentIntents(ctx, stripeclient.SearchParams{MetadataKey: f.metaKey, Value: order.ID})
+			return "", false, err
+		})
 		if err != nil {
 			return wrapStripe("search", err)
 		}
@@ -598,11 +618,22 @@ func (f *Flow) recover(ctx context.Context, order Order, rec record, missing boo
 			return &flowError{op: "refund", sentinel: ErrPaymentInProgress, after: f.lag + keyMargin,
 				err: fmt.Errorf("%w, and Stripe's search shows no intent for it yet", ErrNotFound)}
 		}
+		if final := found[0].Status; final == stripeclient.StatusSucceeded || final == stripeclient.StatusCanceled {
+			pi = &found[0] // a final status: nothing later to read back
+		}
 		id = found[0].ID
 	}
-	pi, err := client.RetrievePaymentIntent(ctx, id)
-	if err != nil {
-		return wrapStripe("read back", err)
+	if pi == nil {
+		err := f.observed(ctx, st, "read back", func() (string, bool, error) {
+			var err error
+			if pi, err = client.RetrievePaymentIntent(ctx, id); pi != nil {
+				return pi.Status, false, err
+			}
+			return "", false, err
+		})
+		if err != nil {
+			return wrapStripe("read back", err)
+		}
 	}
 	if rec.IntentID == "" {
 		if err := bindErr(order, pi, f.metaKey); err != nil {
